@@ -1,0 +1,34 @@
+"""The scheduler process: create_app(), a JOBS list, APScheduler. Nothing else."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from ticketing import create_app
+from ticketing.jobs import JOBS
+
+log = logging.getLogger("scheduler")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = create_app()
+    scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
+    for job in JOBS:
+        if job.enabled(app):
+            scheduler.add_job(job.wrap(app), job.trigger, id=job.name, name=job.name,
+                              max_instances=1, coalesce=True,
+                              next_run_time=datetime.now(timezone.utc) if job.run_at_start
+                              else None, **job.trigger_args)
+            log.info("job %s scheduled (%s %s)", job.name, job.trigger, job.trigger_args)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+if __name__ == "__main__":
+    main()

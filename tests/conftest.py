@@ -1,0 +1,107 @@
+"""Fixtures: a fresh app and database per test, on SQLite and (when configured) PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import text
+
+from ticketing import create_app
+from ticketing.config import TestConfig
+from ticketing.extensions import db
+
+from .support.components import IN_CI, create_pg_database, missing_component, start_smtp
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def pytest_report_header(config):
+    return [f"database backends: {', '.join(BACKENDS)}; CI={IN_CI}"]
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """One throw-away PostgreSQL database per run; tables are emptied between tests."""
+    if not PG_URL:
+        missing_component("PostgreSQL (set TEST_DATABASE_URL)")
+    try:
+        url, drop = create_pg_database(PG_URL)
+    except Exception as exc:  # noqa: BLE001 - any connection problem means: not available
+        missing_component(f"PostgreSQL at {PG_URL}: {exc}")
+    app = create_app(_config(url, "/tmp"))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    yield url
+    drop()
+
+
+def _config(url: str, tmp) -> dict:
+    return {
+        **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+        "SQLALCHEMY_DATABASE_URI": url,
+        "UPLOAD_DIR": str(tmp) + "/uploads",
+    }
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free loopback port, for the whole run."""
+    server, controller = start_smtp()
+    yield server
+    controller.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def app(backend, tmp_path, request, smtp_server):
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_database")
+    else:
+        url = f"sqlite:///{tmp_path}/test.sqlite3"
+    config = _config(url, tmp_path)
+    config["MAIL_SERVER"] = smtp_server.host
+    config["MAIL_PORT"] = smtp_server.port
+    smtp_server.clear()
+    app = create_app(config)
+    app.config["INSTANCE_TMP"] = str(tmp_path)
+    with app.app_context():
+        if backend == "sqlite":
+            db.create_all()
+        else:
+            _truncate_all()
+        from ticketing.services.catalogue import seed_catalogue
+
+        seed_catalogue()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _truncate_all() -> None:
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def now() -> datetime:
+    """A fixed Wednesday morning in WIB (10:00), inside office hours."""
+    return datetime(2026, 12, 2, 3, 0, tzinfo=timezone.utc)

@@ -1,0 +1,64 @@
+"""Factories (`gen_*`): build real rows through the real services."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import zipfile
+from datetime import datetime
+
+from ticketing.extensions import db
+from ticketing.models import User
+from ticketing.services import intake
+from ticketing.services.attachments import Upload
+from ticketing.services.people import create_user
+
+_seq = itertools.count(1)
+
+
+def gen_user(now: datetime, role: str = "staf", unit: str | None = "PUMK",
+             password: str = "rahasia-123", **kw) -> User:
+    n = next(_seq)
+    user = create_user(kw.get("email", f"user{n}@example.go.id"), kw.get("name", f"Petugas {n}"),
+                       role, unit if role in ("staf", "ketua_tim", "kabid") else unit, password,
+                       now)
+    db.session.commit()
+    return user
+
+
+def gen_ticket(now: datetime, **kw) -> "intake.Ticket":
+    data = intake.RequestData(
+        name=kw.get("name", "Siti Aminah"),
+        email=kw.get("email", "siti@example.com"),
+        phone=kw.get("phone"),
+        type=kw.get("type", "informasi"),
+        service_slug=kw.get("service", "sertifikat-halal"),
+        subject=kw.get("subject", "Cara daftar sertifikat halal gratis"),
+        message=kw.get("message", "Bagaimana cara mendaftar sertifikat halal self declare?"),
+        channel=kw.get("channel", "web"),
+        uploads=kw.get("uploads", []),
+        submission_key=kw.get("submission_key"),
+    )
+    return intake.open_request(data, now)
+
+
+# Minimal valid files of each accepted type, built in code (no binary fixtures in the repo).
+PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]"
+             b"/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+PNG_BYTES = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def upload(name: str, data: bytes) -> Upload:
+    return Upload(filename=name, data=data)

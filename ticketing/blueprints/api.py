@@ -1,0 +1,80 @@
+"""The JSON API of INTERFACE.md (public part; staff endpoints live in api_staff)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy import select
+
+from ..extensions import csrf, db, limiter
+from ..forms.public import ApiRequestForm
+from ..models import Service
+from ..services import intake
+from ..services.serialize import iso, ticket_json
+from .helpers import now_utc
+from .public import intake_limit, service_choices
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # JSON clients authenticate with tokens or nothing, never with cookies
+
+
+@bp.get("/services")
+def services():
+    rows = db.session.scalars(
+        select(Service).where(Service.is_active).order_by(Service.sort_order)
+    ).all()
+    return jsonify([
+        {"slug": s.slug, "name": s.name, "unit": s.unit.code if s.unit else None,
+         "target_days": float(s.target_days), "fee": s.fee, "product": s.product}
+        for s in rows
+    ])
+
+
+@bp.post("/requests")
+@limiter.limit(intake_limit)
+def create_request():
+    if not request.is_json or not isinstance(request.get_json(silent=True), dict):
+        return jsonify({"errors": {"body": "Kirim objek JSON (Content-Type: application/json)."}}), 422
+    form = ApiRequestForm()
+    form.service.choices = service_choices()
+    if not form.validate():
+        errors = {name: messages[0] for name, messages in form.errors.items() if messages}
+        return jsonify({"errors": {k: str(v) for k, v in errors.items()}}), 422
+    body = request.get_json()
+    data = intake.RequestData(
+        name=form.name.data, email=form.email.data or None, phone=form.phone.data or None,
+        type=form.type.data, service_slug=form.service.data, subject=form.subject.data,
+        message=form.message.data, channel="api", consent=bool(form.consent.data),
+        submission_key=_idempotency_key(body),
+    )
+    try:
+        ticket = intake.open_request(data, now_utc())
+    except intake.IntakeError as exc:
+        return jsonify({"errors": exc.errors}), 422
+    return jsonify({
+        "code": ticket.code,
+        "status": ticket.status,
+        "due_at": iso(ticket.due_dt),
+        "tracking_url": intake.tracking_url(ticket),
+    }), 201
+
+
+def _idempotency_key(body: dict) -> str | None:
+    """An Idempotency-Key header lets an integration retry without creating two tickets."""
+    key = request.headers.get("Idempotency-Key") or body.get("idempotency_key")
+    if not key:
+        return None
+    import hashlib
+
+    return "api:" + hashlib.sha256(str(key).encode()).hexdigest()[:58]
+
+
+@bp.get("/requests/<code>")
+@limiter.limit(intake_limit)
+def request_status(code: str):
+    ticket = intake.find_for_requester(code, request.args.get("email") or
+                                       request.args.get("phone") or "")
+    if ticket is None:
+        return jsonify({"error": "Permohonan tidak ditemukan."}), 404
+    data = ticket_json(ticket, now_utc(), public_only=True)
+    data.pop("assignee", None)
+    return jsonify(data)

@@ -1,0 +1,235 @@
+"""The citizens' site: the published standard, the request form and tracking."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   send_file, session, url_for)
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..domain.codes import normalize_code
+from ..extensions import db, limiter
+from ..forms.public import ConfirmForm, ReplyForm, RequestForm, TrackForm
+from ..models import Attachment, Message, Service, Ticket, Unit
+from ..services import intake
+from ..tracking import check_tracking_token
+from .helpers import now_utc, read_uploads
+
+bp = Blueprint("public", __name__)
+
+#: how many tickets one browser session may have open for tracking
+TRACKED_LIMIT = 20
+
+
+def intake_limit() -> str:
+    return current_app.config["INTAKE_RATE_LIMIT"]
+
+
+def service_choices() -> list[tuple[str, str]]:
+    services = db.session.scalars(
+        select(Service).where(Service.is_active).order_by(Service.sort_order)
+    ).all()
+    return [("", _("— Pilih layanan —"))] + [(s.slug, s.name) for s in services]
+
+
+@bp.get("/")
+def home():
+    units = db.session.scalars(
+        select(Unit).options(selectinload(Unit.services)).order_by(Unit.sort_order)
+    ).all()
+    general = db.session.scalars(
+        select(Service).where(Service.unit_id.is_(None), Service.is_active)
+    ).all()
+    return render_template("public/home.html", units=units, general=general,
+                           office_hours=office_hours_rows())
+
+
+DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+
+
+def office_hours_rows() -> list[tuple[str, str]]:
+    """Weekday rows for the home page, adjacent days with equal hours merged."""
+    hours = current_app.config["OFFICE_HOURS"]
+    rows: list[tuple[list[str], str]] = []
+    for day in range(7):
+        span = hours.get(day)
+        text = f"{span[0]:%H.%M}–{span[1]:%H.%M} WIB" if span else _("Tutup")
+        if rows and rows[-1][1] == text:
+            rows[-1][0].append(DAY_NAMES[day])
+        else:
+            rows.append(([DAY_NAMES[day]], text))
+    return [(f"{d[0]}–{d[-1]}" if len(d) > 1 else d[0], text) for d, text in rows]
+
+
+@bp.get("/layanan/<slug>")
+def service_standard(slug: str):
+    service = db.session.scalar(select(Service).where(Service.slug == slug, Service.is_active))
+    if service is None:
+        abort(404)
+    return render_template("public/service.html", service=service)
+
+
+@bp.route("/permohonan", methods=["GET", "POST"])
+@limiter.limit(intake_limit, methods=["POST"])
+def new_request():
+    form = RequestForm()
+    form.service.choices = service_choices()
+    if request.method == "GET":
+        form.service.data = request.args.get("layanan", "")
+        form.submission_key.data = secrets.token_urlsafe(24)
+    if form.validate_on_submit():
+        uploads = read_uploads(form.attachments.data, current_app.config["MAX_ATTACHMENT_BYTES"])
+        data = intake.RequestData(
+            name=form.name.data, email=form.email.data or None, phone=form.phone.data or None,
+            type=form.type.data, service_slug=form.service.data, subject=form.subject.data,
+            message=form.message.data, channel="web", consent=bool(form.consent.data),
+            submission_key=form.submission_key.data or None, uploads=uploads,
+        )
+        try:
+            ticket = intake.open_request(data, now_utc())
+        except intake.IntakeError as exc:
+            for name, message in exc.errors.items():
+                field = getattr(form, name, None)
+                if field is not None:
+                    field.errors = list(field.errors) + [message]
+                else:
+                    form.form_errors.append(message)
+        else:
+            remember(ticket.code)
+            session.setdefault("submitted", [])
+            session["submitted"] = (session["submitted"] + [ticket.code])[-TRACKED_LIMIT:]
+            return redirect(url_for("public.submitted", code=ticket.code), code=303)
+    if request.method == "POST":
+        # Keep the same key so a corrected resubmit still cannot create two tickets.
+        flash(_("Permohonan belum terkirim. Periksa isian yang ditandai."), "error")
+    return render_template("public/request_form.html", form=form), (
+        422 if request.method == "POST" else 200)
+
+
+@bp.get("/permohonan/terkirim/<code>")
+def submitted(code: str):
+    if code not in session.get("submitted", []):
+        return redirect(url_for("public.track"))
+    ticket = _load(code)
+    return render_template("public/submitted.html", ticket=ticket,
+                           tracking_url=intake.tracking_url(ticket))
+
+
+def remember(code: str) -> None:
+    """This browser may see the ticket (after code + contact, or a signed link)."""
+    tracked = [c for c in session.get("tracked", []) if c != code]
+    session["tracked"] = (tracked + [code])[-TRACKED_LIMIT:]
+
+
+def _load(code: str) -> Ticket:
+    ticket = db.session.scalar(
+        select(Ticket).where(Ticket.code == code).options(
+            selectinload(Ticket.messages).selectinload(Message.attachments))
+    )
+    if ticket is None:
+        abort(404)
+    return ticket
+
+
+def _tracked_ticket(code: str) -> Ticket:
+    """The ticket if this browser proved it belongs to its requester; else back to the form."""
+    canonical = normalize_code(code)
+    if canonical and check_tracking_token(canonical, request.args.get("t")):
+        remember(canonical)
+    if not canonical or canonical not in session.get("tracked", []):
+        abort(redirect(url_for("public.track", kode=code)))
+    return _load(canonical)
+
+
+@bp.route("/lacak", methods=["GET", "POST"])
+@limiter.limit(intake_limit, methods=["POST"])
+def track():
+    form = TrackForm()
+    if request.method == "GET" and request.args.get("kode"):
+        form.code.data = request.args["kode"]
+    if form.validate_on_submit():
+        ticket = intake.find_for_requester(form.code.data, form.contact.data)
+        if ticket is not None:
+            remember(ticket.code)
+            return redirect(url_for("public.ticket", code=ticket.code), code=303)
+        # The same words for an unknown code and a wrong contact: codes cannot be probed.
+        form.form_errors.append(_("Kode pelacakan dan email/nomor telepon tidak cocok dengan "
+                                  "permohonan mana pun. Periksa kembali kode pada surel "
+                                  "tanda terima."))
+    status = 422 if request.method == "POST" else 200
+    return render_template("public/track.html", form=form), status
+
+
+@bp.get("/lacak/<code>")
+def ticket(code: str):
+    ticket = _tracked_ticket(code)
+    if request.args.get("t"):
+        # Drop the token from the address bar (and from any later Referer).
+        return redirect(url_for("public.ticket", code=ticket.code))
+    return render_template("public/ticket.html", ticket=ticket, reply_form=ReplyForm(),
+                           confirm_form=ConfirmForm(), now=now_utc())
+
+
+@bp.post("/lacak/<code>/balas")
+@limiter.limit(intake_limit)
+def reply(code: str):
+    ticket = _tracked_ticket(code)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        uploads = read_uploads(form.attachments.data, current_app.config["MAX_ATTACHMENT_BYTES"])
+        try:
+            intake.citizen_reply(ticket, form.body.data or "", uploads, now_utc())
+        except intake.IntakeError as exc:
+            for message in exc.errors.values():
+                form.form_errors.append(message)
+        else:
+            flash(_("Balasan Anda telah terkirim."), "success")
+            return redirect(url_for("public.ticket", code=ticket.code), code=303)
+    return render_template("public/ticket.html", ticket=ticket, reply_form=form,
+                           confirm_form=ConfirmForm(), now=now_utc()), 422
+
+
+@bp.post("/lacak/<code>/konfirmasi")
+def confirm(code: str):
+    ticket = _tracked_ticket(code)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        understood = form.understood.data == "ya"
+        try:
+            intake.confirm_understanding(ticket, understood, form.comment.data or "", now_utc())
+        except intake.IntakeError as exc:
+            for message in exc.errors.values():
+                form.form_errors.append(message)
+        else:
+            if understood:
+                flash(_("Terima kasih. Konfirmasi Anda telah kami catat."), "success")
+            else:
+                flash(_("Terima kasih. Permohonan dibuka kembali dan petugas akan menjelaskan "
+                        "lagi."), "success")
+            return redirect(url_for("public.ticket", code=ticket.code), code=303)
+    return render_template("public/ticket.html", ticket=ticket, reply_form=ReplyForm(),
+                           confirm_form=form, now=now_utc(), confirm_open=True), 422
+
+
+@bp.get("/lacak/<code>/lampiran/<int:attachment_id>")
+def attachment(code: str, attachment_id: int):
+    ticket = _tracked_ticket(code)
+    item = db.session.get(Attachment, attachment_id)
+    if (item is None or item.message.ticket_id != ticket.id or not item.message.is_public
+            or not item.is_accepted):
+        abort(404)
+    return send_attachment(item)
+
+
+def send_attachment(item: Attachment):
+    """Serve a stored file as a download (never rendered inline by the browser)."""
+    from pathlib import Path
+
+    path = Path(current_app.config["UPLOAD_DIR"]) / item.storage_path
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=item.content_type, as_attachment=True,
+                     download_name=item.filename)

@@ -1,0 +1,113 @@
+"""Configuration read from the environment (see shared INTERFACE.md)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import time
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Booleans accept true/false/1/0 (and yes/no)."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+class Config:
+    """Production-leaning defaults; every value can come from the environment."""
+
+    ENV_NAME = os.environ.get("APP_ENV", os.environ.get("FLASK_ENV", "development"))
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: instance folder SQLite
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    TIMEZONE = os.environ.get("TIMEZONE", "Asia/Jakarta")
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR")  # None: instance/uploads
+    # url_for outside a request (mail sent by the scheduler) needs a server name.
+    SERVER_NAME = os.environ.get("SERVER_NAME")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Dinas Koperasi dan UKM Kota Palembang <diskopukm2020@gmail.com>"
+    )
+    MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 20)
+    #: the domain after '@' in our Message-IDs
+    MAIL_MESSAGE_ID_DOMAIN = os.environ.get("MAIL_MESSAGE_ID_DOMAIN", "diskopukm.palembang.go.id")
+    COMPLAINT_EMAIL = "diskopukm2020@gmail.com"
+
+    IMAP_HOST = os.environ.get("IMAP_HOST", "imap.gmail.com")
+    IMAP_PORT = env_int("IMAP_PORT", 993)
+    IMAP_SSL = env_bool("IMAP_SSL", True)
+    IMAP_USER = os.environ.get("IMAP_USER")
+    IMAP_PASSWORD = os.environ.get("IMAP_PASSWORD")
+    IMAP_FOLDER = os.environ.get("IMAP_FOLDER", "INBOX")
+
+    # Working-time calendar (WIB). Weekday 0 = Monday.
+    OFFICE_HOURS = {
+        0: (time(7, 30), time(16, 0)),
+        1: (time(7, 30), time(16, 0)),
+        2: (time(7, 30), time(16, 0)),
+        3: (time(7, 30), time(16, 0)),
+        4: (time(7, 30), time(16, 30)),
+        5: None,
+        6: None,
+    }
+    DEFAULT_TARGET_DAYS = 2  # requests with no service yet (triage)
+
+    MAX_ATTACHMENTS = 5
+    MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 5 * 10 * 1024 * 1024 + 1024 * 1024  # five full uploads plus the form
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    INTAKE_RATE_LIMIT = os.environ.get("INTAKE_RATE_LIMIT", "10 per hour;3 per minute")
+
+    OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+    OUTBOX_BATCH = env_int("OUTBOX_BATCH", 50)
+
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Jakarta")
+    LANGUAGES = ("id", "en")
+
+    WTF_CSRF_TIME_LIMIT = None  # a citizen may take a long time to type on a phone
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    ENV_NAME = "testing"
+    SECRET_KEY = "test-secret-key-not-for-production"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 1  # nothing listens: tests that send mail start a real SMTP server
+    MAIL_SUPPRESS_SEND = False  # Flask-Mail would otherwise fake sending under TESTING
+    PUBLIC_BASE_URL = "http://localhost"
+
+
+def finalize(config: dict) -> None:
+    """Fill secrets and refuse insecure production settings."""
+    if not config.get("SECRET_KEY"):
+        if config.get("ENV_NAME") == "production":
+            raise RuntimeError("SECRET_KEY wajib di-set di lingkungan produksi (production).")
+        # Development: random per run, so nothing secret is ever committed.
+        config["SECRET_KEY"] = secrets.token_hex(32)

@@ -1,0 +1,1 @@
+"""WTForms forms; the API reuses them (Flask-WTF reads JSON bodies too)."""

@@ -1,0 +1,85 @@
+"""Forms of the public site (citizens)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+TYPE_CHOICES = [
+    ("informasi", _l("Permintaan informasi")),
+    ("pengaduan", _l("Pengaduan")),
+    ("saran", _l("Saran atau masukan")),
+]
+
+PHONE_RE = r"^[0-9+()\-\s]{8,20}$"
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class RequestForm(FlaskForm):
+    """The request form: one of email or phone is required."""
+
+    name = StringField(_l("Nama lengkap"), filters=[strip], validators=[
+        DataRequired(_l("Nama wajib diisi.")), Length(max=200, message=_l("Nama terlalu panjang."))])
+    email = StringField(_l("Email"), filters=[strip], validators=[
+        Optional(), Email(_l("Alamat email tidak valid."), check_deliverability=False),
+        Length(max=254)])
+    phone = StringField(_l("Nomor telepon/WhatsApp"), filters=[strip], validators=[
+        Optional(), Regexp(PHONE_RE, message=_l("Nomor telepon tidak valid (contoh: 0812 3456 7890)."))])
+    type = RadioField(_l("Jenis permohonan"), choices=TYPE_CHOICES, default="informasi",
+                      validators=[DataRequired(_l("Pilih jenis permohonan."))])
+    service = SelectField(_l("Layanan"), choices=[], validators=[
+        DataRequired(_l("Pilih layanan yang dituju."))], validate_choice=True)
+    subject = StringField(_l("Perihal"), filters=[strip], validators=[
+        DataRequired(_l("Perihal wajib diisi.")),
+        Length(min=3, max=200, message=_l("Perihal 3 sampai 200 karakter."))])
+    message = TextAreaField(_l("Pesan"), filters=[strip], validators=[
+        DataRequired(_l("Tuliskan pertanyaan, pengaduan atau saran Anda.")),
+        Length(min=10, max=10000, message=_l("Pesan 10 sampai 10.000 karakter."))])
+    attachments = MultipleFileField(_l("Lampiran (opsional)"))
+    consent = BooleanField(
+        _l("Saya menyetujui pemrosesan data pribadi saya untuk menjawab permohonan ini "
+           "(UU No. 27 Tahun 2022 tentang Pelindungan Data Pribadi)."),
+        validators=[DataRequired(_l("Persetujuan pemrosesan data pribadi diperlukan."))])
+    submission_key = HiddenField()
+
+    def validate_email(self, field) -> None:
+        if not field.data and not (self.phone.data or "").strip():
+            raise ValidationError(_l("Isi email atau nomor telepon/WhatsApp agar kami dapat "
+                                     "menjawab."))
+
+
+class ApiRequestForm(RequestForm):
+    """The same rules for POST /api/v1/requests (JSON). Consent is recorded when sent."""
+
+    class Meta:
+        csrf = False
+
+    consent = BooleanField()
+    message = TextAreaField(filters=[strip], validators=[
+        DataRequired(_l("Tuliskan pertanyaan, pengaduan atau saran Anda.")),
+        Length(min=10, max=10000, message=_l("Pesan 10 sampai 10.000 karakter."))])
+
+
+class TrackForm(FlaskForm):
+    code = StringField(_l("Kode pelacakan"), filters=[strip], validators=[
+        DataRequired(_l("Masukkan kode pelacakan."))])
+    contact = StringField(_l("Email atau nomor telepon yang Anda pakai"), filters=[strip],
+                          validators=[DataRequired(_l("Masukkan email atau nomor telepon."))])
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(_l("Balasan Anda"), filters=[strip], validators=[
+        Length(max=10000, message=_l("Pesan terlalu panjang."))])
+    attachments = MultipleFileField(_l("Lampiran (opsional)"))
+
+
+class ConfirmForm(FlaskForm):
+    understood = HiddenField(validators=[DataRequired()])
+    comment = TextAreaField(_l("Bagian mana yang belum jelas?"), filters=[strip],
+                            validators=[Length(max=5000)])

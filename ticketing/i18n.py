@@ -1,0 +1,73 @@
+"""Language choice (Indonesian first, English on request) and date wording."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+
+from .extensions import babel
+
+
+def select_locale() -> str:
+    """?lang= sets the choice for the session; otherwise the session, then Indonesian."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in languages:
+        return session["lang"]
+    # Indonesian is the office's language: the browser's preference is not consulted,
+    # so a citizen's phone set to English still sees the official wording first.
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def due_in_words(dt: datetime | None, tz: str, locale: str = "id") -> str:
+    """'Senin, 28 Desember 2026 pukul 10.00 WIB' (domain-friendly: no Flask globals)."""
+    if dt is None:
+        return "-"
+    local = dt.astimezone(ZoneInfo(tz))
+    abbrev = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}.get(tz, "")
+    if locale == "en":
+        text = format_datetime(local, "EEEE, d MMMM y 'at' HH:mm", locale="en")
+    else:
+        text = format_datetime(local, "EEEE, d MMMM y 'pukul' HH.mm", locale="id")
+    return f"{text} {abbrev}".strip()
+
+
+def date_in_words(dt: datetime | None, tz: str, locale: str = "id") -> str:
+    if dt is None:
+        return "-"
+    local = dt.astimezone(ZoneInfo(tz))
+    return format_datetime(local, "d MMMM y, HH.mm" if locale == "id" else "d MMMM y, HH:mm",
+                           locale=locale)
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(app.root_path + "/translations"),
+    )
+
+    def _locale() -> str:
+        try:
+            return str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+        except RuntimeError:  # outside a request (scheduler mail)
+            return app.config["BABEL_DEFAULT_LOCALE"]
+
+    @app.template_filter("due_words")
+    def _due_words(dt, locale: str | None = None):
+        return due_in_words(dt, app.config["TIMEZONE"], locale or _locale())
+
+    @app.template_filter("dt_words")
+    def _dt_words(dt, locale: str | None = None):
+        return date_in_words(dt, app.config["TIMEZONE"], locale or _locale())
+
+    @app.context_processor
+    def _inject():
+        return {"current_locale": _locale()}

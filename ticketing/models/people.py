@@ -1,0 +1,65 @@
+"""Staff accounts and their API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+from .catalogue import Unit
+
+ROLES = ("staf", "ketua_tim", "kabid", "kepala_dinas", "admin")
+
+
+class User(UserMixin, db.Model):
+    """A member of staff. Citizens have no accounts: they track with code + email/phone."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: login name, lower-case
+    email: Mapped[str] = mapped_column(db.String(254), unique=True)
+    name: Mapped[str] = mapped_column(db.String(200))
+    #: argon2 hash; None until a password is set
+    password_hash: Mapped[str | None] = mapped_column(db.String(255))
+    #: one of ROLES (the standard's internal oversight: kabid, ketua tim, staf)
+    role: Mapped[str] = mapped_column(db.String(20), default="staf")
+    #: the bidang; None for kepala_dinas and admin
+    unit_id: Mapped[int | None] = mapped_column(db.ForeignKey("units.id"), index=True)
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    created_dt = mapped_column(UTCDateTime, default=utcnow)
+    last_login_dt = mapped_column(UTCDateTime, nullable=True)
+
+    unit: Mapped[Unit | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.is_active_account
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the staff API; only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"), index=True)
+    #: sha256 hex of the token
+    token_hash: Mapped[str] = mapped_column(db.String(64), unique=True)
+    #: first characters, to tell tokens apart on the account page
+    prefix: Mapped[str] = mapped_column(db.String(12))
+    created_dt = mapped_column(UTCDateTime, default=utcnow)
+    last_used_dt = mapped_column(UTCDateTime, nullable=True)
+    revoked_dt = mapped_column(UTCDateTime, nullable=True)
+
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

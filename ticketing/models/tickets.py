@@ -1,0 +1,145 @@
+"""Tickets, their conversation and attachments."""
+
+from __future__ import annotations
+
+from sqlalchemy import Index
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+from .catalogue import Service, Unit
+from .people import User
+
+TICKET_TYPES = ("informasi", "pengaduan", "saran")
+CHANNELS = ("web", "api", "email", "lisan", "whatsapp", "telepon")
+DIRECTIONS = ("in", "out", "note")
+
+
+class Ticket(db.Model):
+    """A request from a citizen: a question, a complaint or a suggestion."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_unit_status_due", "unit_id", "status", "due_dt"),
+        Index("ix_tickets_status_due", "status", "due_dt"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: public tracking code, e.g. 7KQ4-M9XD (random, not sequential)
+    code: Mapped[str] = mapped_column(db.String(12), unique=True)
+    #: informasi | pengaduan | saran
+    type: Mapped[str] = mapped_column(db.String(20))
+    #: web | api | email | lisan | whatsapp | telepon
+    channel: Mapped[str] = mapped_column(db.String(20))
+    #: None while the request waits in triage
+    unit_id: Mapped[int | None] = mapped_column(db.ForeignKey("units.id"), index=True)
+    service_id: Mapped[int | None] = mapped_column(db.ForeignKey("services.id"), index=True)
+    #: see ticketing.domain.lifecycle.STATUSES
+    status: Mapped[str] = mapped_column(db.String(20), default="baru", index=True)
+    subject: Mapped[str] = mapped_column(db.String(300))
+    requester_name: Mapped[str] = mapped_column(db.String(200))
+    #: lower-cased; None when the citizen gave only a phone number
+    requester_email: Mapped[str | None] = mapped_column(db.String(254), index=True)
+    #: digits only, normalised to 62...; None when not given
+    requester_phone: Mapped[str | None] = mapped_column(db.String(32), index=True)
+    #: set when mail to the requester bounced: staff should phone instead
+    is_email_undeliverable: Mapped[bool] = mapped_column(default=False)
+    assignee_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"), index=True)
+    #: when the request reached us
+    created_dt = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: when the SLA clock started (the next office opening after receipt)
+    sla_start_dt = mapped_column(UTCDateTime)
+    #: the deadline on the working-time calendar; None while the clock is paused
+    due_dt = mapped_column(UTCDateTime, nullable=True)
+    #: working seconds left when the clock was paused (menunggu_pemohon)
+    sla_remaining_seconds: Mapped[float | None] = mapped_column(db.Float, nullable=True)
+    first_response_dt = mapped_column(UTCDateTime, nullable=True)
+    resolved_dt = mapped_column(UTCDateTime, nullable=True)
+    closed_dt = mapped_column(UTCDateTime, nullable=True)
+    #: 0 none, 1 ketua tim told, 2 kabid told
+    escalation_level: Mapped[int] = mapped_column(default=0)
+    #: times the citizen said the answer was not understood ("Belum")
+    reopen_count: Mapped[int] = mapped_column(default=0)
+    #: True once the citizen confirmed the answer was understood ("Ya")
+    is_understood: Mapped[bool | None] = mapped_column(nullable=True)
+    #: why the request went to its unit (routing rule, citizen's choice, staff)
+    routing_reason: Mapped[str | None] = mapped_column(db.String(300))
+    #: the ticket this one follows up (e.g. a mail to a closed ticket)
+    parent_id: Mapped[int | None] = mapped_column(db.ForeignKey("tickets.id"))
+    #: when the citizen consented to processing of personal data (UU 27/2022)
+    consent_dt = mapped_column(UTCDateTime, nullable=True)
+    #: one-time token of the form that created it: a double submit finds this ticket
+    submission_key: Mapped[str | None] = mapped_column(db.String(64), unique=True)
+    updated_dt = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: optimistic lock: two staff saving at once cannot silently overwrite each other
+    version: Mapped[int] = mapped_column(default=1)
+
+    unit: Mapped[Unit | None] = relationship()
+    service: Mapped[Service | None] = relationship()
+    assignee: Mapped[User | None] = relationship()
+    parent: Mapped["Ticket | None"] = relationship(remote_side=[id])
+    messages: Mapped[list["Message"]] = relationship(
+        back_populates="ticket", order_by="Message.id", cascade="save-update, merge"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Ticket {self.code} {self.status}>"
+
+
+class Message(db.Model):
+    """One entry of a ticket's conversation: in (citizen), out (staff reply) or note (internal)."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(db.ForeignKey("tickets.id"), index=True)
+    #: in | out | note
+    direction: Mapped[str] = mapped_column(db.String(8))
+    #: display name of who wrote it
+    author_name: Mapped[str] = mapped_column(db.String(200))
+    author_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    body_text: Mapped[str] = mapped_column(db.Text, default="")
+    #: sanitised HTML of an inbound mail, for display only
+    body_html: Mapped[str | None] = mapped_column(db.Text)
+    #: the full text (with quoted history) when body_text holds only the new part
+    full_text: Mapped[str | None] = mapped_column(db.Text)
+    channel: Mapped[str | None] = mapped_column(db.String(20))
+    #: the mail Message-ID of this entry (inbound or our outgoing reply)
+    email_message_id: Mapped[str | None] = mapped_column(db.String(998), index=True)
+    created_dt = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="messages")
+    author: Mapped[User | None] = relationship()
+    attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="message", order_by="Attachment.id"
+    )
+
+    @property
+    def is_public(self) -> bool:
+        return self.direction in ("in", "out")
+
+
+class Attachment(db.Model):
+    """A file a citizen or staff member attached; bytes live in UPLOAD_DIR by sha256."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(db.ForeignKey("messages.id"), index=True)
+    #: sanitised original name, for display and download
+    filename: Mapped[str] = mapped_column(db.String(255))
+    #: detected from the content, not the name
+    content_type: Mapped[str] = mapped_column(db.String(120))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(db.String(64), index=True)
+    #: path relative to UPLOAD_DIR
+    storage_path: Mapped[str] = mapped_column(db.String(300))
+    #: False when the file was refused (type/size) and kept only for staff review
+    is_accepted: Mapped[bool] = mapped_column(default=True)
+    #: why it was refused, shown to staff and told to the sender
+    refusal_reason: Mapped[str | None] = mapped_column(db.String(300))
+    created_dt = mapped_column(UTCDateTime, default=utcnow)
+
+    message: Mapped[Message] = relationship(back_populates="attachments")

@@ -1,0 +1,308 @@
+"""Opening requests and the citizen's side of the conversation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ..domain import lifecycle
+from ..domain.codes import new_code, normalize_code
+from ..extensions import db
+from ..models import Attachment, Message, Service, Ticket, Unit
+from . import audit
+from .attachments import Upload, check_upload, store_bytes
+from .calendar import office_calendar
+from .outbox import queue_mail
+
+
+@dataclass
+class RequestData:
+    """What a citizen submits, already validated by a form."""
+
+    name: str
+    type: str
+    subject: str
+    message: str
+    email: str | None = None
+    phone: str | None = None
+    service_slug: str | None = None
+    channel: str = "web"
+    consent: bool = True
+    unit_code: str | None = None
+    submission_key: str | None = None
+    uploads: list[Upload] = field(default_factory=list)
+
+
+class IntakeError(ValueError):
+    """Input that cannot be accepted; `errors` maps field -> Indonesian message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def normalize_phone(phone: str | None) -> str | None:
+    """Indonesian numbers as digits in international form: 0812... -> 62812..."""
+    if not phone:
+        return None
+    digits = re.sub(r"\D", "", phone)
+    if not digits:
+        return None
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    elif digits.startswith("8"):
+        digits = "62" + digits
+    return digits
+
+
+def check_uploads(uploads: list[Upload]) -> list[str]:
+    """Errors for files the form must refuse (the citizen can fix them and resubmit)."""
+    cfg = current_app.config
+    errors = []
+    real = [u for u in uploads if u.filename or u.data]
+    if len(real) > cfg["MAX_ATTACHMENTS"]:
+        errors.append(f"Paling banyak {cfg['MAX_ATTACHMENTS']} lampiran.")
+    for upload in real:
+        checked = check_upload(upload, cfg["MAX_ATTACHMENT_BYTES"])
+        if not checked.ok:
+            errors.append(checked.error)
+    return errors
+
+
+def attach_files(message: Message, uploads: list[Upload], now: datetime,
+                 *, keep_refused: bool = False) -> list[Attachment]:
+    """Store accepted files on a message; refused ones only when keep_refused (mail intake)."""
+    cfg = current_app.config
+    stored = []
+    for upload in uploads:
+        if not (upload.filename or upload.data):
+            continue
+        checked = check_upload(upload, cfg["MAX_ATTACHMENT_BYTES"])
+        if not checked.ok and not keep_refused:
+            continue
+        digest, path = store_bytes(cfg["UPLOAD_DIR"], checked.data)
+        attachment = Attachment(
+            filename=checked.filename,
+            content_type=checked.content_type,
+            size=len(checked.data),
+            sha256=digest,
+            storage_path=path,
+            is_accepted=checked.ok,
+            refusal_reason=checked.error,
+            created_dt=now,
+        )
+        message.attachments.append(attachment)
+        stored.append(attachment)
+    return stored
+
+
+def _unique_code() -> str:
+    for _ in range(20):
+        code = new_code()
+        if db.session.scalar(select(Ticket.id).where(Ticket.code == code)) is None:
+            return code
+    raise RuntimeError("could not find a free ticket code")  # 31**8 makes this unreachable
+
+
+def target_days_for(service: Service | None) -> float:
+    if service is not None:
+        return float(service.target_days)
+    return float(current_app.config["DEFAULT_TARGET_DAYS"])
+
+
+def open_request(data: RequestData, now: datetime) -> Ticket:
+    """Create a ticket with its first message and queue the acknowledgement. Commits.
+
+    A repeated submission (same submission_key) returns the ticket already created.
+    """
+    if data.submission_key:
+        existing = find_by_submission_key(data.submission_key)
+        if existing is not None:
+            return existing
+    errors = {}
+    if not data.email and not data.phone:
+        errors["email"] = "Isi email atau nomor telepon/WhatsApp agar kami dapat menjawab."
+    if data.type not in ("informasi", "pengaduan", "saran"):
+        errors["type"] = "Pilih jenis permohonan."
+    service = None
+    if data.service_slug:
+        service = db.session.scalar(
+            select(Service).where(Service.slug == data.service_slug, Service.is_active)
+        )
+        if service is None:
+            errors["service"] = "Layanan tidak dikenal."
+    upload_errors = check_uploads(data.uploads)
+    if upload_errors:
+        errors["attachments"] = " ".join(upload_errors)
+    if errors:
+        raise IntakeError(errors)
+
+    unit = service.unit if service is not None else None
+    reason = f"dipilih pemohon: {service.name}" if service is not None else None
+    if unit is None and data.unit_code:
+        unit = db.session.scalar(select(Unit).where(Unit.code == data.unit_code))
+        reason = "ditentukan petugas" if unit else None
+
+    calendar = office_calendar()
+    ticket = Ticket(
+        code=_unique_code(),
+        type=data.type,
+        channel=data.channel,
+        unit=unit,
+        service=service,
+        status="baru",
+        subject=data.subject.strip()[:300],
+        requester_name=data.name.strip()[:200],
+        requester_email=(data.email or "").strip().lower() or None,
+        requester_phone=normalize_phone(data.phone),
+        created_dt=now,
+        sla_start_dt=calendar.next_opening(now),
+        due_dt=calendar.add_working_days(now, target_days_for(service)),
+        routing_reason=reason if unit is not None else "menunggu pemilahan (triase)",
+        consent_dt=now if data.consent else None,
+        submission_key=data.submission_key,
+        updated_dt=now,
+    )
+    message = Message(
+        direction="in",
+        author_name=ticket.requester_name,
+        body_text=data.message.strip(),
+        channel=data.channel,
+        created_dt=now,
+    )
+    ticket.messages.append(message)
+    db.session.add(ticket)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Two identical submits raced: the other one won; show its ticket.
+        db.session.rollback()
+        existing = find_by_submission_key(data.submission_key) if data.submission_key else None
+        if existing is None:
+            raise
+        return existing
+    attach_files(message, data.uploads, now)
+    audit.record(ticket, "created", now, actor_label=audit.CITIZEN, new=ticket.status,
+                 detail={"channel": ticket.channel, "unit": unit.code if unit else None})
+    if ticket.requester_email:
+        queue_mail(
+            "acknowledgement", ticket.requester_email,
+            f"Permohonan Anda telah kami terima: {ticket.subject}", now, ticket=ticket,
+            context={"tracking_url": tracking_url(ticket)},
+        )
+    db.session.commit()
+    return ticket
+
+
+def find_by_submission_key(key: str) -> Ticket | None:
+    return db.session.scalar(select(Ticket).where(Ticket.submission_key == key))
+
+
+def tracking_url(ticket: Ticket) -> str:
+    """A link that opens the ticket for its requester (signed; see blueprints.public)."""
+    from ..tracking import make_tracking_token
+
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/lacak/{ticket.code}?t={make_tracking_token(ticket.code)}"
+
+
+def find_for_requester(code: str, contact: str) -> Ticket | None:
+    """The ticket if code and email/phone match; None for a wrong pair or an unknown code."""
+    code = normalize_code(code)
+    contact = (contact or "").strip()
+    if not code or not contact:
+        return None
+    ticket = db.session.scalar(select(Ticket).where(Ticket.code == code))
+    if ticket is None:
+        return None
+    if "@" in contact:
+        return ticket if ticket.requester_email == contact.lower() else None
+    phone = normalize_phone(contact)
+    return ticket if phone and ticket.requester_phone == phone else None
+
+
+def citizen_reply(ticket: Ticket, body: str, uploads: list[Upload], now: datetime,
+                  *, channel: str = "web") -> Message:
+    """The citizen adds to the conversation; waiting or answered tickets go back to work."""
+    errors = check_uploads(uploads)
+    if errors:
+        raise IntakeError({"attachments": " ".join(errors)})
+    if not body.strip() and not any(u.data for u in uploads):
+        raise IntakeError({"body": "Tulis pesan Anda."})
+    if ticket.status == "ditutup":
+        raise IntakeError({"body": "Permohonan ini sudah ditutup. Silakan ajukan permohonan baru."})
+    message = Message(direction="in", author_name=ticket.requester_name,
+                      body_text=body.strip(), channel=channel, created_dt=now)
+    ticket.messages.append(message)
+    db.session.flush()
+    attach_files(message, uploads, now)
+    audit.record(ticket, "citizen_reply", now, actor_label=audit.CITIZEN)
+    if ticket.status in ("menunggu_pemohon", "selesai"):
+        set_status(ticket, "diproses", now, actor_label=audit.CITIZEN)
+    ticket.updated_dt = now
+    db.session.commit()
+    return message
+
+
+def confirm_understanding(ticket: Ticket, understood: bool, comment: str, now: datetime) -> None:
+    """Procedure step 7: 'Ya' confirms; 'Belum' reopens with the citizen's words. Commits."""
+    if ticket.status != "selesai":
+        raise IntakeError({"understood": "Belum ada jawaban yang perlu dikonfirmasi."})
+    if understood:
+        ticket.is_understood = True
+        audit.record(ticket, "confirm", now, actor_label=audit.CITIZEN, new="dipahami")
+        if comment.strip():
+            ticket.messages.append(Message(direction="in", author_name=ticket.requester_name,
+                                           body_text=comment.strip(), channel="web",
+                                           created_dt=now))
+    else:
+        if not comment.strip():
+            raise IntakeError({"comment": "Tuliskan bagian mana yang belum dipahami."})
+        ticket.is_understood = False
+        ticket.reopen_count += 1
+        ticket.messages.append(Message(direction="in", author_name=ticket.requester_name,
+                                       body_text=comment.strip(), channel="web", created_dt=now))
+        audit.record(ticket, "confirm", now, actor_label=audit.CITIZEN, new="belum dipahami")
+        set_status(ticket, "diproses", now, actor_label=audit.CITIZEN)
+        # A reopen gets a new, shorter window (half the target) from now, not a reset.
+        calendar = office_calendar()
+        old_due = ticket.due_dt
+        ticket.due_dt = calendar.add_working_days(now, target_days_for(ticket.service) / 2)
+        audit.record(ticket, "due", now, actor_label=audit.SYSTEM, old=_iso(old_due),
+                     new=_iso(ticket.due_dt), detail={"reason": "reopen"})
+    ticket.updated_dt = now
+    db.session.commit()
+
+
+def set_status(ticket: Ticket, new: str, now: datetime, *, actor=None,
+               actor_label: str | None = None) -> None:
+    """Change status through the lifecycle table and audit it (no commit)."""
+    old = ticket.status
+    if old == new:
+        return
+    lifecycle.check_transition(old, new)
+    ticket.status = new
+    if new == "selesai":
+        ticket.resolved_dt = now
+    if new == "ditutup":
+        ticket.closed_dt = now
+    if new == "diproses" and old in ("selesai", "ditutup"):
+        ticket.resolved_dt = None
+        ticket.closed_dt = None
+    audit.record(ticket, "status", now, actor=actor, actor_label=actor_label, old=old, new=new)
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.isoformat() if dt else None
+
+
+def count_open() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Ticket).where(or_(
+            *(Ticket.status == s for s in lifecycle.OPEN_STATUSES)))
+    )

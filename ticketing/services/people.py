@@ -1,0 +1,85 @@
+"""Staff accounts and API tokens."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ROLES, ApiToken, Unit, User
+from ..security import hash_password
+
+DEMO_PASSWORD = "demo-palembang"
+
+
+def create_user(email: str, name: str, role: str, unit_code: str | None,
+                password: str | None, now: datetime) -> User:
+    """Create a staff account (no commit)."""
+    if role not in ROLES:
+        raise ValueError(f"peran tidak dikenal: {role}")
+    unit = None
+    if unit_code:
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            raise ValueError(f"bidang tidak dikenal: {unit_code}")
+    if role in ("staf", "ketua_tim", "kabid") and unit is None:
+        raise ValueError("staf, ketua tim dan kabid harus punya bidang")
+    user = User(email=email.strip().lower(), name=name, role=role, unit=unit,
+                password_hash=hash_password(password) if password else None, created_dt=now)
+    db.session.add(user)
+    return user
+
+
+def demo_accounts() -> list[dict]:
+    """The demo staff: the standard's numbers (8 and 3 staf), a ketua tim and kabid each."""
+    people = []
+    for unit, count in (("PUMK", 8), ("KELEMBAGAAN", 3)):
+        slug = unit.lower()
+        people.append({"email": f"kabid.{slug}@demo.diskopukm.id", "name": f"Kabid {unit}",
+                       "role": "kabid", "unit": unit})
+        people.append({"email": f"ketua.{slug}@demo.diskopukm.id",
+                       "name": f"Ketua Tim {unit}", "role": "ketua_tim", "unit": unit})
+        for i in range(1, count + 1):
+            people.append({"email": f"staf{i}.{slug}@demo.diskopukm.id",
+                           "name": f"Staf {unit} {i}", "role": "staf", "unit": unit})
+    people.append({"email": "kadis@demo.diskopukm.id", "name": "Kepala Dinas",
+                   "role": "kepala_dinas", "unit": None})
+    people.append({"email": "admin@demo.diskopukm.id", "name": "Admin Sistem",
+                   "role": "admin", "unit": None})
+    return people
+
+
+def seed_demo_users(now: datetime) -> list[dict]:
+    """Create the demo accounts that do not exist yet (idempotent). Commits."""
+    created = []
+    for person in demo_accounts():
+        exists = db.session.scalar(select(User.id).where(User.email == person["email"]))
+        if exists is None:
+            create_user(person["email"], person["name"], person["role"], person["unit"],
+                        DEMO_PASSWORD, now)
+            created.append(person)
+    db.session.commit()
+    return created
+
+
+def issue_token(user: User, now: datetime) -> str:
+    """A new API token; only its hash is kept, so it is shown once. Commits."""
+    token = "kukm_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=ApiToken.hash(token),
+                            prefix=token[:10], created_dt=now))
+    db.session.commit()
+    return token
+
+
+def user_by_token(token: str, now: datetime) -> User | None:
+    record = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token),
+                               ApiToken.revoked_dt.is_(None))
+    )
+    if record is None or not record.user.is_active:
+        return None
+    record.last_used_dt = now
+    db.session.commit()
+    return record.user
