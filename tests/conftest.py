@@ -105,3 +105,53 @@ def runner(app):
 def now() -> datetime:
     """A fixed Wednesday morning in WIB (10:00), inside office hours."""
     return datetime(2026, 12, 2, 3, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_component("playwright (pip install playwright)")
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    from .support.browser import launch_browser
+
+    browser = launch_browser(playwright_instance)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def live_url(app):
+    """The app served over HTTP on a free port (for the browser tests)."""
+    from .support.browser import live_server
+
+    app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1"  # replaced below once the port is known
+    with live_server(app) as url:
+        app.config["PUBLIC_BASE_URL"] = url
+        yield url
+
+
+@pytest.fixture
+def phone_page(browser, live_url):
+    """A phone-sized page (360x740, touch) in a fresh browser context."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True, locale="id-ID")
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop_page(browser, live_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    yield page
+    context.close()

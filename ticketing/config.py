@@ -66,6 +66,8 @@ class Config:
         6: None,
     }
     DEFAULT_TARGET_DAYS = 2  # requests with no service yet (triage)
+    #: a reopened ("belum dipahami") request gets this share of the target as a new window
+    REOPEN_WINDOW_FRACTION = float(os.environ.get("REOPEN_WINDOW_FRACTION", "0.5"))
 
     MAX_ATTACHMENTS = 5
     MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024

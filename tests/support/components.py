@@ -110,3 +110,7 @@ def create_pg_database(base_url: str) -> tuple[str, callable]:
         admin.dispose()
 
     return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def PG_URL_ENV() -> str:  # noqa: N802 - reads like the variable it returns
+    return os.environ["TEST_DATABASE_URL"]

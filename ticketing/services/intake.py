@@ -17,6 +17,7 @@ from ..models import Attachment, Message, Service, Ticket, Unit
 from . import audit
 from .attachments import Upload, check_upload, store_bytes
 from .calendar import office_calendar
+from .lifecycle import set_status, target_days_for
 from .outbox import queue_mail
 
 
@@ -107,12 +108,6 @@ def _unique_code() -> str:
         if db.session.scalar(select(Ticket.id).where(Ticket.code == code)) is None:
             return code
     raise RuntimeError("could not find a free ticket code")  # 31**8 makes this unreachable
-
-
-def target_days_for(service: Service | None) -> float:
-    if service is not None:
-        return float(service.target_days)
-    return float(current_app.config["DEFAULT_TARGET_DAYS"])
 
 
 def open_request(data: RequestData, now: datetime) -> Ticket:
@@ -268,33 +263,11 @@ def confirm_understanding(ticket: Ticket, understood: bool, comment: str, now: d
         ticket.messages.append(Message(direction="in", author_name=ticket.requester_name,
                                        body_text=comment.strip(), channel="web", created_dt=now))
         audit.record(ticket, "confirm", now, actor_label=audit.CITIZEN, new="belum dipahami")
-        set_status(ticket, "diproses", now, actor_label=audit.CITIZEN)
-        # A reopen gets a new, shorter window (half the target) from now, not a reset.
-        calendar = office_calendar()
-        old_due = ticket.due_dt
-        ticket.due_dt = calendar.add_working_days(now, target_days_for(ticket.service) / 2)
-        audit.record(ticket, "due", now, actor_label=audit.SYSTEM, old=_iso(old_due),
-                     new=_iso(ticket.due_dt), detail={"reason": "reopen"})
+        # A reopen gets a new, shorter window from now (see services.lifecycle).
+        set_status(ticket, "diproses", now, actor_label=audit.CITIZEN,
+                   reason="jawaban belum dipahami")
     ticket.updated_dt = now
     db.session.commit()
-
-
-def set_status(ticket: Ticket, new: str, now: datetime, *, actor=None,
-               actor_label: str | None = None) -> None:
-    """Change status through the lifecycle table and audit it (no commit)."""
-    old = ticket.status
-    if old == new:
-        return
-    lifecycle.check_transition(old, new)
-    ticket.status = new
-    if new == "selesai":
-        ticket.resolved_dt = now
-    if new == "ditutup":
-        ticket.closed_dt = now
-    if new == "diproses" and old in ("selesai", "ditutup"):
-        ticket.resolved_dt = None
-        ticket.closed_dt = None
-    audit.record(ticket, "status", now, actor=actor, actor_label=actor_label, old=old, new=new)
 
 
 def _iso(dt: datetime | None) -> str | None:
