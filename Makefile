@@ -34,7 +34,6 @@ run: seed
 	$(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install translations
-	$(PY) scripts/test_services.py ensure
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install

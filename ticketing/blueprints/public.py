@@ -8,6 +8,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    send_file, session, url_for)
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms import SelectChoice
 from sqlalchemy.orm import selectinload
 
 from ..domain.codes import normalize_code
@@ -28,11 +29,12 @@ def intake_limit() -> str:
     return current_app.config["INTAKE_RATE_LIMIT"]
 
 
-def service_choices() -> list[tuple[str, str]]:
+def service_choices() -> list[SelectChoice]:
     services = db.session.scalars(
         select(Service).where(Service.is_active).order_by(Service.sort_order)
     ).all()
-    return [("", _("— Pilih layanan —"))] + [(s.slug, s.name) for s in services]
+    return [SelectChoice("", _("— Pilih layanan —"))] + [
+        SelectChoice(s.slug, s.name) for s in services]
 
 
 @bp.get("/")

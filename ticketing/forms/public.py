@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms import (BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 TYPE_CHOICES = [
-    ("informasi", _l("Permintaan informasi")),
-    ("pengaduan", _l("Pengaduan")),
-    ("saran", _l("Saran atau masukan")),
+    SelectChoice("informasi", _l("Permintaan informasi")),
+    SelectChoice("pengaduan", _l("Pengaduan")),
+    SelectChoice("saran", _l("Saran atau masukan")),
 ]
 
 PHONE_RE = r"^[0-9+()\-\s]{8,20}$"
@@ -48,10 +49,14 @@ class RequestForm(FlaskForm):
         validators=[DataRequired(_l("Persetujuan pemrosesan data pribadi diperlukan."))])
     submission_key = HiddenField()
 
-    def validate_email(self, field) -> None:
-        if not field.data and not (self.phone.data or "").strip():
-            raise ValidationError(_l("Isi email atau nomor telepon/WhatsApp agar kami dapat "
-                                     "menjawab."))
+    def validate(self, extra_validators=None) -> bool:
+        # Checked at form level: Optional() on both fields would skip a per-field check.
+        ok = super().validate(extra_validators)
+        if not (self.email.data or "").strip() and not (self.phone.data or "").strip():
+            self.email.errors = list(self.email.errors) + [
+                _l("Isi email atau nomor telepon/WhatsApp agar kami dapat menjawab.")]
+            return False
+        return ok
 
 
 class ApiRequestForm(RequestForm):
