@@ -1,0 +1,86 @@
+"""Rate limits hold across web workers (separate processes) when they share Redis."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+import pytest
+
+from ticketing import ROOT, create_app
+from ticketing.extensions import db
+
+from ..conftest import _config
+from ..support.components import free_port, missing_component
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        missing_component(f"Redis at {REDIS_URL}: {exc}")
+    return REDIS_URL
+
+
+def _workers(tmp_path, storage: str, count: int = 2):
+    url = f"sqlite:///{tmp_path}/shared.sqlite3"
+    app = create_app(_config(url, tmp_path))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    env = {**os.environ, "DATABASE_URL": url, "RATELIMIT_STORAGE_URI": storage,
+           "INTAKE_RATE_LIMIT": "3 per minute", "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}
+    ports, procs = [], []
+    for _ in range(count):
+        port = free_port()
+        procs.append(subprocess.Popen([sys.executable, "-m", "tests.support.serve", str(port)],
+                                      cwd=ROOT, env=env, stderr=subprocess.DEVNULL))
+        ports.append(port)
+    for port in ports:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/lacak", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+    return ports, procs
+
+
+def _post_alternating(ports) -> list[int]:
+    statuses = []
+    for i in range(4):
+        data = urllib.parse.urlencode({"code": "ABCD-EFGH", "contact": f"x{i}@x.id"}).encode()
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{ports[i % 2]}/lacak", data=data, timeout=5)
+            statuses.append(200)
+        except urllib.error.HTTPError as exc:
+            statuses.append(exc.code)
+    return statuses
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["redis", "memory"])
+def test_limit_counts_across_worker_processes(redis_url, tmp_path, shared):
+    ports, procs = _workers(tmp_path, redis_url if shared else "memory://")
+    try:
+        statuses = _post_alternating(ports)
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=5)
+    if shared:
+        # Each worker saw two requests; together they crossed the limit of three.
+        assert statuses == [422, 422, 422, 429]
+    else:
+        # The control: per-process memory cannot see the other worker's requests.
+        assert statuses == [422, 422, 422, 422]
