@@ -117,6 +117,16 @@ PROSEDUR_PUMK = (
     "1. Sertifikat Halal\n2. HKI (Hak Kekayaan Intelektual)"
 )
 
+def _pumk_components() -> list[dict]:
+    """Halal and HKI share one standard in the decree (Bidang PUMK)."""
+    return _delivery(
+        "Pengguna layanan pembuatan sertifikat halal dan HKI",
+        PROSEDUR_PUMK,
+        "Waktu pelayanan informasi ± 1 hari kerja",
+        "Gratis, tidak dipungut biaya",
+    ) + _management(8)
+
+
 SERVICES = (
     {
         "slug": "sertifikat-halal",
@@ -125,12 +135,7 @@ SERVICES = (
         "summary": "Pertanyaan tentang pembuatan sertifikat halal bagi usaha mikro dan kecil "
         "(self declare/SEHATI, SIHALAL, pendamping PPH).",
         "target_days": Decimal("1"),
-        "components": lambda: _delivery(
-            "Pengguna layanan pembuatan sertifikat halal dan HKI",
-            PROSEDUR_PUMK,
-            "Waktu pelayanan informasi ± 1 hari kerja",
-            "Gratis, tidak dipungut biaya",
-        ) + _management(8),
+        "components": _pumk_components,
         "sort_order": 1,
     },
     {
@@ -140,12 +145,7 @@ SERVICES = (
         "summary": "Pertanyaan tentang pendaftaran merek, hak cipta dan HKI lainnya bagi usaha "
         "mikro dan kecil.",
         "target_days": Decimal("1"),
-        "components": lambda: _delivery(
-            "Pengguna layanan pembuatan sertifikat halal dan HKI",
-            PROSEDUR_PUMK,
-            "Waktu pelayanan informasi ± 1 hari kerja",
-            "Gratis, tidak dipungut biaya",
-        ) + _management(8),
+        "components": _pumk_components,
         "sort_order": 2,
     },
     {
