@@ -1,0 +1,118 @@
+"""Two staff acting on one ticket at the same moment, on PostgreSQL with two real connections
+(one thread, app context and session each): one claim/assignment wins and the other is told;
+two replies are both kept."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from ticketing import create_app
+from ticketing.extensions import db
+from ticketing.models import AuditEntry, Message, Ticket, User
+from ticketing.services import tickets as svc
+
+from ..conftest import _config, _truncate_all
+from ..factories import gen_ticket
+from ..support.staff import staff
+
+pytestmark = pytest.mark.postgres
+ROUNDS = 5
+
+
+@pytest.fixture
+def pg_app(pg_database, tmp_path, smtp_server):
+    app = create_app(_config(pg_database, tmp_path))
+    with app.app_context():
+        _truncate_all()
+        from ticketing.services.catalogue import seed_catalogue
+
+        seed_catalogue()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def race(app, ticket_id: int, user_ids: list[int], act) -> list[object]:
+    """Run act(ticket, user) in one thread per user, released together after each has loaded
+    the ticket; returns "ok" or the exception per thread."""
+    barrier = threading.Barrier(len(user_ids))
+    results: list[object] = [None] * len(user_ids)
+
+    def worker(i: int) -> None:
+        with app.app_context():
+            try:
+                ticket = db.session.get(Ticket, ticket_id)
+                user = db.session.get(User, user_ids[i])
+                _ = (ticket.version, ticket.assignee_id, ticket.status, user.unit_id)
+                barrier.wait(timeout=10)
+                act(ticket, user)
+                results[i] = "ok"
+            except Exception as exc:  # noqa: BLE001 - reported to the test
+                db.session.rollback()
+                results[i] = exc
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(user_ids))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(t.is_alive() for t in threads), "a worker hung"
+    return results
+
+
+def test_claim_race_has_exactly_one_winner(pg_app, now):
+    a, b = staff(now, name="Rina"), staff(now, name="Dodi")
+    for _ in range(ROUNDS):
+        ticket = gen_ticket(now)
+        results = race(pg_app, ticket.id, [a.id, b.id],
+                       lambda t, u: svc.claim(t, u, now))
+        winners = [i for i, r in enumerate(results) if r == "ok"]
+        losers = [r for r in results if r != "ok"]
+        assert len(winners) == 1, results
+        assert isinstance(losers[0], svc.Conflict), losers
+        winner = (a, b)[winners[0]]
+        assert f"sudah diambil oleh {winner.name}" in losers[0].message
+        db.session.expire_all()
+        assert db.session.get(Ticket, ticket.id).assignee_id == winner.id
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.ticket_id == ticket.id, AuditEntry.action == "assignee")) == 1
+
+
+def test_assignment_race_has_exactly_one_winner(pg_app, now):
+    lead_a, lead_b = staff(now, "ketua_tim"), staff(now, "kabid")
+    member_a, member_b = staff(now), staff(now)
+    target = {lead_a.id: member_a.id, lead_b.id: member_b.id}
+    for _ in range(ROUNDS):
+        ticket = gen_ticket(now)
+        version = ticket.version
+
+        def act(t, lead, version=version):
+            svc.assign(t, lead, db.session.get(User, target[lead.id]), now,
+                       expected_version=version)
+
+        results = race(pg_app, ticket.id, [lead_a.id, lead_b.id], act)
+        assert sorted(map(str, results)).count("ok") == 1, results
+        loser = next(r for r in results if r != "ok")
+        assert isinstance(loser, svc.Conflict) and "baru saja diubah" in loser.message
+        db.session.expire_all()
+        winner_lead = (lead_a, lead_b)[results.index("ok")]
+        assert db.session.get(Ticket, ticket.id).assignee_id == target[winner_lead.id]
+
+
+def test_simultaneous_replies_are_both_kept(pg_app, now):
+    a, b = staff(now, name="Rina"), staff(now, name="Dodi")
+    for _ in range(ROUNDS):
+        ticket = gen_ticket(now)
+        results = race(pg_app, ticket.id, [a.id, b.id],
+                       lambda t, u: svc.reply(t, u, f"Jawaban {u.name}", "selesai", now))
+        assert results == ["ok", "ok"], results
+        bodies = set(db.session.scalars(select(Message.body_text).where(
+            Message.ticket_id == ticket.id, Message.direction == "out")))
+        assert bodies == {"Jawaban Rina", "Jawaban Dodi"}
+        db.session.expire_all()
+        assert db.session.get(Ticket, ticket.id).status == "selesai"

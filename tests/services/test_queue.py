@@ -1,0 +1,153 @@
+"""The staff queue: scope, filters, search, order, pagination and query count."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from ticketing.extensions import db
+from ticketing.services import tickets as svc
+from ticketing.services.queue import QueueFilter, list_queue
+
+from ..factories import gen_ticket
+from ..support.staff import staff
+
+
+def codes(page) -> list[str]:
+    return [t.code for t in page.items]
+
+
+@pytest.fixture
+def people(app, now):
+    return {
+        "staf": staff(now, name="Ani"),
+        "other": staff(now, name="Budi"),
+        "ketua": staff(now, "ketua_tim"),
+        "kel": staff(now, unit="KELEMBAGAAN"),
+        "kadis": staff(now, "kepala_dinas"),
+        "admin": staff(now, "admin"),
+    }
+
+
+def test_a_staf_sees_only_the_own_unit_sorted_by_due(app, now, people):
+    late = gen_ticket(now - timedelta(days=7), subject="Lama")
+    fresh = gen_ticket(now, subject="Baru")
+    gen_ticket(now, service="rekomendasi-izin-koperasi")  # other unit
+    gen_ticket(now, service="pengaduan-umum", type="pengaduan")  # triage
+    page = list_queue(people["staf"], QueueFilter(), now)
+    assert codes(page) == [late.code, fresh.code]
+    assert page.total == 2 and page.unit.code == "PUMK"
+
+
+def test_scopes_are_checked(app, now, people):
+    with pytest.raises(svc.Forbidden):
+        list_queue(people["staf"], QueueFilter(unit="KELEMBAGAAN"), now)
+    with pytest.raises(svc.Forbidden):
+        list_queue(people["staf"], QueueFilter(unit="triase"), now)
+    with pytest.raises(svc.Forbidden):
+        list_queue(people["admin"], QueueFilter(), now)
+    triage = gen_ticket(now, service="pengaduan-umum", type="pengaduan")
+    assert codes(list_queue(people["ketua"], QueueFilter(unit="triase"), now)) == [triage.code]
+    other = gen_ticket(now, service="rekomendasi-izin-koperasi")
+    assert {t.code for t in list_queue(people["kadis"], QueueFilter(), now).items} == {
+        triage.code, other.code}
+
+
+def test_paused_tickets_come_last_and_closed_ones_only_when_asked(app, now, people):
+    waiting = gen_ticket(now - timedelta(days=3))
+    svc.reply(waiting, people["staf"], "Mohon lengkapi.", "menunggu_pemohon", now)
+    done = gen_ticket(now - timedelta(days=5))
+    svc.change_status(done, people["staf"], "ditutup", now)
+    open_ = gen_ticket(now)
+    me = people["staf"]
+    assert codes(list_queue(me, QueueFilter(), now)) == [open_.code, waiting.code]
+    assert codes(list_queue(me, QueueFilter(status="ditutup"), now)) == [done.code]
+    assert len(list_queue(me, QueueFilter(status="semua"), now).items) == 3
+
+
+def test_filters(app, now, people):
+    me, other = people["staf"], people["other"]
+    halal = gen_ticket(now)
+    hki = gen_ticket(now, service="hki", type="pengaduan")
+    phone = svc.record_oral(me, svc.OralRequest(
+        channel="telepon", name="Pak Harun", type="informasi", subject="Tanya HKI",
+        need="Cara daftar merek?", service_slug="hki", phone="0812 1234 5678"), now)
+    svc.claim(hki, other, now)
+    late = gen_ticket(now - timedelta(days=10))
+
+    def q(**kw):
+        return set(codes(list_queue(me, QueueFilter(**kw), now)))
+
+    assert q(service="hki") == {hki.code, phone.code}
+    assert q(type="pengaduan") == {hki.code}
+    assert q(channel="telepon") == {phone.code}
+    assert q(mine=True) == {phone.code}
+    assert q(assignee=other.email) == {hki.code}
+    assert q(unassigned=True) == {halal.code, late.code}
+    assert q(overdue=True) == {late.code}
+    assert q(status="diproses") == {hki.code, phone.code}
+
+
+@pytest.mark.parametrize("term,which", [
+    ("pempek", "subject"), ("PEMPEK", "subject"), ("Dewi Lestari", "name"),
+    ("dewi@contoh", "email"), ("0813-7777", "phone"), ("813 7777 8888", "phone"),
+    ("omzet", "message"), ("catatan-rahasia", "note"), ("50%", "literal"),
+])
+def test_search_finds_every_field(app, now, people, term, which):
+    target = gen_ticket(now, subject="Sertifikat halal pempek", name="Dewi Lestari",
+                        email="dewi@contoh.id", phone="0813 7777 8888",
+                        message="Omzet saya kecil, diskon 50% untuk pelanggan.")
+    gen_ticket(now)  # a ticket that matches nothing
+    svc.add_note(target, people["staf"], "catatan-rahasia", now)
+    found = codes(list_queue(people["staf"], QueueFilter(q=term), now))
+    assert found == [target.code], which
+
+
+def test_search_by_code_and_several_words(app, now, people):
+    target = gen_ticket(now, subject="Merek kerupuk")
+    gen_ticket(now, subject="Merek pempek")
+    me = people["staf"]
+    assert codes(list_queue(me, QueueFilter(q=target.code.lower().replace("-", "")), now)) == [
+        target.code]
+    assert codes(list_queue(me, QueueFilter(q="merek kerupuk"), now)) == [target.code]
+    assert codes(list_queue(me, QueueFilter(q="tidak-ada-kata-ini"), now)) == []
+
+
+def test_pagination(app, now, people):
+    made = [gen_ticket(now + timedelta(minutes=i)).code for i in range(7)]
+    me = people["staf"]
+    first = list_queue(me, QueueFilter(), now, page=1, per_page=3)
+    third = list_queue(me, QueueFilter(), now, page=3, per_page=3)
+    assert (first.total, first.pages, first.has_next, first.has_prev) == (7, 3, True, False)
+    assert codes(first) == made[:3] and codes(third) == made[6:]
+    assert not third.has_next
+
+
+def test_one_query_per_page_whatever_its_size(app, now, people):
+    """No N+1: the count and the page, with unit, service and assignee in the same query."""
+    for i in range(12):
+        ticket = gen_ticket(now + timedelta(minutes=i))
+        if i % 2:
+            svc.claim(ticket, people["staf"], now)
+    db.session.expire_all()
+    actor = people["staf"]
+    assert actor.unit.code == "PUMK"  # loaded before counting: not part of the queue
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        page = list_queue(actor, QueueFilter(q="halal"), now, per_page=10)
+        # What the template touches for each row.
+        rows = [(t.unit.code, t.service.name, t.assignee.name if t.assignee else None)
+                for t in page.items]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(rows) == 10
+    ticket_queries = [s for s in statements if "FROM tickets" in s]
+    assert len(ticket_queries) == 2, statements  # count + page
+    assert len(statements) == 3, statements  # + resolving the unit of the scope

@@ -1,0 +1,228 @@
+"""The staff workspace: the unit queue, the triage list, the ticket page, walk-in requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from ..domain import lifecycle
+from ..domain import permissions as perm
+from ..extensions import db
+from ..forms.staff import (
+    ActionForm,
+    AssignForm,
+    NoteForm,
+    OralRequestForm,
+    QueueFilterForm,
+    ReplyForm,
+    StatusForm,
+    TransferForm,
+    options,
+)
+from ..models import Attachment, AuditEntry, Message, Service, Ticket, Unit, User
+from ..services import canned as canned_service
+from ..services import queue as queue_service
+from ..services import tickets as ticket_service
+from .helpers import now_utc
+from .staff_common import load_ticket, require_login
+
+bp = Blueprint("staff", __name__, url_prefix="/staf")
+require_login(bp)
+
+PER_PAGE = 25
+
+
+@bp.get("/")
+def index():
+    if current_user.role == "admin":
+        return redirect(url_for("admin.accounts"))
+    return redirect(url_for(".queue"))
+
+
+def scopes_for(user: User) -> list[tuple[str, str]]:
+    """The queue tabs this user may open: (scope, label)."""
+    tabs = []
+    units = db.session.scalars(select(Unit).order_by(Unit.sort_order)).all()
+    if all(perm.can(user.role, user.unit_id, perm.QUEUE, u.id) for u in units):
+        tabs.append((queue_service.ALL_UNITS, _("Semua bidang")))
+    tabs += [(u.code, u.short_name) for u in units
+             if perm.can(user.role, user.unit_id, perm.QUEUE, u.id)]
+    if perm.can(user.role, user.unit_id, perm.QUEUE, None):
+        tabs.append((queue_service.TRIAGE, _("Triase")))
+    return tabs
+
+
+def unit_staff(unit_id: int | None) -> list[User]:
+    if unit_id is None:
+        return []
+    return list(db.session.scalars(
+        select(User).where(User.unit_id == unit_id, User.is_active_account,
+                           User.role.in_(sorted(perm.UNIT_ROLES))).order_by(User.name)))
+
+
+@bp.get("/antrian")
+def queue():
+    try:
+        scope, unit = queue_service.resolve_scope(current_user, request.args.get("bidang"))
+    except ticket_service.Forbidden:
+        abort(403)
+    form = QueueFilterForm(formdata=request.args)
+    services = db.session.scalars(
+        select(Service).where(or_(Service.unit_id.is_(None), Service.unit_id == unit.id)
+                              if unit is not None else Service.id.isnot(None))
+        .order_by(Service.sort_order)).all()
+    form.layanan.choices = options([("", _("Semua layanan"))] + [(s.slug, s.name) for s in services])
+    people = unit_staff(unit.id if unit else None)
+    form.petugas.choices = options([("", _("Semua petugas"))] + [(u.email, u.name) for u in people])
+    form.validate()
+    valid = {name: not field.errors for name, field in form._fields.items()}
+
+    def value(name):
+        return (form[name].data or None) if valid[name] else None
+
+    filters = queue_service.QueueFilter(
+        unit=scope, status=value("status") or queue_service.OPEN, service=value("layanan"),
+        type=value("jenis"), channel=value("kanal"), assignee=value("petugas"),
+        mine=bool(form.milik_saya.data), unassigned=bool(form.belum_diambil.data),
+        overdue=bool(form.terlambat.data), q=value("q"))
+    page = request.args.get("hal", "1")
+    now = now_utc()
+    result = queue_service.list_queue(current_user, filters, now,
+                                      page=int(page) if page.isdigit() else 1, per_page=PER_PAGE)
+    args = {k: v for k, v in request.args.items() if k != "hal"}
+    return render_template(
+        "staff/queue.html", form=form, page=result, scope=scope, unit=unit,
+        tabs=scopes_for(current_user), args=args,
+        overdue=queue_service.count_overdue(scope, unit, now),
+        filtered=any(k not in ("bidang", "hal") and v for k, v in request.args.items()))
+
+
+@bp.get("/triase")
+def triage():
+    return redirect(url_for(".queue", bidang=queue_service.TRIAGE))
+
+
+# ------------------------------------------------------------------ the ticket page
+
+def render_ticket(ticket: Ticket, http_status: int = 200, **forms):
+    """The ticket page; forms given (with the user's input and errors) replace fresh ones."""
+    messages = db.session.scalars(
+        select(Message).where(Message.ticket_id == ticket.id)
+        .options(selectinload(Message.attachments)).order_by(Message.id)).all()
+    history = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.ticket_id == ticket.id)
+        .order_by(AuditEntry.created_dt, AuditEntry.id)).all()
+    may = {action: ticket_service.allowed(current_user, action, ticket)
+           for action in perm.TICKET_ACTIONS}
+
+    def fresh(cls, prefix):
+        form = forms.get(prefix) or cls(formdata=None, prefix=prefix)
+        if hasattr(form, "version") and prefix not in forms:
+            form.version.data = str(ticket.version)
+        return form
+
+    reply_form = fresh(ReplyForm, "reply")
+    canned = canned_service.for_ticket(ticket)
+    reply_form.canned.choices = options([("", _("— Pilih jawaban siap —"))] + [
+        (c.id, c.title) for c in canned])
+    if "reply" not in forms:
+        reply_form.seen.data = str(messages[-1].id) if messages else "0"
+    assign_form = fresh(AssignForm, "assign")
+    assign_form.assignee.choices = options((u.id, u.name) for u in unit_staff(ticket.unit_id))
+    transfer_form = fresh(TransferForm, "transfer")
+    units = db.session.scalars(select(Unit).where(
+        Unit.id != ticket.unit_id if ticket.unit_id else Unit.id.isnot(None))
+        .order_by(Unit.sort_order)).all()
+    transfer_form.unit.choices = options((u.code, u.name) for u in units)
+    transfer_form.service.choices = options([("", _("— Tetap/ditentukan bidang tujuan —"))] + [
+        (s.slug, f"{s.name} ({s.unit.short_name if s.unit else _('umum')})")
+        for s in db.session.scalars(select(Service).where(Service.is_active)
+                                    .order_by(Service.sort_order))])
+    status_form = fresh(StatusForm, "status")
+    status_form.status.choices = [
+        choice for choice in status_form.status.choices
+        if lifecycle.can_transition(ticket.status, choice.value)]
+    return render_template(
+        "staff/ticket.html", ticket=ticket, messages=messages, history=history, may=may,
+        reply_form=reply_form, note_form=fresh(NoteForm, "note"), assign_form=assign_form,
+        transfer_form=transfer_form, status_form=status_form,
+        action_form=fresh(ActionForm, "act"), now=now_utc(),
+    ), http_status
+
+
+@bp.get("/tiket/<code>")
+def ticket(code: str):
+    return render_ticket(load_ticket(code))
+
+
+@bp.get("/tiket/<code>/lampiran/<int:attachment_id>")
+def attachment(code: str, attachment_id: int):
+    ticket = load_ticket(code)
+    item = db.session.get(Attachment, attachment_id)
+    if item is None or item.message.ticket_id != ticket.id:
+        abort(404)
+    path = Path(current_app.config["UPLOAD_DIR"]) / item.storage_path
+    if not path.is_file():
+        abort(404)
+    # A refused file (wrong type) is only ever handed out as opaque bytes.
+    mimetype = item.content_type if item.is_accepted else "application/octet-stream"
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=item.filename)
+
+
+# ------------------------------------------------------------------ walk-in / phone
+
+@bp.route("/lisan", methods=["GET", "POST"])
+def oral():
+    if not perm.can(current_user.role, current_user.unit_id, perm.RECORD_ORAL,
+                    current_user.unit_id):
+        abort(403)
+    form = OralRequestForm()
+    services = db.session.scalars(
+        select(Service).where(Service.is_active, or_(Service.unit_id.is_(None),
+                                                     Service.unit_id == current_user.unit_id))
+        .order_by(Service.sort_order)).all()
+    form.service.choices = options([("", _("— Pilih layanan —"))] + [(s.slug, s.name) for s in services])
+    form.steps.choices = options((n, f"{n}. {text}") for n, text in ticket_service.ORAL_STEPS)
+    if request.method == "GET" and request.args.get("kanal") in ticket_service.ORAL_CHANNELS:
+        form.channel.data = request.args["kanal"]
+    if form.validate_on_submit():
+        if not form.email.data and not form.phone.data:
+            form.email.errors = list(form.email.errors) + [
+                _("Isi email atau nomor telepon pemohon agar dapat dihubungi kembali.")]
+        else:
+            data = ticket_service.OralRequest(
+                channel=form.channel.data, name=form.name.data, type=form.type.data,
+                subject=form.subject.data, need=form.need.data, service_slug=form.service.data,
+                email=form.email.data or None, phone=form.phone.data or None,
+                answer=form.answer.data or "", steps=list(form.steps.data or []),
+                close_now=bool(form.close_now.data))
+            try:
+                ticket = ticket_service.record_oral(current_user, data, now_utc())
+            except ticket_service.ActionError as exc:
+                form.form_errors.append(exc.message)
+            else:
+                if ticket.status == "ditutup":
+                    flash(_("Permohonan %(code)s dicatat dan ditutup di tempat.",
+                            code=ticket.code), "success")
+                else:
+                    flash(_("Permohonan %(code)s dicatat dan menjadi tugas Anda.",
+                            code=ticket.code), "success")
+                return redirect(url_for(".ticket", code=ticket.code), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("staff/oral.html", form=form,
+                           required_steps=ticket_service.ORAL_STEPS_TO_CLOSE), status

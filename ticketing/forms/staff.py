@@ -1,0 +1,162 @@
+"""Forms of the staff workspace: the queue's filters, ticket actions, walk-ins, canned answers."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .public import PHONE_RE, TYPE_CHOICES, strip
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices (tuples are deprecated in WTForms 3.3)."""
+    return [p if isinstance(p, SelectChoice) else SelectChoice(str(p[0]), p[1]) for p in pairs]
+
+
+STATUS_CHOICES = options([
+    ("baru", _l("Baru")),
+    ("diproses", _l("Sedang diproses")),
+    ("menunggu_pemohon", _l("Menunggu pemohon")),
+    ("selesai", _l("Selesai dijawab")),
+    ("ditutup", _l("Ditutup")),
+])
+CHANNEL_CHOICES = options([
+    ("web", _l("Situs web")),
+    ("email", _l("Email")),
+    ("api", _l("API")),
+    ("lisan", _l("Datang langsung")),
+    ("telepon", _l("Telepon")),
+    ("whatsapp", _l("WhatsApp")),
+])
+REPLY_STATUS_CHOICES = options([
+    ("selesai", _l("Selesai — jawaban sudah lengkap")),
+    ("menunggu_pemohon", _l("Menunggu pemohon — minta data/kelengkapan")),
+])
+
+
+class QueueFilterForm(FlaskForm):
+    """GET filters of the queue (no CSRF: reading only, and links must be shareable)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Cari"), filters=[strip], validators=[Optional(), Length(max=200)])
+    status = SelectField(_l("Status"), validators=[Optional()], choices=options([
+        ("terbuka", _l("Semua yang terbuka")), *STATUS_CHOICES, ("semua", _l("Semua status"))]),
+        default="terbuka")
+    layanan = SelectField(_l("Layanan"), choices=[], validators=[Optional()])
+    jenis = SelectField(_l("Jenis"), validators=[Optional()],
+                        choices=options([("", _l("Semua jenis")), *TYPE_CHOICES]))
+    kanal = SelectField(_l("Saluran"), validators=[Optional()],
+                        choices=options([("", _l("Semua saluran")), *CHANNEL_CHOICES]))
+    petugas = SelectField(_l("Petugas"), choices=[], validators=[Optional()])
+    milik_saya = BooleanField(_l("Tiket saya"))
+    belum_diambil = BooleanField(_l("Belum diambil"))
+    terlambat = BooleanField(_l("Terlambat"))
+
+
+class VersionedForm(FlaskForm):
+    #: the ticket version the staff member saw; a change in between is refused, not overwritten
+    version = HiddenField()
+
+    def expected_version(self) -> int | None:
+        return int(self.version.data) if (self.version.data or "").isdigit() else None
+
+
+class ActionForm(VersionedForm):
+    """A button with no fields (claim, close, reopen) — CSRF and the version only."""
+
+    reason = StringField(_l("Alasan (opsional)"), filters=[strip],
+                         validators=[Optional(), Length(max=300)])
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(_l("Jawaban untuk pemohon"), filters=[strip],
+                         validators=[Length(max=20000)])
+    status = SelectField(_l("Status setelah dijawab"), choices=REPLY_STATUS_CHOICES,
+                         default="selesai")
+    attachments = MultipleFileField(_l("Lampiran (opsional)"))
+    canned = SelectField(_l("Jawaban siap"), choices=[], validate_choice=False)
+    #: the newest message the staff member had seen: replies written since are pointed out
+    seen = HiddenField()
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(_l("Catatan internal"), filters=[strip], validators=[
+        DataRequired(_l("Tulis isi catatan.")), Length(max=20000)])
+
+
+class AssignForm(VersionedForm):
+    assignee = SelectField(_l("Tugaskan kepada"), choices=[], coerce=int,
+                           validators=[DataRequired(_l("Pilih petugas."))])
+
+
+class TransferForm(VersionedForm):
+    unit = SelectField(_l("Bidang tujuan"), choices=[],
+                       validators=[DataRequired(_l("Pilih bidang tujuan."))])
+    service = SelectField(_l("Layanan di bidang tujuan (opsional)"), choices=[],
+                          validators=[Optional()])
+    reason = TextAreaField(_l("Alasan pengalihan"), filters=[strip], validators=[
+        DataRequired(_l("Tuliskan alasan pengalihan.")), Length(max=500)])
+
+
+class StatusForm(VersionedForm):
+    status = SelectField(_l("Status baru"), choices=STATUS_CHOICES)
+    reason = StringField(_l("Alasan (opsional)"), filters=[strip],
+                         validators=[Optional(), Length(max=300)])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class OralRequestForm(FlaskForm):
+    """A request made in person or by phone, with the standard's 7-step procedure."""
+
+    channel = SelectField(_l("Cara permohonan"), choices=options([
+        ("lisan", _l("Datang langsung (lisan)")), ("telepon", _l("Telepon"))]))
+    name = StringField(_l("Nama pemohon"), filters=[strip], validators=[
+        DataRequired(_l("Nama wajib diisi.")), Length(max=200)])
+    email = StringField(_l("Email pemohon"), filters=[strip], validators=[
+        Optional(), Email(_l("Alamat email tidak valid."), check_deliverability=False),
+        Length(max=254)])
+    phone = StringField(_l("Nomor telepon/WhatsApp"), filters=[strip], validators=[
+        Optional(), Regexp(PHONE_RE, message=_l("Nomor telepon tidak valid."))])
+    type = SelectField(_l("Jenis permohonan"), choices=TYPE_CHOICES, default="informasi")
+    service = SelectField(_l("Layanan"), choices=[], validators=[
+        DataRequired(_l("Pilih layanan."))])
+    subject = StringField(_l("Perihal"), filters=[strip], validators=[
+        DataRequired(_l("Perihal wajib diisi.")), Length(min=3, max=200)])
+    need = TextAreaField(_l("Informasi yang dibutuhkan pemohon"), filters=[strip], validators=[
+        DataRequired(_l("Tuliskan apa yang ditanyakan pemohon.")), Length(max=10000)])
+    answer = TextAreaField(_l("Informasi yang diberikan petugas"), filters=[strip],
+                           validators=[Length(max=20000)])
+    steps = MultiCheckboxField(_l("Prosedur permohonan informasi secara lisan"), coerce=int,
+                               choices=[])
+    consent = BooleanField(_l("Pemohon menyetujui data dirinya dicatat untuk menjawab "
+                              "permohonan ini (UU No. 27 Tahun 2022)."),
+                           validators=[DataRequired(_l("Persetujuan pemohon diperlukan."))])
+    close_now = BooleanField(_l("Pemohon sudah memahami (dipastikan dengan umpan balik): "
+                                "tutup permohonan sekarang"))
+
+
+class CannedForm(FlaskForm):
+    service = SelectField(_l("Layanan"), choices=[])
+    title = StringField(_l("Judul"), filters=[strip], validators=[
+        DataRequired(_l("Judul wajib diisi.")), Length(max=200)])
+    body = TextAreaField(_l("Isi jawaban"), filters=[strip], validators=[
+        DataRequired(_l("Isi jawaban wajib diisi.")), Length(max=20000)])
+    is_active = BooleanField(_l("Aktif (muncul di pilihan jawaban siap)"), default=True)
