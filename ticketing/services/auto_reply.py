@@ -1,0 +1,72 @@
+"""Automatic mail to a sender (acknowledgements, notices) under RFC 3834's rules: never to
+ourselves or to no-reply/daemon addresses, and only a few per sender per hour."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from email.utils import getaddresses
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import MailAutoReply, Ticket
+from .outbox import queue_mail
+
+_NOREPLY_RE = re.compile(
+    r"(^|[-_.+])(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|noreply)([-_.+]|$)"
+    r"|^(mailer[-_.]?daemon|mail[-_.]?daemon|postmaster|bounces?|listserv|majordomo)([-_.+]|$)",
+    re.IGNORECASE,
+)
+
+
+def own_addresses() -> set[str]:
+    """Our addresses: the sender of our mail, the published complaint address, the polled
+    mailbox, and MAIL_OWN_ADDRESSES."""
+    cfg = current_app.config
+    values: list[str] = []
+    sender = cfg.get("MAIL_DEFAULT_SENDER")
+    if isinstance(sender, (tuple, list)):
+        sender = sender[-1]
+    for value in (sender, cfg.get("COMPLAINT_EMAIL"), cfg.get("IMAP_USER"),
+                  cfg.get("MAIL_USERNAME"), *(cfg.get("MAIL_OWN_ADDRESSES") or "").split(",")):
+        if value:
+            values.append(str(value))
+    return {addr.strip().lower() for _name, addr in getaddresses(values) if "@" in addr}
+
+
+def auto_reply_refusal(address: str | None, now: datetime) -> str | None:
+    """Why no automatic mail may go to this address now (None: it may)."""
+    address = (address or "").strip().lower()
+    if not address or "@" not in address:
+        return "tidak ada alamat pengirim"
+    if address in own_addresses():
+        return "alamat kami sendiri"
+    if _NOREPLY_RE.search(address.split("@", 1)[0]):
+        return "alamat no-reply"
+    limit = current_app.config.get("MAIL_AUTO_REPLY_PER_HOUR", 3)
+    recent = db.session.scalar(
+        select(func.count(MailAutoReply.id)).where(
+            MailAutoReply.recipient == address,
+            MailAutoReply.created_dt > now - timedelta(hours=1)))
+    if recent >= limit:
+        return f"batas {limit} surel otomatis per jam untuk pengirim ini"
+    return None
+
+
+def send_auto_reply(kind: str, address: str, subject: str, now: datetime, *,
+                    ticket: Ticket | None, inbound_mail_id: int | None,
+                    context: dict) -> str | None:
+    """Queue templates/email/<kind> through the outbox (Auto-Submitted: auto-replied) and
+    book it, unless the rules above forbid it; returns why not, or None when queued.
+    No commit: it belongs to the caller's transaction."""
+    why_not = auto_reply_refusal(address, now)
+    if why_not:
+        return why_not
+    address = address.strip().lower()
+    queue_mail(kind, address, subject, now, ticket=ticket, context=context)
+    db.session.add(MailAutoReply(recipient=address, kind=kind,
+                                 ticket_id=ticket.id if ticket is not None else None,
+                                 inbound_mail_id=inbound_mail_id, created_dt=now))
+    return None

@@ -1,0 +1,161 @@
+"""The routing rules in the database (seeded from domain.routing, edited by admins), routing
+a request with them, and the record of decisions and staff corrections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from ..domain import routing
+from ..extensions import db
+from ..models import RoutingDecision, RoutingRule, Ticket, Unit, User
+from . import audit
+
+
+class RuleError(ValueError):
+    """Input an admin must fix; `errors` maps field -> Indonesian message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def seed_rules(now: datetime) -> int:
+    """Add the default rules whose phrase is not in the table yet (idempotent; an admin's
+    edits and deactivations are kept). Commits; returns how many were added."""
+    units = {u.code: u.id for u in db.session.scalars(select(Unit))}
+    existing = {p.lower() for p in db.session.scalars(select(RoutingRule.phrase))}
+    added = 0
+    for rule in routing.DEFAULT_RULES:
+        if rule.phrase.lower() in existing:
+            continue
+        if rule.unit is not None and rule.unit not in units:
+            continue  # catalogue not seeded yet: the next seed adds it
+        db.session.add(RoutingRule(unit_id=units.get(rule.unit) if rule.unit else None,
+                                   phrase=rule.phrase, weight=rule.weight,
+                                   is_generic=rule.generic, is_active=True,
+                                   created_dt=now, updated_dt=now))
+        existing.add(rule.phrase.lower())
+        added += 1
+    db.session.commit()
+    return added
+
+
+def active_rules() -> list[routing.Rule]:
+    """The rules routing uses: the table's active rows; the built-in defaults while the table
+    has never been seeded (a fresh database before `flask seed`)."""
+    rows = db.session.execute(
+        select(RoutingRule.phrase, RoutingRule.weight, RoutingRule.is_generic,
+               RoutingRule.is_active, Unit.code)
+        .outerjoin(Unit, RoutingRule.unit_id == Unit.id)
+    ).all()
+    if not rows:
+        return list(routing.DEFAULT_RULES)
+    return [routing.Rule(code, phrase, float(weight), bool(generic))
+            for phrase, weight, generic, active, code in rows if active]
+
+
+def route_request(subject: str, body: str) -> routing.RoutingDecision:
+    return routing.route(subject, body, active_rules())
+
+
+def record_decision(ticket: Ticket, decision: routing.RoutingDecision, now: datetime) -> None:
+    """Keep what the rules decided for the ticket (no commit)."""
+    unit_id = None
+    if decision.unit:
+        unit_id = db.session.scalar(select(Unit.id).where(Unit.code == decision.unit))
+    db.session.add(RoutingDecision(
+        ticket_id=ticket.id, unit_id=unit_id,
+        scores={k: v for k, v in decision.score_by_unit.items()},
+        matched={k: list(v) for k, v in decision.matched.items() if v},
+        reason=decision.reason[:300], created_dt=now))
+
+
+# ------------------------------------------------------------------ admin editing
+
+@dataclass
+class RuleInput:
+    phrase: str
+    unit_code: str | None
+    weight: float
+    is_generic: bool = False
+
+
+def _validate(data: RuleInput, rule_id: int | None) -> tuple[str, int | None, float]:
+    errors: dict[str, str] = {}
+    phrase = " ".join((data.phrase or "").split()).lower()
+    if not routing.normalize_text(phrase):
+        errors["phrase"] = "Tulis kata atau frasa (huruf atau angka)."
+    elif len(phrase) > 200:
+        errors["phrase"] = "Paling panjang 200 karakter."
+    else:
+        clash = db.session.scalar(select(RoutingRule.id).where(
+            func.lower(RoutingRule.phrase) == phrase))
+        if clash is not None and clash != rule_id:
+            errors["phrase"] = "Frasa ini sudah ada."
+    unit_id = None
+    if data.unit_code:
+        unit_id = db.session.scalar(select(Unit.id).where(Unit.code == data.unit_code))
+        if unit_id is None:
+            errors["unit"] = "Bidang tidak dikenal."
+    try:
+        weight = float(data.weight)
+    except (TypeError, ValueError):
+        weight = -1.0
+    if not 0 <= weight <= 10:
+        errors["weight"] = "Bobot 0 sampai 10."
+    if errors:
+        raise RuleError(errors)
+    return phrase, unit_id, weight
+
+
+def add_rule(actor: User, data: RuleInput, now: datetime) -> RoutingRule:
+    """A new rule, active at once. Commits."""
+    phrase, unit_id, weight = _validate(data, None)
+    rule = RoutingRule(phrase=phrase, unit_id=unit_id, weight=weight,
+                       is_generic=data.is_generic, is_active=True, created_dt=now,
+                       updated_dt=now, updated_by_id=actor.id)
+    db.session.add(rule)
+    audit.record(None, "routing_rule", now, actor=actor, new=f"{data.unit_code or '-'}: {phrase}",
+                 detail={"weight": weight, "generic": data.is_generic})
+    db.session.commit()
+    return rule
+
+
+def update_rule(actor: User, rule: RoutingRule, data: RuleInput, now: datetime) -> None:
+    phrase, unit_id, weight = _validate(data, rule.id)
+    old = f"{rule.unit.code if rule.unit else '-'}: {rule.phrase} ({rule.weight:g})"
+    rule.phrase, rule.unit_id, rule.weight, rule.is_generic = (phrase, unit_id, weight,
+                                                               data.is_generic)
+    rule.updated_dt, rule.updated_by_id = now, actor.id
+    audit.record(None, "routing_rule", now, actor=actor, old=old,
+                 new=f"{data.unit_code or '-'}: {phrase} ({weight:g})")
+    db.session.commit()
+
+
+def set_rule_active(actor: User, rule: RoutingRule, active: bool, now: datetime) -> None:
+    rule.is_active = active
+    rule.updated_dt, rule.updated_by_id = now, actor.id
+    audit.record(None, "routing_rule", now, actor=actor, old=rule.phrase,
+                 new="aktif" if active else "nonaktif")
+    db.session.commit()
+
+
+# ------------------------------------------------------------------ how well the rules do
+
+def decision_stats() -> dict:
+    """Counts over all recorded decisions: routed by the rules, sent to triage, and of the
+    routed ones how many staff moved to another unit."""
+    decisions = db.session.execute(
+        select(RoutingDecision.unit_id, RoutingDecision.corrected_unit_id)).all()
+    routed = [d for d in decisions if d.unit_id is not None]
+    moved = [d for d in routed if d.corrected_unit_id not in (None, d.unit_id)]
+    return {
+        "decisions": len(decisions),
+        "routed": len(routed),
+        "triage": len(decisions) - len(routed),
+        "corrected": len(moved),
+        "kept": len(routed) - len(moved),
+    }
