@@ -1,0 +1,83 @@
+"""The supervisors' board in real Chromium: log in, see what is late, follow a row, and watch
+the page refresh itself (a static script, since the CSP forbids inline ones)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ticketing.extensions import db
+from ticketing.services.sla import run_sla_check
+
+from ..factories import gen_ticket
+from ..support.staff import staff
+
+pytestmark = pytest.mark.browser
+PASSWORD = "papan-pengawasan-1"
+
+
+def log_in(page, live_url: str, email: str) -> None:
+    page.goto(live_url + "/masuk")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_load_state()
+
+
+def test_ketua_tim_sees_late_work_follows_a_row_and_the_board_refreshes(
+        app, desktop_page, live_url):
+    now = datetime.now(UTC)
+    ketua = staff(now - timedelta(days=30), "ketua_tim", "PUMK", password=PASSWORD)
+    budi = staff(now - timedelta(days=30), "staf", "PUMK", name="Budi Santoso")
+    late = gen_ticket(now - timedelta(days=10), subject="Pempek belum dijawab")
+    late.assignee = budi
+    other_unit = gen_ticket(now - timedelta(days=10), service="rekomendasi-izin-koperasi",
+                            subject="Koperasi milik bidang lain")
+    db.session.commit()
+    run_sla_check(now)
+    app.config["BOARD_REFRESH_SECONDS"] = 2
+
+    page = desktop_page
+    log_in(page, live_url, ketua.email)
+    page.goto(live_url + "/pengawasan/")
+    assert page.get_by_role("heading", name="Papan pengawasan · Bidang PUMK").is_visible()
+    row = page.locator(f'tr[data-code="{late.code}"]')
+    assert row.is_visible()
+    assert "Eskalasi 2" in row.inner_text() and "terlambat" in row.inner_text()
+    assert page.get_by_role("heading", name="Budi Santoso").is_visible()
+    assert page.locator(f'tr[data-code="{other_unit.code}"]').count() == 0
+    assert page.get_by_test_id("overdue-PUMK").inner_text() == "1 terlambat"
+
+    # The page reloads itself: a new document, whose marker set below is gone.
+    page.evaluate("() => { window.__stale = true; }")
+    with page.expect_navigation(timeout=10000):
+        pass
+    page.wait_for_load_state()
+    assert page.evaluate("() => window.__stale") is None
+    assert page.locator(f'tr[data-code="{late.code}"]').is_visible()
+
+    row = page.locator(f'tr[data-code="{late.code}"]')
+    row.get_by_role("link", name=late.code).click()
+    page.wait_for_url(f"**/staf/tiket/{late.code}")
+    assert late.code in page.content()
+
+
+def test_board_fits_a_phone(app, browser, live_url):
+    now = datetime.now(UTC)
+    kabid = staff(now - timedelta(days=30), "kabid", "KELEMBAGAAN", password=PASSWORD)
+    for i in range(3):
+        gen_ticket(now - timedelta(days=10), service="rekomendasi-izin-koperasi",
+                   subject=f"Permohonan koperasi nomor {i} dengan perihal yang cukup panjang")
+    run_sla_check(now)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True, locale="id-ID")
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        log_in(page, live_url, kabid.email)
+        page.goto(live_url + "/pengawasan/")
+        assert page.locator("tr[data-code]").count() == 3
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()
