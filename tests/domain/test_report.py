@@ -1,0 +1,135 @@
+"""The evaluation's rules on hand-made rows (no database): who counts where, and why."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from ticketing.domain import report
+from ticketing.domain.calendar import WorkingCalendar
+from ticketing.domain.periods import parse_period
+
+CAL = WorkingCalendar()
+
+
+def wib(day: int, hour: int, month: int = 11, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour - 7, minute, tzinfo=UTC)
+
+
+def row(i: int, **kw) -> report.TicketRow:
+    values = {"id": i, "code": f"T{i}", "type": "informasi", "channel": "web", "unit": "PUMK",
+              "service": "hki", "assignee_id": None, "status": "baru",
+              "created_dt": wib(2, 9)}
+    values.update(kw)
+    return report.TicketRow(**values)
+
+
+def test_status_at_reads_the_last_change_before_the_moment():
+    changes = [(wib(3, 9), 2, "selesai"), (wib(2, 9), 1, "diproses"), (wib(5, 9), 3, "diproses")]
+    assert report.status_at(changes, wib(2, 8)) == "baru"
+    assert report.status_at(changes, wib(4, 9)) == "selesai"
+    assert report.status_at(changes, wib(6, 9)) == "diproses"
+    # the same second: the later entry (higher id) wins
+    assert report.status_at([(wib(3, 9), 5, "selesai"), (wib(3, 9), 6, "ditutup")],
+                            wib(4, 9)) == "ditutup"
+
+
+def test_percentile_is_nearest_rank_and_median_the_middle():
+    values = [10, 1, 7, 3, 9, 2, 8, 4, 6, 5]
+    assert report.percentile(values, 90) == 9
+    assert report.percentile(values, 100) == 10
+    assert report.percentile([5], 90) == 5
+    assert report.percentile([], 90) is None
+    assert report.median(values) == 5.5
+    assert report.share(2, 3) == Decimal("66.7") and report.share(1, 0) is None
+
+
+def test_on_time_rules_follow_the_deadline_in_force():
+    due = wib(3, 9)
+    answered_late = row(1, first_response_dt=wib(4, 9), due_dt=due, is_first_response_late=True)
+    answered_ok = row(2, first_response_dt=wib(3, 9), due_dt=due, is_first_response_late=False)
+    legacy = row(3, first_response_dt=wib(3, 10), due_dt=due)  # flag missing: compare dates
+    assert report.first_on_time(answered_late) is False
+    assert report.first_on_time(answered_ok) is True
+    assert report.first_on_time(legacy) is False
+    assert report.first_on_time(row(4)) is None
+    paused_out = row(5, status="menunggu_pemohon", sla_remaining_seconds=0.0)
+    assert report.late_now(paused_out, wib(10, 9))
+    running = row(6, status="diproses", due_dt=due)
+    assert not report.late_now(running, due) and report.late_now(running, due + timedelta(1))
+    closed_unanswered = row(7, status="ditutup", due_dt=due)
+    assert not report.late_now(closed_unanswered, wib(20, 9))
+    assert report.complaint_outcome(closed_unanswered, wib(20, 9)) == "tanpa_jawaban"
+
+
+def test_build_groups_by_unit_and_service_and_counts_the_cohort_only():
+    period = parse_period("2026-11")
+    now = wib(30, 15)
+    rows = [
+        # received before November, still open at its end: open at the end, not in the cohort
+        row(1, created_dt=wib(30, 9, month=10), status="diproses", status_at_end="diproses"),
+        # received and answered on time (Monday 09:00 -> Monday 11:00 = 2 office hours)
+        row(2, created_dt=wib(2, 9), status="selesai", first_response_dt=wib(2, 11),
+            resolved_dt=wib(2, 11), due_dt=wib(3, 9), is_first_response_late=False,
+            type="pengaduan", assignee_id=7, escalation_levels=frozenset({0})),
+        # received in November, in KELEMBAGAAN, answered late and reopened
+        row(3, unit="KELEMBAGAAN", service="rekomendasi-izin-koperasi", created_dt=wib(4, 9),
+            status="diproses", first_response_dt=wib(9, 9), due_dt=wib(10, 9),
+            is_first_response_late=True, reopen_count=1, status_at_end="diproses",
+            escalation_levels=frozenset({0, 1, 2}), channel="email"),
+        # received on 30 November 23:30 WIB: still November
+        row(4, created_dt=datetime(2026, 11, 30, 16, 30, tzinfo=UTC), status="baru",
+            due_dt=wib(1, 16, month=12)),
+        # 1 December 00:30 WIB: December, not in the report
+        row(5, created_dt=datetime(2026, 11, 30, 17, 30, tzinfo=UTC)),
+    ]
+    responses = [
+        report.ResponseRow(2, "PUMK", "hki", (4,) * 9, wib(3, 9), "Cepat dan ramah"),
+        report.ResponseRow(3, "KELEMBAGAAN", "rekomendasi-izin-koperasi", (2,) * 9, wib(12, 9)),
+        report.ResponseRow(9, "PUMK", "hki", (1,) * 9, wib(1, 9, month=12)),  # December
+    ]
+    result = report.build(
+        period, now, CAL, tickets=rows, responses=responses,
+        units=[report.UnitInfo("PUMK", "Bidang PUMK"),
+               report.UnitInfo("KELEMBAGAAN", "Bidang Kelembagaan")],
+        services=[report.ServiceInfo("hki", "HKI", "PUMK"),
+                  report.ServiceInfo("rekomendasi-izin-koperasi", "Izin", "KELEMBAGAAN")],
+        staff=[report.StaffRow(7, "Petugas Tujuh", "PUMK", "staf", open_now=2)])
+    overall = result.overall.figures
+    assert overall.received == 3
+    assert overall.by_type["pengaduan"] == 1 and overall.by_channel["email"] == 1
+    assert overall.open_at_end == 3  # rows 1, 3 and 4
+    assert (overall.answered, overall.first_on_time) == (2, 1)
+    assert overall.first_on_time_share == Decimal("50.0")
+    assert overall.overdue == 1 and overall.reopened == 1
+    assert overall.escalations == {0: 2, 1: 1, 2: 1}
+    assert overall.ikm.respondents == 2 and overall.ikm.value == Decimal("75.00")
+    pumk = result.unit("PUMK").figures
+    assert pumk.received == 2 and pumk.open_at_end == 2 and pumk.answer_seconds == [7200.0]
+    kel = result.unit("KELEMBAGAAN")
+    assert kel.figures.ikm.value == Decimal("50.00") and kel.figures.ikm.category == "D"
+    assert [c.key for c in kel.children] == ["rekomendasi-izin-koperasi"]
+    assert [(c.code, c.outcome) for c in result.complaints] == [("T2", "tepat")]
+    assert [c.text for c in result.comments] == ["Cepat dan ramah"]
+    (person,) = result.staff
+    assert (person.handled, person.answered_on_time, person.open_now) == (1, 1, 2)
+    assert person.median_seconds == 7200.0
+    assert sum(n for _, n in result.weekly_volume) == 3
+    assert result.monthly_attainment == [(period.start, 2, 1)]
+
+
+def test_public_build_leaves_out_internal_parts():
+    period = parse_period("2026-11")
+    result = report.build(period, wib(30, 15), CAL,
+                          tickets=[row(1, type="pengaduan")], units=[], services=[],
+                          responses=[report.ResponseRow(1, "PUMK", None, (3,) * 9, wib(3, 9),
+                                                        "nama saya Budi")],
+                          staff=[report.StaffRow(1, "X", "PUMK", "staf")], internal=False)
+    assert result.staff == [] and result.complaints == [] and result.comments == []
+    assert result.overall.figures.received == 1
+
+
+def test_format_duration():
+    assert report.format_duration(None) == "-"
+    assert report.format_duration(0) == "0 menit"
+    assert report.format_duration(8.5 * 3600 + 3600 + 300) == "1 hari 1 jam 5 menit"

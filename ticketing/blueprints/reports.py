@@ -1,0 +1,127 @@
+"""The quarterly evaluation for kabid (own unit), kepala dinas and admin (all units):
+on screen, as PDF and as XLSX."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..domain import periods
+from ..domain.charts import report_charts
+from ..domain.report import report_access
+from ..domain.report_tables import display, tables
+from ..extensions import db
+from ..models import Unit
+from ..services import report_files, reports
+from .helpers import now_utc
+from .staff_common import require_login
+
+bp = Blueprint("reports", __name__, url_prefix="/staf/laporan")
+require_login(bp)
+
+
+@bp.app_template_global("may_read_reports")
+def may_read_reports() -> bool:
+    """For the staff menu: the same rule as the routes."""
+    return current_user.is_authenticated and report_access(
+        current_user.role, current_user.unit_id).allowed
+
+
+@bp.before_request
+def _allowed():
+    if not report_access(current_user.role, current_user.unit_id).allowed:
+        abort(403)
+
+
+def _today() -> date:
+    return now_utc().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def _read_period() -> tuple[periods.Period | None, str | None]:
+    """The period from ?periode=2026-Q4|2026-11, or ?dari=&sampai= (dates); default: the
+    quarter that ended last (the one to evaluate)."""
+    first, last = request.args.get("dari"), request.args.get("sampai")
+    try:
+        if first or last:
+            try:
+                return periods.date_range(date.fromisoformat(first or ""),
+                                          date.fromisoformat(last or "")), None
+            except ValueError as exc:
+                if isinstance(exc, periods.PeriodError):
+                    raise
+                raise periods.PeriodError("Isi tanggal awal dan akhir.") from exc
+        value = request.args.get("periode")
+        if value:
+            return periods.parse_period(value), None
+        return periods.containing(_today(), "quarter").previous(), None
+    except periods.PeriodError as exc:
+        return None, str(exc)
+
+
+def _unit() -> Unit | None:
+    """The unit in scope: a kabid's own; for all-unit roles the chosen one or all (None)."""
+    access = report_access(current_user.role, current_user.unit_id)
+    chosen = request.args.get("bidang") or None
+    if not access.all_units:
+        unit = db.session.get(Unit, current_user.unit_id)
+        if chosen and chosen != unit.code:
+            abort(403)
+        return unit
+    if chosen is None:
+        return None
+    unit = db.session.scalar(select(Unit).where(Unit.code == chosen))
+    if unit is None:
+        abort(404)
+    return unit
+
+
+@bp.get("/")
+def index():
+    period, error = _read_period()
+    unit = _unit()
+    access = report_access(current_user.role, current_user.unit_id)
+    units = db.session.scalars(select(Unit).order_by(Unit.sort_order)).all() \
+        if access.all_units else []
+    context = {"quarters": periods.recent(_today(), "quarter", 8),
+               "months": periods.recent(_today(), "month", 12), "units": units, "unit": unit,
+               "error": error, "args": request.args}
+    if period is None:
+        return render_template("reports/index.html", report=None, **context), 422
+    report = reports.evaluation(period, now_utc(), unit=unit)
+    query = {k: v for k, v in request.args.items() if k in ("periode", "dari", "sampai",
+                                                              "bidang") and v}
+    if not any(k in query for k in ("periode", "dari")):
+        query["periode"] = period.key
+    return render_template("reports/index.html", report=report, charts=report_charts(report),
+                           tables=tables(report), display=display, query=query, **context)
+
+
+def _file(ext: str):
+    period, _error = _read_period()
+    if period is None:
+        abort(422)
+    report = reports.evaluation(period, now_utc(), unit=_unit())
+    tz = current_app.config["TIMEZONE"]
+    if ext == "pdf":
+        data, mimetype = report_files.to_pdf(report, tz), "application/pdf"
+    else:
+        data = report_files.to_xlsx(report, tz)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    import io
+
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                     download_name=report_files.filename(report, ext))
+
+
+@bp.get("/unduh.pdf")
+def pdf():
+    return _file("pdf")
+
+
+@bp.get("/unduh.xlsx")
+def xlsx():
+    return _file("xlsx")

@@ -1,0 +1,537 @@
+"""The quarterly performance evaluation ("Evaluasi dilaksanakan 3 bulan sekali"), computed from
+plain records. Pure domain code: the service loads the rows, `now` and the period come in.
+
+Definitions (the same on screen, in the PDF/XLSX, on the public page and in the stats API):
+
+- cohort: the requests *received* in the period (created_dt in [start, end) of the office
+  calendar's dates). Volume, SLA attainment, escalations, reopened share, staff figures and
+  the complaints list are about the cohort; outcomes are taken as of `now` (the moment the
+  report is made), which the report states.
+- open at the end: requests received before the period's end (in it or earlier) whose status
+  at the end, read from the audit log, was baru, diproses or menunggu_pemohon.
+- answered: the first substantive answer (status selesai) was given (first_response_dt).
+  On time: the deadline in force at the answer had not passed (pauses while waiting for the
+  citizen are honoured; the flag is fixed at the answer, see services.lifecycle).
+- resolved: the final answer (resolved_dt, the last selesai after any reopen). On time: not
+  after the deadline in force at that answer (a reopen has its own, shorter window).
+- working time to answer: office seconds (working-time calendar: hours, holidays, cuti
+  bersama, closures) from receipt to the first answer, waiting time included. Median is the
+  usual middle value; the 90th percentile uses the nearest-rank method (the smallest value
+  with at least 90% of the values at or below it).
+- overdue: answered late, or still unanswered and open with the deadline passed at `now`.
+- escalations per level: cohort requests that reached that level at least once (from the SLA
+  clock's notification records): 0 reminder at 75%, 1 ketua tim, 2 kabid.
+- reopened: answered requests the citizen reopened at least once ("belum dipahami").
+- IKM: survey responses *submitted* in the period (see domain.ikm).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from . import ikm as ikm_rules
+from .calendar import STANDARD_DAY_SECONDS, WorkingCalendar
+from .lifecycle import CLOCK_RUNNING, OPEN_STATUSES
+from .periods import Period
+
+TYPES = ("informasi", "pengaduan", "saran")
+CHANNELS = ("web", "api", "email", "lisan", "whatsapp", "telepon")
+ESCALATION_LEVELS = (0, 1, 2)
+TRIAGE = None  # unit key of requests not routed yet
+
+TYPE_LABELS = {"informasi": "Informasi", "pengaduan": "Pengaduan", "saran": "Saran"}
+CHANNEL_LABELS = {"web": "Situs web", "api": "API", "email": "Surel", "lisan": "Datang langsung",
+                  "whatsapp": "WhatsApp", "telepon": "Telepon"}
+LEVEL_LABELS = {0: "Pengingat 75%", 1: "Eskalasi 1 (ketua tim)", 2: "Eskalasi 2 (kabid)"}
+
+
+# ------------------------------------------------------------------ who may read it
+
+@dataclass(frozen=True)
+class Access:
+    allowed: bool
+    #: every unit (and triage); False: only the reader's own unit
+    all_units: bool
+
+
+def report_access(role: str, unit_id: object | None) -> Access:
+    """The evaluation is for the standard's oversight: a kabid reads their own unit's,
+    kepala dinas and admin read every unit's. Staff and ketua tim do not (it ranks people)."""
+    if role in ("kepala_dinas", "admin"):
+        return Access(True, True)
+    if role == "kabid" and unit_id is not None:
+        return Access(True, False)
+    return Access(False, False)
+
+
+# ------------------------------------------------------------------ input records
+
+@dataclass(frozen=True)
+class TicketRow:
+    """What the report needs of one request (no names or contact details)."""
+
+    id: int
+    code: str
+    type: str
+    channel: str
+    unit: str | None
+    service: str | None
+    assignee_id: int | None
+    status: str
+    created_dt: datetime
+    due_dt: datetime | None = None
+    first_response_dt: datetime | None = None
+    resolved_dt: datetime | None = None
+    closed_dt: datetime | None = None
+    is_first_response_late: bool | None = None
+    sla_remaining_seconds: float | None = None
+    reopen_count: int = 0
+    is_understood: bool | None = None
+    subject: str = ""
+    #: status at the period's end (see status_at); the service fills it
+    status_at_end: str | None = None
+    #: SLA notification levels the request ever reached (0, 1, 2)
+    escalation_levels: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    """One survey response."""
+
+    ticket_id: int
+    unit: str | None
+    service: str | None
+    scores: tuple[int, ...]
+    submitted_dt: datetime
+    comment: str | None = None
+    channel: str = "tautan"
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    id: int
+    name: str
+    unit: str | None
+    role: str
+    #: requests assigned to them and open at `now` (any receipt date)
+    open_now: int = 0
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    code: str | None
+    name: str
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    slug: str | None
+    name: str
+    unit: str | None
+
+
+# ------------------------------------------------------------------ small rules
+
+def status_at(changes: Iterable[tuple[datetime, int, str]], moment: datetime,
+              initial: str = "baru") -> str:
+    """The status at `moment` from (when, order, new status) changes; `initial` before any."""
+    current, key = initial, None
+    for when, order, new in changes:
+        if when < moment and (key is None or (when, order) >= key):
+            current, key = new, (when, order)
+    return current
+
+
+def first_on_time(row: TicketRow) -> bool | None:
+    """Was the first answer on time? None when not answered."""
+    if row.first_response_dt is None:
+        return None
+    if row.is_first_response_late is not None:
+        return not row.is_first_response_late
+    return _not_late(row.first_response_dt, row)
+
+
+def resolved_on_time(row: TicketRow) -> bool | None:
+    if row.resolved_dt is None:
+        return None
+    return _not_late(row.resolved_dt, row)
+
+
+def _not_late(moment: datetime, row: TicketRow) -> bool:
+    # The same rule as services.lifecycle at the answer: past the deadline in force is late; a
+    # paused request is late only when its time had run out.
+    if row.due_dt is not None:
+        return moment <= row.due_dt
+    return not (row.sla_remaining_seconds is not None and row.sla_remaining_seconds <= 0)
+
+
+def late_now(row: TicketRow, now: datetime) -> bool:
+    """Overdue at `now`: answered late, or unanswered, open and past the deadline."""
+    on_time = first_on_time(row)
+    if on_time is not None:
+        return not on_time
+    if row.status not in OPEN_STATUSES:
+        return False
+    if row.status in CLOCK_RUNNING and row.due_dt is not None:
+        return now > row.due_dt
+    return row.sla_remaining_seconds is not None and row.sla_remaining_seconds <= 0
+
+
+def percentile(values: Sequence[float], pct: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least pct% of values <= it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def median(values: Sequence[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def mean(values: Sequence[float]) -> float | None:
+    return math.fsum(values) / len(values) if values else None
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    """part/whole as a percentage with one decimal (half up); None when whole is 0."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def hours(seconds: float | None) -> Decimal | None:
+    if seconds is None:
+        return None
+    return (Decimal(str(seconds)) / 3600).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def working_days(seconds: float | None) -> Decimal | None:
+    """Office seconds as standard office days (8.5 h), two decimals."""
+    if seconds is None:
+        return None
+    return (Decimal(str(seconds)) / Decimal(str(STANDARD_DAY_SECONDS))).quantize(
+        Decimal("0.01"), ROUND_HALF_UP)
+
+
+# ------------------------------------------------------------------ figures
+
+@dataclass
+class Figures:
+    """The numbers of one group (the whole scope, a unit, a service, a week...)."""
+
+    received: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+    by_channel: dict[str, int] = field(default_factory=dict)
+    open_at_end: int = 0
+    answered: int = 0
+    first_on_time: int = 0
+    resolved: int = 0
+    resolved_on_time: int = 0
+    #: working seconds from receipt to first answer, one per answered request
+    answer_seconds: list[float] = field(default_factory=list)
+    overdue: int = 0
+    escalations: dict[int, int] = field(default_factory=dict)
+    reopened: int = 0
+    ikm: ikm_rules.Ikm = field(default_factory=lambda: ikm_rules.compute([]))
+
+    @property
+    def first_on_time_share(self) -> Decimal | None:
+        return share(self.first_on_time, self.answered)
+
+    @property
+    def resolved_on_time_share(self) -> Decimal | None:
+        return share(self.resolved_on_time, self.resolved)
+
+    @property
+    def reopened_share(self) -> Decimal | None:
+        return share(self.reopened, self.answered)
+
+    @property
+    def median_seconds(self) -> float | None:
+        return median(self.answer_seconds)
+
+    @property
+    def p90_seconds(self) -> float | None:
+        return percentile(self.answer_seconds, 90)
+
+    @property
+    def mean_seconds(self) -> float | None:
+        return mean(self.answer_seconds)
+
+
+def figures(cohort: Sequence[TicketRow], backlog_open: int, responses: Sequence[ResponseRow],
+            now: datetime, calendar: WorkingCalendar) -> Figures:
+    """The figures of a group: its cohort, its requests open at the end, its responses."""
+    f = Figures()
+    f.received = len(cohort)
+    types = Counter(row.type for row in cohort)
+    channels = Counter(row.channel for row in cohort)
+    f.by_type = {t: types.get(t, 0) for t in TYPES} | {
+        t: n for t, n in types.items() if t not in TYPES}
+    f.by_channel = {c: channels.get(c, 0) for c in CHANNELS} | {
+        c: n for c, n in channels.items() if c not in CHANNELS}
+    f.open_at_end = backlog_open
+    f.escalations = {level: 0 for level in ESCALATION_LEVELS}
+    for row in cohort:
+        answered = row.first_response_dt is not None and row.first_response_dt <= now
+        if answered:
+            f.answered += 1
+            if first_on_time(row):
+                f.first_on_time += 1
+            f.answer_seconds.append(
+                calendar.working_seconds_between(row.created_dt, row.first_response_dt))
+            if row.reopen_count > 0:
+                f.reopened += 1
+        if row.resolved_dt is not None and row.resolved_dt <= now:
+            f.resolved += 1
+            if resolved_on_time(row):
+                f.resolved_on_time += 1
+        if late_now(row, now):
+            f.overdue += 1
+        for level in row.escalation_levels:
+            f.escalations[level] = f.escalations.get(level, 0) + 1
+    f.ikm = ikm_rules.compute(r.scores for r in responses)
+    return f
+
+
+# ------------------------------------------------------------------ the report
+
+@dataclass
+class Group:
+    key: str | None
+    name: str
+    figures: Figures
+    children: list[Group] = field(default_factory=list)
+
+
+@dataclass
+class StaffFigures:
+    id: int
+    name: str
+    unit: str | None
+    role: str
+    handled: int
+    answered: int
+    answered_on_time: int
+    median_seconds: float | None
+    open_now: int
+
+    @property
+    def on_time_share(self) -> Decimal | None:
+        return share(self.answered_on_time, self.answered)
+
+
+OUTCOMES = {
+    "tepat": "Dijawab tepat waktu",
+    "terlambat": "Dijawab terlambat",
+    "proses": "Masih diproses",
+    "proses_terlambat": "Masih diproses, melewati batas waktu",
+    "tanpa_jawaban": "Ditutup tanpa jawaban",
+}
+
+
+@dataclass
+class Complaint:
+    code: str
+    created_dt: datetime
+    unit: str | None
+    service: str | None
+    subject: str
+    status: str
+    outcome: str
+    is_understood: bool | None
+    reopen_count: int
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOMES[self.outcome]
+
+
+def complaint_outcome(row: TicketRow, now: datetime) -> str:
+    """What became of a complaint, as of `now` (see OUTCOMES)."""
+    if row.status in OPEN_STATUSES:
+        return "proses_terlambat" if late_now(row, now) else "proses"
+    if row.first_response_dt is not None and row.first_response_dt <= now:
+        return "tepat" if first_on_time(row) else "terlambat"
+    return "tanpa_jawaban"
+
+
+@dataclass
+class Comment:
+    submitted_dt: datetime
+    unit: str | None
+    service: str | None
+    text: str
+
+
+@dataclass
+class Report:
+    period: Period
+    now: datetime
+    #: the units shown ("Semua bidang" for kepala dinas/admin, one unit for a kabid)
+    scope: str
+    overall: Group
+    units: list[Group]
+    staff: list[StaffFigures]
+    complaints: list[Complaint]
+    comments: list[Comment]
+    #: the same figures for the period before (overall and per unit), None when not asked
+    previous: Report | None
+    weekly_volume: list[tuple[date, int]]
+    #: (first day of month, answered, on time)
+    monthly_attainment: list[tuple[date, int, int]]
+    service_names: dict[str | None, str] = field(default_factory=dict)
+    unit_names: dict[str | None, str] = field(default_factory=dict)
+    #: the office's zone (dates and weeks are read in it)
+    tz: str = "Asia/Jakarta"
+
+    @property
+    def is_complete(self) -> bool:
+        """The period is over at `now` (else the figures are still moving)."""
+        return self.now >= self.period.bounds(self.tz)[1]
+
+    def unit(self, key: str | None) -> Group | None:
+        return next((g for g in self.units if g.key == key), None)
+
+
+def build(period: Period, now: datetime, calendar: WorkingCalendar, *,
+          tickets: Sequence[TicketRow], responses: Sequence[ResponseRow],
+          units: Sequence[UnitInfo], services: Sequence[ServiceInfo],
+          staff: Sequence[StaffRow] = (), scope: str = "Semua bidang",
+          previous: Report | None = None, internal: bool = True) -> Report:
+    """The evaluation of `period` for the given units (their tickets and responses only)."""
+    tz = ZoneInfo(calendar.tz)
+    start, end = period.bounds(tz)
+    cohort = [t for t in tickets if start <= t.created_dt < end]
+    open_end = [t for t in tickets
+                if t.created_dt < end and (t.status_at_end or t.status) in OPEN_STATUSES]
+    period_responses = [r for r in responses if start <= r.submitted_dt < end
+                        and r.submitted_dt <= now]
+
+    unit_names = {u.code: u.name for u in units}
+    service_names = {s.slug: s.name for s in services}
+    service_names.setdefault(None, "Tanpa layanan")
+
+    def unit_key(x):
+        return x.unit
+
+    by_unit = _group(cohort, unit_key)
+    open_by_unit = _group(open_end, unit_key)
+    resp_by_unit = _group(period_responses, unit_key)
+    keys = [u.code for u in units]
+    extra = [k for k in set(by_unit) | set(open_by_unit) | set(resp_by_unit) if k not in keys]
+    if TRIAGE in extra:
+        unit_names[TRIAGE] = "Belum ditentukan (triase)"
+    keys += sorted(extra, key=lambda k: (k is None, k or ""))
+
+    groups = []
+    for key in keys:
+        rows, opened, resp = by_unit.get(key, []), open_by_unit.get(key, []), \
+            resp_by_unit.get(key, [])
+        group = Group(key, unit_names.get(key, key or ""), figures(rows, len(opened), resp, now,
+                                                                      calendar))
+        catalogue = [s.slug for s in services if s.unit == key]
+        by_service = _group(rows, lambda x: x.service)
+        open_by_service = _group(opened, lambda x: x.service)
+        resp_by_service = _group(resp, lambda x: x.service)
+        seen = set(by_service) | set(open_by_service) | set(resp_by_service)
+        service_keys = catalogue + sorted((k for k in seen if k not in catalogue),
+                                          key=lambda k: (k is None, k or ""))
+        for slug in service_keys:
+            group.children.append(Group(slug, service_names.get(slug, slug or ""), figures(
+                by_service.get(slug, []), len(open_by_service.get(slug, [])),
+                resp_by_service.get(slug, []), now, calendar)))
+        groups.append(group)
+
+    overall = Group(None, scope, figures(cohort, len(open_end), period_responses, now, calendar))
+
+    staff_rows: list[StaffFigures] = []
+    complaints: list[Complaint] = []
+    comments: list[Comment] = []
+    if internal:
+        staff_rows = _staff(cohort, staff, now, calendar)
+        complaints = [
+            Complaint(t.code, t.created_dt, t.unit, t.service, t.subject, t.status,
+                      complaint_outcome(t, now), t.is_understood, t.reopen_count)
+            for t in sorted(cohort, key=lambda t: (t.created_dt, t.id)) if t.type == "pengaduan"
+        ]
+        comments = [Comment(r.submitted_dt, r.unit, r.service, r.comment.strip())
+                    for r in sorted(period_responses, key=lambda r: (r.submitted_dt, r.ticket_id))
+                    if r.comment and r.comment.strip()]
+
+    weekly = []
+    for monday in period.weeks():
+        days = {monday.toordinal() + i for i in range(7)}
+        weekly.append((monday, sum(1 for t in cohort
+                                   if t.created_dt.astimezone(tz).date().toordinal() in days)))
+    monthly = []
+    for first in period.months():
+        rows = [t for t in cohort if _month_of(t.created_dt, tz) == (first.year, first.month)]
+        answered = [t for t in rows if t.first_response_dt is not None
+                    and t.first_response_dt <= now]
+        monthly.append((first, len(answered), sum(1 for t in answered if first_on_time(t))))
+
+    return Report(period=period, now=now, scope=scope, overall=overall, units=groups,
+                  staff=staff_rows, complaints=complaints, comments=comments, previous=previous,
+                  weekly_volume=weekly, monthly_attainment=monthly,
+                  service_names=service_names, unit_names=unit_names, tz=calendar.tz)
+
+
+def _month_of(moment: datetime, tz: ZoneInfo) -> tuple[int, int]:
+    local = moment.astimezone(tz)
+    return local.year, local.month
+
+
+def _group(rows, key) -> dict:
+    out: dict = defaultdict(list)
+    for row in rows:
+        out[key(row)].append(row)
+    return out
+
+
+def _staff(cohort: Sequence[TicketRow], staff: Sequence[StaffRow], now: datetime,
+           calendar: WorkingCalendar) -> list[StaffFigures]:
+    mine = _group((t for t in cohort if t.assignee_id is not None), lambda t: t.assignee_id)
+    out = []
+    for person in staff:
+        rows = mine.get(person.id, [])
+        answered = [t for t in rows if t.first_response_dt is not None
+                    and t.first_response_dt <= now]
+        seconds = [calendar.working_seconds_between(t.created_dt, t.first_response_dt)
+                   for t in answered]
+        if not rows and not person.open_now and person.role not in ("staf", "ketua_tim",
+                                                                   "kabid"):
+            continue
+        out.append(StaffFigures(
+            id=person.id, name=person.name, unit=person.unit, role=person.role,
+            handled=len(rows), answered=len(answered),
+            answered_on_time=sum(1 for t in answered if first_on_time(t)),
+            median_seconds=median(seconds), open_now=person.open_now))
+    return sorted(out, key=lambda s: (s.unit or "", s.name))
+
+
+def format_duration(seconds: float | None) -> str:
+    """'1 hari 2 jam 5 menit' in office days of 8.5 hours; '-' for None."""
+    if seconds is None:
+        return "-"
+    minutes = round(seconds / 60)
+    day_minutes = int(STANDARD_DAY_SECONDS // 60)
+    d, rest = divmod(minutes, day_minutes)
+    h, m = divmod(rest, 60)
+    parts = []
+    if d:
+        parts.append(f"{d} hari")
+    if h:
+        parts.append(f"{h} jam")
+    if m or not parts:
+        parts.append(f"{m} menit")
+    return " ".join(parts)

@@ -1,0 +1,194 @@
+"""The evaluation report as tables of typed values: one definition for the page, the PDF and
+the XLSX, so the three always show the same figures. Pure: a Report in, tables out.
+
+Cells hold ints, Decimals, strings, datetimes or None ('-'); the XLSX writes numbers as
+numbers, the page and the PDF format them the Indonesian way (decimal comma).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from . import ikm as ikm_rules
+from .report import (
+    CHANNEL_LABELS,
+    CHANNELS,
+    LEVEL_LABELS,
+    TYPE_LABELS,
+    TYPES,
+    Figures,
+    Group,
+    Report,
+    hours,
+)
+
+Cell = int | float | Decimal | str | datetime | None
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[Cell]]
+    #: rows (by index) that are totals or units, shown in bold
+    strong: set[int] = field(default_factory=set)
+    #: rows that are services under a unit, shown indented
+    nested: set[int] = field(default_factory=set)
+    note: str = ""
+    #: True for tables with personal or staff data: never on the public page
+    internal: bool = False
+
+
+def display(value: Cell, tz: str = "Asia/Jakarta") -> str:
+    """A cell for people: '-' for nothing, decimal comma, dates in WIB."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if isinstance(value, datetime):
+        return value.astimezone(ZoneInfo(tz)).strftime("%d-%m-%Y %H.%M")
+    if isinstance(value, (Decimal, float)):
+        return str(value).replace(".", ",")
+    return str(value)
+
+
+def _walk(report: Report) -> list[tuple[Group, bool]]:
+    """(group, is_service) in display order: each unit then its services, then the total."""
+    out = []
+    for unit in report.units:
+        out.append((unit, False))
+        out += [(service, True) for service in unit.children]
+    return out
+
+
+def _grouped(report: Report, key: str, title: str, headers: list[str], cells, note: str = ""
+             ) -> Table:
+    table = Table(key, title, ["Bidang / layanan"] + headers, [], note=note)
+    for group, is_service in _walk(report):
+        if is_service:
+            table.nested.add(len(table.rows))
+        else:
+            table.strong.add(len(table.rows))
+        table.rows.append([group.name] + cells(group.figures))
+    table.strong.add(len(table.rows))
+    table.rows.append([f"Jumlah ({report.overall.name})"] + cells(report.overall.figures))
+    return table
+
+
+def _volume(f: Figures) -> list[Cell]:
+    return ([f.received] + [f.by_type.get(t, 0) for t in TYPES]
+            + [f.by_channel.get(c, 0) for c in CHANNELS] + [f.open_at_end])
+
+
+def _sla(f: Figures) -> list[Cell]:
+    return [f.answered, f.first_on_time, f.first_on_time_share, f.resolved, f.resolved_on_time,
+            f.resolved_on_time_share, hours(f.median_seconds), hours(f.p90_seconds),
+            hours(f.mean_seconds), f.overdue, f.reopened, f.reopened_share]
+
+
+def _escalations(f: Figures) -> list[Cell]:
+    return [f.escalations.get(level, 0) for level in LEVEL_LABELS]
+
+
+def _ikm(f: Figures) -> list[Cell]:
+    i = f.ikm
+    return [i.respondents, i.value, i.category, i.label]
+
+
+def tables(report: Report, *, internal: bool = True) -> list[Table]:
+    """Every table of the report, in reading order."""
+    out = [
+        _grouped(report, "volume", "Volume permohonan menurut jenis dan saluran",
+                 ["Diterima"] + [TYPE_LABELS[t] for t in TYPES]
+                 + [CHANNEL_LABELS[c] for c in CHANNELS] + ["Terbuka di akhir periode"], _volume,
+                 note="Terbuka di akhir periode: termasuk permohonan dari periode sebelumnya "
+                      "yang belum selesai pada akhir periode."),
+        _grouped(report, "sla", "Ketepatan waktu (standar pelayanan)",
+                 ["Dijawab", "Jawaban pertama tepat waktu", "Tepat waktu (%)", "Selesai akhir",
+                  "Selesai akhir tepat waktu", "Selesai tepat waktu (%)",
+                  "Median waktu jawab (jam kerja)", "Persentil 90 (jam kerja)",
+                  "Rata-rata (jam kerja)", "Terlambat", "Dibuka kembali", "Dibuka kembali (%)"],
+                 _sla,
+                 note="Waktu jawab dihitung dalam jam kerja kantor (hari libur dan cuti bersama "
+                      "tidak dihitung), dari permohonan diterima sampai jawaban pertama. "
+                      "Dibuka kembali: pemohon menyatakan jawaban belum dipahami."),
+        _grouped(report, "escalations", "Pengingat dan eskalasi",
+                 list(LEVEL_LABELS.values()), _escalations,
+                 note="Jumlah permohonan yang mencapai tingkat itu sekurang-kurangnya sekali."),
+        _grouped(report, "ikm", "Indeks Kepuasan Masyarakat (IKM)",
+                 ["Responden", "IKM", "Mutu", "Kinerja"], _ikm,
+                 note="IKM = rata-rata nilai unsur x 25 (PermenPAN-RB 14/2017); mutu A 88,31-100 "
+                      "sangat baik, B 76,61-88,30 baik, C 65,00-76,60 kurang baik, "
+                      "D 25,00-64,99 tidak baik."),
+        _elements(report),
+    ]
+    if report.previous is not None:
+        out.append(_comparison(report))
+    if internal:
+        out += _internal(report)
+    return out
+
+
+def _elements(report: Report) -> Table:
+    units = [u for u in report.units if u.figures.ikm.respondents]
+    table = Table("elements", "Nilai per unsur pelayanan (NRR, skala 1-4)",
+                  ["Kode", "Unsur"] + [u.name for u in units] + [report.overall.name], [])
+    for i, (code, key) in enumerate(zip(ikm_rules.ELEMENT_CODES, ikm_rules.ELEMENT_KEYS)):
+        table.rows.append([code, ikm_rules.ELEMENT_LABELS[key]]
+                          + [u.figures.ikm.nrr_value(i) for u in units]
+                          + [report.overall.figures.ikm.nrr_value(i)])
+    table.strong.add(len(table.rows))
+    table.rows.append(["", "IKM (x 25)"] + [u.figures.ikm.value for u in units]
+                      + [report.overall.figures.ikm.value])
+    return table
+
+
+def _delta(now: Cell, before: Cell) -> Cell:
+    if isinstance(now, (int, Decimal)) and isinstance(before, (int, Decimal)):
+        return now - before
+    return None
+
+
+def _comparison(report: Report) -> Table:
+    prev = report.previous
+    table = Table("comparison",
+                  f"Perbandingan dengan periode sebelumnya ({prev.period.label})",
+                  ["Bidang", "Ukuran", report.period.label, prev.period.label, "Perubahan"], [])
+    pairs = [(u, prev.unit(u.key)) for u in report.units] + [(report.overall, prev.overall)]
+    for now_group, before in pairs:
+        b = before.figures if before is not None else Figures()
+        f = now_group.figures
+        for label, a_value, b_value in (
+                ("Diterima", f.received, b.received),
+                ("Dijawab", f.answered, b.answered),
+                ("Tepat waktu (%)", f.first_on_time_share, b.first_on_time_share),
+                ("Median waktu jawab (jam kerja)", hours(f.median_seconds),
+                 hours(b.median_seconds)),
+                ("IKM", f.ikm.value, b.ikm.value)):
+            table.rows.append([now_group.name, label, a_value, b_value, _delta(a_value, b_value)])
+    return table
+
+
+def _internal(report: Report) -> list[Table]:
+    staff = Table("staff", "Kinerja petugas (internal)",
+                  ["Nama", "Bidang", "Ditangani", "Dijawab", "Tepat waktu", "Tepat waktu (%)",
+                   "Median waktu jawab (jam kerja)", "Terbuka sekarang"],
+                  [[s.name, s.unit, s.handled, s.answered, s.answered_on_time, s.on_time_share,
+                    hours(s.median_seconds), s.open_now] for s in report.staff],
+                  note="Ditangani: permohonan periode ini yang kini ditugaskan kepadanya. "
+                       "Terbuka sekarang: semua permohonan terbuka yang ditugaskan kepadanya.",
+                  internal=True)
+    complaints = Table("complaints", "Pengaduan dan tindak lanjutnya",
+                       ["Kode", "Diterima", "Bidang", "Layanan", "Perihal", "Status", "Hasil"],
+                       [[c.code, c.created_dt, c.unit or "triase",
+                         report.service_names.get(c.service, c.service), c.subject, c.status,
+                         c.outcome_label] for c in report.complaints], internal=True)
+    comments = Table("comments", "Saran dan komentar masyarakat (survei)",
+                     ["Tanggal", "Bidang", "Layanan", "Komentar"],
+                     [[c.submitted_dt, c.unit or "-", report.service_names.get(c.service, "-"),
+                       c.text] for c in report.comments], internal=True)
+    return [staff, complaints, comments]

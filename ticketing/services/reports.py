@@ -1,0 +1,185 @@
+"""The evaluation report and the public statistics: the queries behind domain.report.
+
+A fixed number of queries per report whatever the number of tickets (no N+1), each on an
+index: tickets by created_dt (the period) or status (still open), the audit log by
+created_dt (what changed after the period ended), SLA notifications and survey responses
+joined or filtered on indexed columns. Rows are read as plain tuples, never as ORM objects.
+
+Escalations come from the SLA clock's `sla_notifications` records (one row per level and
+window; see models.sla), so a level reached and later cleared by an answer still counts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import and_, or_, select
+
+from ..domain import ikm as ikm_rules
+from ..domain import report as rules
+from ..domain.lifecycle import OPEN_STATUSES
+from ..domain.periods import Period
+from ..extensions import db
+from ..models import AuditEntry, Service, SlaNotification, SurveyResponse, Ticket, Unit, User
+from .calendar import office_calendar
+
+OPEN = tuple(sorted(OPEN_STATUSES))
+UNIT_ROLES = ("staf", "ketua_tim", "kabid")
+#: ids per IN (...) query
+CHUNK = 500
+
+_TICKET_COLUMNS = (
+    Ticket.id, Ticket.code, Ticket.type, Ticket.channel, Unit.code.label("unit_code"),
+    Service.slug.label("service_slug"), Ticket.assignee_id, Ticket.status, Ticket.created_dt,
+    Ticket.due_dt, Ticket.first_response_dt, Ticket.resolved_dt, Ticket.closed_dt,
+    Ticket.is_first_response_late, Ticket.sla_remaining_seconds, Ticket.reopen_count,
+    Ticket.is_understood, Ticket.subject,
+)
+
+
+def _tickets_query(*where):
+    return (select(*_TICKET_COLUMNS)
+            .outerjoin(Unit, Unit.id == Ticket.unit_id)
+            .outerjoin(Service, Service.id == Ticket.service_id)
+            .where(*where))
+
+
+def _chunks(ids):
+    ids = sorted(ids)
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i:i + CHUNK]
+
+
+def load_tickets(start: datetime, end: datetime, unit_id: int | None = None
+                 ) -> list[rules.TicketRow]:
+    """The period's cohort, and earlier requests that may have been open at its end, each with
+    its status at the end and the SLA levels it reached."""
+    scope = [Ticket.unit_id == unit_id] if unit_id is not None else []
+    cohort = db.session.execute(_tickets_query(
+        Ticket.created_dt >= start, Ticket.created_dt < end, *scope)).all()
+    # Only requests whose status changed after the end can have had another status then.
+    changed_after = set(db.session.scalars(
+        select(AuditEntry.ticket_id).where(AuditEntry.action == "status",
+                                           AuditEntry.created_dt >= end,
+                                           AuditEntry.ticket_id.is_not(None)).distinct()))
+    backlog = list(db.session.execute(_tickets_query(
+        Ticket.created_dt < start, Ticket.status.in_(OPEN), *scope)).all())
+    seen = {row.id for row in backlog}
+    for chunk in _chunks(changed_after):
+        backlog += [row for row in db.session.execute(_tickets_query(
+            Ticket.created_dt < start, Ticket.id.in_(chunk), *scope)).all()
+            if row.id not in seen]
+    rows = list(cohort) + backlog
+
+    history: dict[int, list[tuple[datetime, int, str]]] = {}
+    recheck = [row.id for row in rows if row.id in changed_after]
+    for chunk in _chunks(recheck):
+        for ticket_id, when, entry_id, new in db.session.execute(
+                select(AuditEntry.ticket_id, AuditEntry.created_dt, AuditEntry.id,
+                       AuditEntry.new_value)
+                .where(AuditEntry.action == "status", AuditEntry.ticket_id.in_(chunk),
+                       AuditEntry.created_dt < end)):
+            history.setdefault(ticket_id, []).append((when, entry_id, new))
+
+    levels: dict[int, set[int]] = {}
+    for ticket_id, level in db.session.execute(
+            select(SlaNotification.ticket_id, SlaNotification.level)
+            .join(Ticket, Ticket.id == SlaNotification.ticket_id)
+            .where(Ticket.created_dt >= start, Ticket.created_dt < end, *scope).distinct()):
+        levels.setdefault(ticket_id, set()).add(level)
+
+    out = []
+    for row in rows:
+        status_at_end = (rules.status_at(history.get(row.id, []), end)
+                         if row.id in changed_after else row.status)
+        out.append(rules.TicketRow(
+            id=row.id, code=row.code, type=row.type, channel=row.channel, unit=row.unit_code,
+            service=row.service_slug, assignee_id=row.assignee_id, status=row.status,
+            created_dt=row.created_dt, due_dt=row.due_dt,
+            first_response_dt=row.first_response_dt, resolved_dt=row.resolved_dt,
+            closed_dt=row.closed_dt, is_first_response_late=row.is_first_response_late,
+            sla_remaining_seconds=row.sla_remaining_seconds, reopen_count=row.reopen_count or 0,
+            is_understood=row.is_understood, subject=row.subject, status_at_end=status_at_end,
+            escalation_levels=frozenset(levels.get(row.id, ())),
+        ))
+    return out
+
+
+def load_responses(start: datetime, end: datetime, unit_id: int | None = None
+                   ) -> list[rules.ResponseRow]:
+    scope = [SurveyResponse.unit_id == unit_id] if unit_id is not None else []
+    columns = [getattr(SurveyResponse, key) for key in ikm_rules.ELEMENT_KEYS]
+    rows = db.session.execute(
+        select(SurveyResponse.ticket_id, Unit.code, Service.slug, SurveyResponse.submitted_dt,
+               SurveyResponse.comment, SurveyResponse.channel, *columns)
+        .outerjoin(Unit, Unit.id == SurveyResponse.unit_id)
+        .outerjoin(Service, Service.id == SurveyResponse.service_id)
+        .where(SurveyResponse.submitted_dt >= start, SurveyResponse.submitted_dt < end, *scope)
+    ).all()
+    return [rules.ResponseRow(ticket_id=r[0], unit=r[1], service=r[2], submitted_dt=r[3],
+                              comment=r[4], channel=r[5], scores=tuple(r[6:])) for r in rows]
+
+
+def load_staff(unit_ids: list[int], assignee_ids: set[int]) -> list[rules.StaffRow]:
+    """The units' staff and anyone else assigned to the cohort, with their open work now."""
+    people = db.session.execute(
+        select(User.id, User.name, User.role, Unit.code)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(or_(and_(User.unit_id.in_(unit_ids), User.role.in_(UNIT_ROLES)),
+                   User.id.in_(sorted(assignee_ids))))
+    ).all() if (unit_ids or assignee_ids) else []
+    ids = [p.id for p in people]
+    open_now: dict[int, int] = {}
+    for chunk in _chunks(ids):
+        for assignee_id, count in db.session.execute(
+                select(Ticket.assignee_id, db.func.count(Ticket.id))
+                .where(Ticket.assignee_id.in_(chunk), Ticket.status.in_(OPEN))
+                .group_by(Ticket.assignee_id)):
+            open_now[assignee_id] = count
+    return [rules.StaffRow(id=p.id, name=p.name, unit=p.code, role=p.role,
+                           open_now=open_now.get(p.id, 0)) for p in people]
+
+
+def catalogue(unit: Unit | None = None) -> tuple[list[rules.UnitInfo], list[rules.ServiceInfo]]:
+    units = db.session.scalars(select(Unit).order_by(Unit.sort_order, Unit.id)).all()
+    if unit is not None:
+        units = [u for u in units if u.id == unit.id]
+    services = db.session.execute(
+        select(Service.slug, Service.name, Unit.code)
+        .outerjoin(Unit, Unit.id == Service.unit_id)
+        .order_by(Service.sort_order, Service.id)).all()
+    return ([rules.UnitInfo(u.code, u.name) for u in units],
+            [rules.ServiceInfo(s.slug, s.name, s.code) for s in services])
+
+
+def evaluation(period: Period, now: datetime, *, unit: Unit | None = None,
+               internal: bool = True, with_previous: bool = True) -> rules.Report:
+    """The report for `period` as of `now`, for one unit (a kabid) or all (unit None).
+
+    internal=False leaves out what only staff may see (per-staff figures, complaints,
+    comments): the public page and the stats API.
+    """
+    calendar = office_calendar()
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    start, end = period.bounds(tz)
+    unit_id = unit.id if unit is not None else None
+    tickets = load_tickets(start, end, unit_id)
+    responses = load_responses(start, end, unit_id)
+    units, services = catalogue(unit)
+    staff: list[rules.StaffRow] = []
+    if internal:
+        unit_ids = [unit.id] if unit is not None else list(
+            db.session.scalars(select(Unit.id)))
+        assignees = {t.assignee_id for t in tickets
+                     if t.assignee_id is not None and start <= t.created_dt < end}
+        staff = load_staff(unit_ids, assignees)
+    previous = None
+    if with_previous:
+        previous = evaluation(period.previous(), now, unit=unit, internal=False,
+                              with_previous=False)
+    scope = unit.name if unit is not None else "Semua bidang"
+    return rules.build(period, now, calendar, tickets=tickets, responses=responses, units=units,
+                       services=services, staff=staff, scope=scope, previous=previous,
+                       internal=internal)
