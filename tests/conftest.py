@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import datetime, timezone
 
 import pytest
@@ -48,6 +49,17 @@ def _config(url: str, tmp) -> dict:
 
 
 @pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """An empty SQLite database with the full schema, made once per run."""
+    path = tmp_path_factory.mktemp("schema") / "template.sqlite3"
+    app = create_app(_config(f"sqlite:///{path}", path.parent))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
 def smtp_server():
     """A real SMTP server (aiosmtpd) on a free loopback port, for the whole run."""
     server, controller = start_smtp()
@@ -65,6 +77,8 @@ def app(backend, tmp_path, request, smtp_server):
     if backend == "postgresql":
         url = request.getfixturevalue("pg_database")
     else:
+        # Copying a ready schema is ~50x faster than CREATE TABLE per test on SQLite.
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "test.sqlite3")
         url = f"sqlite:///{tmp_path}/test.sqlite3"
     config = _config(url, tmp_path)
     config["MAIL_SERVER"] = smtp_server.host
@@ -73,9 +87,7 @@ def app(backend, tmp_path, request, smtp_server):
     app = create_app(config)
     app.config["INSTANCE_TMP"] = str(tmp_path)
     with app.app_context():
-        if backend == "sqlite":
-            db.create_all()
-        else:
+        if backend != "sqlite":
             _truncate_all()
         from ticketing.services.catalogue import seed_catalogue
 

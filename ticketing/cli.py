@@ -32,6 +32,12 @@ def seed_command(demo: bool) -> None:
 
     result = seed_catalogue()
     click.echo(f"Katalog: {result['created']} dibuat, {result['updated']} diperbarui.")
+    from .services.canned import seed_canned
+
+    click.echo(f"Jawaban siap baru: {seed_canned(now_utc())}.")
+    from .services.routing_rules import seed_rules
+
+    click.echo(f"Aturan rute surel baru: {seed_rules(now_utc())}.")
     if demo:
         created = seed_demo_users(now_utc())
         click.echo(f"Akun demo baru: {len(created)}. Semua akun demo memakai kata sandi "
@@ -137,8 +143,231 @@ def mail_flush() -> None:
     emit(flush(now_utc()))
 
 
+#: sysexits.h: the MTA keeps the message and retries later
+EX_TEMPFAIL = 75
+
+
+def _db_unavailable(exc: Exception) -> None:
+    click.echo(f"Basis data tidak dapat dihubungi, coba lagi nanti: {exc}", err=True)
+    sys.exit(EX_TEMPFAIL)
+
+
+@mail_cli.command("ingest")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+def mail_ingest(files: tuple[str, ...]) -> None:
+    """Surel mentah (RFC 822) dari berkas, atau satu pesan dari stdin ('-', pipa MTA).
+
+    Keluar 0 bila tersimpan (juga bila 'failed': disimpan untuk ditinjau), 75 bila basis data
+    tidak dapat dihubungi atau pesan yang sama sedang diproses (MTA mencoba lagi nanti).
+    """
+    from pathlib import Path
+
+    from .services.mail_ingest import DatabaseUnavailable, ingest_raw
+
+    if "-" in files and len(files) > 1:
+        raise click.UsageError("'-' membaca satu pesan dari stdin; jangan digabung dengan berkas.")
+    for name in files:
+        if name == "-":
+            raw, source = sys.stdin.buffer.read(), "pipe"
+        else:
+            raw, source = Path(name).read_bytes(), "file"
+        try:
+            result = ingest_raw(raw, now_utc(), source=source)
+        except DatabaseUnavailable as exc:
+            _db_unavailable(exc)
+        emit(result.as_json())
+        if source == "pipe" and result.in_progress:
+            sys.exit(EX_TEMPFAIL)
+
+
+@mail_cli.command("poll")
+def mail_poll() -> None:
+    """Satu putaran atas folder IMAP: simpan, proses, lalu pindahkan tiap pesan."""
+    from .services.mail_imap import MailboxError
+    from .services.mail_ingest import DatabaseUnavailable, poll_mailbox
+
+    try:
+        results = poll_mailbox(now_utc())
+    except MailboxError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EX_TEMPFAIL)
+    except DatabaseUnavailable as exc:
+        _db_unavailable(exc)
+    for result in results:
+        emit(result.as_json())
+
+
+@mail_cli.command("retry")
+@click.argument("inbound_id", type=int, required=False)
+@click.option("--all-failed", is_flag=True, help="Semua surel berstatus failed.")
+@click.option("--as-request", is_flag=True,
+              help="Jadikan permohonan walau tergolong massal/otomatis (surel 'ignored').")
+def mail_retry(inbound_id: int | None, all_failed: bool, as_request: bool) -> None:
+    """Proses ulang surel masuk yang gagal (setelah perbaikan), menurut nomor atau semuanya."""
+    from .models import InboundMail
+    from .services.mail_ingest import (DatabaseUnavailable, ReprocessError, reprocess_failed,
+                                       resume_stale)
+
+    if (inbound_id is None) == (not all_failed):
+        raise click.UsageError("Sebutkan satu ID atau --all-failed.")
+    now = now_utc()
+    try:
+        if all_failed:
+            for result in resume_stale(now):
+                emit(result.as_json())
+            ids = db.session.scalars(select(InboundMail.id).where(InboundMail.action == "failed")
+                                     .order_by(InboundMail.id)).all()
+        else:
+            ids = [inbound_id]
+        errors = 0
+        for row_id in ids:
+            try:
+                emit(reprocess_failed(row_id, now, force_request=as_request).as_json())
+            except ReprocessError as exc:
+                click.echo(str(exc), err=True)
+                errors += 1
+    except DatabaseUnavailable as exc:
+        _db_unavailable(exc)
+    if errors and not all_failed:
+        sys.exit(1)
+
+
+sla_cli = AppGroup("sla", help="Jam layanan (SLA): pengingat, eskalasi, ringkasan, tutup otomatis.")
+
+
+@sla_cli.command("check")
+def sla_check() -> None:
+    """Satu putaran jam SLA: pengingat dan eskalasi yang jatuh tempo."""
+    from .services.sla import run_sla_check
+
+    emit(run_sla_check(now_utc()))
+
+
+@sla_cli.command("digest")
+def sla_digest() -> None:
+    """Ringkasan harian untuk ketua tim dan kabid (sekali per orang per hari kerja)."""
+    from .services.sla import send_digests
+
+    emit(send_digests(now_utc()))
+
+
+@sla_cli.command("auto-close")
+def sla_auto_close() -> None:
+    """Tutup permohonan 'selesai' yang tidak ditanggapi pemohon."""
+    from .services.sla import auto_close
+
+    emit(auto_close(now_utc()))
+
+
+@sla_cli.command("target")
+@click.argument("slug")
+@click.argument("days")
+@click.option("--warning-percent", default=None, help="Pengingat pada persen target (standar 75).")
+@click.option("--level2-days", default=None, help="Eskalasi 2 sekian hari kerja lewat batas.")
+def sla_target(slug: str, days: str, warning_percent: str | None,
+               level2_days: str | None) -> None:
+    """Ubah target layanan (berlaku untuk permohonan baru; tercatat di log audit)."""
+    from .models import Service
+    from .services.calendar import SettingsError, TargetChange, set_service_target
+
+    service = db.session.scalar(select(Service).where(Service.slug == slug))
+    if service is None:
+        click.echo(f"Layanan tidak dikenal: {slug}", err=True)
+        sys.exit(1)
+    try:
+        set_service_target(service, TargetChange(days, warning_percent, level2_days), now_utc(),
+                           actor_label="admin (CLI)")
+    except SettingsError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    emit({"service": service.slug, "target_days": str(service.target_days),
+          "warning_percent": service.sla_warning_percent,
+          "level2_days": None if service.sla_level2_days is None else str(service.sla_level2_days)})
+
+
+calendar_cli = AppGroup("calendar", help="Kalender kerja: jam kantor, periode khusus, hari tutup.")
+
+
+def _date(value: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"tanggal YYYY-MM-DD: {value}") from None
+
+
+@calendar_cli.command("show")
+def calendar_show() -> None:
+    """Pengaturan kalender yang berlaku, dalam JSON."""
+    from .models import Closure
+    from .services.calendar import hours_to_json, special_periods, weekly_hours
+
+    emit({
+        "weekly_hours": hours_to_json(weekly_hours()),
+        "special_periods": [{"id": p.id, "name": p.name, "start": p.start_day.isoformat(),
+                             "end": p.end_day.isoformat(), "weekly_hours": p.weekly_hours}
+                            for p in special_periods()],
+        "closures": [{"day": c.day.isoformat(), "reason": c.reason}
+                     for c in db.session.scalars(select(Closure).order_by(Closure.day))],
+    })
+
+
+@calendar_cli.command("hours")
+@click.argument("weekday", type=click.IntRange(0, 6))
+@click.argument("open_at", required=False)
+@click.argument("close_at", required=False)
+def calendar_hours(weekday: int, open_at: str | None, close_at: str | None) -> None:
+    """Jam kantor satu hari (0=Senin); tanpa jam: tutup."""
+    from .services.calendar import SettingsError, set_office_hours
+
+    try:
+        set_office_hours(weekday, open_at, close_at, now_utc(), actor_label="admin (CLI)")
+    except SettingsError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+@calendar_cli.command("period")
+@click.argument("name")
+@click.argument("start")
+@click.argument("end")
+def calendar_period(name: str, start: str, end: str) -> None:
+    """Periode jam khusus dengan jam Ramadan Palembang (mulai 08.00)."""
+    from .services.calendar import SettingsError, add_special_period
+
+    try:
+        period = add_special_period(name, _date(start), _date(end), None, now_utc(),
+                                    actor_label="admin (CLI)")
+    except SettingsError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    emit({"id": period.id, "name": period.name})
+
+
+@calendar_cli.command("closure")
+@click.argument("day")
+@click.argument("reason", required=False)
+@click.option("--remove", is_flag=True, help="Hapus hari tutup itu.")
+def calendar_closure(day: str, reason: str | None, remove: bool) -> None:
+    """Hari tutup tambahan (di luar libur nasional dan cuti bersama)."""
+    from .services.calendar import SettingsError, add_closure, remove_closure
+
+    try:
+        if remove:
+            remove_closure(_date(day), now_utc(), actor_label="admin (CLI)")
+        else:
+            add_closure(_date(day), reason or "", now_utc(), actor_label="admin (CLI)")
+    except SettingsError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(tickets_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(sla_cli)
+    app.cli.add_command(calendar_cli)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import time
+
+from .domain.calendar import DEFAULT_WEEKLY_HOURS
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -54,20 +55,33 @@ class Config:
     IMAP_USER = os.environ.get("IMAP_USER")
     IMAP_PASSWORD = os.environ.get("IMAP_PASSWORD")
     IMAP_FOLDER = os.environ.get("IMAP_FOLDER", "INBOX")
+    #: where a message goes once stored (Gmail: a label), or when it could not be handled
+    IMAP_PROCESSED_FOLDER = os.environ.get("IMAP_PROCESSED_FOLDER", "processed")
+    IMAP_FAILED_FOLDER = os.environ.get("IMAP_FAILED_FOLDER", "failed")
+    IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 60)
+    #: larger inbound messages are not downloaded; the sender is told (Gmail's own limit)
+    MAIL_MAX_INBOUND_BYTES = env_int("MAIL_MAX_INBOUND_BYTES", 25 * 1024 * 1024)
+    #: automatic mails (acknowledgements) per sender per hour, RFC 3834
+    MAIL_AUTO_REPLY_PER_HOUR = env_int("MAIL_AUTO_REPLY_PER_HOUR", 3)
+    #: more addresses of ours, comma-separated: never acknowledged, never a requester
+    MAIL_OWN_ADDRESSES = os.environ.get("MAIL_OWN_ADDRESSES", "")
+    #: a message claimed by a worker that died is taken over after this many minutes
+    MAIL_CLAIM_STALE_MINUTES = env_int("MAIL_CLAIM_STALE_MINUTES", 10)
 
-    # Working-time calendar (WIB). Weekday 0 = Monday.
-    OFFICE_HOURS = {
-        0: (time(7, 30), time(16, 0)),
-        1: (time(7, 30), time(16, 0)),
-        2: (time(7, 30), time(16, 0)),
-        3: (time(7, 30), time(16, 0)),
-        4: (time(7, 30), time(16, 30)),
-        5: None,
-        6: None,
-    }
+    # Working-time calendar (WIB), Mon-Thu 07.30-16.00, Fri 07.30-16.30; admins may override
+    # per weekday in the database. Weekday 0 = Monday.
+    OFFICE_HOURS = dict(DEFAULT_WEEKLY_HOURS)
     DEFAULT_TARGET_DAYS = 2  # requests with no service yet (triage)
     #: a reopened ("belum dipahami") request gets this share of the target as a new window
     REOPEN_WINDOW_FRACTION = float(os.environ.get("REOPEN_WINDOW_FRACTION", "0.5"))
+    #: SLA defaults (a service may override the first two): reminder at this % of the target,
+    #: level 2 this many working days past due
+    SLA_WARNING_PERCENT = env_int("SLA_WARNING_PERCENT", 75)
+    SLA_LEVEL2_DAYS = float(os.environ.get("SLA_LEVEL2_DAYS", "1"))
+    #: daily digest to ketua tim and kabid, office time (WIB) on working days
+    SLA_DIGEST_TIME = os.environ.get("SLA_DIGEST_TIME", "07:30")
+    #: answered (selesai) tickets with no reply are closed after this many working days
+    AUTO_CLOSE_WORKING_DAYS = float(os.environ.get("AUTO_CLOSE_WORKING_DAYS", "5"))
 
     MAX_ATTACHMENTS = 5
     MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -77,6 +91,11 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "diskopukm")
     INTAKE_RATE_LIMIT = os.environ.get("INTAKE_RATE_LIMIT", "10 per hour;3 per minute")
+    #: per client address, on the login form's POST
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
+    #: wrong passwords in a row before an account is locked, and for how long
+    LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 
     OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
     OUTBOX_BATCH = env_int("OUTBOX_BATCH", 50)
@@ -105,6 +124,8 @@ class TestConfig(Config):
     MAIL_PORT = 1  # nothing listens: tests that send mail start a real SMTP server
     MAIL_SUPPRESS_SEND = False  # Flask-Mail would otherwise fake sending under TESTING
     PUBLIC_BASE_URL = "http://localhost"
+    #: cheap password hashing (the default costs 0.2 s per hash; tests hash hundreds)
+    ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
 def finalize(config: dict) -> None:

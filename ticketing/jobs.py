@@ -20,6 +20,42 @@ def _flush(now: datetime) -> dict:
     return flush(now)
 
 
+def _sla_check(now: datetime) -> dict:
+    from .services.sla import run_sla_check
+
+    return run_sla_check(now)
+
+
+def _sla_digest(now: datetime) -> dict:
+    # Runs every few minutes; the service sends at SLA_DIGEST_TIME (07.30 WIB) on working
+    # days, once per person per day, so a scheduler down at 07.30 catches up when it returns.
+    from .services.sla import send_digests
+
+    return send_digests(now)
+
+
+def _auto_close(now: datetime) -> dict:
+    from .services.sla import auto_close
+
+    return auto_close(now)
+
+
+def _mail_poll(now: datetime) -> dict:
+    # Owned by the mail-ingest work; looked up lazily so this list does not depend on it.
+    from .services import mail_ingest
+
+    poll = getattr(mail_ingest, "poll_mailbox", None) or mail_ingest.poll
+    result = poll(now)
+    if isinstance(result, dict):
+        return result
+    # A list of IngestResult: log how many of each action, not every message.
+    counts: dict[str, int] = {}
+    for item in result or []:
+        action = getattr(item, "action", "?")
+        counts[action] = counts.get(action, 0) + 1
+    return counts
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -50,4 +86,9 @@ class Job:
 
 JOBS: list[Job] = [
     Job("mail_flush", _flush, "interval", {"minutes": 1}),
+    Job("sla_check", _sla_check, "interval", {"minutes": 1}),
+    Job("mail_poll", _mail_poll, "interval", {"minutes": 2},
+        requires=("IMAP_USER", "IMAP_PASSWORD")),
+    Job("sla_digest", _sla_digest, "interval", {"minutes": 5}),
+    Job("auto_close", _auto_close, "interval", {"minutes": 15}),
 ]

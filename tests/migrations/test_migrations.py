@@ -34,3 +34,18 @@ def test_upgrade_matches_models(backend, tmp_path, request):
             diff = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert diff == [], diff
+
+
+def test_downgrade_to_base_and_back(tmp_path):
+    """Every revision can be undone and redone (SQLite, batch mode)."""
+    from flask_migrate import downgrade
+
+    app = create_app(_config(f"sqlite:///{tmp_path}/roundtrip.sqlite3", tmp_path))
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, db.metadata) == []
+        db.engine.dispose()

@@ -54,7 +54,9 @@ DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 def office_hours_rows() -> list[tuple[str, str]]:
     """Weekday rows for the home page, adjacent days with equal hours merged."""
-    hours = current_app.config["OFFICE_HOURS"]
+    from ..services.calendar import weekly_hours
+
+    hours = weekly_hours()  # what the admin set, else the configured default
     rows: list[tuple[list[str], str]] = []
     for day in range(7):
         span = hours.get(day)

@@ -1,12 +1,22 @@
 """All models, imported here so Alembic and the app see every table."""
 
+from . import search  # noqa: F401 - the queue's indexes (need Ticket and Message)
 from .audit import AuditEntry
+from .canned import CannedAnswer
 from .catalogue import UNIT_CODES, Closure, Service, Unit
-from .mail import OutboxMail
+from .calendar import OfficeHours, SpecialPeriod
+from .mail import InboundMail, MailAutoReply, OutboxMail
 from .people import ROLES, ApiToken, User
 from .tickets import CHANNELS, DIRECTIONS, TICKET_TYPES, Attachment, Message, Ticket
+from .sla import SlaDigest, SlaNotification
+from .survey import SURVEY_CHANNELS, SurveyInvitation, SurveyResponse
+from .routing import RoutingDecision, RoutingRule
 
 __all__ = [
     "ApiToken", "Attachment", "AuditEntry", "CHANNELS", "Closure", "DIRECTIONS", "Message",
     "OutboxMail", "ROLES", "Service", "TICKET_TYPES", "Ticket", "UNIT_CODES", "Unit", "User",
+    "CannedAnswer",
+    "InboundMail", "MailAutoReply", "RoutingDecision", "RoutingRule",
+    "OfficeHours", "SlaDigest", "SlaNotification", "SpecialPeriod",
+    "SURVEY_CHANNELS", "SurveyInvitation", "SurveyResponse",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -29,3 +29,10 @@ class AuditEntry(db.Model):
     created_dt = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     actor: Mapped[User | None] = relationship()
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _append_only(mapper, connection, target) -> None:
+    """The audit log is evidence: an entry, once written, is never changed or removed."""
+    raise PermissionError("audit entries are append-only")

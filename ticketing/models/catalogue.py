@@ -49,6 +49,10 @@ class Service(db.Model):
     unit_id: Mapped[int | None] = mapped_column(db.ForeignKey("units.id"), index=True)
     #: service-level target in working days ("Jangka Waktu Pelayanan")
     target_days: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    #: SLA reminder at this percentage of the target used; None: SLA_WARNING_PERCENT (75)
+    sla_warning_percent: Mapped[int | None] = mapped_column(nullable=True)
+    #: escalation level 2 this many working days past due; None: SLA_LEVEL2_DAYS (1)
+    sla_level2_days: Mapped[Decimal | None] = mapped_column(Numeric(4, 2), nullable=True)
     fee: Mapped[str] = mapped_column(db.String(120), default="Gratis")
     product: Mapped[str] = mapped_column(db.String(200), default="Pelayanan Informasi")
     #: the published standard, all 14 components in the decree's order:

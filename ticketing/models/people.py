@@ -32,12 +32,23 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_dt = mapped_column(UTCDateTime, default=utcnow)
     last_login_dt = mapped_column(UTCDateTime, nullable=True)
+    #: wrong passwords since the last successful login (per-account lockout)
+    failed_login_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: logins are refused until then after too many wrong passwords
+    locked_until_dt = mapped_column(UTCDateTime, nullable=True)
+    #: bumped on password change/reset: sessions signed with an older value are logged out
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    password_changed_dt = mapped_column(UTCDateTime, nullable=True)
 
     unit: Mapped[Unit | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.is_active_account
+
+    def get_id(self) -> str:
+        """Flask-Login's session id: '<id>:<epoch>', so a password reset ends old sessions."""
+        return f"{self.id}:{self.session_epoch}"
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -22,6 +22,10 @@ class Ticket(db.Model):
     __table_args__ = (
         Index("ix_tickets_unit_status_due", "unit_id", "status", "due_dt"),
         Index("ix_tickets_status_due", "status", "due_dt"),
+        # SLA: auto-close scans answered tickets by answer time; reports by first answer
+        Index("ix_tickets_status_resolved", "status", "resolved_dt"),
+        Index("ix_tickets_status_closed", "status", "closed_dt"),
+        Index("ix_tickets_first_response", "first_response_dt"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +62,15 @@ class Ticket(db.Model):
     closed_dt = mapped_column(UTCDateTime, nullable=True)
     #: 0 none, 1 ketua tim told, 2 kabid told
     escalation_level: Mapped[int] = mapped_column(default=0)
+    #: SLA window: 1 until the first answer; +1 on each reopen or transfer, so warnings and
+    #: escalations can be sent again (see domain.sla)
+    sla_window: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: when the current window's clock started
+    sla_window_start_dt = mapped_column(UTCDateTime, nullable=True)
+    #: the current window's target in working seconds, fixed when the window started
+    sla_target_seconds: Mapped[float | None] = mapped_column(db.Float, nullable=True)
+    #: set at the first substantive answer: was it given after the deadline?
+    is_first_response_late: Mapped[bool | None] = mapped_column(nullable=True)
     #: times the citizen said the answer was not understood ("Belum")
     reopen_count: Mapped[int] = mapped_column(default=0)
     #: True once the citizen confirmed the answer was understood ("Ya")

@@ -14,10 +14,10 @@ from ..domain import lifecycle
 from ..domain.codes import new_code, normalize_code
 from ..extensions import db
 from ..models import Attachment, Message, Service, Ticket, Unit
-from . import audit
+from . import audit, survey
 from .attachments import Upload, check_upload, store_bytes
 from .calendar import office_calendar
-from .lifecycle import set_status, target_days_for
+from .lifecycle import set_status, start_window, target_days_for
 from .outbox import queue_mail
 
 
@@ -163,6 +163,8 @@ def open_request(data: RequestData, now: datetime) -> Ticket:
         submission_key=data.submission_key,
         updated_dt=now,
     )
+    # The first SLA window: its start and target are what the 75% reminder is measured on.
+    start_window(ticket, now, calendar, target_days_for(service), new_window=False)
     message = Message(
         direction="in",
         author_name=ticket.requester_name,
@@ -251,6 +253,7 @@ def confirm_understanding(ticket: Ticket, understood: bool, comment: str, now: d
     if understood:
         ticket.is_understood = True
         audit.record(ticket, "confirm", now, actor_label=audit.CITIZEN, new="dipahami")
+        survey.invite(ticket, now, "dipahami")  # the survey invitation, once (issue 6)
         if comment.strip():
             ticket.messages.append(Message(direction="in", author_name=ticket.requester_name,
                                            body_text=comment.strip(), channel="web",

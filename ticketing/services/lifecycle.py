@@ -7,8 +7,9 @@ from datetime import datetime
 from flask import current_app
 
 from ..domain import lifecycle
+from ..domain.calendar import WorkingCalendar
 from ..models import Ticket, User
-from . import audit
+from . import audit, survey
 from .calendar import office_calendar
 
 
@@ -22,6 +23,30 @@ def target_days_for(ticket_or_service) -> float:
 
 def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat() if dt else None
+
+
+def start_window(ticket: Ticket, now: datetime, calendar: WorkingCalendar, days: float,
+                 *, new_window: bool) -> None:
+    """Give the ticket a deadline `days` working days from now and remember the window's
+    start and target, which the SLA warnings are measured against. No commit.
+
+    new_window: a reopen (not the first window) - escalations may then be sent again.
+    """
+    start = calendar.next_opening(now)
+    ticket.due_dt = calendar.add_working_days(now, days)
+    ticket.sla_window_start_dt = start
+    ticket.sla_target_seconds = calendar.working_seconds_between(start, ticket.due_dt)
+    ticket.sla_remaining_seconds = None
+    if new_window:
+        ticket.sla_window = (ticket.sla_window or 1) + 1
+        ticket.escalation_level = 0
+
+
+def _answer_is_late(ticket: Ticket, now: datetime) -> bool:
+    """At an answer: had the deadline passed (a paused ticket: had its time run out)?"""
+    if ticket.due_dt is not None:
+        return now > ticket.due_dt
+    return ticket.sla_remaining_seconds is not None and ticket.sla_remaining_seconds <= 0
 
 
 def set_status(ticket: Ticket, new: str, now: datetime, *, actor: User | None = None,
@@ -50,14 +75,14 @@ def set_status(ticket: Ticket, new: str, now: datetime, *, actor: User | None = 
         ticket.sla_remaining_seconds = None
     elif new == "diproses" and old in ("selesai", "ditutup"):
         fraction = current_app.config.get("REOPEN_WINDOW_FRACTION", 0.5)
-        ticket.due_dt = calendar.add_working_days(now, target_days_for(ticket) * fraction)
+        start_window(ticket, now, calendar, target_days_for(ticket) * fraction, new_window=True)
         ticket.resolved_dt = None
         ticket.closed_dt = None
-        ticket.escalation_level = 0
     if new == "selesai":
         ticket.resolved_dt = now
         if ticket.first_response_dt is None:
             ticket.first_response_dt = now
+            ticket.is_first_response_late = _answer_is_late(ticket, now)
     if new == "ditutup":
         ticket.closed_dt = now
     ticket.updated_dt = now
@@ -67,3 +92,6 @@ def set_status(ticket: Ticket, new: str, now: datetime, *, actor: User | None = 
         audit.record(ticket, "due", now, actor=actor, actor_label=actor_label or audit.SYSTEM,
                      old=_iso(old_due), new=_iso(ticket.due_dt),
                      detail={"reason": f"{old} -> {new}"})
+    if new == "ditutup":
+        # Closing an answered ticket invites the citizen to the survey, once (issue 6).
+        survey.invite(ticket, now, "ditutup")

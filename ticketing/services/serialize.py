@@ -23,6 +23,18 @@ def is_overdue(ticket: Ticket, now: datetime) -> bool:
     return bool(ticket.status in CLOCK_RUNNING and ticket.due_dt and ticket.due_dt <= now)
 
 
+def escalation_level(ticket: Ticket, now: datetime) -> int:
+    """The level sent in this SLA window, raised to what the clock calls for at `now`, so it
+    agrees with `overdue` even in the minute before the next `sla check`."""
+    stored = ticket.escalation_level or 0
+    if stored >= 2 or not is_overdue(ticket, now):
+        return stored
+    from .calendar import request_calendar
+    from .sla import escalation_level as clock_level
+
+    return clock_level(ticket, now, request_calendar())
+
+
 def message_json(message: Message) -> dict:
     return {
         "direction": message.direction,
@@ -58,7 +70,7 @@ def ticket_json(ticket: Ticket, now: datetime, *, messages: bool = True,
         "first_response_at": iso(ticket.first_response_dt),
         "resolved_at": iso(ticket.resolved_dt),
         "overdue": is_overdue(ticket, now),
-        "escalation_level": ticket.escalation_level,
+        "escalation_level": escalation_level(ticket, now),
     }
     if messages:
         data["messages"] = [
