@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 translations: install
-	$(VENV)/bin/pybabel compile -q -d ticketing/translations || true
+	$(VENV)/bin/pybabel compile -d ticketing/translations
 
 migrate: install translations
 	$(VENV)/bin/flask db upgrade

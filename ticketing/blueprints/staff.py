@@ -149,8 +149,9 @@ def render_ticket(ticket: Ticket, http_status: int = 200, **forms):
         Unit.id != ticket.unit_id if ticket.unit_id else Unit.id.isnot(None))
         .order_by(Unit.sort_order)).all()
     transfer_form.unit.choices = options((u.code, u.name) for u in units)
+    general = _("umum")
     transfer_form.service.choices = options([("", _("— Tetap/ditentukan bidang tujuan —"))] + [
-        (s.slug, f"{s.name} ({s.unit.short_name if s.unit else _('umum')})")
+        (s.slug, f"{s.name} ({s.unit.short_name if s.unit else general})")
         for s in db.session.scalars(select(Service).where(Service.is_active)
                                     .order_by(Service.sort_order))])
     status_form = fresh(StatusForm, "status")
