@@ -45,6 +45,11 @@ def seed_command(demo: bool) -> None:
         for person in demo_accounts():
             unit = person["unit"] or "-"
             click.echo(f"  {person['email']:<40} {person['role']:<13} {unit}")
+        from .services.demo import seed_demo_tickets
+
+        made = seed_demo_tickets(now_utc())
+        if made:
+            click.echo(f"Tiket demo: {made} dibuat (antrian, terlambat, dijawab, survei).")
 
 
 users_cli = AppGroup("users", help="Akun staf.")

@@ -81,3 +81,19 @@ def test_mail_flush_delivers_to_smtp(runner, now, smtp_server):
     summary = json.loads(result.output.strip().splitlines()[-1])
     assert summary["sent"] == 1 and summary["pending"] == 0
     assert len(smtp_server.to(ticket.requester_email)) == 1
+
+
+def test_demo_seed_creates_a_living_queue_once(runner):
+    from ticketing.models import SurveyResponse, Ticket
+
+    result = runner.invoke(args=["seed", "--demo"])
+    assert result.exit_code == 0, result.output
+    tickets = db.session.scalars(select(Ticket)).all()
+    statuses = sorted(t.status for t in tickets)
+    assert len(tickets) == 7
+    assert "selesai" in statuses and "menunggu_pemohon" in statuses and "baru" in statuses
+    assert any(t.unit is None for t in tickets)  # one waits in triage
+    assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 1
+    again = runner.invoke(args=["seed", "--demo"])
+    assert again.exit_code == 0
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 7
