@@ -46,6 +46,7 @@ def test_staff_answers_with_canned_answer_and_citizen_sees_it(
     rows = page.locator("tbody tr")
     assert rows.count() == 2
 
+    page.get_by_text("Saringan lainnya").click()  # collapsed so a phone shows tickets first
     page.get_by_label("Layanan").select_option(label="Informasi Sertifikasi Halal")
     page.get_by_role("button", name="Terapkan").click()
     page.wait_for_url(re.compile(r"layanan=sertifikat-halal"))
