@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Service, Unit
+from ..models import Service, Unit, User
+from . import audit
 
 DECREE = "Keputusan Kepala Dinas Koperasi dan UKM Kota Palembang Nomor 09/KPTS/KUKM/2024"
 COMPLAINT_EMAIL = "diskopukm2020@gmail.com"
@@ -210,11 +212,59 @@ def seed_catalogue() -> dict:
             db.session.add(Service(**values))
             created += 1
         else:
-            # Targets may have been edited by an admin since: keep theirs.
-            values.pop("target_days")
-            for key, value in values.items():
-                if getattr(service, key) != value:
-                    setattr(service, key, value)
-                    updated += 1
+            # The admin owns a service once it exists (texts, target, active flag): a re-seed
+            # only adds components the stored standard lacks, never overwrites an edit.
+            have = {c.get("key") for c in service.components or []}
+            missing = [c for c in values["components"] if c["key"] not in have]
+            if missing:
+                order = {key: i for i, key in enumerate(COMPONENT_KEYS)}
+                service.components = sorted(list(service.components or []) + missing,
+                                            key=lambda c: order.get(c["key"], 99))
+                updated += 1
     db.session.commit()
     return {"created": created, "updated": updated}
+
+
+def update_service(service: Service, now: datetime, *, actor: User, name: str, summary: str,
+                   is_active: bool, bodies: dict[str, str]) -> list[str]:
+    """An admin edits a service's published standard. Audited per field; commits.
+
+    Returns the names of what changed. Every one of the 14 components must keep some text
+    ("-" where the decree has none), since the standard must publish all of them.
+    """
+    errors = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = "Nama layanan wajib diisi."
+    for key in COMPONENT_KEYS:
+        if not (bodies.get(key) or "").strip():
+            errors[key] = "Isi komponen ini (tulis - bila memang tidak ada)."
+    if errors:
+        raise CatalogueError(errors)
+    changed = []
+    for field, value in (("name", name), ("summary", (summary or "").strip()),
+                         ("is_active", bool(is_active))):
+        if getattr(service, field) != value:
+            audit.record(None, "catalogue", now, actor=actor, old=getattr(service, field),
+                         new=value, detail={"service": service.slug, "field": field})
+            setattr(service, field, value)
+            changed.append(field)
+    components = []
+    for component in service.components or []:
+        body = bodies.get(component["key"], component["body"]).strip().replace("\r\n", "\n")
+        if body != component["body"]:
+            audit.record(None, "catalogue", now, actor=actor, old=component["body"], new=body,
+                         detail={"service": service.slug, "field": component["key"]})
+            changed.append(component["key"])
+        components.append({**component, "body": body})
+    service.components = components  # a new list, so the JSON column is seen as changed
+    db.session.commit()
+    return changed
+
+
+class CatalogueError(ValueError):
+    """Input an admin must correct; `errors` maps field -> Indonesian message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
