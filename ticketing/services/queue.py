@@ -124,11 +124,14 @@ def search_condition(word: str, scope: Callable[[type[Ticket]], list]) -> Column
     answers a rare word from the trigram indexes and a common one by walking the (much
     smaller) queue, instead of scanning for an OR across two tables.
     """
+    code = normalize_code(word)
+    if code and "-" in word:
+        # A whole code as printed on the receipt (7KQ4-M9XD): the unique index answers it.
+        return Ticket.code == code
     pattern = _like(word)
     found = aliased(Ticket, name="found")
     columns = [found.code, found.subject, found.requester_name, found.requester_email]
     matches = [c.ilike(pattern, escape="\\") for c in columns]
-    code = normalize_code(word)
     if code:
         matches.append(found.code == code)
     digits = re.sub(r"[\s\-+().]", "", word)
