@@ -302,8 +302,9 @@ def test_note_status_close_reopen_and_transfer(client, now):
     assert client.post(f"/staf/tiket/{code}/status", data={
         "status-status": "selesai", "status-version": fresh(ticket).version}).status_code == 303
     assert fresh(ticket).status == "selesai"
-    assert client.post(f"/staf/tiket/{code}/tutup", data={
-        "act-version": fresh(ticket).version}).status_code == 303
+    closed = client.post(f"/staf/tiket/{code}/tutup", data={
+        "act-version": fresh(ticket).version}, follow_redirects=True)
+    assert f"Tiket {code} ditutup." in text(closed)
     assert fresh(ticket).status == "ditutup"
     assert client.post(f"/staf/tiket/{code}/buka-kembali", data={
         "act-version": fresh(ticket).version}).status_code == 303

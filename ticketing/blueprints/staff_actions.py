@@ -173,29 +173,25 @@ def status(code: str):
     return _back(ticket.code)
 
 
-@bp.post("/tutup")
-def close(code: str):
+def _simple_action(code: str, action, done_message: str):
+    """Close and reopen: a reason, the page's version, one service call, one message."""
     ticket = load_ticket(code)
     form = ActionForm(prefix="act")
     if form.validate_on_submit():
         try:
-            ticket_service.close(ticket, current_user, now_utc(), reason=form.reason.data,
-                                 expected_version=form.expected_version())
+            action(ticket, current_user, now_utc(), reason=form.reason.data,
+                   expected_version=form.expected_version())
         except ticket_service.ActionError as exc:
             return _refused(ticket, exc)
-        flash(_("Tiket %(code)s ditutup.", code=ticket.code), "success")
+        flash(done_message % {"code": ticket.code}, "success")
     return _back(ticket.code)
+
+
+@bp.post("/tutup")
+def close(code: str):
+    return _simple_action(code, ticket_service.close, _("Tiket %(code)s ditutup."))
 
 
 @bp.post("/buka-kembali")
 def reopen(code: str):
-    ticket = load_ticket(code)
-    form = ActionForm(prefix="act")
-    if form.validate_on_submit():
-        try:
-            ticket_service.reopen(ticket, current_user, now_utc(), reason=form.reason.data,
-                                  expected_version=form.expected_version())
-        except ticket_service.ActionError as exc:
-            return _refused(ticket, exc)
-        flash(_("Tiket %(code)s dibuka kembali.", code=ticket.code), "success")
-    return _back(ticket.code)
+    return _simple_action(code, ticket_service.reopen, _("Tiket %(code)s dibuka kembali."))
