@@ -1,0 +1,41 @@
+"""Error pages speak Indonesian (JSON under /api/) and lose nothing already saved."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import func, select
+
+from ticketing.extensions import db
+from ticketing.models import Ticket
+
+
+def test_request_over_the_size_limit_gets_an_indonesian_413(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = client.post("/permohonan", data={
+        "name": "A", "attachments": [(io.BytesIO(b"x" * 4096), "besar.pdf")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "Berkas terlalu besar" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+def test_unexpected_error_gets_an_indonesian_500(app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/_uji_galat")
+    def _boom():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/_uji_galat")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Terjadi kesalahan pada sistem" in html and "boom" not in html
+
+
+def test_api_errors_are_json(client):
+    response = client.get("/api/v1/tidak-ada")
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "Halaman tidak ditemukan"
+    wrong_method = client.delete("/api/v1/services")
+    assert wrong_method.status_code == 405 and "error" in wrong_method.get_json()
