@@ -73,6 +73,7 @@ def test_citizen_reads_the_performance_page_on_a_phone(app, quarter, live_url, p
     page.get_by_label("Periode").select_option(label="Triwulan IV 2026")
     page.get_by_role("button", name="Tampilkan").click()
     page.get_by_role("heading", name="Kinerja pelayanan: Triwulan IV 2026").wait_for()
+    page.wait_for_load_state("load")  # with the stylesheet applied
     # fits a phone: no sideways scrolling
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     report = reports.evaluation(parse_period("2026-Q4"), REPORT_NOW, internal=False)

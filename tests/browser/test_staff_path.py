@@ -109,10 +109,12 @@ def test_queue_and_ticket_fit_a_phone(app, live_url, phone_page):
     page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     page.get_by_role("link", name=ticket.code).wait_for()
+    page.wait_for_load_state("load")  # measure with the stylesheet applied, not before
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.get_by_role("link", name=ticket.code).click()
     page.get_by_role("button", name="Ambil tiket ini").click()
     page.get_by_text(f"Tiket {ticket.code} sekarang tugas Anda.").wait_for()
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     # Logging out is a form button (POST with CSRF), not a link.
     page.get_by_role("button", name="Keluar").click()
