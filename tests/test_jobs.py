@@ -4,8 +4,6 @@ interrupted run neither stops the scheduler nor repeats work."""
 from __future__ import annotations
 
 import logging
-import sys
-import types
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -48,22 +46,6 @@ def test_mail_poll_runs_only_with_imap_credentials(app):
     app.config.update(IMAP_PASSWORD="rahasia")
     assert poll.enabled(app)
     assert job("sla_check").enabled(app)
-
-
-def test_mail_poll_calls_the_ingest_service_lazily(app, monkeypatch):
-    calls = []
-    fake = types.ModuleType("ticketing.services.mail_ingest")
-    fake.poll_mailbox = lambda now: calls.append(now) or [
-        types.SimpleNamespace(action="created"), types.SimpleNamespace(action="created"),
-        types.SimpleNamespace(action="duplicate")]
-    monkeypatch.setitem(sys.modules, "ticketing.services.mail_ingest", fake)
-    import ticketing.services as services_pkg
-
-    monkeypatch.setattr(services_pkg, "mail_ingest", fake, raising=False)
-    with time_machine.travel(datetime(2026, 12, 2, 3, 0, tzinfo=UTC), tick=False):
-        assert job("mail_poll").func(datetime.now(UTC)) == {"created": 2, "duplicate": 1}
-        job("mail_poll").wrap(app)()
-    assert calls == [datetime(2026, 12, 2, 3, 0, tzinfo=UTC)] * 2
 
 
 def test_each_run_is_logged_and_a_failure_does_not_escape(app, caplog, monkeypatch):

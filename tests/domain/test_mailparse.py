@@ -575,7 +575,6 @@ def _mail_with_winmail(blob: bytes) -> bytes:
 
 
 def test_winmail_dat_is_unpacked() -> None:
-    pytest.importorskip("tnefparse")
     payload = b"Laporan RAT 2026\n" * 10
     m = parse_message(_mail_with_winmail(_winmail("laporan-rat.txt", payload)))
     assert [(a.filename, a.payload) for a in m.attachments] == [("laporan-rat.txt", payload)]

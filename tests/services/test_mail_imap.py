@@ -99,6 +99,24 @@ def test_poll_stores_processes_and_moves_each_message(imap, now):
     assert poll_mailbox(now) == []  # nothing left: the next pass does nothing
 
 
+def test_scheduler_job_polls_the_real_mailbox(imap, app, now):
+    """The `mail_poll` job of ticketing/jobs.py, run as the scheduler runs it."""
+    import time_machine
+
+    from ticketing.jobs import JOBS
+
+    poll = next(j for j in JOBS if j.name == "mail_poll")
+    assert poll.enabled(app)
+    imap.deliver(crlf(eml("gmail_new_request.eml")), crlf(eml("yahoo_request.eml")))
+    with time_machine.travel(now, tick=False):
+        assert poll.func(now) == {"created": 2}
+        imap.deliver(crlf(eml("gmail_new_request.eml")))  # the same mail delivered again
+        poll.wrap(app)()  # the scheduler's wrapper: own session, logged, never raises
+    assert imap.counts() == {"INBOX": 0, "processed": 3, "failed": 0}
+    assert count(Ticket) == 2
+    assert count(InboundMail) == 2  # the byte-identical re-delivery was a duplicate, moved
+
+
 def test_existing_folders_are_reused(imap, now):
     with imap.server.mailbox(imap.user) as box:
         box.folder.create("processed")

@@ -15,12 +15,10 @@ from ticketing.models import InboundMail, MailAutoReply, OutboxMail, Ticket
 from ticketing.services.mail_ingest import ingest_raw
 
 from ..domain.test_mail_corpus import CORPUS, EXPECTED_AUTOMATED, FILES
+from ..support.components import missing_component
 from ..support.mail import mail_app  # noqa: F401 - fixture
 
-pytestmark = [
-    pytest.mark.skipif(not FILES, reason=f"mail corpus not found at {CORPUS}"),
-    pytest.mark.usefixtures("mail_app"),
-]
+pytestmark = pytest.mark.usefixtures("mail_app")
 
 ACTIONS = {"created", "appended", "ignored", "duplicate", "failed"}
 
@@ -36,6 +34,8 @@ def _automated(rel: str, raw: bytes) -> bool:
 
 
 def test_real_world_corpus_through_ingest(now, backend, capsys):
+    if not FILES:
+        missing_component(f"mail corpus at {CORPUS}")
     counts: Counter[str] = Counter()
     by_source: dict[str, Counter[str]] = {}
     automated_rows: list[tuple[str, int]] = []

@@ -31,12 +31,6 @@ class AccountError(ValueError):
         self.errors = errors
 
 
-class AccountLocked(Exception):
-    def __init__(self, until: datetime):
-        super().__init__(until.isoformat())
-        self.until = until
-
-
 @dataclass
 class LoginResult:
     user: User | None

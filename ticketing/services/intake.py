@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..domain import lifecycle
 from ..domain.codes import new_code, normalize_code
 from ..extensions import db
 from ..models import Attachment, Message, Service, Ticket, Unit
@@ -102,7 +101,8 @@ def attach_files(message: Message, uploads: list[Upload], now: datetime,
     return stored
 
 
-def _unique_code() -> str:
+def unique_code() -> str:
+    """A fresh code no ticket has yet."""
     for _ in range(20):
         code = new_code()
         if db.session.scalar(select(Ticket.id).where(Ticket.code == code)) is None:
@@ -145,7 +145,7 @@ def open_request(data: RequestData, now: datetime) -> Ticket:
 
     calendar = office_calendar()
     ticket = Ticket(
-        code=_unique_code(),
+        code=unique_code(),
         type=data.type,
         channel=data.channel,
         unit=unit,
@@ -271,14 +271,3 @@ def confirm_understanding(ticket: Ticket, understood: bool, comment: str, now: d
                    reason="jawaban belum dipahami")
     ticket.updated_dt = now
     db.session.commit()
-
-
-def _iso(dt: datetime | None) -> str | None:
-    return dt.isoformat() if dt else None
-
-
-def count_open() -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Ticket).where(or_(
-            *(Ticket.status == s for s in lifecycle.OPEN_STATUSES)))
-    )

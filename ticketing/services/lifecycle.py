@@ -10,7 +10,7 @@ from ..domain import lifecycle
 from ..domain.calendar import WorkingCalendar
 from ..models import Ticket, User
 from . import audit, survey
-from .calendar import office_calendar
+from .calendar import request_calendar
 
 
 def target_days_for(ticket_or_service) -> float:
@@ -62,7 +62,9 @@ def set_status(ticket: Ticket, new: str, now: datetime, *, actor: User | None = 
     if old == new:
         return
     lifecycle.check_transition(old, new)
-    calendar = office_calendar()
+    # Read once per app context (a request, a CLI command, a job run): auto-close and the
+    # walk-in form change several statuses in one go. Calendar edits clear this cache.
+    calendar = request_calendar()
     old_due = ticket.due_dt
     ticket.status = new
     if new == "menunggu_pemohon" and old in lifecycle.CLOCK_RUNNING:

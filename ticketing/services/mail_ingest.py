@@ -38,7 +38,6 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain import mailparse
-from ..domain.codes import new_code
 from ..domain.request_type import guess_request_type
 from ..extensions import db
 from ..models import InboundMail, Message, OutboxMail, Ticket, Unit, User
@@ -46,7 +45,7 @@ from . import audit
 from .attachments import Upload
 from .auto_reply import auto_reply_refusal, own_addresses, send_auto_reply
 from .calendar import office_calendar
-from .intake import attach_files, tracking_url
+from .intake import attach_files, tracking_url, unique_code
 from .lifecycle import set_status, start_window, target_days_for
 from .routing_rules import record_decision, route_request
 
@@ -667,7 +666,7 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[Ticket
     days = target_days_for(None)
     name = (parsed.from_name or "").strip() or mail.sender.split("@", 1)[0]
     ticket = Ticket(
-        code=_free_code(), type=guess_request_type(parsed.subject, parsed.new_text),
+        code=unique_code(), type=guess_request_type(parsed.subject, parsed.new_text),
         channel="email", unit=unit, service=None, status="baru",
         subject=((parsed.subject or "").strip() or "(tanpa subjek)")[:300],
         requester_name=name[:200], requester_email=mail.sender[:254],
@@ -695,14 +694,6 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[Ticket
 
 def _ack_note(why_not: str | None) -> str:
     return f"; tanda terima tidak dikirim: {why_not}" if why_not else "; tanda terima dikirim"
-
-
-def _free_code() -> str:
-    for _ in range(20):
-        code = new_code()
-        if db.session.scalar(select(Ticket.id).where(Ticket.code == code)) is None:
-            return code
-    raise RuntimeError("could not find a free ticket code")  # 31**8 makes this unreachable
 
 
 def _send_auto_reply(kind: str, address: str, subject: str, mail: _Mail, ticket: Ticket | None,

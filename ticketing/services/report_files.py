@@ -31,7 +31,7 @@ def generated_words(report: Report, tz: str) -> str:
 
 # ------------------------------------------------------------------ XLSX
 
-def _xlsx_value(value):
+def _xlsx_value(value, tz: str = "Asia/Jakarta"):
     if isinstance(value, str):
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -41,7 +41,7 @@ def _xlsx_value(value):
         return float(value)
     if isinstance(value, datetime):
         # Excel has no time zones: the office's wall clock, as people read it.
-        return value.astimezone(ZoneInfo("Asia/Jakarta")).replace(tzinfo=None)
+        return value.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
     return value
 
 
@@ -79,7 +79,7 @@ def to_xlsx(report: Report, tz: str = "Asia/Jakarta", *, internal: bool = True) 
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for i, row in enumerate(table.rows):
-            ws.append([_xlsx_value(v) for v in row])
+            ws.append([_xlsx_value(v, tz) for v in row])
             if i in table.strong:
                 for cell in ws[ws.max_row]:
                     cell.font = Font(bold=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from ..domain import routing
 from ..extensions import db
@@ -124,17 +124,6 @@ def add_rule(actor: User, data: RuleInput, now: datetime) -> RoutingRule:
     return rule
 
 
-def update_rule(actor: User, rule: RoutingRule, data: RuleInput, now: datetime) -> None:
-    phrase, unit_id, weight = _validate(data, rule.id)
-    old = f"{rule.unit.code if rule.unit else '-'}: {rule.phrase} ({rule.weight:g})"
-    rule.phrase, rule.unit_id, rule.weight, rule.is_generic = (phrase, unit_id, weight,
-                                                               data.is_generic)
-    rule.updated_dt, rule.updated_by_id = now, actor.id
-    audit.record(None, "routing_rule", now, actor=actor, old=old,
-                 new=f"{data.unit_code or '-'}: {phrase} ({weight:g})")
-    db.session.commit()
-
-
 def set_rule_active(actor: User, rule: RoutingRule, active: bool, now: datetime) -> None:
     rule.is_active = active
     rule.updated_dt, rule.updated_by_id = now, actor.id
@@ -148,14 +137,17 @@ def set_rule_active(actor: User, rule: RoutingRule, active: bool, now: datetime)
 def decision_stats() -> dict:
     """Counts over all recorded decisions: routed by the rules, sent to triage, and of the
     routed ones how many staff moved to another unit."""
-    decisions = db.session.execute(
-        select(RoutingDecision.unit_id, RoutingDecision.corrected_unit_id)).all()
-    routed = [d for d in decisions if d.unit_id is not None]
-    moved = [d for d in routed if d.corrected_unit_id not in (None, d.unit_id)]
+    # One aggregate row, not every decision loaded into Python (the admin page shows this).
+    d = RoutingDecision
+    moved = and_(d.unit_id.is_not(None), d.corrected_unit_id.is_not(None),
+                 d.corrected_unit_id != d.unit_id)
+    total, routed, corrected = db.session.execute(select(
+        func.count(d.id), func.count(d.unit_id),
+        func.coalesce(func.sum(case((moved, 1), else_=0)), 0))).one()
     return {
-        "decisions": len(decisions),
-        "routed": len(routed),
-        "triage": len(decisions) - len(routed),
-        "corrected": len(moved),
-        "kept": len(routed) - len(moved),
+        "decisions": total,
+        "routed": routed,
+        "triage": total - routed,
+        "corrected": corrected,
+        "kept": routed - corrected,
     }

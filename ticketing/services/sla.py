@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 RUNNING = tuple(sorted(CLOCK_RUNNING))
 #: RFC 3834: mail a machine sends on its own, not in reply to anything
 AUTO_GENERATED = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
-CHAIN_ROLES = ("ketua_tim", "kabid", "kepala_dinas")
 #: ticket ids per IN (...) query
 CHUNK = 500
 
@@ -119,7 +118,7 @@ def _people() -> list[rules.Person]:
     """Everyone an escalation can reach (active ketua tim, kabid, kepala dinas)."""
     users = db.session.scalars(
         select(User).options(selectinload(User.unit))
-        .where(User.is_active_account, User.role.in_(CHAIN_ROLES))
+        .where(User.is_active_account, User.role.in_(rules.CHAIN_ROLES))
     )
     return [_person(u) for u in users]
 
@@ -363,10 +362,13 @@ def send_digests(now: datetime) -> dict:
                                         SlaDigest.user_id.in_([u.id for u in users]))
     )) if users else set()
     summary = {"sent": 0, "empty": 0, "skipped": 0}
+    per_unit: dict[int, object] = {}  # a unit's ketua tim and kabid get the same lists
     for user in users:
         if user.id in done:
             continue
-        items = digest_for_unit(user.unit_id, now, tz)
+        if user.unit_id not in per_unit:
+            per_unit[user.unit_id] = digest_for_unit(user.unit_id, now, tz)
+        items = per_unit[user.unit_id]
         try:
             db.session.add(SlaDigest(user_id=user.id, day=today, item_count=items.count,
                                      created_dt=now))

@@ -104,9 +104,7 @@ def invite(ticket: Ticket, now: datetime, trigger: str) -> SurveyInvitation | No
     """
     if not is_answered(ticket):
         return None
-    exists = db.session.scalar(
-        select(SurveyInvitation.id).where(SurveyInvitation.ticket_id == ticket.id))
-    if exists is not None or has_response(ticket):
+    if _invited(ticket) or has_response(ticket):
         return None
     mailable = bool(ticket.requester_email) and not ticket.is_email_undeliverable
     invitation = SurveyInvitation(ticket_id=ticket.id, trigger=trigger, is_mailed=mailable,
