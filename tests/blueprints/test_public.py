@@ -263,3 +263,24 @@ def test_intake_is_rate_limited(app):
     assert statuses[:3] == [303, 303, 303]
     assert statuses[3] == 429
     assert count(Ticket) == 3
+
+
+def test_citizen_cannot_download_notes_refused_or_other_tickets_files(client, now, app):
+    from ticketing.models import Message
+    from ticketing.services.intake import attach_files
+
+    from ..factories import upload
+
+    mine, other = gen_ticket(now), gen_ticket(now, email="lain@example.com")
+    note = Message(direction="note", author_name="Staf", body_text="internal", created_dt=now)
+    mine.messages.append(note)
+    db.session.flush()
+    attach_files(note, [upload("catatan.pdf", PDF_BYTES)], now)
+    attach_files(mine.messages[0], [upload("virus.pdf", EXE_BYTES)], now, keep_refused=True)
+    attach_files(other.messages[0], [upload("milik-lain.pdf", PDF_BYTES)], now)
+    db.session.commit()
+    by_name = {a.filename: a.id for a in db.session.scalars(select(Attachment))}
+    _open(client, mine)
+    for name in ("catatan.pdf", "virus.pdf", "milik-lain.pdf"):
+        response = client.get(f"/lacak/{mine.code}/lampiran/{by_name[name]}")
+        assert response.status_code == 404, name

@@ -197,6 +197,25 @@ def test_ticket_page_shows_conversation_notes_history_and_masks_nik(client, now)
     download.close()
 
 
+def test_refused_files_are_opaque_and_other_tickets_files_are_not_found(client, now):
+    from ticketing.services.intake import attach_files
+
+    from ..factories import EXE_BYTES
+
+    ticket = gen_ticket(now)
+    other = gen_ticket(now, uploads=[upload("lain.pdf", PDF_BYTES)])
+    attach_files(ticket.messages[0], [upload("surat.pdf", EXE_BYTES)], now, keep_refused=True)
+    db.session.commit()
+    refused = ticket.messages[0].attachments[0]
+    login(client, staff(now))
+    download = client.get(f"/staf/tiket/{ticket.code}/lampiran/{refused.id}")
+    assert download.status_code == 200 and download.data == EXE_BYTES
+    assert download.headers["Content-Type"] == "application/octet-stream"
+    download.close()
+    foreign = other.messages[0].attachments[0].id
+    assert client.get(f"/staf/tiket/{ticket.code}/lampiran/{foreign}").status_code == 404
+
+
 def test_other_units_ticket_and_its_files_are_forbidden(client, now):
     ticket = gen_ticket(now, service="rekomendasi-izin-koperasi",
                         uploads=[upload("akta.pdf", PDF_BYTES)])

@@ -24,18 +24,13 @@ from ..forms.staff import options
 from ..models import Unit, User
 from ..services import accounts
 from .helpers import now_utc
-from .staff_common import no_store, require_login, role_label
+from .staff_common import no_store, require_admin, role_label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-require_login(bp)
+require_admin(bp)
 PER_PAGE = 50
 
 
-@bp.before_request
-def _only_admin():
-    if current_user.is_authenticated and not perm.can(current_user.role, current_user.unit_id,
-                                                      perm.ACCOUNTS, None):
-        abort(403)
 
 
 def _choices(form: AccountForm) -> None:

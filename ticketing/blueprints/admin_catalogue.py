@@ -13,16 +13,12 @@ from ..forms.accounts import ButtonForm
 from ..models import Service
 from ..services import catalogue
 from .helpers import now_utc
-from .staff_common import require_login
+from .staff_common import require_admin
 
 bp = Blueprint("admin_catalogue", __name__, url_prefix="/admin/layanan")
-require_login(bp)
+require_admin(bp)
 
 
-@bp.before_request
-def _only_admin():
-    if current_user.is_authenticated and current_user.role != "admin":
-        abort(403)
 
 
 @bp.get("/")

@@ -18,10 +18,10 @@ from ..models import InboundMail, RoutingRule, Ticket, Unit
 from ..services import routing_rules
 from ..services.mail_ingest import DatabaseUnavailable, ReprocessError, reprocess_failed
 from .helpers import now_utc
-from .staff_common import require_login
+from .staff_common import require_admin
 
 bp = Blueprint("admin_mail", __name__, url_prefix="/admin/surel")
-require_login(bp)
+require_admin(bp)
 PER_PAGE = 50
 #: what the list shows: the mail that needs an admin's eye
 FILTERS = {
@@ -32,10 +32,6 @@ FILTERS = {
 }
 
 
-@bp.before_request
-def _only_admin():
-    if current_user.is_authenticated and current_user.role != "admin":
-        abort(403)
 
 
 def _page() -> int:

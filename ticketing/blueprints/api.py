@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import csrf, db, limiter
 from ..forms.public import ApiRequestForm
@@ -20,7 +21,8 @@ csrf.exempt(bp)  # JSON clients authenticate with tokens or nothing, never with 
 @bp.get("/services")
 def services():
     rows = db.session.scalars(
-        select(Service).where(Service.is_active).order_by(Service.sort_order)
+        select(Service).options(selectinload(Service.unit)).where(Service.is_active)
+        .order_by(Service.sort_order)
     ).all()
     return jsonify([
         {"slug": s.slug, "name": s.name, "unit": s.unit.code if s.unit else None,

@@ -16,18 +16,14 @@ from ..forms.calendar import DAY_NAMES, ClosureForm, HoursForm, PeriodForm, Targ
 from ..models import Closure, Service
 from ..services import calendar as settings
 from .helpers import now_utc
-from .staff_common import require_login
+from .staff_common import require_admin
 
 bp = Blueprint("calendar_admin", __name__, url_prefix="/admin/kalender")
-require_login(bp)
+require_admin(bp)
 #: closures listed: from this many days back (older ones stay in force but are history)
 CLOSURES_SINCE_DAYS = 31
 
 
-@bp.before_request
-def _only_admin():
-    if current_user.is_authenticated and current_user.role != "admin":
-        abort(403)
 
 
 def _hours_form() -> HoursForm:

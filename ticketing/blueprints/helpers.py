@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, send_file
 from werkzeug.datastructures import FileStorage
 
+from ..models import Attachment
 from ..services.attachments import Upload
 
 
@@ -23,3 +28,20 @@ def read_uploads(files: list[FileStorage] | None, limit_bytes: int) -> list[Uplo
         data = storage.stream.read(limit_bytes + 1)
         uploads.append(Upload(filename=storage.filename, data=data))
     return uploads
+
+
+def today_local():
+    """Today's date on the office's clock (periods, reports)."""
+    return now_utc().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def send_attachment(item: Attachment, *, opaque: bool = False):
+    """Serve a stored file as a download, never rendered inline by the browser.
+
+    `opaque` hands a refused file (wrong type) out only as raw bytes, for staff review.
+    """
+    path = Path(current_app.config["UPLOAD_DIR"]) / item.storage_path
+    if not path.is_file():
+        abort(404)
+    mimetype = "application/octet-stream" if opaque else item.content_type
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=item.filename)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   send_file, session, url_for)
+                   session, url_for)
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -17,7 +17,7 @@ from ..forms.public import ConfirmForm, ReplyForm, RequestForm, TrackForm
 from ..models import Attachment, Message, Service, Ticket, Unit
 from ..services import intake
 from ..tracking import check_tracking_token
-from .helpers import now_utc, read_uploads
+from .helpers import now_utc, read_uploads, send_attachment
 
 bp = Blueprint("public", __name__)
 
@@ -227,13 +227,3 @@ def attachment(code: str, attachment_id: int):
         abort(404)
     return send_attachment(item)
 
-
-def send_attachment(item: Attachment):
-    """Serve a stored file as a download (never rendered inline by the browser)."""
-    from pathlib import Path
-
-    path = Path(current_app.config["UPLOAD_DIR"]) / item.storage_path
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype=item.content_type, as_attachment=True,
-                     download_name=item.filename)

@@ -4,7 +4,6 @@ on screen, as PDF and as XLSX."""
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_login import current_user
@@ -17,7 +16,7 @@ from ..domain.report_tables import display, tables
 from ..extensions import db
 from ..models import Unit
 from ..services import report_files, reports
-from .helpers import now_utc
+from .helpers import now_utc, today_local
 from .staff_common import require_login
 
 bp = Blueprint("reports", __name__, url_prefix="/staf/laporan")
@@ -37,10 +36,6 @@ def _allowed():
         abort(403)
 
 
-def _today() -> date:
-    return now_utc().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
-
-
 def _read_period() -> tuple[periods.Period | None, str | None]:
     """The period from ?periode=2026-Q4|2026-11, or ?dari=&sampai= (dates); default: the
     quarter that ended last (the one to evaluate)."""
@@ -57,7 +52,7 @@ def _read_period() -> tuple[periods.Period | None, str | None]:
         value = request.args.get("periode")
         if value:
             return periods.parse_period(value), None
-        return periods.containing(_today(), "quarter").previous(), None
+        return periods.containing(today_local(), "quarter").previous(), None
     except periods.PeriodError as exc:
         return None, str(exc)
 
@@ -86,8 +81,8 @@ def index():
     access = report_access(current_user.role, current_user.unit_id)
     units = db.session.scalars(select(Unit).order_by(Unit.sort_order)).all() \
         if access.all_units else []
-    context = {"quarters": periods.recent(_today(), "quarter", 8),
-               "months": periods.recent(_today(), "month", 12), "units": units, "unit": unit,
+    context = {"quarters": periods.recent(today_local(), "quarter", 8),
+               "months": periods.recent(today_local(), "month", 12), "units": units, "unit": unit,
                "error": error, "args": request.args}
     if period is None:
         return render_template("reports/index.html", report=None, **context), 422

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -38,7 +35,7 @@ from ..models import Attachment, AuditEntry, Message, Service, Ticket, Unit, Use
 from ..services import canned as canned_service
 from ..services import queue as queue_service
 from ..services import tickets as ticket_service
-from .helpers import now_utc
+from .helpers import now_utc, send_attachment
 from .staff_common import load_ticket, require_login
 
 bp = Blueprint("staff", __name__, url_prefix="/staf")
@@ -177,12 +174,7 @@ def attachment(code: str, attachment_id: int):
     item = db.session.get(Attachment, attachment_id)
     if item is None or item.message.ticket_id != ticket.id:
         abort(404)
-    path = Path(current_app.config["UPLOAD_DIR"]) / item.storage_path
-    if not path.is_file():
-        abort(404)
-    # A refused file (wrong type) is only ever handed out as opaque bytes.
-    mimetype = item.content_type if item.is_accepted else "application/octet-stream"
-    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=item.filename)
+    return send_attachment(item, opaque=not item.is_accepted)
 
 
 # ------------------------------------------------------------------ walk-in / phone

@@ -36,6 +36,16 @@ def require_login(bp: Blueprint) -> None:
         return None
 
 
+def require_admin(bp: Blueprint) -> None:
+    """Every view of the blueprint is the admin's: login first, then the ACCOUNTS right."""
+    require_login(bp)
+
+    @bp.before_request
+    def _only_admin():
+        if not perm.can(current_user.role, current_user.unit_id, perm.ACCOUNTS, None):
+            abort(403)
+
+
 def request_calendar() -> WorkingCalendar:
     """The office calendar, read once per request (a queue page asks for it 25 times)."""
     from ..services.calendar import request_calendar as cached

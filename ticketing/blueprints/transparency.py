@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from sqlalchemy import select
@@ -13,7 +12,7 @@ from ..domain.report import working_days
 from ..extensions import csrf, db
 from ..models import Service
 from ..services import stats as stats_service
-from .helpers import now_utc
+from .helpers import now_utc, today_local
 
 bp = Blueprint("transparency", __name__)
 api = Blueprint("stats_api", __name__, url_prefix="/api/v1")
@@ -33,14 +32,10 @@ def workdays(seconds) -> str:
     return num(working_days(seconds))
 
 
-def _today():
-    return now_utc().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
-
-
 def _period(value: str | None) -> periods.Period:
     """The asked period, or the current quarter when none was asked."""
     if not value:
-        return periods.containing(_today(), "quarter")
+        return periods.containing(today_local(), "quarter")
     return periods.parse_period(value)
 
 
@@ -59,8 +54,8 @@ def index():
     # Public: the volume, attainment and IKM charts are aggregates only.
     return render_template(
         "transparency/index.html", report=report, charts=report_charts(report),
-        quarters=periods.recent(_today(), "quarter", 8),
-        months=periods.recent(_today(), "month", 12), standards=_standards())
+        quarters=periods.recent(today_local(), "quarter", 8),
+        months=periods.recent(today_local(), "month", 12), standards=_standards())
 
 
 @bp.get("/kinerja/data.csv")
