@@ -7,23 +7,10 @@ import itertools
 import zipfile
 from datetime import datetime
 
-from ticketing.extensions import db
-from ticketing.models import User
 from ticketing.services import intake
 from ticketing.services.attachments import Upload
-from ticketing.services.people import create_user
 
 _seq = itertools.count(1)
-
-
-def gen_user(now: datetime, role: str = "staf", unit: str | None = "PUMK",
-             password: str = "rahasia-123", **kw) -> User:
-    n = next(_seq)
-    user = create_user(kw.get("email", f"user{n}@example.go.id"), kw.get("name", f"Petugas {n}"),
-                       role, unit if role in ("staf", "ketua_tim", "kabid") else unit, password,
-                       now)
-    db.session.commit()
-    return user
 
 
 def gen_ticket(now: datetime, **kw) -> "intake.Ticket":

@@ -21,12 +21,6 @@ EARLY = datetime(2026, 11, 1, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("mail_app")
 
 
-@pytest.fixture
-def admin_client(client):
-    login(client, staff(EARLY, "admin", None))
-    return client
-
-
 def test_list_shows_failed_and_set_aside_mail_with_the_reason(admin_client, now):
     failed = ingest_raw(b"tidak ada kepala surel", now, source="pipe")
     ingest_raw(eml("newsletter_bulk.eml"), now, source="imap")

@@ -16,12 +16,6 @@ from ..support.staff import login, staff
 EARLY = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-@pytest.fixture
-def admin_client(client, app):
-    login(client, staff(EARLY, "admin", None))
-    return client
-
-
 def hours_form(**changes) -> dict:
     data = {}
     for day, span in weekly_hours().items():

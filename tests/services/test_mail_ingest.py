@@ -496,12 +496,12 @@ def test_subject_code_from_someone_copied_threads_without_changing_status(now):
 
 
 def test_staff_answering_an_escalation_mail_writes_an_internal_note(now):
-    from ..factories import gen_user
+    from ..support.staff import staff
 
     created = ingest_raw(eml("gmail_new_request.eml"), now, source="imap")
     t = ticket(created.ticket)
-    lead = gen_user(now, role="ketua_tim", unit="PUMK", email="ketua@diskopukm.go.id",
-                    name="Ketua Tim PUMK")
+    lead = staff(now, role="ketua_tim", unit="PUMK", email="ketua@diskopukm.go.id",
+                 name="Ketua Tim PUMK")
     our_id = make_message_id(t.code, CORPUS_SECRET.encode(), CORPUS_DOMAIN, "esc1")
     result = ingest_raw(build_mail(sender="Ketua <ketua@diskopukm.go.id>",
                                    subject=f"Re: [{t.code}] Eskalasi", in_reply_to=our_id,

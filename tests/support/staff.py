@@ -15,11 +15,12 @@ _seq = itertools.count(1)
 
 
 def staff(now: datetime, role: str = "staf", unit: str | None = "PUMK", *,
-          password: str | None = None, name: str | None = None) -> User:
+          password: str | None = None, name: str | None = None,
+          email: str | None = None) -> User:
     """An account; without a password no argon2 hash is computed (0.2 s each)."""
     n = next(_seq)
     unit = unit if role in ("staf", "ketua_tim", "kabid") else None
-    user = create_user(f"{role}.{(unit or 'dinas').lower()}.{n}@example.go.id",
+    user = create_user(email or f"{role}.{(unit or 'dinas').lower()}.{n}@example.go.id",
                        name or f"{role.replace('_', ' ').title()} {unit or 'Dinas'} {n}", role,
                        unit, password, now)
     db.session.commit()
