@@ -23,7 +23,7 @@ from ..forms.accounts import AccountForm, ButtonForm
 from ..forms.staff import options
 from ..models import Unit, User
 from ..services import accounts
-from .helpers import now_utc
+from .helpers import apply_errors, now_utc
 from .staff_common import no_store, require_admin, role_label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -67,7 +67,7 @@ def create():
                                                      form.name.data, form.role.data,
                                                      form.unit.data or None, now_utc())
         except accounts.AccountError as exc:
-            _errors(form, exc)
+            apply_errors(form, exc.errors)
         else:
             # The temporary password is shown in this response only, never stored readable.
             return no_store(make_response(render_template(
@@ -75,15 +75,6 @@ def create():
     status = 422 if request.method == "POST" else 200
     return render_template("admin/account_form.html", form=form, user=None,
                            button=ButtonForm()), status
-
-
-def _errors(form: AccountForm, exc: accounts.AccountError) -> None:
-    for name, message in exc.errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors) + [message]
-        else:
-            form.form_errors.append(message)
 
 
 def _user(user_id: int) -> User:
@@ -106,7 +97,7 @@ def edit(user_id: int):
             accounts.update_account(current_user, user, form.name.data, form.role.data,
                                     form.unit.data or None, now_utc())
         except accounts.AccountError as exc:
-            _errors(form, exc)
+            apply_errors(form, exc.errors)
         else:
             flash(_("Akun %(email)s diperbarui.", email=user.email), "success")
             return redirect(url_for(".accounts"), code=303)

@@ -22,7 +22,7 @@ from ..extensions import limiter
 from ..forms.accounts import ButtonForm, LoginForm, PasswordForm
 from ..i18n import due_in_words
 from ..services import accounts
-from .helpers import now_utc
+from .helpers import apply_errors, now_utc
 from .staff_common import no_store
 
 bp = Blueprint("auth", __name__)
@@ -110,8 +110,7 @@ def change_password():
         try:
             accounts.change_password(current_user, form.current.data, form.new.data, now_utc())
         except accounts.AccountError as exc:
-            for name, message in exc.errors.items():
-                getattr(form, name).errors = list(getattr(form, name).errors) + [message]
+            apply_errors(form, exc.errors)  # unknown keys show above the form
         else:
             # The password change ended every session, this one too: open a new one.
             _fresh_session()

@@ -30,6 +30,16 @@ def read_uploads(files: list[FileStorage] | None, limit_bytes: int) -> list[Uplo
     return uploads
 
 
+def apply_errors(form, errors: dict[str, str]) -> None:
+    """Show a service's field -> message errors beside the fields; others above the form."""
+    for name, message in errors.items():
+        field = form._fields.get(name)
+        if field is not None:
+            field.errors = list(field.errors) + [message]
+        else:
+            form.form_errors.append(message)
+
+
 def today_local():
     """Today's date on the office's clock (periods, reports)."""
     return now_utc().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()

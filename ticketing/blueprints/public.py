@@ -17,7 +17,7 @@ from ..forms.public import ConfirmForm, ReplyForm, RequestForm, TrackForm
 from ..models import Attachment, Message, Service, Ticket, Unit
 from ..services import intake
 from ..tracking import check_tracking_token
-from .helpers import now_utc, read_uploads, send_attachment
+from .helpers import apply_errors, now_utc, read_uploads, send_attachment
 
 bp = Blueprint("public", __name__)
 
@@ -95,12 +95,7 @@ def new_request():
         try:
             ticket = intake.open_request(data, now_utc())
         except intake.IntakeError as exc:
-            for name, message in exc.errors.items():
-                field = getattr(form, name, None)
-                if field is not None:
-                    field.errors = list(field.errors) + [message]
-                else:
-                    form.form_errors.append(message)
+            apply_errors(form, exc.errors)
         else:
             remember(ticket.code)
             session.setdefault("submitted", [])

@@ -13,7 +13,7 @@ from ..extensions import db, limiter
 from ..forms.survey import SurveyForm
 from ..models import Ticket
 from ..services import survey as service
-from .helpers import now_utc
+from .helpers import apply_errors, now_utc
 from .public import intake_limit
 from .staff_common import load_ticket
 
@@ -44,11 +44,7 @@ def _save(form: SurveyForm, ticket: Ticket, channel: str):
         service.submit(ticket, answers, now_utc(), channel=channel,
                        kiosk_user=current_user if channel == "kios" else None)
     except service.SurveyError as exc:
-        for name, message in exc.errors.items():
-            if name in form._fields:
-                form[name].errors = list(form[name].errors) + [message]
-            else:
-                form.form_errors.append(message)
+        apply_errors(form, exc.errors)
         return None, exc.status
     return True, 200
 
