@@ -87,3 +87,8 @@ def test_only_the_admin_may_edit(app, now, role, unit):
 def test_anonymous_is_sent_to_login(client):
     response = client.get("/admin/layanan/")
     assert response.status_code == 302 and "/masuk" in response.headers["Location"]
+
+
+def test_unknown_service_is_not_found(admin_client):
+    assert admin_client.get("/admin/layanan/tidak-ada").status_code == 404
+    assert admin_client.post("/admin/layanan/tidak-ada", data={"name": "x"}).status_code == 404

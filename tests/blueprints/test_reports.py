@@ -88,6 +88,10 @@ def test_bad_period_or_range_is_explained(client, quarter):
     assert page.status_code == 422 and "tidak dikenal" in page.get_data(as_text=True)
     page = client.get("/staf/laporan/?dari=2026-12-10&sampai=2026-12-01")
     assert page.status_code == 422 and "sebelum tanggal awal" in page.get_data(as_text=True)
+    for ext in ("pdf", "xlsx"):
+        download = client.get(f"/staf/laporan/unduh.{ext}?periode=nanti")
+        assert download.status_code == 422 and "tidak dikenal" in download.get_data(as_text=True)
+    assert client.get("/staf/laporan/?periode=2026-Q4&bidang=XX").status_code == 404
     page = client.get("/staf/laporan/?dari=2026-12-21&sampai=2026-12-31")
     assert page.status_code == 200 and "21 Desember 2026 - 31 Desember 2026" in page.get_data(
         as_text=True)

@@ -277,6 +277,11 @@ def test_reply_with_canned_answer_without_javascript(client, now):
     assert "Yth. Bapak/Ibu Dewi" in body and f"({ticket.code})" in body
     assert "ptsp.halal.go.id" in body
     assert fresh(ticket).status == "baru"  # inserting sent nothing
+    nothing = client.post(f"/staf/tiket/{ticket.code}/balas", data={
+        "reply-canned": "", "reply-body": "Draf saya", "reply-status": "selesai",
+        "reply-seen": seen, "insert": "1"})
+    assert nothing.status_code == 422
+    assert "Pilih jawaban siap terlebih dahulu." in text(nothing) and "Draf saya" in text(nothing)
     response = client.post(f"/staf/tiket/{ticket.code}/balas", data={
         "reply-body": "Yth. Bapak/Ibu Dewi, daftar di https://ptsp.halal.go.id",
         "reply-status": "selesai", "reply-seen": seen})

@@ -13,6 +13,7 @@ MESSAGES = {
     405: ("Metode tidak diizinkan", "Cara membuka halaman ini tidak didukung."),
     413: ("Berkas terlalu besar", "Ukuran lampiran melebihi batas. Setiap berkas paling besar "
           "10 MB, paling banyak 5 berkas."),
+    422: ("Isian tidak dapat diproses", "Periksa kembali isian atau alamat yang Anda buka."),
     429: ("Terlalu banyak permintaan", "Anda mengirim terlalu sering. Tunggu beberapa menit lalu "
           "coba lagi."),
     500: ("Terjadi kesalahan pada sistem", "Maaf, terjadi kesalahan. Isian Anda tidak hilang "
@@ -35,7 +36,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         if error.code in MESSAGES:
-            return render(error.code)
+            # A description given with abort(code, description=...) is ours and specific;
+            # werkzeug's default English one is replaced by the Indonesian text.
+            own = error.description if error.description != type(error).description else None
+            return render(error.code, own)
         return error
 
     @app.errorhandler(500)

@@ -96,9 +96,9 @@ def index():
 
 
 def _file(ext: str):
-    period, _error = _read_period()
+    period, error = _read_period()
     if period is None:
-        abort(422)
+        abort(422, description=error)  # the Indonesian error page says what was wrong
     report = reports.evaluation(period, now_utc(), unit=_unit())
     tz = current_app.config["TIMEZONE"]
     if ext == "pdf":
