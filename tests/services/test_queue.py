@@ -10,6 +10,7 @@ from sqlalchemy import event
 from ticketing.extensions import db
 from ticketing.services import tickets as svc
 from ticketing.services.queue import QueueFilter, list_queue
+from ticketing.services.transaction import run
 
 from ..factories import gen_ticket
 from ..support.staff import staff
@@ -57,9 +58,9 @@ def test_scopes_are_checked(app, now, people):
 
 def test_paused_tickets_come_last_and_closed_ones_only_when_asked(app, now, people):
     waiting = gen_ticket(now - timedelta(days=3))
-    svc.reply(waiting, people["staf"], "Mohon lengkapi.", "menunggu_pemohon", now)
+    run(svc.reply, waiting, people["staf"], "Mohon lengkapi.", "menunggu_pemohon", now)
     done = gen_ticket(now - timedelta(days=5))
-    svc.change_status(done, people["staf"], "ditutup", now)
+    run(svc.change_status, done, people["staf"], "ditutup", now)
     open_ = gen_ticket(now)
     me = people["staf"]
     assert codes(list_queue(me, QueueFilter(), now)) == [open_.code, waiting.code]
@@ -71,10 +72,10 @@ def test_filters(app, now, people):
     me, other = people["staf"], people["other"]
     halal = gen_ticket(now)
     hki = gen_ticket(now, service="hki", type="pengaduan")
-    phone = svc.record_oral(me, svc.OralRequest(
+    phone = run(svc.record_oral, me, svc.OralRequest(
         channel="telepon", name="Pak Harun", type="informasi", subject="Tanya HKI",
         need="Cara daftar merek?", service_slug="hki", phone="0812 1234 5678"), now)
-    svc.claim(hki, other, now)
+    run(svc.claim, hki, other, now)
     late = gen_ticket(now - timedelta(days=10))
 
     def q(**kw):
@@ -100,7 +101,7 @@ def test_search_finds_every_field(app, now, people, term, which):
                         email="dewi@contoh.id", phone="0813 7777 8888",
                         message="Omzet saya kecil, diskon 50% untuk pelanggan.")
     gen_ticket(now)  # a ticket that matches nothing
-    svc.add_note(target, people["staf"], "catatan-rahasia", now)
+    run(svc.add_note, target, people["staf"], "catatan-rahasia", now)
     found = codes(list_queue(people["staf"], QueueFilter(q=term), now))
     assert found == [target.code], which
 
@@ -130,7 +131,7 @@ def test_one_query_per_page_whatever_its_size(app, now, people):
     for i in range(12):
         ticket = gen_ticket(now + timedelta(minutes=i))
         if i % 2:
-            svc.claim(ticket, people["staf"], now)
+            run(svc.claim, ticket, people["staf"], now)
     db.session.expire_all()
     actor = people["staf"]
     assert actor.unit.code == "PUMK"  # loaded before counting: not part of the queue

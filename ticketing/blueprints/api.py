@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import csrf, db, limiter
 from ..forms.public import ApiRequestForm
 from ..models import Service
-from ..services import intake
+from ..services import intake, transaction
 from ..services.serialize import iso, ticket_json
 from .helpers import now_utc
 from .public import intake_limit, service_choices
@@ -49,7 +49,7 @@ def create_request():
         submission_key=_idempotency_key(body),
     )
     try:
-        ticket = intake.open_request(data, now_utc())
+        ticket = transaction.run(intake.open_request, data, now_utc())
     except intake.IntakeError as exc:
         return jsonify({"errors": exc.errors}), 422
     return jsonify({

@@ -18,6 +18,7 @@ from ..extensions import csrf, db
 from ..models import Message, Ticket, Unit, User
 from ..services import queue as queue_service
 from ..services import tickets as ticket_service
+from ..services import transaction
 from ..services.people import user_by_token
 from ..services.serialize import message_json, ticket_json
 from .helpers import now_utc
@@ -121,14 +122,18 @@ def add_message(code: str):
     if not isinstance(text, str) or not text.strip():
         return _invalid({"body": "Isi pesan wajib diisi."})
     status = body.get("status")
+    if status is not None and not isinstance(status, str):
+        return _invalid({"status": "status harus teks."})
     now = now_utc()
     try:
         if kind == "reply":
-            message = ticket_service.reply(found, g.api_user, text, status or "selesai", now)
+            message = transaction.run(ticket_service.reply, found, g.api_user, text,
+                                      status or "selesai", now,
+                                      retries=ticket_service.REPLY_RETRIES)
         else:
-            message = ticket_service.add_note(found, g.api_user, text, now)
-            if status:
-                ticket_service.change_status(found, g.api_user, status, now)
+            # The note and its status change are one use case: a refused status keeps no note.
+            message = transaction.run(ticket_service.note_with_status, found, g.api_user, text,
+                                      status or None, now)
     except ticket_service.ActionError as exc:
         if exc.status == 422:
             return _invalid({"status" if status else "body": exc.message})
@@ -153,17 +158,19 @@ def assign(code: str):
             unit = db.session.scalar(select(Unit).where(Unit.code == str(body["unit"]).upper()))
             if unit is None:
                 return _invalid({"unit": "Bidang tidak dikenal."})
-            ticket_service.transfer(found, actor, unit, str(body.get("reason") or ""), now,
-                                    expected_version=version)
+            transaction.run(ticket_service.transfer, found, actor, unit,
+                            str(body.get("reason") or ""), now, expected_version=version)
         else:
             email = str(body["assignee"]).strip().lower()
             assignee = db.session.scalar(select(User).where(User.email == email))
             if assignee is None:
                 return _invalid({"assignee": "Petugas tidak dikenal."})
             if assignee.id == actor.id and not ticket_service.allowed(actor, perm.ASSIGN, found):
-                ticket_service.claim(found, actor, now)  # a staf assigning to self claims
+                # a staf assigning to self claims
+                transaction.run(ticket_service.claim, found, actor, now)
             else:
-                ticket_service.assign(found, actor, assignee, now, expected_version=version)
+                transaction.run(ticket_service.assign, found, actor, assignee, now,
+                                expected_version=version)
     except ticket_service.ActionError as exc:
         if exc.status == 422:
             return _invalid({"unit" if body.get("unit") else "assignee": exc.message})

@@ -15,7 +15,7 @@ from ..domain.codes import normalize_code
 from ..extensions import db, limiter
 from ..forms.public import ConfirmForm, ReplyForm, RequestForm, TrackForm
 from ..models import Attachment, Message, Service, Ticket, Unit
-from ..services import intake
+from ..services import intake, transaction
 from ..tracking import check_tracking_token
 from .helpers import apply_errors, now_utc, read_uploads, send_attachment
 
@@ -93,7 +93,7 @@ def new_request():
             submission_key=form.submission_key.data or None, uploads=uploads,
         )
         try:
-            ticket = intake.open_request(data, now_utc())
+            ticket = transaction.run(intake.open_request, data, now_utc())
         except intake.IntakeError as exc:
             apply_errors(form, exc.errors)
         else:
@@ -180,7 +180,8 @@ def reply(code: str):
     if form.validate_on_submit():
         uploads = read_uploads(form.attachments.data, current_app.config["MAX_ATTACHMENT_BYTES"])
         try:
-            intake.citizen_reply(ticket, form.body.data or "", uploads, now_utc())
+            transaction.run(intake.citizen_reply, ticket, form.body.data or "", uploads,
+                            now_utc())
         except intake.IntakeError as exc:
             for message in exc.errors.values():
                 form.form_errors.append(message)
@@ -198,7 +199,8 @@ def confirm(code: str):
     if form.validate_on_submit():
         understood = form.understood.data == "ya"
         try:
-            intake.confirm_understanding(ticket, understood, form.comment.data or "", now_utc())
+            transaction.run(intake.confirm_understanding, ticket, understood,
+                            form.comment.data or "", now_utc())
         except intake.IntakeError as exc:
             for message in exc.errors.values():
                 form.form_errors.append(message)

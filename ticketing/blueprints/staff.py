@@ -35,6 +35,7 @@ from ..models import Attachment, AuditEntry, Message, Service, Ticket, Unit, Use
 from ..services import canned as canned_service
 from ..services import queue as queue_service
 from ..services import tickets as ticket_service
+from ..services import transaction
 from .helpers import now_utc, send_attachment
 from .staff_common import load_ticket, require_login
 
@@ -205,7 +206,8 @@ def oral():
                 answer=form.answer.data or "", steps=list(form.steps.data or []),
                 close_now=bool(form.close_now.data))
             try:
-                ticket = ticket_service.record_oral(current_user, data, now_utc())
+                ticket = transaction.run(ticket_service.record_oral, current_user, data,
+                                         now_utc())
             except ticket_service.ActionError as exc:
                 form.form_errors.append(exc.message)
             else:
