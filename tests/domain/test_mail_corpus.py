@@ -32,7 +32,7 @@ from typing import Any
 
 import pytest
 
-from ticketing.domain.mailparse import MailParseError, ParsedMail, html_to_text, parse_message
+from ticketing.mail import MailParseError, ParsedMail, html_to_text, parse_message
 
 from ..support.components import missing_component
 

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from ticketing.domain.mailparse import MailParseError, parse_message
+from ticketing.mail import MailParseError, parse_message
 from ticketing.extensions import db
 from ticketing.models import InboundMail, MailAutoReply, OutboxMail, Ticket
 from ticketing.services.mail_ingest import ingest_raw
