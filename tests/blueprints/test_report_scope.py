@@ -19,7 +19,7 @@ from ..support.staff import StaffClient, login, staff
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def qapp(request, tmp_path_factory):
-    with quarter_app(request.param, tmp_path_factory.mktemp("quarter")) as (app, built):
+    with quarter_app(request.param, tmp_path_factory.mktemp("quarter")) as (app, _built):
         app.test_client_class = StaffClient
         yield app
 
