@@ -91,6 +91,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "diskopukm")
     INTAKE_RATE_LIMIT = os.environ.get("INTAKE_RATE_LIMIT", "10 per hour;3 per minute")
+    #: the public form sent back sooner than this after it was shown is held as automated
+    FORM_MIN_FILL_SECONDS = float(os.environ.get("FORM_MIN_FILL_SECONDS", "2"))
     #: per client address, on the login form's POST
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
     #: wrong passwords in a row before an account is locked, and for how long
@@ -141,6 +143,7 @@ class TestConfig(Config):
     TESTING = True
     ENV_NAME = "testing"
     SECRET_KEY = "test-secret-key-not-for-production"
+    FORM_MIN_FILL_SECONDS = 0.0  # tests that check the minimum fill time set it themselves
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     MAIL_SERVER = "127.0.0.1"

@@ -24,7 +24,7 @@ AUTO_HEADERS = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "A
 
 def new_message_id(ticket_code: str) -> str:
     """A signed Message-ID we can later recognise as ours (and nobody can forge)."""
-    from ..domain.mailparse import make_message_id
+    from ..mail import make_message_id
 
     return make_message_id(
         ticket_code,
