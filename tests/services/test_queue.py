@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import event
 
 from ticketing.extensions import db
-from ticketing.services import tickets as svc
 from ticketing.services import queue
+from ticketing.services import tickets as svc
 from ticketing.services.queue import CursorError, QueueFilter, list_queue
 
 from ..factories import gen_ticket
@@ -171,7 +171,7 @@ def test_keyset_pages_walk_the_whole_queue_both_ways(app, now, people):
     while page.has_next:
         page = list_queue(me, QueueFilter(), now, per_page=3, after=page.next_cursor)
         pages.append(codes(page))
-    assert sum(pages, []) == expected
+    assert [code for page_codes in pages for code in page_codes] == expected
     assert [len(p) for p in pages] == [3, 3, 2]
     assert not page.has_next and page.has_prev
     back = []

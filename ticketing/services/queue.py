@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_, union
 from sqlalchemy.orm import aliased, joinedload
@@ -33,7 +33,7 @@ OPEN, ANY = "terbuka", "semua"
 MAX_PER_PAGE = 100
 #: counts above this are shown as "1.000+" (see Page)
 COUNT_LIMIT = 1000
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 MAX_WORDS = 5
 PHONE_LIKE = re.compile(r"\+?[\d\s\-().]{6,}")
