@@ -137,6 +137,10 @@ def flush(now: datetime, limit: int | None = None) -> dict:
     summary["pending"] = db.session.scalar(
         select(db.func.count()).select_from(OutboxMail).where(OutboxMail.status == "pending")
     )
+    # The WhatsApp outbox, same retry rules; independent of SMTP being up (issue 11).
+    from ..whatsapp.delivery import deliver as deliver_whatsapp
+
+    summary["whatsapp"] = deliver_whatsapp(now)
     return summary
 
 
