@@ -24,8 +24,8 @@ from ..models import Message, Service, Ticket, Unit, User
 from ..whatsapp import notify as whatsapp_notify
 from . import audit, intake
 from .attachments import Upload
-from .errors import FORBIDDEN, STALE, ActionError, Conflict, Forbidden
 from .catalogue import PROSEDUR_LISAN
+from .errors import FORBIDDEN, STALE, ActionError, Conflict, Forbidden
 from .lifecycle import set_status
 from .outbox import queue_mail
 

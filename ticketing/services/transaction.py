@@ -8,7 +8,8 @@ the same session) disappears with it.
 
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy.orm.exc import StaleDataError
 
