@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect,
+                   render_template, request, session, url_for)
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ..domain.codes import normalize_code
 from ..extensions import db, limiter
+from ..forms import antispam
 from ..forms.public import ConfirmForm, ReplyForm, RequestForm, TrackForm
 from ..models import Attachment, Message, Service, Ticket, Unit
 from ..services import intake
@@ -76,14 +77,44 @@ def service_standard(slug: str):
     return render_template("public/service.html", service=service)
 
 
+def _accepted(response) -> bool:
+    """Only a request that was accepted counts against the intake limit, not a mistyped one."""
+    return response.status_code < 400
+
+
+def _form_rate_limited(_limit):
+    """Over the limit: the form comes back with everything typed (files must be re-chosen)."""
+    form = RequestForm()
+    form.service.choices = service_choices()
+    form.form_errors.append(_("Anda sudah mengirim beberapa permohonan dalam waktu singkat. "
+                              "Isian Anda masih ada di bawah; tunggu beberapa menit lalu "
+                              "kirim kembali."))
+    return make_response(render_template("public/request_form.html", form=form), 429)
+
+
 @bp.route("/permohonan", methods=["GET", "POST"])
-@limiter.limit(intake_limit, methods=["POST"])
+@limiter.limit(intake_limit, methods=["POST"], deduct_when=_accepted,
+               on_breach=_form_rate_limited)
 def new_request():
     form = RequestForm()
     form.service.choices = service_choices()
     if request.method == "GET":
         form.service.data = request.args.get("layanan", "")
         form.submission_key.data = secrets.token_urlsafe(24)
+    now = now_utc()
+    secret = current_app.config["SECRET_KEY"]
+    if antispam.seconds_since_start(secret, form.started.data, now) is None:
+        form.started.data = antispam.started_token(secret, now)
+    if request.method == "POST" and antispam.looks_automated(
+            honeypot=form.website.data, secret_key=secret, token=request.form.get("started"),
+            now=now, min_seconds=current_app.config["FORM_MIN_FILL_SECONDS"]):
+        current_app.logger.info("request form held back as automated (honeypot or too fast)")
+        form.validate()  # still show any mistakes beside the fields
+        form.website.data = ""
+        form.form_errors.append(_("Permohonan belum terkirim karena formulir dikirim terlalu "
+                                  "cepat. Periksa isian Anda di bawah, lalu tekan \"Kirim "
+                                  "permohonan\" sekali lagi."))
+        return render_template("public/request_form.html", form=form), 422
     if form.validate_on_submit():
         uploads = read_uploads(form.attachments.data, current_app.config["MAX_ATTACHMENT_BYTES"])
         data = intake.RequestData(

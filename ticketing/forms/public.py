@@ -48,6 +48,10 @@ class RequestForm(FlaskForm):
            "(UU No. 27 Tahun 2022 tentang Pelindungan Data Pribadi)."),
         validators=[DataRequired(_l("Persetujuan pemrosesan data pribadi diperlukan."))])
     submission_key = HiddenField()
+    #: signed time the form was shown (ticketing.forms.antispam)
+    started = HiddenField()
+    #: honeypot: hidden from people, filled by form-stuffing bots
+    website = StringField(_l("Situs web (jangan diisi)"))
 
     def validate(self, extra_validators=None) -> bool:
         # Checked at form level: Optional() on both fields would skip a per-field check.

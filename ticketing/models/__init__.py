@@ -12,6 +12,7 @@ from .tickets import CHANNELS, DIRECTIONS, TICKET_TYPES, Attachment, Message, Ti
 from .sla import SlaDigest, SlaNotification
 from .survey import SURVEY_CHANNELS, SurveyInvitation, SurveyResponse
 from .routing import RoutingDecision, RoutingRule
+from .whatsapp import WhatsAppContact, WhatsAppDelivery, WhatsAppMessage, WhatsAppOutbox
 
 __all__ = [
     "ApiToken", "Attachment", "AuditEntry", "CHANNELS", "Closure", "DIRECTIONS", "Message",
@@ -20,4 +21,5 @@ __all__ = [
     "InboundMail", "JobHeartbeat", "MailAutoReply", "RoutingDecision", "RoutingRule",
     "OfficeHours", "SlaDigest", "SlaNotification", "SpecialPeriod",
     "SURVEY_CHANNELS", "SurveyInvitation", "SurveyResponse",
+    "WhatsAppContact", "WhatsAppDelivery", "WhatsAppMessage", "WhatsAppOutbox",
 ]

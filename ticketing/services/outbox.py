@@ -27,7 +27,7 @@ AUTO_HEADERS = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "A
 
 def new_message_id(ticket_code: str) -> str:
     """A signed Message-ID we can later recognise as ours (and nobody can forge)."""
-    from ..domain.mailparse import make_message_id
+    from ..mail import make_message_id
 
     return make_message_id(
         ticket_code,
@@ -149,6 +149,11 @@ def flush(now: datetime, limit: int | None = None) -> dict:
                 .where(OutboxMail.status == "pending"))
     finally:
         smtp.drop()
+    # The WhatsApp outbox, same retry rules; independent of SMTP being up (issue 11).
+    from ..whatsapp.delivery import deliver as deliver_whatsapp
+
+    with database():
+        summary["whatsapp"] = deliver_whatsapp(now)
     return summary
 
 
