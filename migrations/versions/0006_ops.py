@@ -2,7 +2,7 @@
 retention/erasure markers on tickets, raw inbound mail and the outbox
 
 Revision ID: 0006_ops
-Revises: 0005_survey
+Revises: 0006_whatsapp
 Create Date: 2026-12-06 01:40:00
 
 """
@@ -13,7 +13,7 @@ import ticketing.models.base
 
 # revision identifiers, used by Alembic.
 revision = "0006_ops"
-down_revision = "0005_survey"
+down_revision = "0006_whatsapp"
 branch_labels = None
 depends_on = None
 
