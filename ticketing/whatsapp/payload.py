@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..domain.codes import normalize_code
-from ..domain.mailparse import find_ticket_codes
+from ..mail.msgids import find_ticket_codes
 
 #: message types whose content is a media object fetched through the Graph API
 MEDIA_TYPES = ("image", "document", "audio", "video", "sticker")
