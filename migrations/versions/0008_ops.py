@@ -1,8 +1,8 @@
 """Operations (issue 9): outbox retry window and give-up time, scheduler heartbeats,
 retention/erasure markers on tickets, raw inbound mail and the outbox
 
-Revision ID: 0006_ops
-Revises: 0006_whatsapp
+Revision ID: 0008_ops
+Revises: 0007_perf
 Create Date: 2026-12-06 01:40:00
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 import ticketing.models.base
 
 # revision identifiers, used by Alembic.
-revision = "0006_ops"
-down_revision = "0006_whatsapp"
+revision = "0008_ops"
+down_revision = "0007_perf"
 branch_labels = None
 depends_on = None
 
