@@ -23,6 +23,7 @@ from ..forms.accounts import AccountForm, ButtonForm
 from ..forms.staff import options
 from ..models import Unit, User
 from ..services import accounts
+from ..inputs import page_arg
 from .helpers import apply_errors, now_utc
 from .staff_common import no_store, require_admin, role_label
 
@@ -46,8 +47,7 @@ def index():
 
 @bp.get("/akun", endpoint="accounts")
 def accounts_list():
-    page = request.args.get("hal", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    page = page_arg("hal")
     total = db.session.scalar(select(func.count(User.id)))
     users = db.session.scalars(
         select(User).options(joinedload(User.unit)).order_by(User.is_active_account.desc(),

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import InboundMail, RoutingRule, Ticket, Unit
 from ..services import routing_rules
 from ..services.mail_ingest import DatabaseUnavailable, ReprocessError, reprocess_failed
+from ..inputs import page_arg
 from .helpers import now_utc
 from .staff_common import require_admin
 
@@ -35,8 +36,7 @@ FILTERS = {
 
 
 def _page() -> int:
-    value = request.args.get("hal", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
+    return page_arg("hal")
 
 
 @bp.get("/", endpoint="index")

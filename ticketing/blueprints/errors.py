@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from ..extensions import db
 
 MESSAGES = {
     400: ("Permintaan tidak dapat diproses", "Isian yang dikirim tidak lengkap atau rusak."),
@@ -44,4 +46,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def _server(error):
+        # A failed statement leaves the session's transaction aborted (PostgreSQL): roll back
+        # first, or rendering the page (which loads the logged-in user) fails too.
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the page must render whatever the database does
+            current_app.logger.exception("rollback before the error page failed")
         return render(500)

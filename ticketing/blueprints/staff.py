@@ -35,6 +35,7 @@ from ..models import Attachment, AuditEntry, Message, Service, Ticket, Unit, Use
 from ..services import canned as canned_service
 from ..services import queue as queue_service
 from ..services import tickets as ticket_service
+from ..inputs import page_arg
 from .helpers import now_utc, send_attachment
 from .staff_common import load_ticket, require_login
 
@@ -97,10 +98,9 @@ def queue():
         type=value("jenis"), channel=value("kanal"), assignee=value("petugas"),
         mine=bool(form.milik_saya.data), unassigned=bool(form.belum_diambil.data),
         overdue=bool(form.terlambat.data), q=value("q"))
-    page = request.args.get("hal", "1")
+    page = page_arg("hal")
     now = now_utc()
-    result = queue_service.list_queue(current_user, filters, now,
-                                      page=int(page) if page.isdigit() else 1, per_page=PER_PAGE)
+    result = queue_service.list_queue(current_user, filters, now, page=page, per_page=PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "hal"}
     return render_template(
         "staff/queue.html", form=form, page=result, scope=scope, unit=unit,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from .base import Form
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -22,7 +22,7 @@ def _score(value):
         return None
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(Form):
     """Fields are added below, one RadioField per element in the regulation's order."""
 
     comment = TextAreaField(_l("Saran atau komentar (opsional)"), filters=[_strip], validators=[
