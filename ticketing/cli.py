@@ -376,3 +376,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(sla_cli)
     app.cli.add_command(calendar_cli)
+    from .whatsapp.cli import whatsapp_cli
+
+    app.cli.add_command(whatsapp_cli)

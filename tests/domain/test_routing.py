@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ticketing.domain.mailparse import parse_message
+from ticketing.mail import parse_message
 from ticketing.domain.routing import (
     DEFAULT_RULES,
     KELEMBAGAAN,

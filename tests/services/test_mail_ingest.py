@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from ticketing.domain.mailparse import make_message_id, parse_message
+from ticketing.mail import make_message_id, parse_message
 from ticketing.extensions import db
 from ticketing.i18n import due_in_words
 from ticketing.models import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ticketing.domain.mailparse import parse_message
+from ticketing.mail import parse_message
 
 from ..support.mail import DATA, eml, mail_app, ticket  # noqa: F401 - fixture
 

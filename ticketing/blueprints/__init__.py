@@ -6,7 +6,7 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from . import (admin, admin_catalogue, admin_mail, api, api_staff, auth, calendar_admin,
                    errors, public, reports, staff, staff_actions, staff_canned, staff_common,
-                   supervisor, survey, transparency)
+                   supervisor, survey, transparency, whatsapp_webhook)
 
     for blueprint in (
         public.bp, api.bp,                                   # citizens and integrations
@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
         supervisor.bp, reports.bp,                           # supervisors
         admin.bp, admin_catalogue.bp, calendar_admin.bp, admin_mail.bp,  # admin
         survey.bp, transparency.bp, transparency.api,        # satisfaction and openness
+        whatsapp_webhook.bp,                                 # Meta's WhatsApp webhook
     ):
         app.register_blueprint(blueprint)
     staff_common.init_app(app)

@@ -12,8 +12,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, undefer
 
-from ..domain.mailparse import decode_header_text
 from ..extensions import db
+from ..mail import decode_header_text
 from ..models import InboundMail, RoutingRule, Ticket, Unit
 from ..services import routing_rules
 from ..services.mail_ingest import DatabaseUnavailable, ReprocessError, reprocess_failed

@@ -33,6 +33,7 @@ from ..forms.staff import (
 )
 from ..models import Attachment, AuditEntry, Message, Service, Ticket, Unit, User
 from ..services import canned as canned_service
+from ..services import people as people_service
 from ..services import queue as queue_service
 from ..services import tickets as ticket_service
 from ..inputs import page_arg
@@ -65,14 +66,6 @@ def scopes_for(user: User) -> list[tuple[str, str]]:
     return tabs
 
 
-def unit_staff(unit_id: int | None) -> list[User]:
-    if unit_id is None:
-        return []
-    return list(db.session.scalars(
-        select(User).where(User.unit_id == unit_id, User.is_active_account,
-                           User.role.in_(sorted(perm.UNIT_ROLES))).order_by(User.name)))
-
-
 @bp.get("/antrian")
 def queue():
     try:
@@ -85,7 +78,7 @@ def queue():
                               if unit is not None else Service.id.isnot(None))
         .order_by(Service.sort_order)).all()
     form.layanan.choices = options([("", _("Semua layanan"))] + [(s.slug, s.name) for s in services])
-    people = unit_staff(unit.id if unit else None)
+    people = people_service.unit_staff(unit.id if unit else None)
     form.petugas.choices = options([("", _("Semua petugas"))] + [(u.email, u.name) for u in people])
     form.validate()
     valid = {name: not field.errors for name, field in form._fields.items()}
@@ -140,7 +133,11 @@ def render_ticket(ticket: Ticket, http_status: int = 200, **forms):
     if "reply" not in forms:
         reply_form.seen.data = str(messages[-1].id) if messages else "0"
     assign_form = fresh(AssignForm, "assign")
-    assign_form.assignee.choices = options((u.id, u.name) for u in unit_staff(ticket.unit_id))
+    # No preselected person: the first name in the list (often the kabid) is never a default.
+    assign_form.assignee.choices = options(
+        [("", _("— Pilih petugas —"))]
+        + [(u.id, _("%(name)s (%(n)s terbuka)", name=u.name, n=load))
+           for u, load in people_service.unit_staff_with_load(ticket.unit_id)])
     transfer_form = fresh(TransferForm, "transfer")
     units = db.session.scalars(select(Unit).where(
         Unit.id != ticket.unit_id if ticket.unit_id else Unit.id.isnot(None))

@@ -48,6 +48,10 @@ class RequestForm(Form):
            "(UU No. 27 Tahun 2022 tentang Pelindungan Data Pribadi)."),
         validators=[DataRequired(_l("Persetujuan pemrosesan data pribadi diperlukan."))])
     submission_key = HiddenField()
+    #: signed time the form was shown (ticketing.forms.antispam)
+    started = HiddenField()
+    #: honeypot: hidden from people, filled by form-stuffing bots
+    website = StringField(_l("Situs web (jangan diisi)"))
 
     def validate(self, extra_validators=None) -> bool:
         # Checked at form level: Optional() on both fields would skip a per-field check.
@@ -77,6 +81,12 @@ class TrackForm(Form):
         DataRequired(_l("Masukkan kode pelacakan."))])
     contact = StringField(_l("Email atau nomor telepon yang Anda pakai"), filters=[strip],
                           validators=[DataRequired(_l("Masukkan email atau nomor telepon."))])
+
+
+class RecoverForm(Form):
+    email = StringField(_l("Email yang Anda pakai saat mengajukan"), filters=[strip], validators=[
+        DataRequired(_l("Masukkan alamat email.")),
+        Email(_l("Alamat email tidak valid."), check_deliverability=False), Length(max=254)])
 
 
 class ReplyForm(Form):

@@ -25,7 +25,7 @@ class OutboxMail(db.Model):
     subject: Mapped[str] = mapped_column(db.String(300))
     body_text: Mapped[str] = mapped_column(db.Text)
     body_html: Mapped[str | None] = mapped_column(db.Text)
-    #: our signed Message-ID (see domain.mailparse.make_message_id)
+    #: our signed Message-ID (see mail.make_message_id)
     message_id: Mapped[str] = mapped_column(db.String(300), unique=True)
     in_reply_to: Mapped[str | None] = mapped_column(db.String(998))
     #: extra headers, e.g. Auto-Submitted
@@ -80,7 +80,7 @@ class InboundMail(db.Model):
     from_email: Mapped[str | None] = mapped_column(db.String(254))
     subject: Mapped[str | None] = mapped_column(db.String(300))
     recipients: Mapped[list] = mapped_column(JSON, default=list)
-    #: normal | bounce | auto_reply | bulk | own | too_large (see domain.mailparse.classify)
+    #: normal | bounce | auto_reply | bulk | own | too_large (see mail.classify)
     classification: Mapped[str | None] = mapped_column(db.String(20))
     #: processing (claimed by a worker) | created | appended | ignored | failed
     action: Mapped[str] = mapped_column(db.String(12), default="processing")

@@ -24,7 +24,7 @@ AUTO_HEADERS = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "A
 
 def new_message_id(ticket_code: str) -> str:
     """A signed Message-ID we can later recognise as ours (and nobody can forge)."""
-    from ..domain.mailparse import make_message_id
+    from ..mail import make_message_id
 
     return make_message_id(
         ticket_code,
@@ -137,6 +137,10 @@ def flush(now: datetime, limit: int | None = None) -> dict:
     summary["pending"] = db.session.scalar(
         select(db.func.count()).select_from(OutboxMail).where(OutboxMail.status == "pending")
     )
+    # The WhatsApp outbox, same retry rules; independent of SMTP being up (issue 11).
+    from ..whatsapp.delivery import deliver as deliver_whatsapp
+
+    summary["whatsapp"] = deliver_whatsapp(now)
     return summary
 
 

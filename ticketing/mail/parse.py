@@ -1,0 +1,241 @@
+"""parse_message: raw bytes to ParsedMail (never raises except MailParseError)."""
+
+# ruff: noqa: BLE001
+
+from __future__ import annotations
+
+import hashlib
+import re
+from email.message import Message
+
+from .classify import classify
+from .headers import (
+    _all_raw,
+    _first_raw,
+    _fold_ws,
+    _msgid_list,
+    _parse_addresses,
+    _parse_date,
+    _raw_headers,
+    decode_header_text,
+)
+from .htmltext import html_to_text, sanitize_html
+from .mime import _PARSER_COMPAT, _PARSER_DEFAULT, _charset_hint, _Walker
+from .model import MailParseError, ParsedMail, _safe
+from .quotes import _FORWARD_RE, _FORWARD_SUBJECT_RE, strip_quoted_text
+
+# ---------------------------------------------------------------------------
+# parse_message
+# ---------------------------------------------------------------------------
+
+
+_HEADER_LINE_RE = re.compile(rb"^[!-9;-~]+[ \t]*:")
+_STRICT_HEADER_RE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]{0,60}:")
+_OBS_HEADER_RE = re.compile(rb"^([A-Za-z][A-Za-z0-9-]{0,60})[ \t]+:")
+
+
+def _repair_header_block(raw: bytes) -> tuple[bytes, list[str]]:
+    """Fix header blocks that make Python's parser give up on the headers.
+
+    * junk lines before the first header ("---- Original email message ----");
+    * obsolete "Name  : value" (RFC 5322 obs-syntax), seen as non-headers;
+    * unindented continuation lines (long X- headers wrapped by a gateway),
+      which would otherwise end the header block and drop From/Subject.
+    Lines are only rewritten when real header lines follow them.
+    """
+    m = re.search(rb"\r?\n\r?\n", raw)
+    end = m.start() if m else len(raw)
+    lines = raw[:end].split(b"\n")
+    repairs: list[str] = []
+
+    def is_header(line: bytes) -> bool:
+        return bool(_STRICT_HEADER_RE.match(line) or _OBS_HEADER_RE.match(line))
+
+    # Leading junk (at most 3 lines) when a header follows.
+    skip = 0
+    while (
+        skip < min(3, len(lines) - 1) and not is_header(lines[skip]) and is_header(lines[skip + 1])
+    ):
+        skip += 1
+        if is_header(lines[skip]):
+            break
+    if skip:
+        lines = lines[skip:]
+        repairs.append("junk before headers skipped")
+    out: list[bytes] = []
+    changed = False
+    for i, line in enumerate(lines):
+        obs = _OBS_HEADER_RE.match(line)
+        if obs:
+            line = obs.group(1) + b":" + line[obs.end() :]
+            changed = True
+        elif (
+            i > 0
+            and line.strip()
+            and not _HEADER_LINE_RE.match(line)
+            and line[:1] not in (b" ", b"\t")
+            and any(is_header(later) for later in lines[i + 1 :])
+        ):
+            line = b" " + line
+            changed = True
+        out.append(line)
+    if changed:
+        repairs.append("header block repaired")
+    if not skip and not changed:
+        return raw, []
+    return b"\n".join(out) + raw[end:], repairs
+
+
+_BOUNDARY_DEFECTS = (
+    "StartBoundaryNotFoundDefect",
+    "MultipartInvariantViolationDefect",
+    "NoBoundaryInMultipartDefect",
+    "CloseBoundaryNotFoundDefect",
+)
+
+
+def _boundary_defects(msg: Message) -> int:
+    parts = _safe(lambda: list(msg.walk()), [msg])
+    return sum(
+        1 for p in parts for d in getattr(p, "defects", []) if type(d).__name__ in _BOUNDARY_DEFECTS
+    )
+
+
+def _generated_message_id(raw: bytes) -> str:
+    return f"<{hashlib.sha256(raw).hexdigest()[:32]}@generated.invalid>"
+
+
+def parse_message(raw: bytes) -> ParsedMail:
+    """Parse raw RFC 5322 bytes. Raises MailParseError only for non-messages."""
+    if raw is None or not raw.strip():
+        raise MailParseError("empty message")
+    if isinstance(raw, str):  # tolerate callers handing us text
+        raw = raw.encode("utf-8", "surrogateescape")
+    # Drop an mbox "From " separator and leading blank lines so headers start at 0.
+    body_raw = raw.lstrip(b"\r\n\t ")
+    envelope_from = ""
+    if re.match(rb"From [^\s:]", body_raw) and b"\n" in body_raw:
+        first, body_raw = body_raw.split(b"\n", 1)
+        envelope_from = (
+            first[5:].split(None, 1)[0].decode("ascii", "replace") if first[5:].strip() else ""
+        )
+    body_raw, repairs = _repair_header_block(body_raw)
+    if not _HEADER_LINE_RE.match(body_raw):
+        raise MailParseError("no header block")
+
+    defects: list[str] = list(repairs)
+    trees: dict[str, Message] = {}
+    for label, parser in (("default", _PARSER_DEFAULT), ("compat32", _PARSER_COMPAT)):
+        try:
+            trees[label] = parser.parsebytes(body_raw)
+        except Exception as exc:  # e.g. RecursionError on absurd nesting
+            defects.append(f"{label} parser failed: {type(exc).__name__}")
+    msg = trees.get("default") or trees.get("compat32")
+    if msg is None:
+        msg = _PARSER_COMPAT.parsebytes(body_raw, headersonly=True)
+    elif (
+        "compat32" in trees
+        and msg is trees.get("default")
+        and _boundary_defects(trees["compat32"]) < _boundary_defects(msg)
+    ):
+        # The modern policy's stricter Content-Type parser rejects some real-world
+        # boundaries (unquoted "=" etc.), which flattens the whole MIME tree.  The
+        # structure then comes from compat32's lenient parameter parser.
+        defects.append("MIME structure taken from compat32 parse")
+        msg = trees["compat32"]
+    if not _raw_headers(msg):
+        raise MailParseError("no headers")
+
+    for part_defect in _safe(lambda: [d for p in msg.walk() for d in p.defects], []):
+        defects.append(type(part_defect).__name__)
+
+    hint = _charset_hint(msg)
+    headers: dict[str, list[str]] = {}
+    for name, value in _raw_headers(msg):
+        headers.setdefault(name.lower(), []).append(
+            _safe(lambda v=value: decode_header_text(v, hint), str(value))
+        )
+
+    walker = _Walker(body_raw, msg, hint, trees.get("compat32"))
+    try:
+        walker.process()
+    except Exception as exc:
+        # The tree broke somewhere we did not guard: retry the walk on compat32.
+        defects.append(f"MIME walk failed: {type(exc).__name__}")
+        alt_root = trees.get("compat32")
+        if alt_root is not None and alt_root is not msg:
+            walker = _Walker(body_raw, alt_root, hint)
+            _safe(walker.process, None)
+    defects.extend(walker.defects)
+
+    plain = "\n".join(walker.plain)
+    if not plain.strip() and not "".join(walker.html).strip():
+        plain = "\n".join(walker.enriched)
+    html = "\n".join(walker.html)
+    subject_raw = headers.get("subject", [""])[0]
+    # A forward ("Fwd:", Outlook "FW:") is the content the requester wants us to
+    # read: its embedded header block must not be stripped as a quote.
+    is_forward = bool(_FORWARD_SUBJECT_RE.match(subject_raw))
+    if plain.strip():
+        text = plain.strip("\n")
+        new_text = text.strip() if is_forward else strip_quoted_text(text)
+    elif html.strip():
+        text = html_to_text(html)
+        if is_forward or _FORWARD_RE.search(text):
+            new_text = text
+        else:
+            new_text = strip_quoted_text(html_to_text(html, drop_quotes=True) or text)
+    else:
+        text = plain.strip("\n")
+        new_text = text
+    html_sanitized = _safe(lambda: sanitize_html(html).strip(), None) if html.strip() else None
+
+    msgid_values = _msgid_list(_all_raw(msg, "message-id"))
+    if msgid_values:
+        message_id = msgid_values[0]
+    else:
+        message_id = _generated_message_id(raw)
+
+    reply_pairs = _parse_addresses(_all_raw(msg, "reply-to"), hint)
+    from_pairs = _parse_addresses(_all_raw(msg, "from"), hint, allow_bare=True) or _parse_addresses(
+        _all_raw(msg, "sender"), hint
+    )
+    if not from_pairs and reply_pairs:
+        # No usable From: whoever gets our replies is the requester.
+        from_name = _fold_ws(
+            decode_header_text(re.sub(r"<[^<>]*>", "", _first_raw(msg, "from") or ""), hint)
+        )
+        from_pairs = [(from_name.strip("\"' ") or reply_pairs[0][0], reply_pairs[0][1])]
+        defects.append("From taken from Reply-To")
+    if not from_pairs:
+        # Still nothing: fall back to the envelope (mbox "From " line, Return-Path).
+        name = _fold_ws(decode_header_text(_first_raw(msg, "from") or "", hint)).strip("\"' <>")
+        envelope = _parse_addresses(
+            [envelope_from] + [v for v in _all_raw(msg, "return-path") if "@" in v], hint
+        )
+        if envelope:
+            from_pairs = [(name or envelope[0][0], envelope[0][1])]
+            defects.append("From taken from the envelope")
+        else:
+            defects.append("no parsable From")
+
+    parsed = ParsedMail(
+        message_id=message_id,
+        in_reply_to=_msgid_list(_all_raw(msg, "in-reply-to")),
+        references=_msgid_list(_all_raw(msg, "references")),
+        subject=_fold_ws(headers.get("subject", [""])[0]),
+        from_name=from_pairs[0][0] if from_pairs else "",
+        from_email=from_pairs[0][1] if from_pairs else "",
+        reply_to_email=reply_pairs[0][1] if reply_pairs else "",
+        to=[e for _n, e in _parse_addresses(_all_raw(msg, "to"), hint)],
+        cc=[e for _n, e in _parse_addresses(_all_raw(msg, "cc"), hint)],
+        date=_parse_date(_first_raw(msg, "date")),
+        text=text,
+        html_sanitized=html_sanitized,
+        new_text=new_text,
+        attachments=walker.attachments,
+        headers=headers,
+        defects=defects,
+    )
+    parsed.auto = classify(parsed)
+    return parsed
