@@ -61,7 +61,7 @@ def page_arg(name: str = "hal") -> int:
 class BoundedIntConverter(IntegerConverter):
     """`<int:...>` in every route: ids beyond a database integer answer 404, not 500."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min,
                          max=MAX_ID if max is None else max, signed=signed)
 

@@ -21,9 +21,9 @@ from ..domain import permissions as perm
 from ..extensions import db
 from ..forms.accounts import AccountForm, ButtonForm
 from ..forms.staff import options
+from ..inputs import page_arg
 from ..models import Unit, User
 from ..services import accounts
-from ..inputs import page_arg
 from .helpers import apply_errors, now_utc
 from .staff_common import no_store, require_admin, role_label
 

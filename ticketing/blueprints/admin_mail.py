@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, undefer
 
 from ..extensions import db
+from ..inputs import page_arg
 from ..mail import decode_header_text
 from ..models import InboundMail, RoutingRule, Ticket, Unit
 from ..services import routing_rules
 from ..services.mail_ingest import DatabaseUnavailable, ReprocessError, reprocess_failed
-from ..inputs import page_arg
 from .helpers import now_utc
 from .staff_common import require_admin
 

@@ -71,6 +71,6 @@ def init_app(app: Flask) -> None:
         # first, or rendering the page (which loads the logged-in user) fails too.
         try:
             db.session.rollback()
-        except Exception:  # noqa: BLE001 - the page must render whatever the database does
+        except Exception:
             current_app.logger.exception("rollback before the error page failed")
         return render(500)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from flask import (
     Blueprint,
     abort,
@@ -31,12 +30,12 @@ from ..forms.staff import (
     TransferForm,
     options,
 )
+from ..inputs import page_arg
 from ..models import Attachment, AuditEntry, Message, Service, Ticket, Unit, User
 from ..services import canned as canned_service
 from ..services import people as people_service
 from ..services import queue as queue_service
 from ..services import tickets as ticket_service
-from ..inputs import page_arg
 from .helpers import now_utc, send_attachment
 from .staff_common import load_ticket, require_login
 

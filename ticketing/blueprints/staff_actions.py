@@ -17,9 +17,9 @@ from ..forms.staff import (
     TransferForm,
     options,
 )
+from ..inputs import bounded_int
 from ..models import CannedAnswer, Message, Service, Unit, User
 from ..services import tickets as ticket_service
-from ..inputs import bounded_int
 from .helpers import now_utc, read_uploads
 from .staff import render_ticket
 from .staff_common import load_ticket, require_login

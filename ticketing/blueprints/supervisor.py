@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
-from ..services import board as board_service
 from ..inputs import page_arg
+from ..services import board as board_service
 from .helpers import now_utc
 from .staff_common import request_calendar, require_login
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from .base import Form
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from .base import Form
 from .public import strip
 
 DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")

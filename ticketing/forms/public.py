@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from .base import Form
 from flask_wtf.file import MultipleFileField
-from wtforms import (BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from .base import Form
 
 TYPE_CHOICES = [
     SelectChoice("informasi", _l("Permintaan informasi")),
