@@ -192,3 +192,16 @@ def test_api_page_out_of_range_is_422(client, query):
     response = client.get(f"/api/v1/tickets?{query}", headers=headers)
     assert response.status_code == 422
     assert response.get_json()["errors"]
+
+
+@pytest.mark.parametrize("cursor", ["1.²", "².1", "1.99999999999999999999999", "-.١٢"])
+def test_damaged_queue_cursors_are_not_a_500(app, cursor):
+    from ..support.staff import bearer
+
+    ketua = staff(NOW, "ketua_tim", "PUMK")
+    client = app.test_client()
+    login(client, ketua)
+    assert client.get("/staf/antrian", query_string={"setelah": cursor}).status_code == 200
+    response = app.test_client().get("/api/v1/tickets", query_string={"after": cursor},
+                                     headers=bearer(ketua, NOW))
+    assert response.status_code == 422
