@@ -6,7 +6,7 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from . import (admin, admin_catalogue, admin_mail, api, api_staff, auth, calendar_admin,
                    errors, public, reports, staff, staff_actions, staff_canned, staff_common,
-                   supervisor, survey, transparency, whatsapp_webhook)
+                   supervisor, survey, textfilters, transparency, whatsapp_webhook)
 
     for blueprint in (
         public.bp, api.bp,                                   # citizens and integrations
@@ -18,4 +18,5 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     staff_common.init_app(app)
+    textfilters.init_app(app)
     errors.init_app(app)

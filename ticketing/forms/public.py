@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
 
 TYPE_CHOICES = [
     SelectChoice("informasi", _l("Permintaan informasi")),
@@ -80,6 +80,11 @@ class TrackForm(FlaskForm):
         DataRequired(_l("Masukkan kode pelacakan."))])
     contact = StringField(_l("Email atau nomor telepon yang Anda pakai"), filters=[strip],
                           validators=[DataRequired(_l("Masukkan email atau nomor telepon."))])
+
+
+class FaqVoteForm(FlaskForm):
+    helpful = HiddenField(validators=[DataRequired(), AnyOf(("ya", "tidak"))])
+    context = HiddenField(validators=[Optional(), AnyOf(("form", "faq"))])
 
 
 class RecoverForm(FlaskForm):
