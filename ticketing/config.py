@@ -99,6 +99,11 @@ class Config:
     LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 
+    #: a mail the SMTP server cannot take is retried (capped exponential backoff) this long,
+    #: counted from its first failed attempt, then `failed` (admin page, `mail requeue`)
+    OUTBOX_RETRY_HOURS = float(os.environ.get("OUTBOX_RETRY_HOURS", "72"))
+    OUTBOX_BACKOFF_CAP_MINUTES = env_int("OUTBOX_BACKOFF_CAP_MINUTES", 60)
+    #: the WhatsApp outbox and media downloads still count attempts (not mail any more)
     OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
     OUTBOX_BATCH = env_int("OUTBOX_BATCH", 50)
 

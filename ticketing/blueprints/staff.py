@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from flask import (
     Blueprint,
     abort,
@@ -92,14 +91,20 @@ def queue():
         overdue=bool(form.terlambat.data), q=value("q"))
     page = request.args.get("hal", "1")
     now = now_utc()
-    result = queue_service.list_queue(current_user, filters, now,
-                                      page=int(page) if page.isdigit() else 1, per_page=PER_PAGE)
-    args = {k: v for k, v in request.args.items() if k != "hal"}
+    number = int(page) if page.isdigit() and len(page) < 7 else 1
+    try:
+        result = queue_service.list_queue(
+            current_user, filters, now, page=number, per_page=PER_PAGE,
+            after=request.args.get("setelah"), before=request.args.get("sebelum"))
+    except queue_service.CursorError:
+        # A damaged link: start again at the first page.
+        result = queue_service.list_queue(current_user, filters, now, per_page=PER_PAGE)
+    args = {k: v for k, v in request.args.items() if k not in ("hal", "setelah", "sebelum")}
     return render_template(
         "staff/queue.html", form=form, page=result, scope=scope, unit=unit,
         tabs=scopes_for(current_user), args=args,
         overdue=queue_service.count_overdue(scope, unit, now),
-        filtered=any(k not in ("bidang", "hal") and v for k, v in request.args.items()))
+        filtered=any(k not in ("bidang", "hal", "setelah", "sebelum") and v for k, v in request.args.items()))
 
 
 @bp.get("/triase")

@@ -6,6 +6,7 @@ from .canned import CannedAnswer, FaqFeedback
 from .catalogue import UNIT_CODES, Closure, Service, Unit
 from .calendar import OfficeHours, SpecialPeriod
 from .mail import InboundMail, MailAutoReply, OutboxMail
+from .ops import JobHeartbeat
 from .people import ROLES, ApiToken, User
 from .tickets import CHANNELS, DIRECTIONS, TICKET_TYPES, Attachment, Message, Ticket
 from .sla import SlaDigest, SlaNotification
@@ -16,8 +17,13 @@ from .whatsapp import WhatsAppContact, WhatsAppDelivery, WhatsAppMessage, WhatsA
 __all__ = [
     "ApiToken", "Attachment", "AuditEntry", "CHANNELS", "Closure", "DIRECTIONS", "Message",
     "OutboxMail", "ROLES", "Service", "TICKET_TYPES", "Ticket", "UNIT_CODES", "Unit", "User",
+<<<<<<< HEAD
     "CannedAnswer", "FaqFeedback",
     "InboundMail", "MailAutoReply", "RoutingDecision", "RoutingRule",
+=======
+    "CannedAnswer",
+    "InboundMail", "JobHeartbeat", "MailAutoReply", "RoutingDecision", "RoutingRule",
+>>>>>>> main
     "OfficeHours", "SlaDigest", "SlaNotification", "SpecialPeriod",
     "SURVEY_CHANNELS", "SurveyInvitation", "SurveyResponse",
     "WhatsAppContact", "WhatsAppDelivery", "WhatsAppMessage", "WhatsAppOutbox",

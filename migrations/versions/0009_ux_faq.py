@@ -1,7 +1,7 @@
 """FAQ: canned answers published to citizens, and the citizens' "this helped" feedback (issue 16)
 
-Revision ID: 0007_ux_faq
-Revises: 0006_whatsapp
+Revision ID: 0009_ux_faq
+Revises: 0008_ops
 Create Date: 2026-12-06 01:40:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import ticketing.models.base
 
 # revision identifiers, used by Alembic.
-revision = "0007_ux_faq"
-down_revision = "0006_whatsapp"
+revision = "0009_ux_faq"
+down_revision = "0008_ops"
 branch_labels = None
 depends_on = None
 
