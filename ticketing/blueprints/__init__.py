@@ -4,15 +4,10 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-<<<<<<< HEAD
-    from . import (admin, admin_catalogue, admin_mail, api, api_staff, auth, calendar_admin,
-                   errors, public, reports, staff, staff_actions, staff_canned, staff_common,
-                   supervisor, survey, textfilters, transparency, whatsapp_webhook)
-=======
     from . import (admin, admin_catalogue, admin_mail, admin_outbox, api, api_staff, auth,
                    calendar_admin, errors, public, reports, staff, staff_actions, staff_canned,
-                   staff_common, supervisor, survey, transparency, whatsapp_webhook)
->>>>>>> main
+                   staff_common, supervisor, survey, textfilters, transparency,
+                   whatsapp_webhook)
 
     for blueprint in (
         public.bp, api.bp,                                   # citizens and integrations

@@ -17,13 +17,8 @@ from .whatsapp import WhatsAppContact, WhatsAppDelivery, WhatsAppMessage, WhatsA
 __all__ = [
     "ApiToken", "Attachment", "AuditEntry", "CHANNELS", "Closure", "DIRECTIONS", "Message",
     "OutboxMail", "ROLES", "Service", "TICKET_TYPES", "Ticket", "UNIT_CODES", "Unit", "User",
-<<<<<<< HEAD
     "CannedAnswer", "FaqFeedback",
-    "InboundMail", "MailAutoReply", "RoutingDecision", "RoutingRule",
-=======
-    "CannedAnswer",
     "InboundMail", "JobHeartbeat", "MailAutoReply", "RoutingDecision", "RoutingRule",
->>>>>>> main
     "OfficeHours", "SlaDigest", "SlaNotification", "SpecialPeriod",
     "SURVEY_CHANNELS", "SurveyInvitation", "SurveyResponse",
     "WhatsAppContact", "WhatsAppDelivery", "WhatsAppMessage", "WhatsAppOutbox",
