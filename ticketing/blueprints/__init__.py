@@ -8,6 +8,7 @@ def register_blueprints(app: Flask) -> None:
                    calendar_admin, errors, public, reports, staff, staff_actions, staff_canned,
                    staff_common, supervisor, survey, textfilters, transparency,
                    whatsapp_webhook)
+    from . import admin_whatsapp  # noqa: I001 - kept apart to ease merges
 
     for blueprint in (
         public.bp, api.bp,                                   # citizens and integrations
@@ -16,7 +17,7 @@ def register_blueprints(app: Flask) -> None:
         admin.bp, admin_catalogue.bp, calendar_admin.bp, admin_mail.bp,  # admin
         admin_outbox.bp,
         survey.bp, transparency.bp, transparency.api,        # satisfaction and openness
-        whatsapp_webhook.bp,                                 # Meta's WhatsApp webhook
+        whatsapp_webhook.bp, admin_whatsapp.bp,              # the WhatsApp channel
     ):
         app.register_blueprint(blueprint)
     staff_common.init_app(app)

@@ -134,7 +134,8 @@ class OralRequestForm(Form):
     """A request made in person or by phone, with the standard's 7-step procedure."""
 
     channel = SelectField(_l("Cara permohonan"), choices=options([
-        ("lisan", _l("Datang langsung (lisan)")), ("telepon", _l("Telepon"))]))
+        ("lisan", _l("Datang langsung (lisan)")), ("telepon", _l("Telepon")),
+        ("whatsapp", _l("WhatsApp (aplikasi di ponsel kantor)"))]))
     name = StringField(_l("Nama pemohon"), filters=[strip], validators=[
         DataRequired(_l("Nama wajib diisi.")), Length(max=200)])
     email = StringField(_l("Email pemohon"), filters=[strip], validators=[
