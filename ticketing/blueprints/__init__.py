@@ -16,5 +16,10 @@ def register_blueprints(app: Flask) -> None:
         survey.bp, transparency.bp, transparency.api,        # satisfaction and openness
     ):
         app.register_blueprint(blueprint)
+    from . import devmail
+
+    if devmail.enabled(app):  # development only: the mail `make run` caught
+        app.register_blueprint(devmail.bp)
+        app.jinja_env.globals["dev_mail_page"] = True
     staff_common.init_app(app)
     errors.init_app(app)
