@@ -80,16 +80,31 @@ def tickets():
         return _invalid({"page": "page dan per_page harus bilangan bulat."})
     now = now_utc()
     try:
-        result = queue_service.list_queue(g.api_user, filters, now, page=page, per_page=per_page)
+        result = queue_service.list_queue(g.api_user, filters, now, page=page, per_page=per_page,
+                                          after=args.get("after"), before=args.get("before"))
     except ticket_service.Forbidden as exc:
         return _error(403, exc.message)
+    except queue_service.CursorError as exc:
+        return _invalid({"after" if args.get("after") else "before": str(exc)})
     response = jsonify([ticket_json(t, now, messages=False) for t in result.items])
+    # Exact up to COUNT_LIMIT; beyond it the header says COUNT_LIMIT and
+    # X-Total-Count-Exact says false (README: Staff API).
     response.headers["X-Total-Count"] = str(result.total)
+    response.headers["X-Total-Count-Exact"] = "true" if result.total_exact else "false"
     response.headers["X-Page"] = str(result.page)
     response.headers["X-Per-Page"] = str(result.per_page)
+    base = {k: v for k, v in args.to_dict().items() if k not in ("page", "after", "before")}
+    links = []
     if result.has_next:
-        query = {**args.to_dict(), "page": result.page + 1, "per_page": result.per_page}
-        response.headers["Link"] = f'<{url_for(".tickets", _external=True, **query)}>; rel="next"'
+        query = {**base, "after": result.next_cursor, "page": result.page + 1,
+                 "per_page": result.per_page}
+        links.append(f'<{url_for(".tickets", _external=True, **query)}>; rel="next"')
+    if result.has_prev:
+        query = {**base, "before": result.prev_cursor, "page": max(1, result.page - 1),
+                 "per_page": result.per_page}
+        links.append(f'<{url_for(".tickets", _external=True, **query)}>; rel="prev"')
+    if links:
+        response.headers["Link"] = ", ".join(links)
     return response
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -27,12 +28,22 @@ MESSAGES = {
 }
 
 
+def _layout(code: int) -> str:
+    """Signed-in staff keep their own menu on an error page (never the citizens' one)."""
+    if code >= 500:
+        return "base.html"  # the database may be the problem: do not load the user
+    try:
+        return "staff/_layout.html" if current_user.is_authenticated else "base.html"
+    except Exception:  # noqa: BLE001 - an error page must render whatever failed
+        return "base.html"
+
+
 def init_app(app: Flask) -> None:
     def render(code: int, description: str | None = None):
         title, text = (str(part) for part in MESSAGES.get(code, MESSAGES[500]))
         if request.path.startswith("/api/"):
             return jsonify({"error": title, "detail": description or text}), code
-        return render_template("errors.html", code=code, title=title,
+        return render_template("errors.html", code=code, title=title, layout=_layout(code),
                                text=description or text), code
 
     @app.errorhandler(CSRFError)

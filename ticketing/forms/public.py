@@ -82,6 +82,12 @@ class TrackForm(FlaskForm):
                           validators=[DataRequired(_l("Masukkan email atau nomor telepon."))])
 
 
+class RecoverForm(FlaskForm):
+    email = StringField(_l("Email yang Anda pakai saat mengajukan"), filters=[strip], validators=[
+        DataRequired(_l("Masukkan alamat email.")),
+        Email(_l("Alamat email tidak valid."), check_deliverability=False), Length(max=254)])
+
+
 class ReplyForm(FlaskForm):
     body = TextAreaField(_l("Balasan Anda"), filters=[strip], validators=[
         Length(max=10000, message=_l("Pesan terlalu panjang."))])

@@ -98,8 +98,15 @@ class NoteForm(FlaskForm):
         DataRequired(_l("Tulis isi catatan.")), Length(max=20000)])
 
 
+def int_or_none(value):
+    """A select's empty placeholder ("") is no choice at all, not a coercion error."""
+    if value in ("", None):
+        return None
+    return int(value)
+
+
 class AssignForm(VersionedForm):
-    assignee = SelectField(_l("Tugaskan kepada"), choices=[], coerce=int,
+    assignee = SelectField(_l("Tugaskan kepada"), choices=[], coerce=int_or_none,
                            validators=[DataRequired(_l("Pilih petugas."))])
 
 

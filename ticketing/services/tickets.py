@@ -21,6 +21,7 @@ from ..domain import lifecycle
 from ..domain import permissions as perm
 from ..extensions import db
 from ..models import Message, Service, Ticket, Unit, User
+from ..whatsapp import notify as whatsapp_notify
 from . import audit, intake
 from .attachments import Upload
 from .catalogue import PROSEDUR_LISAN
@@ -218,7 +219,7 @@ def reply(ticket: Ticket, actor: User, body: str, status: str, now: datetime,
         audit.record(ticket, "reply", now, actor=actor,
                      detail={"message_id": message.id, "status": status})
         set_status(ticket, status, now, actor=actor)
-        if ticket.requester_email:
+        if ticket.requester_email and whatsapp_notify.recipient(ticket) is None:
             mail = queue_mail(
                 "staff_reply", ticket.requester_email,
                 f"Jawaban atas permohonan Anda: {ticket.subject}", now, ticket=ticket,
@@ -227,6 +228,8 @@ def reply(ticket: Ticket, actor: User, body: str, status: str, now: datetime,
                 automatic=False,  # written by a person: auto-responders may answer it
             )
             message.email_message_id = mail.message_id
+        if whatsapp_notify.queue_reply(ticket, message, status, now) is not None:
+            message.channel = "whatsapp"
         ticket.updated_dt = now
         try:
             db.session.commit()
