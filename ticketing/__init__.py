@@ -37,7 +37,7 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     if not app.config.get("DEV_MAIL_DIR"):  # development mail catcher (make run)
         app.config["DEV_MAIL_DIR"] = str(Path(app.instance_path) / "devmail")
 
-    from . import extensions, i18n, security
+    from . import extensions, i18n, inputs, security
     from .blueprints import register_blueprints
     from .cli import init_app as init_cli
 
@@ -49,6 +49,7 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     extensions.limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    inputs.init_app(app)
     register_blueprints(app)
     init_cli(app)
     return app

@@ -7,6 +7,7 @@ def register_blueprints(app: Flask) -> None:
     from . import (admin, admin_catalogue, admin_mail, admin_outbox, api, api_staff, auth,
                    calendar_admin, errors, public, reports, staff, staff_actions, staff_canned,
                    staff_common, supervisor, survey, transparency, whatsapp_webhook)
+    from . import admin_whatsapp  # noqa: I001 - kept apart to ease merges
 
     for blueprint in (
         public.bp, api.bp,                                   # citizens and integrations
@@ -15,7 +16,7 @@ def register_blueprints(app: Flask) -> None:
         admin.bp, admin_catalogue.bp, calendar_admin.bp, admin_mail.bp,  # admin
         admin_outbox.bp,
         survey.bp, transparency.bp, transparency.api,        # satisfaction and openness
-        whatsapp_webhook.bp,                                 # Meta's WhatsApp webhook
+        whatsapp_webhook.bp, admin_whatsapp.bp,              # the WhatsApp channel
     ):
         app.register_blueprint(blueprint)
     from . import devmail

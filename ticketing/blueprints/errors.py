@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from ..extensions import db
 
 MESSAGES = {
     400: (_l("Permintaan tidak dapat diproses"),
@@ -65,4 +67,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def _server(error):
+        # A failed statement leaves the session's transaction aborted (PostgreSQL): roll back
+        # first, or rendering the page (which loads the logged-in user) fails too.
+        try:
+            db.session.rollback()
+        except Exception:
+            current_app.logger.exception("rollback before the error page failed")
         return render(500)

@@ -30,11 +30,13 @@ from ..forms.staff import (
     TransferForm,
     options,
 )
+from ..inputs import page_arg
 from ..models import Attachment, AuditEntry, Message, Service, Ticket, Unit, User
 from ..services import canned as canned_service
 from ..services import people as people_service
 from ..services import queue as queue_service
 from ..services import tickets as ticket_service
+from ..whatsapp import notify as whatsapp_notify
 from .helpers import now_utc, send_attachment
 from .staff_common import load_ticket, require_login
 
@@ -89,12 +91,11 @@ def queue():
         type=value("jenis"), channel=value("kanal"), assignee=value("petugas"),
         mine=bool(form.milik_saya.data), unassigned=bool(form.belum_diambil.data),
         overdue=bool(form.terlambat.data), q=value("q"))
-    page = request.args.get("hal", "1")
+    page = page_arg("hal")
     now = now_utc()
-    number = int(page) if page.isdigit() and len(page) < 7 else 1
     try:
         result = queue_service.list_queue(
-            current_user, filters, now, page=number, per_page=PER_PAGE,
+            current_user, filters, now, page=page, per_page=PER_PAGE,
             after=request.args.get("setelah"), before=request.args.get("sebelum"))
     except queue_service.CursorError:
         # A damaged link: start again at the first page.
@@ -162,6 +163,8 @@ def render_ticket(ticket: Ticket, http_status: int = 200, **forms):
         reply_form=reply_form, note_form=fresh(NoteForm, "note"), assign_form=assign_form,
         transfer_form=transfer_form, status_form=status_form,
         action_form=fresh(ActionForm, "act"), now=now_utc(),
+        wa_state=whatsapp_notify.window_state(ticket, now_utc()),
+        wa_deliveries=whatsapp_notify.deliveries_by_message(ticket),
     ), http_status
 
 
