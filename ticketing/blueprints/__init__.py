@@ -6,7 +6,8 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from . import (admin, admin_catalogue, admin_mail, admin_outbox, api, api_staff, auth,
                    calendar_admin, errors, public, reports, staff, staff_actions, staff_canned,
-                   staff_common, supervisor, survey, transparency, whatsapp_webhook)
+                   staff_common, supervisor, survey, textfilters, transparency,
+                   whatsapp_webhook)
     from . import admin_whatsapp  # noqa: I001 - kept apart to ease merges
 
     for blueprint in (
@@ -25,4 +26,5 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(devmail.bp)
         app.jinja_env.globals["dev_mail_page"] = True
     staff_common.init_app(app)
+    textfilters.init_app(app)
     errors.init_app(app)
