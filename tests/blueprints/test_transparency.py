@@ -17,7 +17,7 @@ from ticketing.services import survey
 from ticketing.services.lifecycle import set_status
 from ticketing.services.transaction import run
 
-from ..factories import gen_ticket
+from ..factories import gen_ticket, say_and_set
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2027, 1, 20, 10, 0, tzinfo=WIB).astimezone(UTC)
@@ -32,13 +32,13 @@ def wib(*args) -> datetime:
 def quarter(app):
     """Four requests of 2026-Q4 with known answers, and one survey response."""
     halal = gen_ticket(wib(2026, 11, 2, 9, 0), subject="rahasia pribadi 1")
-    set_status(halal, "selesai", wib(2026, 11, 2, 11, 0))  # 2 office hours, on time
+    say_and_set(halal, "selesai", wib(2026, 11, 2, 11, 0))  # 2 office hours, on time
     izin = gen_ticket(wib(2026, 11, 3, 9, 0), service="rekomendasi-izin-koperasi")
     # Tue 3 Nov 09.00 -> Tue 10 Nov 10.00: 7 + 8.5 + 8.5 + 9 + 8.5 + 2.5 = 44 office hours, late
-    set_status(izin, "selesai", wib(2026, 11, 10, 10, 0))
+    say_and_set(izin, "selesai", wib(2026, 11, 10, 10, 0))
     gen_ticket(wib(2026, 12, 1, 9, 0), service="hki")  # still open
     triage = gen_ticket(wib(2026, 12, 2, 9, 0), service="pengaduan-umum", type="pengaduan")
-    set_status(triage, "selesai", wib(2026, 12, 2, 10, 0))  # 1 office hour, on time
+    say_and_set(triage, "selesai", wib(2026, 12, 2, 10, 0))  # 1 office hour, on time
     db.session.commit()
     run(survey.submit, halal, survey.Answers({k: 4 for k in ELEMENT_KEYS},
                                         "Saya Siti Aminah, Jl. Merpati 3"), wib(2026, 11, 5, 9))

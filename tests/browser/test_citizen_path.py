@@ -13,7 +13,7 @@ from ticketing.models import Message, Ticket
 from ticketing.services.lifecycle import set_status
 from ticketing.services.outbox import flush
 
-from ..factories import PDF_BYTES
+from ..factories import PDF_BYTES, say_and_set
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +73,7 @@ def test_citizen_reads_standard_submits_tracks_replies_and_says_belum(
     now = datetime.now(timezone.utc)
     ticket.messages.append(Message(direction="out", author_name="Staf PUMK", created_dt=now,
                                    body_text="Bisa, daftar melalui SIHALAL jalur self declare."))
-    set_status(ticket, "selesai", now, actor_label="Staf PUMK")
+    say_and_set(ticket, "selesai", now, actor_label="Staf PUMK")
     db.session.commit()
 
     other.reload()

@@ -36,6 +36,7 @@ from ..services import canned as canned_service
 from ..services import people as people_service
 from ..services import queue as queue_service
 from ..services import tickets as ticket_service
+from ..services import notify as notify_service
 from ..services import transaction
 from ..whatsapp import notify as whatsapp_notify
 from .helpers import now_utc, send_attachment
@@ -158,12 +159,13 @@ def render_ticket(ticket: Ticket, http_status: int = 200, **forms):
     status_form = fresh(StatusForm, "status")
     status_form.status.choices = [
         choice for choice in status_form.status.choices
-        if lifecycle.can_transition(ticket.status, choice.value)]
+        if lifecycle.settable_alone(ticket.status, choice.value)]
     return render_template(
         "staff/ticket.html", ticket=ticket, messages=messages, history=history, may=may,
         reply_form=reply_form, note_form=fresh(NoteForm, "note"), assign_form=assign_form,
         transfer_form=transfer_form, status_form=status_form,
         action_form=fresh(ActionForm, "act"), now=now_utc(),
+        reach=notify_service.reach(ticket),
         wa_state=whatsapp_notify.window_state(ticket, now_utc()),
         wa_deliveries=whatsapp_notify.deliveries_by_message(ticket),
     ), http_status

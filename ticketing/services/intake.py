@@ -254,6 +254,10 @@ def confirm_understanding(ticket: Ticket, understood: bool, comment: str, now: d
     """Procedure step 7: 'Ya' confirms; 'Belum' reopens with the citizen's words (no commit)."""
     if ticket.status != "selesai":
         raise IntakeError({"understood": "Belum ada jawaban yang perlu dikonfirmasi."})
+    if ticket.is_understood is not None:
+        # Each answer is confirmed once; the next answer opens a new round.
+        raise IntakeError({"understood": "Jawaban ini sudah Anda konfirmasi. Bila masih ada "
+                                         "pertanyaan, kirim pesan di bawah."})
     if understood:
         ticket.is_understood = True
         audit.record(ticket, "confirm", now, actor_label=audit.CITIZEN, new="dipahami")
