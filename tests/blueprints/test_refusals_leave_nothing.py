@@ -32,6 +32,9 @@ API_REFUSALS = [
     ("messages", {"kind": "note", "body": "Catatan", "status": "bogus"}, 422),
     ("messages", {"kind": "note", "body": "Catatan", "status": ["selesai"]}, 422),
     ("messages", {"kind": "note", "body": "Catatan", "status": "baru"}, 422),
+    # a bare status change is never an answer, nor a question to the citizen
+    ("messages", {"kind": "note", "body": "Catatan", "status": "selesai"}, 422),
+    ("messages", {"kind": "note", "body": "Catatan", "status": "menunggu_pemohon"}, 422),
     ("messages", {"kind": "reply", "body": "Jawaban", "status": "bogus"}, 422),
     ("messages", {"kind": "reply", "body": "   ", "status": "selesai"}, 422),
     ("messages", {"kind": "gossip", "body": "x"}, 422),
@@ -84,6 +87,8 @@ STAFF_FORM_REFUSALS = [
     ("balas", {"reply-body": "", "reply-status": "selesai"}),
     ("catatan", {"note-body": ""}),
     ("status", {"status-status": "baru"}),
+    ("status", {"status-status": "selesai"}),
+    ("status", {"status-status": "menunggu_pemohon"}),
     ("alihkan", {"transfer-unit": "PUMK", "transfer-reason": "sama"}),
     ("alihkan", {"transfer-unit": "KELEMBAGAAN", "transfer-reason": ""}),
     ("buka-kembali", {"act-reason": "coba"}),
