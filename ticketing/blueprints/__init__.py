@@ -21,6 +21,11 @@ def register_blueprints(app: Flask) -> None:
         whatsapp_webhook.bp, admin_whatsapp.bp,              # the WhatsApp channel
     ):
         app.register_blueprint(blueprint)
+    from . import devmail
+
+    if devmail.enabled(app):  # development only: the mail `make run` caught
+        app.register_blueprint(devmail.bp)
+        app.jinja_env.globals["dev_mail_page"] = True
     staff_common.init_app(app)
     textfilters.init_app(app)
     errors.init_app(app)

@@ -114,7 +114,10 @@ def reply(code: str):
                                        form.status.data, now_utc(), uploads)
     except ticket_service.ActionError as exc:
         return _refused(ticket, exc, reply=form)
-    if ticket.requester_email:
+    if message.channel == "whatsapp":
+        flash(_("Jawaban dikirim lewat WhatsApp ke +%(phone)s.", phone=ticket.requester_phone),
+              "success")
+    elif ticket.requester_email:
         flash(_("Jawaban terkirim ke %(email)s.", email=ticket.requester_email), "success")
     else:
         flash(_("Jawaban dicatat. Pemohon tidak memberi email: sampaikan lewat telepon "
