@@ -424,9 +424,17 @@ def test_auto_reply_refusal_rules(app, now):
     assert auto_reply_refusal(OUR_ADDRESS, now) == "alamat kami sendiri"
     assert auto_reply_refusal("Diskopukm2020@Gmail.com", now) == "alamat kami sendiri"
     for address in ("noreply@x.id", "no-reply@x.id", "do-not-reply@x.id", "donotreply@x.id",
-                    "info-noreply@x.id", "mailer-daemon@x.id", "postmaster@x.id",
-                    "bounces@x.id"):
+                    "info-noreply@x.id"):
         assert auto_reply_refusal(address, now) == "alamat no-reply", address
+    for address in ("mailer-daemon@x.id", "postmaster@x.id", "post_master@x.jp",
+                    "MAILER-DAEMON@x.id"):
+        assert auto_reply_refusal(address, now) == "pengirim sistem surel", address
+    for address in ("bounces@x.id", "koperasi-request@lists.x.id", "koperasi-admin@ml.x.jp",
+                    "koperasi-owner@x.id", "koperasi-bounces+warga=x.id@lists.x.id",
+                    "owner-koperasi@x.id", "listserv@x.id", "majordomo@x.id"):
+        assert auto_reply_refusal(address, now) == "pengelola milis", address
+    # a cooperative's office address is a person's, not a list manager's
+    assert auto_reply_refusal("admin@kspsejahtera.co.id", now) is None
     assert auto_reply_refusal("noreplyfan@x.id", now) is None  # a person's name, not a role
     assert auto_reply_refusal("", now) == "tidak ada alamat pengirim"
 

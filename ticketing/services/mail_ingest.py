@@ -8,8 +8,9 @@ Order of work for every message:
    again - IMAP re-fetch, MTA retry, a second poller - hit the unique sha256 and are a
    duplicate);
 2. parse and classify: a bounce of our mail becomes a note on its ticket and flags the
-   requester's address; an auto-reply is recorded and changes nothing; bulk mail and our
-   own mail coming back are kept for review (`ignored`); none of them is ever answered;
+   requester's address; an auto-reply is recorded and changes nothing; bulk and list mail,
+   list-manager notices, feedback (abuse) reports, provider-flagged spam and our own mail
+   coming back are kept for review (`ignored`); none of them is ever answered;
 3. thread: In-Reply-To/References naming one of our (signed) Message-IDs or a stored one,
    or a ticket code in the subject from the requester or someone copied on it -> follow-up;
    otherwise a new ticket, linked to a code it mentions;
@@ -368,6 +369,15 @@ def _mark_failed(row_id: int, now: datetime, exc: BaseException) -> IngestResult
     return IngestResult(row.message_id, "failed", None, row.reason, row.id)
 
 
+#: automated mail that is kept for an admin to look at, never a ticket, never answered
+_KEPT_FOR_REVIEW = {
+    "bulk": "surel massal/milis",
+    "list_notice": "pemberitahuan pengelola milis",
+    "feedback_report": "laporan keluhan/penyalahgunaan (feedback report)",
+    "spam": "ditandai spam oleh penyedia surel",
+}
+
+
 @dataclass
 class _Mail:
     """The parsed message with what every step needs."""
@@ -399,9 +409,9 @@ def _handle(row: InboundMail, now: datetime, force_request: bool) -> IngestResul
         return _bounce(mail)
     if kind == "auto_reply" and not force_request:
         return _auto_reply(mail)
-    if kind == "bulk" and not force_request:
+    if kind in _KEPT_FOR_REVIEW and not force_request:
         return _result(mail, "ignored", None,
-                       f"surel massal, disimpan untuk ditinjau ({parsed.auto.reason})")
+                       f"{_KEPT_FOR_REVIEW[kind]}, disimpan untuk ditinjau ({parsed.auto.reason})")
     if sender in own_addresses():
         return _result(mail, "ignored", None, f"dikirim dari alamat kami sendiri ({sender})")
     if not sender:
