@@ -239,7 +239,20 @@ def _detect(data: bytes) -> str | None:
         return None
     if best is None:
         return None
-    return _codec_name(best.encoding)
+    codec = _codec_name(best.encoding)
+    # A guess of a multi-byte family (UTF-16/32, UTF-7) turns 8-bit text with one bad byte
+    # into CJK: such codecs are only ever used when declared (or with a BOM).
+    return codec if codec and is_ascii_compatible(codec) else None
+
+
+@functools.lru_cache(maxsize=256)
+def is_ascii_compatible(codec: str) -> bool:
+    """True when the codec maps ASCII bytes to themselves (not UTF-16/32/7, not EBCDIC)."""
+    probe = "From: Budi <budi@example.id>, 1+1=2"
+    try:
+        return probe.encode(codec) == probe.encode("ascii")
+    except (LookupError, UnicodeError):
+        return False
 
 
 # Candidate charsets for undeclared 8-bit data, in order of preference on ties:
@@ -417,14 +430,15 @@ def decode_bytes(data: bytes, charset: str | None = None, *, hint: str | None = 
     if codec and codec != "utf-8":
         candidates.append(codec)
     hint_codec = _codec_name(hint)
-    if hint_codec and hint_codec not in candidates:
+    # The hint (the body's charset) is a guess for these bytes: never a multi-byte family.
+    if hint_codec and hint_codec not in candidates and is_ascii_compatible(hint_codec):
         candidates.append(hint_codec)
     for name in candidates:
         try:
             return _clean_text(_decode_with(data, name))
         except (UnicodeDecodeError, LookupError):
             continue
-    if codec == "utf-8" and _mostly_utf8(data):
+    if codec in (None, "utf-8") and _mostly_utf8(data):
         # A UTF-8 text with a few broken sequences (truncated by a gateway).
         return _clean_text(data.decode("utf-8", errors="replace"))
     return _clean_text(_guess_decode(data))
@@ -435,4 +449,5 @@ def _mostly_utf8(data: bytes) -> bool:
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
     good = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
-    return good > 0 and bad * 4 <= good
+    # one broken byte (a truncated or mangled character) next to real UTF-8 is still UTF-8
+    return good > 0 and (bad == 1 or bad * 4 <= good)

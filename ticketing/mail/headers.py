@@ -198,6 +198,13 @@ _QUOTED_LOCAL_RE = re.compile(r'"[^"\\\r\n]{1,64}"@\w(?:[\w.-]*\w)?')
 _ADDR_ANGLE_RE = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
 
 
+def _address_text(addr: str) -> str:
+    """An address with raw 8-bit bytes: UTF-8 (RFC 6532) or nothing, never a guess."""
+    if addr.isascii():
+        return addr
+    return _raw_to_bytes(addr).decode("utf-8", "replace") if "\udc80" <= max(addr) else addr
+
+
 def _parse_addresses(
     raw_values: list[str], hint: str | None = None, allow_bare: bool = False
 ) -> list[tuple[str, str]]:
@@ -210,17 +217,16 @@ def _parse_addresses(
     seen: set[str] = set()
     for raw in raw_values:
         raw_str = _FOLD_RE.sub("", raw).replace("\r", " ").replace("\n", " ")
-        # Decode raw 8-bit first (it cannot contain structure), keep encoded words
-        # for after the split so an encoded "," cannot split an address.
-        if not raw_str.isascii():
-            raw_str = decode_bytes(_raw_to_bytes(raw_str), None, hint=hint)
+        # Split into addresses on the raw text (8-bit bytes kept as surrogates, encoded words
+        # kept): a bad guess at the display name's charset must never touch the address, and
+        # an encoded "," cannot split an address. Each name is decoded on its own below.
         try:
             pairs = getaddresses([raw_str])
         except Exception:
             pairs = []
         found_any = False
         for name, addr in pairs:
-            addr = addr.strip().strip("<>").strip()
+            addr = _address_text(addr.strip().strip("<>").strip())
             if _QUOTED_LOCAL_RE.fullmatch(addr):
                 pass  # '"John Smith"@example.com' is a valid (if rare) address
             elif "@" not in addr or not _EMAIL_RE.fullmatch(addr):
@@ -240,13 +246,13 @@ def _parse_addresses(
         if not found_any:
             # getaddresses gave up (unbalanced quotes, newlines...): scrape addresses.
             for m in _ADDR_ANGLE_RE.finditer(raw_str):
-                email = m.group(1).lower()
+                email = _address_text(m.group(1)).lower()
                 if _EMAIL_RE.fullmatch(email) and email not in seen:
                     seen.add(email)
                     name = raw_str[: m.start()].rsplit(",", 1)[-1]
                     result.append((_fold_ws(decode_header_text(name, hint)).strip("\"' "), email))
             if not result:
-                for m in _EMAIL_RE.finditer(raw_str):
+                for m in _EMAIL_RE.finditer(_address_text(raw_str)):
                     email = m.group().lower()
                     if email not in seen:
                         seen.add(email)
