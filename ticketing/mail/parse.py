@@ -22,7 +22,7 @@ from .headers import (
 from .htmltext import html_to_text, sanitize_html
 from .mime import _PARSER_COMPAT, _PARSER_DEFAULT, _charset_hint, _Walker
 from .model import MailParseError, ParsedMail, _safe
-from .quotes import _FORWARD_RE, _FORWARD_SUBJECT_RE, strip_quoted_text
+from .quotes import FORWARD_RE, FORWARD_SUBJECT_RE, strip_quoted_text
 
 # ---------------------------------------------------------------------------
 # parse_message
@@ -175,16 +175,17 @@ def parse_message(raw: bytes) -> ParsedMail:
     subject_raw = headers.get("subject", [""])[0]
     # A forward ("Fwd:", Outlook "FW:") is the content the requester wants us to
     # read: its embedded header block must not be stripped as a quote.
-    is_forward = bool(_FORWARD_SUBJECT_RE.match(subject_raw))
+    is_forward = bool(FORWARD_SUBJECT_RE.match(subject_raw))
     if plain.strip():
         text = plain.strip("\n")
         new_text = text.strip() if is_forward else strip_quoted_text(text)
     elif html.strip():
         text = html_to_text(html)
-        if is_forward or _FORWARD_RE.search(text):
+        if is_forward or FORWARD_RE.search(text):
             new_text = text
         else:
-            new_text = strip_quoted_text(html_to_text(html, drop_quotes=True) or text)
+            marked = html_to_text(html, mark_quotes=True)
+            new_text = strip_quoted_text(marked, quotes_marked=True) if marked else text
     else:
         text = plain.strip("\n")
         new_text = text
