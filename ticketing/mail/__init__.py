@@ -19,7 +19,7 @@ from .charset import decode_bytes
 from .classify import bounced_message_ids, bounced_recipients, classify
 from .headers import decode_header_text, parse_header_params
 from .htmltext import html_to_text, sanitize_html
-from .model import AutoClass, MailParseError, ParsedAttachment, ParsedMail
+from .model import AutoClass, MailParseError, MailParseTimeout, ParsedAttachment, ParsedMail
 from .msgids import (
     find_ticket_codes,
     is_own_message_id,
@@ -32,6 +32,7 @@ from .quotes import strip_quoted_text
 __all__ = [
     "AutoClass",
     "MailParseError",
+    "MailParseTimeout",
     "ParsedAttachment",
     "ParsedMail",
     "bounced_message_ids",

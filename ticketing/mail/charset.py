@@ -169,7 +169,20 @@ def _clean_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _fix_double_utf8(_fix_c1(text))
     text = _C0_RE.sub("", text).replace("\ufeff", "")
+    # Lone surrogates (UTF-7 and UTF-16 senders, broken escapes) cannot be stored or shown.
+    text = _SURROGATE_RE.sub("\ufffd", text)
     return unicodedata.normalize("NFC", text)
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+#: bidirectional embedding/override/isolate controls (and the marks): they let a name such
+#: as "invoice\u202egpj.exe" read as "invoiceexe.jpg" to staff
+_BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def strip_bidi(text: str) -> str:
+    """Text without bidi control characters (for names and filenames shown to staff)."""
+    return _BIDI_RE.sub("", text) if text else text
 
 
 def _cp1252_char(b: int) -> str:

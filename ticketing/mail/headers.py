@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import re
 from datetime import UTC, datetime, timezone
 from email.message import Message
@@ -314,12 +315,19 @@ def _msgid_list(raw_values: list[str]) -> list[str]:
     return out
 
 
+#: A header block beyond these bounds is hostile or broken, never a person's mail: only this
+#: much is read (the raw bytes stay stored), so parsing time stays bounded.
+MAX_HEADERS = 1000
+MAX_HEADER_VALUE = 32 * 1024
+
+
 def _raw_headers(part: Message) -> list[tuple[str, str]]:
-    """Header (name, raw value) pairs as they appeared, without header objects."""
+    """Header (name, raw value) pairs as they appeared, without header objects (bounded)."""
     try:
-        return [(k, v if isinstance(v, str) else str(v)) for k, v in part.raw_items()]
+        items = list(itertools.islice(part.raw_items(), MAX_HEADERS))
     except Exception:
-        return [(k, str(v)) for k, v in getattr(part, "_headers", [])]
+        items = getattr(part, "_headers", [])[:MAX_HEADERS]
+    return [(k, (v if isinstance(v, str) else str(v))[:MAX_HEADER_VALUE]) for k, v in items]
 
 
 def _first_raw(part: Message, name: str) -> str | None:

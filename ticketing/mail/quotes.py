@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from .model import check_budget
 from .quote_markers import (
     FORWARD_RE,
     FORWARD_SUBJECT_RE,
@@ -34,6 +35,8 @@ def _mark(lines: list[str]) -> str:
     marks: list[str] = []
     i = 0
     while i < len(lines):
+        if i % 200 == 0:
+            check_budget()
         line = lines[i]
         if not line.strip():
             marks.append("e")
