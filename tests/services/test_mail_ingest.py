@@ -511,9 +511,13 @@ def test_staff_answering_an_escalation_mail_writes_an_internal_note(now):
     lead = staff(now, role="ketua_tim", unit="PUMK", email="ketua@diskopukm.go.id",
                  name="Ketua Tim PUMK")
     our_id = make_message_id(t.code, CORPUS_SECRET.encode(), CORPUS_DOMAIN, "esc1")
+    # The receiving provider (a trusted authserv-id) verified the staff domain by DKIM.
+    verified = {"Authentication-Results": "mx.google.com; dkim=pass header.i=@diskopukm.go.id "
+                "header.s=sel1 header.b=abc; spf=neutral smtp.mailfrom=ketua@diskopukm.go.id"}
     result = ingest_raw(build_mail(sender="Ketua <ketua@diskopukm.go.id>",
                                    subject=f"Re: [{t.code}] Eskalasi", in_reply_to=our_id,
-                                   body="Sudah saya minta Staf 3 menjawab hari ini."),
+                                   body="Sudah saya minta Staf 3 menjawab hari ini.",
+                                   headers=verified),
                         now, source="imap")
     assert (result.action, result.ticket) == ("appended", t.code)
     t = ticket(t.code)

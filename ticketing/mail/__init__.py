@@ -12,9 +12,11 @@ Framework-free (no Flask globals). Modules, in dependency order:
 * :mod:`.senders` - the one list of automated / no-reply sender patterns
 * :mod:`.classify` - table-driven classification and DSN helpers (takes a ParsedMail)
 * :mod:`.parse` - :func:`parse_message`, which calls :func:`classify` last
+* :mod:`.auth` - Authentication-Results: did the provider verify the sender's domain?
 * :mod:`.msgids` - our signed Message-IDs and ticket codes in subjects
 """
 
+from .auth import authenticated_domain
 from .charset import decode_bytes
 from .classify import bounced_message_ids, bounced_recipients, classify
 from .headers import decode_header_text, parse_header_params
@@ -35,6 +37,7 @@ __all__ = [
     "MailParseTimeout",
     "ParsedAttachment",
     "ParsedMail",
+    "authenticated_domain",
     "bounced_message_ids",
     "bounced_recipients",
     "classify",

@@ -200,8 +200,21 @@ def resume_stale(now: datetime) -> list[IngestResult]:
             .order_by(InboundMail.id)
         ).all():
             if _claim(row_id, now, ("processing",)):
-                results.append(_process(row_id, now))
+                results.append(_take_over(row_id, now))
     return results
+
+
+def _take_over(row_id: int, now: datetime) -> IngestResult:
+    """Process a row whose earlier worker never finished; after MAIL_MAX_PROCESS_ATTEMPTS
+    claims it is kept as `failed` (a message that hangs or kills every worker must not be
+    retried forever)."""
+    row = db.session.get(InboundMail, row_id)
+    limit = current_app.config.get("MAIL_MAX_PROCESS_ATTEMPTS", 3)
+    if row.attempts > limit:
+        return _mark_failed(row_id, now, _Unhandled(
+            f"pemrosesan terhenti {row.attempts - 1} kali tanpa selesai (proses mati atau "
+            f"macet pada pesan ini); disimpan sebagai gagal untuk ditinjau"))
+    return _process(row_id, now)
 
 
 def claim_move(inbound_id: int, uid: str, now: datetime) -> bool:
@@ -249,10 +262,19 @@ def _peek_message_id(raw: bytes) -> str:
         value = str(head.get("Message-ID") or head.get("Message-Id") or "")
     except Exception:  # noqa: BLE001 - hostile input: fall back to the hash
         value = ""
-    match = _MSGID_RE.search(value)
+    match = _MSGID_RE.search(_one_line(value))
     if match:
         return match.group()[:998]
     return f"<{hashlib.sha256(raw).hexdigest()[:32]}@generated.invalid>"
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _one_line(value: str | None) -> str:
+    """A header-derived value fit for a text column: no NUL (PostgreSQL refuses it) and no
+    other control characters."""
+    return _CONTROL_RE.sub("", value or "")
 
 
 def _store(raw: bytes, digest: str, message_id: str, now: datetime, *, source: str,
@@ -314,7 +336,7 @@ def _seen_again(row_id: int, now: datetime) -> IngestResult:
     db.session.refresh(row)
     if row.action == "processing":
         if _claim(row.id, now, ("processing",)):
-            return _process(row.id, now)
+            return _take_over(row.id, now)
         return IngestResult(row.message_id, "duplicate", None,
                             "sedang diproses oleh proses lain", row.id, "processing",
                             row.is_headers_only)
@@ -341,7 +363,7 @@ def _process(row_id: int, now: datetime, *, force_request: bool = False) -> Inge
         try:
             result = _handle(row, now, force_request)
             row.action = result.action
-            row.reason = result.reason[:300]
+            row.reason = _one_line(result.reason)[:300]
             row.error = None
             row.processed_dt = now
             result.inbound_id = row.id
@@ -362,8 +384,8 @@ def _process(row_id: int, now: datetime, *, force_request: bool = False) -> Inge
 def _mark_failed(row_id: int, now: datetime, exc: BaseException) -> IngestResult:
     row = db.session.get(InboundMail, row_id)
     row.action = "failed"
-    row.reason = f"{type(exc).__name__}: {exc}"[:300]
-    row.error = "".join(traceback.format_exception(exc))[-8000:]
+    row.reason = _one_line(f"{type(exc).__name__}: {exc}")[:300]
+    row.error = "".join(traceback.format_exception(exc))[-8000:].replace("\x00", "\\x00")
     row.processed_dt = now
     db.session.commit()
     return IngestResult(row.message_id, "failed", None, row.reason, row.id)
@@ -378,6 +400,21 @@ _KEPT_FOR_REVIEW = {
 }
 
 
+def _text_fields_safe(parsed: mailparse.ParsedMail) -> None:
+    """Header-derived values go into text columns: strip NUL and control characters (a NUL
+    in a Message-ID must not make PostgreSQL refuse the whole mail)."""
+    parsed.message_id = _one_line(parsed.message_id) or "<empty@generated.invalid>"
+    parsed.in_reply_to = [_one_line(v) for v in parsed.in_reply_to]
+    parsed.references = [_one_line(v) for v in parsed.references]
+    parsed.subject = _one_line(parsed.subject)
+    parsed.from_name = _one_line(parsed.from_name)
+    parsed.from_email = _one_line(parsed.from_email)
+    parsed.to = [_one_line(v) for v in parsed.to]
+    parsed.cc = [_one_line(v) for v in parsed.cc]
+    for attachment in parsed.attachments:
+        attachment.filename = _one_line(attachment.filename)
+
+
 @dataclass
 class _Mail:
     """The parsed message with what every step needs."""
@@ -386,10 +423,15 @@ class _Mail:
     parsed: mailparse.ParsedMail
     sender: str
     now: datetime
+    #: attachments over MAIL_MAX_ATTACHMENTS (kept in the raw mail only)
+    extra_attachments: int = 0
 
 
 def _handle(row: InboundMail, now: datetime, force_request: bool) -> IngestResult:
-    parsed = mailparse.parse_message(row.raw)  # MailParseError: not a mail -> failed
+    # MailParseError (not a mail) and MailParseTimeout (over the budget) -> failed, kept
+    parsed = mailparse.parse_message(
+        row.raw, budget_seconds=current_app.config.get("MAIL_PARSE_BUDGET_SECONDS"))
+    _text_fields_safe(parsed)
     sender = (parsed.from_email or "").strip().lower()
     row.message_id = parsed.message_id[:998]
     row.from_email = sender[:254] or None
@@ -436,6 +478,8 @@ def _handle(row: InboundMail, now: datetime, force_request: bool) -> IngestResul
 
 def _result(mail: _Mail, action: str, ticket: Ticket | None, reason: str) -> IngestResult:
     mail.row.ticket_id = ticket.id if ticket is not None else None
+    if mail.extra_attachments:
+        reason += f"; {mail.extra_attachments} lampiran lebih dari batas, hanya di surel asli"
     return IngestResult(mail.parsed.message_id, action, ticket.code if ticket else None,
                         reason[:300], mail.row.id, is_too_large=mail.row.is_headers_only)
 
@@ -601,9 +645,31 @@ def _too_large(mail: _Mail) -> IngestResult:
 
 # ------------------------------------------------------------------ follow-ups and new tickets
 
-def _uploads(parsed: mailparse.ParsedMail) -> list[Upload]:
-    return [Upload(filename=a.filename or "lampiran", data=a.payload)
-            for a in parsed.attachments if a.payload]
+def _uploads(parsed: mailparse.ParsedMail) -> tuple[list[Upload], list[str]]:
+    """(files to store, names of the ones over MAIL_MAX_ATTACHMENTS). Real attachments
+    come before inline images (logos in signatures); the extra ones stay in the raw mail."""
+    files = sorted((a for a in parsed.attachments if a.payload), key=lambda a: a.is_inline)
+    limit = current_app.config.get("MAIL_MAX_ATTACHMENTS", 5)
+    uploads = [Upload(filename=a.filename or "lampiran", data=a.payload) for a in files[:limit]]
+    return uploads, [a.filename or "lampiran" for a in files[limit:]]
+
+
+def _store_attachments(mail: _Mail, ticket: Ticket, message: Message) -> list:
+    """Attach the mail's files to the message; the ones over the cap are listed to staff in
+    a note (they stay in the raw mail, shown at /admin/surel/)."""
+    uploads, extra = _uploads(mail.parsed)
+    stored = attach_files(message, uploads, mail.now, keep_refused=True)
+    if extra:
+        limit = current_app.config.get("MAIL_MAX_ATTACHMENTS", 5)
+        names = ", ".join(extra[:30]) + (f", dan {len(extra) - 30} lainnya" if len(extra) > 30
+                                          else "")
+        ticket.messages.append(Message(
+            direction="note", author_name=MAIL_SYSTEM, channel="email", created_dt=mail.now,
+            body_text=(f"Surel ini membawa {len(extra) + len(uploads)} lampiran; {len(uploads)} "
+                       f"pertama disimpan (batas {limit} per surel). {len(extra)} lampiran lain "
+                       f"tetap ada di surel asli (surel masuk #{mail.row.id}): {names}")))
+        mail.extra_attachments = len(extra)
+    return stored
 
 
 def _message(mail: _Mail, author: str) -> Message:
@@ -625,6 +691,9 @@ def _follow_up(mail: _Mail, ticket: Ticket, how: str) -> IngestResult:
     is_requester = mail.sender == (ticket.requester_email or "")
     staff = None if is_requester else db.session.scalar(
         select(User).where(User.email == mail.sender, User.is_active_account))
+    unverified_staff = staff is not None and not _sender_authenticated(mail)
+    if unverified_staff:
+        staff = None  # anyone can write a staff address in From: it is an outside message
     author = ticket.requester_name if is_requester else (
         f"{mail.parsed.from_name} <{mail.sender}>" if mail.parsed.from_name else mail.sender)
     message = _message(mail, staff.name if staff else author)
@@ -635,7 +704,7 @@ def _follow_up(mail: _Mail, ticket: Ticket, how: str) -> IngestResult:
         message.author_id = staff.id
     ticket.messages.append(message)
     db.session.flush()
-    stored = attach_files(message, _uploads(mail.parsed), mail.now, keep_refused=True)
+    stored = _store_attachments(mail, ticket, message)
     audit.record(ticket, "citizen_reply", mail.now,
                  actor_label=audit.CITIZEN if is_requester else mail.sender[:200],
                  detail={"channel": "email", "from": mail.sender, "via": how})
@@ -647,6 +716,17 @@ def _follow_up(mail: _Mail, ticket: Ticket, how: str) -> IngestResult:
         reason += f"; status {old} -> diproses"
     elif staff is not None:
         reason += "; surel dari petugas dicatat sebagai catatan internal"
+    elif unverified_staff:
+        reason += ("; alamat petugas tanpa bukti DKIM/SPF dari penyedia tepercaya: dicatat "
+                   "sebagai pesan luar dan ditandai")
+        ticket.messages.append(Message(
+            direction="note", author_name=MAIL_SYSTEM, channel="email", created_dt=mail.now,
+            body_text=(f"Peringatan: surel di atas memakai alamat petugas {mail.sender}, tetapi "
+                       "tidak terbukti dikirim dari domain itu (tidak ada DKIM/SPF pass pada "
+                       "Authentication-Results penyedia tepercaya). Diperlakukan sebagai pesan "
+                       "dari luar, bukan catatan petugas; periksa sebelum menindaklanjuti.")))
+        audit.record(ticket, "mail_sender_unverified", mail.now, actor_label=audit.SYSTEM,
+                     detail={"from": mail.sender, "message_id": mail.parsed.message_id[:300]})
     elif not is_requester:
         reason += "; pengirim bukan pemohon, status tidak diubah"
     ticket.updated_dt = mail.now
@@ -658,6 +738,15 @@ def _follow_up(mail: _Mail, ticket: Ticket, how: str) -> IngestResult:
             {"refused": refused, "tracking_url": tracking_url(ticket)})
         reason += f"; {len(refused)} lampiran ditolak" + (f" ({why_not})" if why_not else "")
     return _result(mail, "appended", ticket, reason)
+
+
+def _sender_authenticated(mail: _Mail) -> bool:
+    """DKIM or SPF pass for the sender's domain in the topmost Authentication-Results of a
+    trusted authserv-id (the receiving provider's; headers below it could be forged)."""
+    trusted = {v.strip().lower() for v in
+               (current_app.config.get("MAIL_TRUSTED_AUTHSERV_IDS") or "").split(",")
+               if v.strip()}
+    return mailparse.authenticated_domain(mail.parsed, trusted) == mail.sender.rsplit("@", 1)[-1]
 
 
 def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[Ticket, str | None]:
@@ -687,7 +776,7 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[Ticket
     ticket.messages.append(message)
     db.session.add(ticket)
     db.session.flush()
-    stored = attach_files(message, _uploads(parsed), mail.now, keep_refused=True)
+    stored = _store_attachments(mail, ticket, message)
     audit.record(ticket, "created", mail.now, actor_label=audit.CITIZEN, new=ticket.status,
                  detail={"channel": "email", "unit": unit.code if unit else None,
                          "routing": decision.reason[:300],
