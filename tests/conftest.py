@@ -7,6 +7,7 @@ import shutil
 from datetime import datetime, timezone
 
 import pytest
+import time_machine
 from sqlalchemy import text
 
 from ticketing import create_app
@@ -117,6 +118,19 @@ def runner(app):
 def now() -> datetime:
     """A fixed Wednesday morning in WIB (10:00), inside office hours."""
     return datetime(2026, 12, 2, 3, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _clock_starts_at_now(request):
+    """No test depends on the real date: the clock of every test starts at its `now` (the
+    module's own `now` fixture where it has one) and runs on from there. A test may travel
+    elsewhere itself (time-machine nests). Tests marked `real_clock` (other processes that
+    read the real clock next to this one) keep the real time."""
+    if request.node.get_closest_marker("real_clock"):
+        yield
+        return
+    with time_machine.travel(request.getfixturevalue("now"), tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 
 from .domain.calendar import DEFAULT_WEEKLY_HOURS
 
@@ -30,9 +31,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Jakarta")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR")  # None: instance/uploads
+    #: where `make run`'s mail catcher writes (development only); None: instance/devmail
+    DEV_MAIL_DIR = os.environ.get("DEV_MAIL_DIR")
     # url_for outside a request (mail sent by the scheduler) needs a server name.
     SERVER_NAME = os.environ.get("SERVER_NAME")
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    #: None: http://127.0.0.1:$PORT (the development server's address; see finalize)
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
@@ -103,14 +107,44 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "diskopukm")
     INTAKE_RATE_LIMIT = os.environ.get("INTAKE_RATE_LIMIT", "10 per hour;3 per minute")
+    #: the public form sent back sooner than this after it was shown is held as automated
+    FORM_MIN_FILL_SECONDS = float(os.environ.get("FORM_MIN_FILL_SECONDS", "2"))
     #: per client address, on the login form's POST
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
     #: wrong passwords in a row before an account is locked, and for how long
     LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 
+    #: a mail the SMTP server cannot take is retried (capped exponential backoff) this long,
+    #: counted from its first failed attempt, then `failed` (admin page, `mail requeue`)
+    OUTBOX_RETRY_HOURS = float(os.environ.get("OUTBOX_RETRY_HOURS", "72"))
+    OUTBOX_BACKOFF_CAP_MINUTES = env_int("OUTBOX_BACKOFF_CAP_MINUTES", 60)
+    #: the WhatsApp outbox and media downloads still count attempts (not mail any more)
     OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
     OUTBOX_BATCH = env_int("OUTBOX_BATCH", 50)
+
+    # WhatsApp Business Cloud API (issue 11). The channel is on only when the first four are
+    # set; WHATSAPP_DISPLAY_NUMBER alone shows the office's number on the public site.
+    WHATSAPP_PHONE_NUMBER_ID = os.environ.get("WHATSAPP_PHONE_NUMBER_ID")
+    WHATSAPP_ACCESS_TOKEN = os.environ.get("WHATSAPP_ACCESS_TOKEN")
+    WHATSAPP_APP_SECRET = os.environ.get("WHATSAPP_APP_SECRET")
+    WHATSAPP_VERIFY_TOKEN = os.environ.get("WHATSAPP_VERIFY_TOKEN")
+    WHATSAPP_GRAPH_URL = os.environ.get("WHATSAPP_GRAPH_URL", "https://graph.facebook.com")
+    WHATSAPP_API_VERSION = os.environ.get("WHATSAPP_API_VERSION", "v21.0")
+    #: the number citizens write to, as shown on the site (e.g. +62 812-0000-0000)
+    WHATSAPP_DISPLAY_NUMBER = os.environ.get("WHATSAPP_DISPLAY_NUMBER")
+    #: approved message template sent outside the 24-hour window; body parameters
+    #: {{1}} ticket code, {{2}} tracking link (see README)
+    WHATSAPP_TEMPLATE_UPDATE = os.environ.get("WHATSAPP_TEMPLATE_UPDATE")
+    #: template for the acknowledgement of a web request that gave only a phone number
+    #: (same parameters); WHATSAPP_TEMPLATE_UPDATE when unset
+    WHATSAPP_TEMPLATE_ACK = os.environ.get("WHATSAPP_TEMPLATE_ACK")
+    WHATSAPP_TEMPLATE_LANGUAGE = os.environ.get("WHATSAPP_TEMPLATE_LANGUAGE", "id")
+    #: a message from a number with a ticket active within this many hours joins that ticket
+    WHATSAPP_THREAD_HOURS = env_int("WHATSAPP_THREAD_HOURS", 72)
+    #: messages this close together form one request with one acknowledgement
+    WHATSAPP_BURST_SECONDS = env_int("WHATSAPP_BURST_SECONDS", 120)
+    WHATSAPP_TIMEOUT = env_int("WHATSAPP_TIMEOUT", 20)
 
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Jakarta")
@@ -130,6 +164,7 @@ class TestConfig(Config):
     TESTING = True
     ENV_NAME = "testing"
     SECRET_KEY = "test-secret-key-not-for-production"
+    FORM_MIN_FILL_SECONDS = 0.0  # tests that check the minimum fill time set it themselves
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     MAIL_SERVER = "127.0.0.1"
@@ -140,10 +175,34 @@ class TestConfig(Config):
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
-def finalize(config: dict) -> None:
-    """Fill secrets and refuse insecure production settings."""
+def finalize(config: dict, instance_path: str | None = None) -> None:
+    """Fill secrets and derived values; refuse insecure production settings."""
     if not config.get("SECRET_KEY"):
         if config.get("ENV_NAME") == "production":
             raise RuntimeError("SECRET_KEY wajib di-set di lingkungan produksi (production).")
-        # Development: random per run, so nothing secret is ever committed.
-        config["SECRET_KEY"] = secrets.token_hex(32)
+        # Development: generated once into the instance folder (never committed) and shared by
+        # the web app, the scheduler and `flask seed`, so links mailed before a restart work.
+        config["SECRET_KEY"] = (development_secret_key(instance_path) if instance_path
+                                else secrets.token_hex(32))
+    if not config.get("PUBLIC_BASE_URL"):
+        config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
+
+
+def development_secret_key(instance_path: str) -> str:
+    """The key in `instance/secret_key`, created (mode 0600) by the first process to need it."""
+    path = os.path.join(instance_path, "secret_key")
+    os.makedirs(instance_path, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32) + "\n")
+    for _ in range(50):  # another process may be between creating and writing the file
+        with open(path) as existing:
+            key = existing.read().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty: delete it and start again")

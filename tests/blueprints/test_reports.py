@@ -38,7 +38,7 @@ def sheet_rows(workbook, name: str) -> dict[str, list]:
 
 
 @pytest.mark.parametrize("role, unit, status", [
-    ("staf", "PUMK", 403), ("ketua_tim", "PUMK", 403), ("kabid", "PUMK", 200),
+    ("staf", "PUMK", 403), ("ketua_tim", "PUMK", 200), ("kabid", "PUMK", 200),
     ("kepala_dinas", None, 200), ("admin", None, 200),
 ])
 def test_who_may_read_the_evaluation(client, quarter, role, unit, status):

@@ -1,4 +1,4 @@
-"""Run the mail parser over the real-world corpus in ``shared/corpus/email``.
+"""Run the mail parser over the real-world corpus vendored in ``tests/data/corpus/email``.
 
 Every message must parse (a :class:`MailParseError` is accepted only for the
 files listed in ``EXPECTED_UNPARSEABLE``), must be free of C1 controls, and must
@@ -36,11 +36,14 @@ from ticketing.mail import MailParseError, ParsedMail, html_to_text, parse_messa
 
 from ..support.components import missing_component
 
-# /work/main/tests/domain/this_file -> /work/shared/corpus/email; MAIL_CORPUS_DIR overrides.
+# Vendored in the repository (tests/data/corpus/email, provenance and licence per source);
+# MAIL_CORPUS_DIR points the tests at another copy.
 CORPUS = Path(
     os.environ.get("MAIL_CORPUS_DIR")
-    or Path(__file__).resolve().parents[3] / "shared" / "corpus" / "email"
+    or Path(__file__).resolve().parents[1] / "data" / "corpus" / "email"
 )
+#: Files in a source folder that describe the source rather than being mail.
+CORPUS_META = ("LICENSE", "SOURCE_COMMIT", "PROVENANCE.md")
 
 
 
@@ -239,7 +242,7 @@ def _corpus_files() -> list[str]:
     files += [
         p
         for p in (CORPUS / "rt").glob("*")
-        if p.is_file() and p.name not in ("LICENSE", "SOURCE_COMMIT")
+        if p.is_file() and p.name not in CORPUS_META
     ]
     return sorted(str(p.relative_to(CORPUS)) for p in files)
 

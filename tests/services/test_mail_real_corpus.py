@@ -1,4 +1,4 @@
-"""The real-world corpus (shared/corpus/email: imap_tools, Zammad, RT) through the whole
+"""The real-world corpus (tests/data/corpus/email: imap_tools, Zammad, RT) through the whole
 intake pipeline: every message ends as created/appended/ignored/duplicate/failed with its
 raw bytes kept, and no bounce or auto-reply becomes a ticket or gets an acknowledgement."""
 

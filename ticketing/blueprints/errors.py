@@ -2,46 +2,75 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from ..extensions import db
+
 MESSAGES = {
-    400: ("Permintaan tidak dapat diproses", "Isian yang dikirim tidak lengkap atau rusak."),
-    403: ("Akses ditolak", "Anda tidak berhak membuka halaman ini."),
-    404: ("Halaman tidak ditemukan", "Alamat yang Anda buka tidak ada atau sudah dipindahkan."),
-    405: ("Metode tidak diizinkan", "Cara membuka halaman ini tidak didukung."),
-    413: ("Berkas terlalu besar", "Ukuran lampiran melebihi batas. Setiap berkas paling besar "
-          "10 MB, paling banyak 5 berkas."),
-    422: ("Isian tidak dapat diproses", "Periksa kembali isian atau alamat yang Anda buka."),
-    429: ("Terlalu banyak permintaan", "Anda mengirim terlalu sering. Tunggu beberapa menit lalu "
-          "coba lagi."),
-    500: ("Terjadi kesalahan pada sistem", "Maaf, terjadi kesalahan. Isian Anda tidak hilang "
-          "bila sudah dikonfirmasi; silakan coba lagi atau hubungi diskopukm2020@gmail.com."),
+    400: (_l("Permintaan tidak dapat diproses"),
+          _l("Isian yang dikirim tidak lengkap atau rusak.")),
+    403: (_l("Akses ditolak"), _l("Anda tidak berhak membuka halaman ini.")),
+    404: (_l("Halaman tidak ditemukan"),
+          _l("Alamat yang Anda buka tidak ada atau sudah dipindahkan.")),
+    405: (_l("Metode tidak diizinkan"), _l("Cara membuka halaman ini tidak didukung.")),
+    413: (_l("Berkas terlalu besar"),
+          _l("Ukuran lampiran melebihi batas. Setiap berkas paling besar 10 MB, paling banyak "
+             "5 berkas.")),
+    422: (_l("Isian tidak dapat diproses"),
+          _l("Periksa kembali isian atau alamat yang Anda buka.")),
+    429: (_l("Terlalu banyak permintaan"),
+          _l("Anda mengirim terlalu sering. Tunggu beberapa menit lalu coba lagi.")),
+    500: (_l("Terjadi kesalahan pada sistem"),
+          _l("Maaf, terjadi kesalahan. Isian Anda tidak hilang bila sudah dikonfirmasi; silakan "
+             "coba lagi atau hubungi diskopukm2020@gmail.com.")),
 }
+
+
+def _layout(code: int) -> str:
+    """Signed-in staff keep their own menu on an error page (never the citizens' one)."""
+    if code >= 500:
+        return "base.html"  # the database may be the problem: do not load the user
+    try:
+        return "staff/_layout.html" if current_user.is_authenticated else "base.html"
+    except Exception:  # noqa: BLE001 - an error page must render whatever failed
+        return "base.html"
 
 
 def init_app(app: Flask) -> None:
     def render(code: int, description: str | None = None):
-        title, text = MESSAGES.get(code, MESSAGES[500])
+        title, text = (str(part) for part in MESSAGES.get(code, MESSAGES[500]))
         if request.path.startswith("/api/"):
             return jsonify({"error": title, "detail": description or text}), code
-        return render_template("errors.html", code=code, title=title,
+        return render_template("errors.html", code=code, title=title, layout=_layout(code),
                                text=description or text), code
 
     @app.errorhandler(CSRFError)
     def _csrf(error):
-        return render(400, "Formulir kedaluwarsa. Muat ulang halaman lalu kirim kembali.")
+        return render(400, str(_l("Formulir kedaluwarsa. Muat ulang halaman lalu kirim kembali.")))
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        if error.code == 429 and error.response is not None:
+            return error.response  # a route's own answer (the request form keeps the input)
         if error.code in MESSAGES:
             # A description given with abort(code, description=...) is ours and specific;
             # werkzeug's default English one is replaced by the Indonesian text.
             own = error.description if error.description != type(error).description else None
+            if error.code == 429:
+                own = None  # Flask-Limiter's description is the limit in English ("3 per 1 minute")
             return render(error.code, own)
         return error
 
     @app.errorhandler(500)
     def _server(error):
+        # A failed statement leaves the session's transaction aborted (PostgreSQL): roll back
+        # first, or rendering the page (which loads the logged-in user) fails too.
+        try:
+            db.session.rollback()
+        except Exception:
+            current_app.logger.exception("rollback before the error page failed")
         return render(500)

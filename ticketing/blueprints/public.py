@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect,
+                   render_template, request, session, url_for)
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -13,9 +13,10 @@ from sqlalchemy.orm import selectinload
 
 from ..domain.codes import normalize_code
 from ..extensions import db, limiter
-from ..forms.public import ConfirmForm, ReplyForm, RequestForm, TrackForm
+from ..forms import antispam
+from ..forms.public import ConfirmForm, FaqVoteForm, RecoverForm, ReplyForm, RequestForm, TrackForm
 from ..models import Attachment, Message, Service, Ticket, Unit
-from ..services import intake
+from ..services import faq, intake, recovery, timeline
 from ..tracking import check_tracking_token
 from .helpers import apply_errors, now_utc, read_uploads, send_attachment
 
@@ -73,17 +74,89 @@ def service_standard(slug: str):
     service = db.session.scalar(select(Service).where(Service.slug == slug, Service.is_active))
     if service is None:
         abort(404)
-    return render_template("public/service.html", service=service)
+    return render_template("public/service.html", service=service,
+                           answers=faq.for_service(service.slug), vote_form=FaqVoteForm())
+
+
+FAQ_PER_PAGE = 20
+
+
+@bp.get("/tanya-jawab")
+def faq_index():
+    query = (request.args.get("q") or "").strip()[:200]
+    service = (request.args.get("layanan") or "").strip()[:80] or None
+    found = faq.search(query, service)
+    page = max(1, min(request.args.get("halaman", 1, type=int) or 1, 10_000))
+    pages = max(1, -(-len(found) // FAQ_PER_PAGE))
+    shown = found[(page - 1) * FAQ_PER_PAGE: page * FAQ_PER_PAGE]
+    services = db.session.scalars(
+        select(Service).where(Service.is_active).order_by(Service.sort_order)).all()
+    return render_template("public/faq.html", answers=shown, query=query, service=service,
+                           services=services, page=page, pages=pages, total=len(found),
+                           vote_form=FaqVoteForm())
+
+
+@bp.post("/tanya-jawab/<int(max=2147483647):canned_id>/nilai")
+@limiter.limit("30 per minute")
+def faq_vote(canned_id: int):
+    """'Ini menjawab pertanyaan saya' (or not): counted, so deflection can be reported."""
+    form = FaqVoteForm()
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not form.validate_on_submit() or not faq.record_feedback(
+            canned_id, form.helpful.data == "ya", form.context.data or "faq", now_utc()):
+        if wants_json:
+            return {"errors": {"helpful": _("Penilaian tidak dapat dicatat.")}}, 422
+        abort(404)
+    db.session.commit()
+    thanks = (_("Terima kasih. Senang jawaban ini membantu.") if form.helpful.data == "ya"
+              else _("Terima kasih atas masukannya. Silakan ajukan pertanyaan Anda."))
+    if wants_json:
+        return {"message": thanks}, 201
+    flash(thanks, "success")
+    back = request.form.get("next") or ""
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for("public.faq_index")
+    return redirect(back, code=303)
+
+
+def _accepted(response) -> bool:
+    """Only a request that was accepted counts against the intake limit, not a mistyped one."""
+    return response.status_code < 400
+
+
+def _form_rate_limited(_limit):
+    """Over the limit: the form comes back with everything typed (files must be re-chosen)."""
+    form = RequestForm()
+    form.service.choices = service_choices()
+    form.form_errors.append(_("Anda sudah mengirim beberapa permohonan dalam waktu singkat. "
+                              "Isian Anda masih ada di bawah; tunggu beberapa menit lalu "
+                              "kirim kembali."))
+    return make_response(render_template("public/request_form.html", form=form), 429)
 
 
 @bp.route("/permohonan", methods=["GET", "POST"])
-@limiter.limit(intake_limit, methods=["POST"])
+@limiter.limit(intake_limit, methods=["POST"], deduct_when=_accepted,
+               on_breach=_form_rate_limited)
 def new_request():
     form = RequestForm()
     form.service.choices = service_choices()
     if request.method == "GET":
         form.service.data = request.args.get("layanan", "")
         form.submission_key.data = secrets.token_urlsafe(24)
+    now = now_utc()
+    secret = current_app.config["SECRET_KEY"]
+    if antispam.seconds_since_start(secret, form.started.data, now) is None:
+        form.started.data = antispam.started_token(secret, now)
+    if request.method == "POST" and antispam.looks_automated(
+            honeypot=form.website.data, secret_key=secret, token=request.form.get("started"),
+            now=now, min_seconds=current_app.config["FORM_MIN_FILL_SECONDS"]):
+        current_app.logger.info("request form held back as automated (honeypot or too fast)")
+        form.validate()  # still show any mistakes beside the fields
+        form.website.data = ""
+        form.form_errors.append(_("Permohonan belum terkirim karena formulir dikirim terlalu "
+                                  "cepat. Periksa isian Anda di bawah, lalu tekan \"Kirim "
+                                  "permohonan\" sekali lagi."))
+        return render_template("public/request_form.html", form=form), 422
     if form.validate_on_submit():
         uploads = read_uploads(form.attachments.data, current_app.config["MAX_ATTACHMENT_BYTES"])
         data = intake.RequestData(
@@ -162,14 +235,37 @@ def track():
     return render_template("public/track.html", form=form), status
 
 
+@bp.route("/lacak/kirim-ulang", methods=["GET", "POST"])
+@limiter.limit(intake_limit, methods=["POST"])
+def recover():
+    form = RecoverForm()
+    if form.validate_on_submit():
+        recovery.resend_codes(form.email.data, now_utc())
+        db.session.commit()
+        # The same words whether or not the address has requests.
+        flash(_("Bila alamat itu pernah mengajukan permohonan, daftar kode pelacakannya sudah "
+                "kami kirim ke sana. Periksa juga folder spam."), "success")
+        return redirect(url_for("public.track"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("public/recover.html", form=form), status
+
+
 @bp.get("/lacak/<code>")
 def ticket(code: str):
     ticket = _tracked_ticket(code)
     if request.args.get("t"):
         # Drop the token from the address bar (and from any later Referer).
         return redirect(url_for("public.ticket", code=ticket.code))
-    return render_template("public/ticket.html", ticket=ticket, reply_form=ReplyForm(),
-                           confirm_form=ConfirmForm(), now=now_utc())
+    return _ticket_page(ticket)
+
+
+def _ticket_page(ticket: Ticket, **context) -> str:
+    """The tracking page; forms given (with input and errors) replace fresh ones."""
+    steps, unit_names = timeline.for_citizen(ticket)
+    context.setdefault("reply_form", ReplyForm())
+    context.setdefault("confirm_form", ConfirmForm())
+    return render_template("public/ticket.html", ticket=ticket, now=now_utc(), steps=steps,
+                           unit_names=unit_names, **context)
 
 
 @bp.post("/lacak/<code>/balas")
@@ -187,8 +283,7 @@ def reply(code: str):
         else:
             flash(_("Balasan Anda telah terkirim."), "success")
             return redirect(url_for("public.ticket", code=ticket.code), code=303)
-    return render_template("public/ticket.html", ticket=ticket, reply_form=form,
-                           confirm_form=ConfirmForm(), now=now_utc()), 422
+    return _ticket_page(ticket, reply_form=form), 422
 
 
 @bp.post("/lacak/<code>/konfirmasi")
@@ -209,8 +304,7 @@ def confirm(code: str):
                 flash(_("Terima kasih. Permohonan dibuka kembali dan petugas akan menjelaskan "
                         "lagi."), "success")
             return redirect(url_for("public.ticket", code=ticket.code), code=303)
-    return render_template("public/ticket.html", ticket=ticket, reply_form=ReplyForm(),
-                           confirm_form=form, now=now_utc(), confirm_open=True), 422
+    return _ticket_page(ticket, confirm_form=form, confirm_open=True), 422
 
 
 @bp.get("/lacak/<code>/lampiran/<int:attachment_id>")
@@ -220,5 +314,5 @@ def attachment(code: str, attachment_id: int):
     if (item is None or item.message.ticket_id != ticket.id or not item.message.is_public
             or not item.is_accepted):
         abort(404)
-    return send_attachment(item)
+    return send_attachment(item, inline=request.args.get("lihat") == "1")
 

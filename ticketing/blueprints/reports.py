@@ -1,5 +1,5 @@
-"""The quarterly evaluation for kabid (own unit), kepala dinas and admin (all units):
-on screen, as PDF and as XLSX."""
+"""The quarterly evaluation for kabid and ketua tim (own unit), kepala dinas and admin (all
+units): on screen, as PDF and as XLSX."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ..domain.report import report_access
 from ..domain.report_tables import display, tables
 from ..extensions import db
 from ..models import Unit
-from ..services import report_files, reports
+from ..services import evaluation, report_files, reports
 from .helpers import now_utc, today_local
 from .staff_common import require_login
 
@@ -36,9 +36,9 @@ def _allowed():
         abort(403)
 
 
-def _read_period() -> tuple[periods.Period | None, str | None]:
+def _read_period(unit: Unit | None = None) -> tuple[periods.Period | None, str | None]:
     """The period from ?periode=2026-Q4|2026-11, or ?dari=&sampai= (dates); default: the
-    quarter that ended last (the one to evaluate)."""
+    quarter that ended last when it has data, else the most recent quarter with data."""
     first, last = request.args.get("dari"), request.args.get("sampai")
     try:
         if first or last:
@@ -52,7 +52,7 @@ def _read_period() -> tuple[periods.Period | None, str | None]:
         value = request.args.get("periode")
         if value:
             return periods.parse_period(value), None
-        return periods.containing(today_local(), "quarter").previous(), None
+        return evaluation.default_period(today_local(), now_utc(), unit), None
     except periods.PeriodError as exc:
         return None, str(exc)
 
@@ -76,8 +76,8 @@ def _unit() -> Unit | None:
 
 @bp.get("/")
 def index():
-    period, error = _read_period()
     unit = _unit()
+    period, error = _read_period(unit)
     access = report_access(current_user.role, current_user.unit_id)
     units = db.session.scalars(select(Unit).order_by(Unit.sort_order)).all() \
         if access.all_units else []
@@ -96,10 +96,11 @@ def index():
 
 
 def _file(ext: str):
-    period, error = _read_period()
+    unit = _unit()
+    period, error = _read_period(unit)
     if period is None:
         abort(422, description=error)  # the Indonesian error page says what was wrong
-    report = reports.evaluation(period, now_utc(), unit=_unit())
+    report = reports.evaluation(period, now_utc(), unit=unit)
     tz = current_app.config["TIMEZONE"]
     if ext == "pdf":
         data, mimetype = report_files.to_pdf(report, tz), "application/pdf"

@@ -62,11 +62,12 @@ class Access:
 
 
 def report_access(role: str, unit_id: object | None) -> Access:
-    """The evaluation is for the standard's oversight: a kabid reads their own unit's,
-    kepala dinas and admin read every unit's. Staff and ketua tim do not (it ranks people)."""
+    """The evaluation is for the standard's oversight (Kabid, Ketua Tim): a kabid or ketua tim
+    reads their own unit's, kepala dinas and admin read every unit's. Staf do not (it ranks
+    people)."""
     if role in ("kepala_dinas", "admin"):
         return Access(True, True)
-    if role == "kabid" and unit_id is not None:
+    if role in ("kabid", "ketua_tim") and unit_id is not None:
         return Access(True, False)
     return Access(False, False)
 

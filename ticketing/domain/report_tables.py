@@ -41,6 +41,8 @@ class Table:
     note: str = ""
     #: True for tables with personal or staff data: never on the public page
     internal: bool = False
+    #: columns (by index) that hold words, aligned left; the others are figures (right)
+    text_columns: set[int] = field(default_factory=lambda: {0})
 
 
 def display(value: Cell, tz: str = "Asia/Jakarta") -> str:
@@ -65,6 +67,12 @@ def _walk(report: Report) -> list[tuple[Group, bool]]:
     return out
 
 
+def single_unit(report: Report) -> bool:
+    """One unit in scope (a kabid's report): its figures are the total, so no total is added
+    beside or below it (it would repeat the unit's column or rows)."""
+    return len(report.units) == 1
+
+
 def _grouped(report: Report, key: str, title: str, headers: list[str], cells, note: str = ""
              ) -> Table:
     table = Table(key, title, ["Bidang / layanan"] + headers, [], note=note)
@@ -74,8 +82,9 @@ def _grouped(report: Report, key: str, title: str, headers: list[str], cells, no
         else:
             table.strong.add(len(table.rows))
         table.rows.append([group.name] + cells(group.figures))
-    table.strong.add(len(table.rows))
-    table.rows.append([f"Jumlah ({report.overall.name})"] + cells(report.overall.figures))
+    if not single_unit(report):
+        table.strong.add(len(table.rows))
+        table.rows.append([f"Jumlah ({report.overall.name})"] + cells(report.overall.figures))
     return table
 
 
@@ -99,6 +108,11 @@ def _ikm(f: Figures) -> list[Cell]:
     return [i.respondents, i.value, i.category, i.label]
 
 
+def _with_text(table: Table, *columns: int) -> Table:
+    table.text_columns |= set(columns)
+    return table
+
+
 def tables(report: Report, *, internal: bool = True) -> list[Table]:
     """Every table of the report, in reading order."""
     out = [
@@ -119,11 +133,11 @@ def tables(report: Report, *, internal: bool = True) -> list[Table]:
         _grouped(report, "escalations", "Pengingat dan eskalasi",
                  list(LEVEL_LABELS.values()), _escalations,
                  note="Jumlah permohonan yang mencapai tingkat itu sekurang-kurangnya sekali."),
-        _grouped(report, "ikm", "Indeks Kepuasan Masyarakat (IKM)",
+        _with_text(_grouped(report, "ikm", "Indeks Kepuasan Masyarakat (IKM)",
                  ["Responden", "IKM", "Mutu", "Kinerja"], _ikm,
                  note="IKM = rata-rata nilai unsur x 25 (PermenPAN-RB 14/2017); mutu A 88,31-100 "
                       "sangat baik, B 76,61-88,30 baik, C 65,00-76,60 kurang baik, "
-                      "D 25,00-64,99 tidak baik."),
+                      "D 25,00-64,99 tidak baik."), 3, 4),
         _elements(report),
     ]
     if report.previous is not None:
@@ -134,16 +148,20 @@ def tables(report: Report, *, internal: bool = True) -> list[Table]:
 
 
 def _elements(report: Report) -> Table:
-    units = [u for u in report.units if u.figures.ikm.respondents]
+    """NRR per element: a column per unit with responses, then the total column (only when
+    more than one unit is in scope; for one unit the total is that unit's column)."""
+    if single_unit(report):
+        columns = [report.units[0]]
+    else:
+        columns = [u for u in report.units if u.figures.ikm.respondents] + [report.overall]
     table = Table("elements", "Nilai per unsur pelayanan (NRR, skala 1-4)",
-                  ["Kode", "Unsur"] + [u.name for u in units] + [report.overall.name], [])
+                  ["Kode", "Unsur"] + [g.name for g in columns], [], text_columns={0, 1})
     for i, (code, key) in enumerate(zip(ikm_rules.ELEMENT_CODES, ikm_rules.ELEMENT_KEYS)):
         table.rows.append([code, ikm_rules.ELEMENT_LABELS[key]]
-                          + [u.figures.ikm.nrr_value(i) for u in units]
-                          + [report.overall.figures.ikm.nrr_value(i)])
+                          + [g.figures.ikm.nrr_value(i) for g in columns])
     table.strong.add(len(table.rows))
-    table.rows.append(["", "IKM (x 25)"] + [u.figures.ikm.value for u in units]
-                      + [report.overall.figures.ikm.value])
+    table.rows.append(["IKM", "Indeks Kepuasan Masyarakat (rata-rata NRR x 25)"]
+                      + [g.figures.ikm.value for g in columns])
     return table
 
 
@@ -157,8 +175,11 @@ def _comparison(report: Report) -> Table:
     prev = report.previous
     table = Table("comparison",
                   f"Perbandingan dengan periode sebelumnya ({prev.period.label})",
-                  ["Bidang", "Ukuran", report.period.label, prev.period.label, "Perubahan"], [])
-    pairs = [(u, prev.unit(u.key)) for u in report.units] + [(report.overall, prev.overall)]
+                  ["Bidang", "Ukuran", report.period.label, prev.period.label, "Perubahan"], [],
+                  text_columns={0, 1})
+    pairs = [(u, prev.unit(u.key)) for u in report.units]
+    if not single_unit(report):
+        pairs.append((report.overall, prev.overall))
     for now_group, before in pairs:
         b = before.figures if before is not None else Figures()
         f = now_group.figures
@@ -181,14 +202,16 @@ def _internal(report: Report) -> list[Table]:
                     hours(s.median_seconds), s.open_now] for s in report.staff],
                   note="Ditangani: permohonan periode ini yang kini ditugaskan kepadanya. "
                        "Terbuka sekarang: semua permohonan terbuka yang ditugaskan kepadanya.",
-                  internal=True)
+                  internal=True, text_columns={0, 1})
     complaints = Table("complaints", "Pengaduan dan tindak lanjutnya",
                        ["Kode", "Diterima", "Bidang", "Layanan", "Perihal", "Status", "Hasil"],
                        [[c.code, c.created_dt, c.unit or "triase",
                          report.service_names.get(c.service, c.service), c.subject, c.status,
-                         c.outcome_label] for c in report.complaints], internal=True)
+                         c.outcome_label] for c in report.complaints], internal=True,
+                       text_columns={0, 1, 2, 3, 4, 5, 6})
     comments = Table("comments", "Saran dan komentar masyarakat (survei)",
                      ["Tanggal", "Bidang", "Layanan", "Komentar"],
                      [[c.submitted_dt, c.unit or "-", report.service_names.get(c.service, "-"),
-                       c.text] for c in report.comments], internal=True)
+                       c.text] for c in report.comments], internal=True,
+                     text_columns={0, 1, 2, 3})
     return [staff, complaints, comments]

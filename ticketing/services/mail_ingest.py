@@ -34,13 +34,14 @@ from email.policy import compat32
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import mail as mailparse
 from ..extensions import db
 from ..models import InboundMail, Ticket
 from .auto_reply import auto_reply_refusal, own_addresses
+from .availability import DatabaseUnavailable, is_db_unavailable
 from .mail_actions import IngestResult, UnhandledMail, _Mail, dispatch
 
 log = logging.getLogger(__name__)
@@ -62,27 +63,6 @@ __all__ = [
 
 SOURCES = ("imap", "pipe", "file")
 _RETRIES = 3
-#: SQLSTATEs that mean the database or its schema is not there (yet): undefined table,
-#: invalid schema, invalid catalog; like a dropped connection, a reason to try again later
-_NOT_READY_SQLSTATES = {"42P01", "3F000", "3D000"}
-
-
-class DatabaseUnavailable(RuntimeError):
-    """The database cannot be reached (or is not migrated): nothing was decided, try later.
-    The MTA pipe answers EX_TEMPFAIL so the mail is delivered again."""
-
-
-def is_db_unavailable(exc: BaseException) -> bool:
-    """A connection-level problem, as opposed to a problem with this one mail."""
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        return True
-    if isinstance(exc, DBAPIError):
-        if exc.connection_invalidated:
-            return True
-        orig = exc.orig
-        return getattr(orig, "sqlstate", None) in _NOT_READY_SQLSTATES or getattr(
-            orig, "pgcode", None) in _NOT_READY_SQLSTATES
-    return False
 
 
 @contextmanager
