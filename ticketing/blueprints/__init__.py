@@ -5,11 +5,12 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from . import (admin, admin_catalogue, admin_mail, admin_outbox, api, api_staff, auth,
-                   calendar_admin, errors, public, reports, staff, staff_actions, staff_canned,
-                   staff_common, supervisor, survey, transparency, whatsapp_webhook)
+                   calendar_admin, errors, health, public, reports, staff, staff_actions,
+                   staff_canned, staff_common, supervisor, survey, transparency,
+                   whatsapp_webhook)
 
     for blueprint in (
-        public.bp, api.bp,                                   # citizens and integrations
+        public.bp, api.bp, health.bp,                        # citizens and integrations
         auth.bp, staff.bp, staff_actions.bp, staff_canned.bp, api_staff.bp,  # staff
         supervisor.bp, reports.bp,                           # supervisors
         admin.bp, admin_catalogue.bp, calendar_admin.bp, admin_mail.bp,  # admin
