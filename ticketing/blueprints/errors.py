@@ -104,5 +104,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def _server(error):
+        # A failed statement leaves the session's transaction aborted (PostgreSQL): roll back
+        # first, or rendering the page (which loads the logged-in user) fails too.
         rollback_quietly()
         return render(500)

@@ -30,6 +30,7 @@ from ..forms.staff import (
     TransferForm,
     options,
 )
+from ..inputs import page_arg
 from ..models import Attachment, AuditEntry, Message, Service, Ticket, Unit, User
 from ..services import canned as canned_service
 from ..services import people as people_service
@@ -89,12 +90,11 @@ def queue():
         type=value("jenis"), channel=value("kanal"), assignee=value("petugas"),
         mine=bool(form.milik_saya.data), unassigned=bool(form.belum_diambil.data),
         overdue=bool(form.terlambat.data), q=value("q"))
-    page = request.args.get("hal", "1")
+    page = page_arg("hal")
     now = now_utc()
-    number = int(page) if page.isdigit() and len(page) < 7 else 1
     try:
         result = queue_service.list_queue(
-            current_user, filters, now, page=number, per_page=PER_PAGE,
+            current_user, filters, now, page=page, per_page=PER_PAGE,
             after=request.args.get("setelah"), before=request.args.get("sebelum"))
     except queue_service.CursorError:
         # A damaged link: start again at the first page.
