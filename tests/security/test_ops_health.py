@@ -169,7 +169,11 @@ def test_a_signed_in_staff_member_gets_the_503_page_too(app, down):
 def test_the_api_answers_json_503(down):
     client = down.test_client()
     for response in (client.get("/api/v1/services"),
-                     client.post("/api/v1/requests", json={"name": "Siti"}),
+                     client.post("/api/v1/requests", json={
+                         "name": "Siti Aminah", "email": "siti@example.com", "type": "informasi",
+                         "service": "sertifikat-halal", "subject": "Tanya halal",
+                         "message": "Apa syarat sertifikat halal?", "consent": True}),
+                     client.get("/api/v1/requests/ABCD-EFGH?email=siti@example.com"),
                      client.get("/api/v1/tickets", headers={"Authorization": "Bearer x"})):
         assert response.status_code == 503
         assert response.is_json and response.get_json()["error"] == "Layanan sedang terganggu"

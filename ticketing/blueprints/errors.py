@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from ..services.availability import DatabaseUnavailable, is_db_unavailable, rollback_quietly
+from ..services.availability import DatabaseUnavailable, is_connection_problem, rollback_quietly
 
 log = logging.getLogger(__name__)
 #: seconds a client should wait before trying again after a 503
@@ -91,7 +91,7 @@ def init_app(app: Flask) -> None:
         # the signed-in user from the database that just failed.
         rollback_quietly()
         _render_as_anonymous()
-        if not is_db_unavailable(error):
+        if not is_connection_problem(error):
             log.error("database error on %s %s", request.method, request.path, exc_info=error)
             return render(500)
         log.warning("database unreachable on %s %s: %s", request.method, request.path,
