@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 
 from .domain.calendar import DEFAULT_WEEKLY_HOURS
 
@@ -30,9 +31,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Jakarta")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR")  # None: instance/uploads
+    #: where `make run`'s mail catcher writes (development only); None: instance/devmail
+    DEV_MAIL_DIR = os.environ.get("DEV_MAIL_DIR")
     # url_for outside a request (mail sent by the scheduler) needs a server name.
     SERVER_NAME = os.environ.get("SERVER_NAME")
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    #: None: http://127.0.0.1:$PORT (the development server's address; see finalize)
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
@@ -164,10 +168,34 @@ class TestConfig(Config):
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
-def finalize(config: dict) -> None:
-    """Fill secrets and refuse insecure production settings."""
+def finalize(config: dict, instance_path: str | None = None) -> None:
+    """Fill secrets and derived values; refuse insecure production settings."""
     if not config.get("SECRET_KEY"):
         if config.get("ENV_NAME") == "production":
             raise RuntimeError("SECRET_KEY wajib di-set di lingkungan produksi (production).")
-        # Development: random per run, so nothing secret is ever committed.
-        config["SECRET_KEY"] = secrets.token_hex(32)
+        # Development: generated once into the instance folder (never committed) and shared by
+        # the web app, the scheduler and `flask seed`, so links mailed before a restart work.
+        config["SECRET_KEY"] = (development_secret_key(instance_path) if instance_path
+                                else secrets.token_hex(32))
+    if not config.get("PUBLIC_BASE_URL"):
+        config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
+
+
+def development_secret_key(instance_path: str) -> str:
+    """The key in `instance/secret_key`, created (mode 0600) by the first process to need it."""
+    path = os.path.join(instance_path, "secret_key")
+    os.makedirs(instance_path, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32) + "\n")
+    for _ in range(50):  # another process may be between creating and writing the file
+        with open(path) as existing:
+            key = existing.read().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty: delete it and start again")

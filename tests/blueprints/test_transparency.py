@@ -74,7 +74,8 @@ def test_stats_api_per_unit_and_service(client, quarter):
     assert (total["received"], total["answered"], total["answered_on_time"]) == (4, 3, 2)
     assert total["on_time_percent"] == 66.7 and total["average_working_hours"] == 15.67
     assert set(total) == {"received", "answered", "answered_on_time", "on_time_percent",
-                          "average_working_hours", "average_working_days", "ikm"}
+                          "average_working_hours", "average_working_days", "ikm", "channels"}
+    assert total["channels"]["whatsapp"] == 0 and sum(total["channels"].values()) == 4
     text = reply.get_data(as_text=True)
     for word in SECRET_WORDS:
         assert word not in text

@@ -45,7 +45,7 @@ def healthz():
 
 #: pages that show the red "scheduler stopped" banner: the supervisors' board and the admin's
 BANNER_BLUEPRINTS = {"supervisor", "admin", "admin_mail", "admin_outbox", "admin_catalogue",
-                     "calendar_admin", "admin_privacy"}
+                     "calendar_admin", "admin_privacy", "admin_whatsapp"}
 
 
 @bp.app_template_global()

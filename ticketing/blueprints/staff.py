@@ -36,6 +36,7 @@ from ..services import canned as canned_service
 from ..services import people as people_service
 from ..services import queue as queue_service
 from ..services import tickets as ticket_service
+from ..whatsapp import notify as whatsapp_notify
 from .helpers import now_utc, send_attachment
 from .staff_common import load_ticket, require_login
 
@@ -162,6 +163,8 @@ def render_ticket(ticket: Ticket, http_status: int = 200, **forms):
         reply_form=reply_form, note_form=fresh(NoteForm, "note"), assign_form=assign_form,
         transfer_form=transfer_form, status_form=status_form,
         action_form=fresh(ActionForm, "act"), now=now_utc(),
+        wa_state=whatsapp_notify.window_state(ticket, now_utc()),
+        wa_deliveries=whatsapp_notify.deliveries_by_message(ticket),
     ), http_status
 
 
@@ -176,7 +179,8 @@ def attachment(code: str, attachment_id: int):
     item = db.session.get(Attachment, attachment_id)
     if item is None or item.message.ticket_id != ticket.id:
         abort(404)
-    return send_attachment(item, opaque=not item.is_accepted)
+    return send_attachment(item, opaque=not item.is_accepted,
+                           inline=request.args.get("lihat") == "1")
 
 
 # ------------------------------------------------------------------ walk-in / phone

@@ -134,7 +134,8 @@ class OralRequestForm(Form):
     """A request made in person or by phone, with the standard's 7-step procedure."""
 
     channel = SelectField(_l("Cara permohonan"), choices=options([
-        ("lisan", _l("Datang langsung (lisan)")), ("telepon", _l("Telepon"))]))
+        ("lisan", _l("Datang langsung (lisan)")), ("telepon", _l("Telepon")),
+        ("whatsapp", _l("WhatsApp (aplikasi di ponsel kantor)"))]))
     name = StringField(_l("Nama pemohon"), filters=[strip], validators=[
         DataRequired(_l("Nama wajib diisi.")), Length(max=200)])
     email = StringField(_l("Email pemohon"), filters=[strip], validators=[
@@ -167,3 +168,5 @@ class CannedForm(Form):
     body = TextAreaField(_l("Isi jawaban"), filters=[strip], validators=[
         DataRequired(_l("Isi jawaban wajib diisi.")), Length(max=20000)])
     is_active = BooleanField(_l("Aktif (muncul di pilihan jawaban siap)"), default=True)
+    is_public = BooleanField(_l("Terbitkan untuk warga (tanya-jawab di situs dan saran saat "
+                                "mengisi formulir)"), default=False)

@@ -30,7 +30,8 @@ from .outbox import queue_mail
 
 #: statuses a reply can leave the ticket in
 REPLY_STATUSES = ("selesai", "menunggu_pemohon")
-ORAL_CHANNELS = ("lisan", "telepon")
+#: conversations staff record by hand; "whatsapp" is one held on the office's phone app
+ORAL_CHANNELS = ("lisan", "telepon", "whatsapp")
 #: the standard's procedure for oral requests, as (number, text)
 ORAL_STEPS: tuple[tuple[int, str], ...] = tuple(
     (int(m.group(1)), m.group(2).strip())
@@ -317,7 +318,7 @@ def record_oral(actor: User, data: OralRequest, now: datetime) -> Ticket:
     if not perm.can(actor.role, actor.unit_id, perm.RECORD_ORAL, actor.unit_id):
         raise Forbidden("Hanya petugas bidang yang dapat mencatat permohonan lisan.")
     if data.channel not in ORAL_CHANNELS:
-        raise ActionError("Pilih cara permohonan: datang langsung atau telepon.")
+        raise ActionError("Pilih cara permohonan: datang langsung, telepon, atau WhatsApp.")
     steps = sorted({s for s in data.steps if s in dict(ORAL_STEPS)})
     answer = (data.answer or "").strip()
     if data.close_now:
