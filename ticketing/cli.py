@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from .extensions import db
 from .models import Ticket, Unit, User
+from .services.transaction import run
 
 
 def now_utc() -> datetime:
@@ -30,16 +31,16 @@ def seed_command(demo: bool) -> None:
     from .services.catalogue import seed_catalogue
     from .services.people import DEMO_PASSWORD, demo_accounts, seed_demo_users
 
-    result = seed_catalogue()
+    result = run(seed_catalogue)
     click.echo(f"Katalog: {result['created']} dibuat, {result['updated']} diperbarui.")
     from .services.canned import seed_canned
 
-    click.echo(f"Jawaban siap baru: {seed_canned(now_utc())}.")
+    click.echo(f"Jawaban siap baru: {run(seed_canned, now_utc())}.")
     from .services.routing_rules import seed_rules
 
-    click.echo(f"Aturan rute surel baru: {seed_rules(now_utc())}.")
+    click.echo(f"Aturan rute surel baru: {run(seed_rules, now_utc())}.")
     if demo:
-        created = seed_demo_users(now_utc())
+        created = run(seed_demo_users, now_utc())
         click.echo(f"Akun demo baru: {len(created)}. Semua akun demo memakai kata sandi "
                    f"'{DEMO_PASSWORD}':")
         for person in demo_accounts():
@@ -78,7 +79,7 @@ def users_token(email: str) -> None:
     if user is None or not user.is_active:
         click.echo(f"Akun tidak ditemukan atau nonaktif: {email}", err=True)
         sys.exit(1)
-    click.echo(issue_token(user, now_utc()))
+    click.echo(run(issue_token, user, now_utc()))
 
 
 tickets_cli = AppGroup("tickets", help="Tiket.")
@@ -329,8 +330,8 @@ def sla_target(slug: str, days: str, warning_percent: str | None,
         click.echo(f"Layanan tidak dikenal: {slug}", err=True)
         sys.exit(1)
     try:
-        set_service_target(service, TargetChange(days, warning_percent, level2_days), now_utc(),
-                           actor_label="admin (CLI)")
+        run(set_service_target, service, TargetChange(days, warning_percent, level2_days),
+            now_utc(), actor_label="admin (CLI)")
     except SettingsError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
@@ -376,7 +377,7 @@ def calendar_hours(weekday: int, open_at: str | None, close_at: str | None) -> N
     from .services.calendar import SettingsError, set_office_hours
 
     try:
-        set_office_hours(weekday, open_at, close_at, now_utc(), actor_label="admin (CLI)")
+        run(set_office_hours, weekday, open_at, close_at, now_utc(), actor_label="admin (CLI)")
     except SettingsError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
@@ -391,7 +392,7 @@ def calendar_period(name: str, start: str, end: str) -> None:
     from .services.calendar import SettingsError, add_special_period
 
     try:
-        period = add_special_period(name, _date(start), _date(end), None, now_utc(),
+        period = run(add_special_period, name, _date(start), _date(end), None, now_utc(),
                                     actor_label="admin (CLI)")
     except SettingsError as exc:
         click.echo(str(exc), err=True)
@@ -409,9 +410,9 @@ def calendar_closure(day: str, reason: str | None, remove: bool) -> None:
 
     try:
         if remove:
-            remove_closure(_date(day), now_utc(), actor_label="admin (CLI)")
+            run(remove_closure, _date(day), now_utc(), actor_label="admin (CLI)")
         else:
-            add_closure(_date(day), reason or "", now_utc(), actor_label="admin (CLI)")
+            run(add_closure, _date(day), reason or "", now_utc(), actor_label="admin (CLI)")
     except SettingsError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

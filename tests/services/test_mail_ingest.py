@@ -35,6 +35,7 @@ from ticketing.services.mail_ingest import (
     reprocess_failed,
     resume_stale,
 )
+from ticketing.services.transaction import run
 
 from ..factories import EXE_BYTES, PDF_BYTES, gen_ticket
 from ..support.mail import (
@@ -144,7 +145,7 @@ def test_routing_uses_the_rules_in_the_database(now):
     admin = staff(now, "admin")
     result = new_request(now, subject="Tanya kemasan", body="Bagaimana desain kemasan kripik?")
     assert ticket(result.ticket).unit is None  # "kemasan" alone is no rule
-    routing_rules.add_rule(admin, routing_rules.RuleInput("kemasan", "PUMK", 4), now)
+    run(routing_rules.add_rule, admin, routing_rules.RuleInput("kemasan", "PUMK", 4), now)
     result = new_request(now, sender="lain@example.com", subject="Tanya kemasan",
                          body="Bagaimana desain kemasan kripik?")
     assert ticket(result.ticket).unit.code == "PUMK"

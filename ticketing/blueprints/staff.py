@@ -36,6 +36,7 @@ from ..services import canned as canned_service
 from ..services import people as people_service
 from ..services import queue as queue_service
 from ..services import tickets as ticket_service
+from ..services import transaction
 from ..whatsapp import notify as whatsapp_notify
 from .helpers import now_utc, send_attachment
 from .staff_common import load_ticket, require_login
@@ -211,7 +212,8 @@ def oral():
                 answer=form.answer.data or "", steps=list(form.steps.data or []),
                 close_now=bool(form.close_now.data))
             try:
-                ticket = ticket_service.record_oral(current_user, data, now_utc())
+                ticket = transaction.run(ticket_service.record_oral, current_user, data,
+                                         now_utc())
             except ticket_service.ActionError as exc:
                 form.form_errors.append(exc.message)
             else:
