@@ -34,6 +34,12 @@ def _sla_digest(now: datetime) -> dict:
     return send_digests(now)
 
 
+def _staff_notify(now: datetime) -> dict:
+    from .services.staff_notify import run
+
+    return run(now)
+
+
 def _auto_close(now: datetime) -> dict:
     from .services.sla import auto_close
 
@@ -125,6 +131,7 @@ JOBS: list[Job] = [
         requires=("IMAP_USER", "IMAP_PASSWORD")),
     Job("sla_digest", _sla_digest, "interval", {"minutes": 5}),
     Job("auto_close", _auto_close, "interval", {"minutes": 15}),
+    Job("staff_notify", _staff_notify, "interval", {"minutes": 1}),
     Job("whatsapp_media", _whatsapp_media, "interval", {"minutes": 2}, requires=_WHATSAPP),
     Job("whatsapp_catch_up", _whatsapp_catch_up, "interval", {"minutes": 10},
         requires=_WHATSAPP),

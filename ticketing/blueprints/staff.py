@@ -34,6 +34,7 @@ from ..inputs import page_arg
 from ..models import Attachment, AuditEntry, Message, Service, Ticket, Unit, User
 from ..services import canned as canned_service
 from ..services import people as people_service
+from ..services import staff_notify
 from ..services import queue as queue_service
 from ..services import tickets as ticket_service
 from ..services import transaction
@@ -104,6 +105,7 @@ def queue():
     args = {k: v for k, v in request.args.items() if k not in ("hal", "setelah", "sebelum")}
     return render_template(
         "staff/queue.html", form=form, page=result, scope=scope, unit=unit,
+        unread=staff_notify.unread_ticket_ids(current_user, [t.id for t in result.items]),
         tabs=scopes_for(current_user), args=args,
         overdue=queue_service.count_overdue(scope, unit, now),
         filtered=any(k not in ("bidang", "hal", "setelah", "sebelum") and v for k, v in request.args.items()))
@@ -171,7 +173,10 @@ def render_ticket(ticket: Ticket, http_status: int = 200, **forms):
 
 @bp.get("/tiket/<code>")
 def ticket(code: str):
-    return render_ticket(load_ticket(code))
+    ticket = load_ticket(code)
+    staff_notify.mark_read(current_user, ticket, now_utc())
+    db.session.commit()
+    return render_ticket(ticket)
 
 
 @bp.get("/tiket/<code>/lampiran/<int:attachment_id>")

@@ -7,6 +7,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
     HiddenField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -170,3 +171,12 @@ class CannedForm(Form):
     is_active = BooleanField(_l("Aktif (muncul di pilihan jawaban siap)"), default=True)
     is_public = BooleanField(_l("Terbitkan untuk warga (tanya-jawab di situs dan saran saat "
                                 "mengisi formulir)"), default=False)
+
+
+class NotifyPrefForm(Form):
+    pref = RadioField(_l("Kabar tiket baru, balasan pemohon dan penugasan"), choices=[
+        SelectChoice("segera", _l("Segera, lewat surel (beberapa kabar digabung dalam satu "
+                                  "surel)")),
+        SelectChoice("ringkasan", _l("Ringkasan harian, pukul 07.30 WIB pada hari kerja")),
+        SelectChoice("mati", _l("Tanpa surel; cukup tanda di antrian")),
+    ], validators=[DataRequired(_l("Pilih salah satu."))])
