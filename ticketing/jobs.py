@@ -82,6 +82,15 @@ _WHATSAPP = ("WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_
              "WHATSAPP_VERIFY_TOKEN")
 
 
+def _retention(now: datetime) -> dict:
+    # Owned by the privacy work: anonymise/purge what the retention policy says is due.
+    from .services.privacy import run_retention
+
+    result = run_retention(now)
+    db.session.commit()
+    return result
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -131,6 +140,7 @@ JOBS: list[Job] = [
         requires=("IMAP_USER", "IMAP_PASSWORD")),
     Job("sla_digest", _sla_digest, "interval", {"minutes": 5}),
     Job("auto_close", _auto_close, "interval", {"minutes": 15}),
+    Job("privacy_retention", _retention, "interval", {"hours": 24}),
     Job("staff_notify", _staff_notify, "interval", {"minutes": 1}),
     Job("whatsapp_media", _whatsapp_media, "interval", {"minutes": 2}, requires=_WHATSAPP),
     Job("whatsapp_catch_up", _whatsapp_catch_up, "interval", {"minutes": 10},

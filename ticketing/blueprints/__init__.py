@@ -10,6 +10,7 @@ def register_blueprints(app: Flask) -> None:
                    whatsapp_webhook)
     from . import admin_whatsapp  # noqa: I001 - kept apart to ease merges
     from . import health  # noqa: I001 - kept apart to ease merges
+    from . import admin_privacy  # noqa: I001 - kept apart to ease merges
 
     for blueprint in (
         public.bp, api.bp, health.bp,                        # citizens and integrations
@@ -17,7 +18,7 @@ def register_blueprints(app: Flask) -> None:
         staff_notify.bp,
         supervisor.bp, reports.bp,                           # supervisors
         admin.bp, admin_catalogue.bp, calendar_admin.bp, admin_mail.bp,  # admin
-        admin_outbox.bp,
+        admin_outbox.bp, admin_privacy.bp,
         survey.bp, transparency.bp, transparency.api,        # satisfaction and openness
         whatsapp_webhook.bp, admin_whatsapp.bp,              # the WhatsApp channel
     ):

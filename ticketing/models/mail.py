@@ -55,7 +55,7 @@ INBOUND_ACTIONS = ("processing", "created", "appended", "ignored", "failed")
 
 
 class InboundMail(db.Model):
-    """One raw message as it reached us, kept forever; stored and committed before anything
+    """One raw message as it reached us, kept until retention or erasure; stored and committed before anything
     else is done with it, so a crash later never loses a mail.
 
     The same bytes delivered again (IMAP re-fetch, MTA retry, a second poller) hit the
