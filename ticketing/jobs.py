@@ -95,15 +95,29 @@ class Job:
     def enabled(self, app: Flask) -> bool:
         return all(app.config.get(key) for key in self.requires)
 
+    def interval(self) -> timedelta | None:
+        """How often it runs (interval triggers), for the heartbeat's "late" rule."""
+        if self.trigger != "interval":
+            return None
+        return timedelta(**self.trigger_args)
+
     def wrap(self, app: Flask) -> Callable[[], None]:
         def run() -> None:
+            from .services import heartbeat
+
             with app.app_context():
+                start = datetime.now(timezone.utc)
+                heartbeat.started(self.name, start)
+                error = None
                 try:
-                    result = self.func(datetime.now(timezone.utc))
+                    result = self.func(start)
                     log.info("%s: %s", self.name, result)
-                except Exception:  # noqa: BLE001 - one failed run must not stop the scheduler
+                except Exception as exc:  # noqa: BLE001 - one failed run must not stop the scheduler
+                    error = exc
                     db.session.rollback()
                     log.exception("%s failed", self.name)
+                try:
+                    heartbeat.finished(self.name, start, datetime.now(timezone.utc), error)
                 finally:
                     db.session.remove()
 

@@ -9,9 +9,10 @@ def register_blueprints(app: Flask) -> None:
                    staff_bulk, staff_common, staff_notify, supervisor, survey, textfilters, transparency,
                    whatsapp_webhook)
     from . import admin_whatsapp  # noqa: I001 - kept apart to ease merges
+    from . import health  # noqa: I001 - kept apart to ease merges
 
     for blueprint in (
-        public.bp, api.bp,                                   # citizens and integrations
+        public.bp, api.bp, health.bp,                        # citizens and integrations
         auth.bp, staff.bp, staff_actions.bp, staff_canned.bp, api_staff.bp,  # staff
         staff_notify.bp, staff_bulk.bp,
         supervisor.bp, reports.bp,                           # supervisors
