@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from .extensions import db
 from .models import Ticket, Unit, User
+from .services.transaction import run
 
 
 def now_utc() -> datetime:
@@ -30,16 +31,16 @@ def seed_command(demo: bool) -> None:
     from .services.catalogue import seed_catalogue
     from .services.people import DEMO_PASSWORD, demo_accounts, seed_demo_users
 
-    result = seed_catalogue()
+    result = run(seed_catalogue)
     click.echo(f"Katalog: {result['created']} dibuat, {result['updated']} diperbarui.")
     from .services.canned import seed_canned
 
-    click.echo(f"Jawaban siap baru: {seed_canned(now_utc())}.")
+    click.echo(f"Jawaban siap baru: {run(seed_canned, now_utc())}.")
     from .services.routing_rules import seed_rules
 
-    click.echo(f"Aturan rute surel baru: {seed_rules(now_utc())}.")
+    click.echo(f"Aturan rute surel baru: {run(seed_rules, now_utc())}.")
     if demo:
-        created = seed_demo_users(now_utc())
+        created = run(seed_demo_users, now_utc())
         click.echo(f"Akun demo baru: {len(created)}. Semua akun demo memakai kata sandi "
                    f"'{DEMO_PASSWORD}':")
         for person in demo_accounts():
@@ -78,7 +79,7 @@ def users_token(email: str) -> None:
     if user is None or not user.is_active:
         click.echo(f"Akun tidak ditemukan atau nonaktif: {email}", err=True)
         sys.exit(1)
-    click.echo(issue_token(user, now_utc()))
+    click.echo(run(issue_token, user, now_utc()))
 
 
 tickets_cli = AppGroup("tickets", help="Tiket.")
@@ -140,14 +141,6 @@ def tickets_show(code: str, as_json: bool) -> None:
 mail_cli = AppGroup("mail", help="Surel masuk dan keluar.")
 
 
-@mail_cli.command("flush")
-def mail_flush() -> None:
-    """Kirim surel di kotak keluar."""
-    from .services.outbox import flush
-
-    emit(flush(now_utc()))
-
-
 #: sysexits.h: the MTA keeps the message and retries later
 EX_TEMPFAIL = 75
 
@@ -155,6 +148,62 @@ EX_TEMPFAIL = 75
 def _db_unavailable(exc: Exception) -> None:
     click.echo(f"Basis data tidak dapat dihubungi, coba lagi nanti: {exc}", err=True)
     sys.exit(EX_TEMPFAIL)
+
+
+def _run_or_tempfail(work):
+    """Run work(); exit 75 when the database cannot be reached (the caller retries)."""
+    from .services.availability import DatabaseUnavailable, is_db_unavailable, rollback_quietly
+
+    try:
+        return work()
+    except DatabaseUnavailable as exc:
+        _db_unavailable(exc)
+    except Exception as exc:
+        if not is_db_unavailable(exc):
+            raise
+        rollback_quietly()
+        _db_unavailable(exc)
+
+
+@mail_cli.command("flush")
+def mail_flush() -> None:
+    """Kirim surel di kotak keluar. Keluar 75 bila basis data atau server SMTP tidak dapat
+    dihubungi (surel tetap menunggu dan dicoba lagi); surel yang rusak atau ditolak menjadi
+    'failed' tanpa menghentikan yang lain."""
+    from .services.outbox import flush
+
+    summary = _run_or_tempfail(lambda: flush(now_utc()))
+    emit(summary)
+    if summary.get("smtp_unreachable"):
+        click.echo("Server SMTP tidak dapat dihubungi; surel dicoba lagi nanti.", err=True)
+        sys.exit(EX_TEMPFAIL)
+
+
+@mail_cli.command("requeue")
+@click.argument("outbox_id", type=int, required=False)
+@click.option("--all-failed", is_flag=True, help="Semua surel keluar berstatus failed.")
+def mail_requeue(outbox_id: int | None, all_failed: bool) -> None:
+    """Kirim ulang surel keluar yang gagal (menurut nomor, atau semuanya), lalu kirim kotak
+    keluar. Ringkasan JSON: requeued, errors, flush."""
+    from .services.outbox import flush, requeue_many
+
+    if (outbox_id is None) == (not all_failed):
+        raise click.UsageError("Sebutkan satu ID atau --all-failed.")
+
+    def work() -> dict:
+        now = now_utc()
+        summary = requeue_many(None if all_failed else [outbox_id], now,
+                               actor_label="admin (CLI)")
+        db.session.commit()
+        summary["flush"] = flush(now) if summary["requeued"] else None
+        return summary
+
+    summary = _run_or_tempfail(work)
+    emit(summary)
+    for message in summary["errors"].values():
+        click.echo(message, err=True)
+    if summary["errors"] and not all_failed:
+        sys.exit(1)
 
 
 @mail_cli.command("ingest")
@@ -246,7 +295,7 @@ def sla_check() -> None:
     """Satu putaran jam SLA: pengingat dan eskalasi yang jatuh tempo."""
     from .services.sla import run_sla_check
 
-    emit(run_sla_check(now_utc()))
+    emit(_run_or_tempfail(lambda: run_sla_check(now_utc())))
 
 
 @sla_cli.command("digest")
@@ -281,8 +330,8 @@ def sla_target(slug: str, days: str, warning_percent: str | None,
         click.echo(f"Layanan tidak dikenal: {slug}", err=True)
         sys.exit(1)
     try:
-        set_service_target(service, TargetChange(days, warning_percent, level2_days), now_utc(),
-                           actor_label="admin (CLI)")
+        run(set_service_target, service, TargetChange(days, warning_percent, level2_days),
+            now_utc(), actor_label="admin (CLI)")
     except SettingsError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
@@ -328,7 +377,7 @@ def calendar_hours(weekday: int, open_at: str | None, close_at: str | None) -> N
     from .services.calendar import SettingsError, set_office_hours
 
     try:
-        set_office_hours(weekday, open_at, close_at, now_utc(), actor_label="admin (CLI)")
+        run(set_office_hours, weekday, open_at, close_at, now_utc(), actor_label="admin (CLI)")
     except SettingsError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
@@ -343,7 +392,7 @@ def calendar_period(name: str, start: str, end: str) -> None:
     from .services.calendar import SettingsError, add_special_period
 
     try:
-        period = add_special_period(name, _date(start), _date(end), None, now_utc(),
+        period = run(add_special_period, name, _date(start), _date(end), None, now_utc(),
                                     actor_label="admin (CLI)")
     except SettingsError as exc:
         click.echo(str(exc), err=True)
@@ -361,9 +410,9 @@ def calendar_closure(day: str, reason: str | None, remove: bool) -> None:
 
     try:
         if remove:
-            remove_closure(_date(day), now_utc(), actor_label="admin (CLI)")
+            run(remove_closure, _date(day), now_utc(), actor_label="admin (CLI)")
         else:
-            add_closure(_date(day), reason or "", now_utc(), actor_label="admin (CLI)")
+            run(add_closure, _date(day), reason or "", now_utc(), actor_label="admin (CLI)")
     except SettingsError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

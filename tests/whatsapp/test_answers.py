@@ -48,7 +48,7 @@ def test_staff_answer_and_the_confirm_buttons_go_on_whatsapp(client, graph, now)
     titles = [b["reply"]["title"] for b in buttons["interactive"]["action"]["buttons"]]
     assert titles == ["Ya", "Belum"]
     assert db.session.scalar(select(OutboxMail.id)) is None  # no mail for a WhatsApp ticket
-    reply = [m for m in ticket.messages if m.direction == "out"][0]
+    reply = next(m for m in ticket.messages if m.direction == "out")
     assert reply.channel == "whatsapp"
 
 

@@ -30,11 +30,15 @@ from ..forms.staff import (
     TransferForm,
     options,
 )
+from ..inputs import page_arg
 from ..models import Attachment, AuditEntry, Message, Service, Ticket, Unit, User
 from ..services import canned as canned_service
 from ..services import people as people_service
+from ..services import staff_notify
 from ..services import queue as queue_service
 from ..services import tickets as ticket_service
+from ..services import transaction
+from ..whatsapp import notify as whatsapp_notify
 from .helpers import now_utc, send_attachment
 from .staff_common import load_ticket, require_login
 
@@ -89,12 +93,11 @@ def queue():
         type=value("jenis"), channel=value("kanal"), assignee=value("petugas"),
         mine=bool(form.milik_saya.data), unassigned=bool(form.belum_diambil.data),
         overdue=bool(form.terlambat.data), q=value("q"))
-    page = request.args.get("hal", "1")
+    page = page_arg("hal")
     now = now_utc()
-    number = int(page) if page.isdigit() and len(page) < 7 else 1
     try:
         result = queue_service.list_queue(
-            current_user, filters, now, page=number, per_page=PER_PAGE,
+            current_user, filters, now, page=page, per_page=PER_PAGE,
             after=request.args.get("setelah"), before=request.args.get("sebelum"))
     except queue_service.CursorError:
         # A damaged link: start again at the first page.
@@ -102,6 +105,7 @@ def queue():
     args = {k: v for k, v in request.args.items() if k not in ("hal", "setelah", "sebelum")}
     return render_template(
         "staff/queue.html", form=form, page=result, scope=scope, unit=unit,
+        unread=staff_notify.unread_ticket_ids(current_user, [t.id for t in result.items]),
         tabs=scopes_for(current_user), args=args,
         overdue=queue_service.count_overdue(scope, unit, now),
         filtered=any(k not in ("bidang", "hal", "setelah", "sebelum") and v for k, v in request.args.items()))
@@ -162,12 +166,17 @@ def render_ticket(ticket: Ticket, http_status: int = 200, **forms):
         reply_form=reply_form, note_form=fresh(NoteForm, "note"), assign_form=assign_form,
         transfer_form=transfer_form, status_form=status_form,
         action_form=fresh(ActionForm, "act"), now=now_utc(),
+        wa_state=whatsapp_notify.window_state(ticket, now_utc()),
+        wa_deliveries=whatsapp_notify.deliveries_by_message(ticket),
     ), http_status
 
 
 @bp.get("/tiket/<code>")
 def ticket(code: str):
-    return render_ticket(load_ticket(code))
+    ticket = load_ticket(code)
+    staff_notify.mark_read(current_user, ticket, now_utc())
+    db.session.commit()
+    return render_ticket(ticket)
 
 
 @bp.get("/tiket/<code>/lampiran/<int:attachment_id>")
@@ -176,7 +185,8 @@ def attachment(code: str, attachment_id: int):
     item = db.session.get(Attachment, attachment_id)
     if item is None or item.message.ticket_id != ticket.id:
         abort(404)
-    return send_attachment(item, opaque=not item.is_accepted)
+    return send_attachment(item, opaque=not item.is_accepted,
+                           inline=request.args.get("lihat") == "1")
 
 
 # ------------------------------------------------------------------ walk-in / phone
@@ -207,7 +217,8 @@ def oral():
                 answer=form.answer.data or "", steps=list(form.steps.data or []),
                 close_now=bool(form.close_now.data))
             try:
-                ticket = ticket_service.record_oral(current_user, data, now_utc())
+                ticket = transaction.run(ticket_service.record_oral, current_user, data,
+                                         now_utc())
             except ticket_service.ActionError as exc:
                 form.form_errors.append(exc.message)
             else:

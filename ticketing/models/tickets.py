@@ -88,6 +88,9 @@ class Ticket(db.Model):
     #: one-time token of the form that created it: a double submit finds this ticket
     submission_key: Mapped[str | None] = mapped_column(db.String(64), unique=True)
     updated_dt = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: when the requester's personal data was removed (retention policy or erasure request);
+    #: the ticket stays for the statistics
+    anonymised_dt = mapped_column(UTCDateTime, nullable=True)
     #: PostgreSQL full-text search over the subject and every message (see models.search);
     #: never loaded, unused on SQLite
     search_vector = deferred(mapped_column(Text().with_variant(TSVECTOR(), "postgresql"),

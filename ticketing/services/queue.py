@@ -111,7 +111,8 @@ def encode_cursor(ticket: Ticket) -> str:
 
 def decode_cursor(value: str) -> tuple[datetime | None, int]:
     due, dot, ident = (value or "").strip().partition(".")
-    if not dot or not ident.isdigit() or not (due == "-" or due.lstrip("-").isdigit()):
+    if (not dot or not ident.isascii() or not ident.isdigit() or len(ident) > 18
+            or not (due == "-" or (due.isascii() and due.lstrip("-").isdigit()))):
         raise CursorError("Penanda halaman tidak valid.")
     try:
         moment = None if due == "-" else EPOCH + int(due) * MICROSECOND

@@ -142,7 +142,7 @@ def check_answers(answers: Answers) -> dict[str, str]:
 
 def submit(ticket: Ticket, answers: Answers, now: datetime, *, channel: str = "tautan",
            kiosk_user: User | None = None) -> SurveyResponse:
-    """Record the citizen's response for this ticket. Commits.
+    """Record the citizen's response for this ticket (no commit).
 
     A second response for the same ticket is refused with a clear message (status 409), also
     when two submits race: the unique ticket on the response row decides.
@@ -169,11 +169,6 @@ def submit(ticket: Ticket, answers: Answers, now: datetime, *, channel: str = "t
         raise SurveyError({"survey": ALREADY}, status=409) from exc
     audit.record(ticket, "survey_response", now, actor=kiosk_user,
                  actor_label=None if kiosk_user else audit.CITIZEN, new=channel)
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise SurveyError({"survey": ALREADY}, status=409) from exc
     return response
 
 
