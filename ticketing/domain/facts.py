@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from . import ikm as ikm_rules
 from .calendar import WorkingCalendar
-from .report import Figures, TicketRow, first_on_time
+from .report import CHANNELS, TYPES, Figures, TicketRow, first_on_time
 
 #: (day, unit id or 0, service id or 0, channel, type)
 Key = tuple[date, int, int, str, str]
@@ -91,7 +91,10 @@ class SummedFigures(Figures):
                                                 + fact["received"])
 
     def finish(self) -> SummedFigures:
-        """Compute the IKM from the sums (every element is answered by every respondent)."""
+        """Compute the IKM from the sums (every element is answered by every respondent);
+        every type and channel listed, as domain.report.figures does."""
+        self.by_type = {t: self.by_type.get(t, 0) for t in TYPES} | self.by_type
+        self.by_channel = {c: self.by_channel.get(c, 0) for c in CHANNELS} | self.by_channel
         self.ikm = ikm_rules.Ikm(respondents=self.respondents, sums=tuple(
             (total, self.respondents) for total in self.ikm_sums))
         return self

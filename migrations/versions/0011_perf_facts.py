@@ -1,8 +1,8 @@
 """Daily facts per day, unit, service, channel and type, the source of the public figures;
 filled from the existing tickets and survey responses (issue 13)
 
-Revision ID: 0008_perf
-Revises: 0007_perf
+Revision ID: 0011_perf
+Revises: 0010_ux_notify
 Create Date: 2026-12-06 02:00:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0008_perf"
-down_revision = "0007_perf"
+revision = "0011_perf"
+down_revision = "0010_ux_notify"
 branch_labels = None
 depends_on = None
 
