@@ -87,25 +87,34 @@ tickets_cli = AppGroup("tickets", help="Tiket.")
 
 @tickets_cli.command("list")
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--unit", "unit_code")
-@click.option("--status")
+@click.option("--unit", "unit_code", help="Kode unit (mis. PUMK), atau 'triase' untuk tanpa unit.")
+@click.option("--status", help="baru, diproses, menunggu_pemohon, selesai atau ditutup.")
 @click.option("--overdue", is_flag=True)
-@click.option("--limit", type=int, default=None, help="Paling banyak N tiket.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Paling banyak N tiket.")
 def tickets_list(as_json: bool, unit_code: str | None, status: str | None, overdue: bool,
                  limit: int | None) -> None:
-    from .domain.lifecycle import CLOCK_RUNNING
+    from .domain.lifecycle import CLOCK_RUNNING, STATUSES
     from .services.serialize import ticket_json
 
     now = now_utc()
     query = select(Ticket).order_by(Ticket.due_dt, Ticket.id)
-    if unit_code:
-        if unit_code.lower() in ("null", "none", "triase"):
+    if unit_code is not None:
+        if unit_code.strip().lower() in ("null", "none", "triase"):
             query = query.where(Ticket.unit_id.is_(None))
         else:
-            query = query.join(Unit, Ticket.unit_id == Unit.id).where(
-                Unit.code == unit_code.upper())
-    if status:
-        query = query.where(Ticket.status == status)
+            unit = db.session.scalar(select(Unit).where(Unit.code == unit_code.strip().upper()))
+            if unit is None:
+                known = ", ".join(db.session.scalars(select(Unit.code).order_by(Unit.code)))
+                raise click.BadParameter(
+                    f"unit tidak dikenal: {unit_code!r} (yang ada: {known}, atau triase)",
+                    param_hint="--unit")
+            query = query.where(Ticket.unit_id == unit.id)
+    if status is not None:
+        if status.strip().lower() not in STATUSES:
+            raise click.BadParameter(
+                f"status tidak dikenal: {status!r} (pilihan: {', '.join(STATUSES)})",
+                param_hint="--status")
+        query = query.where(Ticket.status == status.strip().lower())
     if overdue:
         query = query.where(Ticket.status.in_(CLOCK_RUNNING), Ticket.due_dt <= now)
     if limit:

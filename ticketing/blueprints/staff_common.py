@@ -89,6 +89,7 @@ def mask_nik(text: str | None) -> str:
 
 
 ACTION_LABELS = {
+    "merged": _l("Tiket digabung"),
     "created": _l("Permohonan diterima"),
     "status": _l("Status diubah"),
     "due": _l("Batas waktu berubah"),
