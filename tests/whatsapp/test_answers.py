@@ -24,7 +24,8 @@ def _ask(client, now, body="Bagaimana syarat sertifikat halal gratis?", **kw) ->
     return db.session.scalars(select(Ticket).order_by(Ticket.id.desc())).first()
 
 
-def _answer(ticket, now, status="selesai", body="Syaratnya NIB dan KTP; daftar di ptsp.halal.go.id"):
+def _answer(ticket, now, status="selesai",
+            body="Syaratnya NIB dan KTP; daftar di ptsp.halal.go.id"):
     clerk = staff(now, "staf", ticket.unit.code if ticket.unit else "PUMK")
     ticket.unit = clerk.unit
     db.session.commit()
