@@ -2,7 +2,7 @@
 and outbox, so the retention run reads only what is due
 
 Revision ID: 0012_ops
-Revises: 0011_perf_facts
+Revises: 0011_perf
 Create Date: 2026-12-06 02:00:00
 
 """
@@ -13,7 +13,7 @@ import ticketing.models.base
 
 # revision identifiers, used by Alembic.
 revision = "0012_ops"
-down_revision = "0011_perf_facts"
+down_revision = "0011_perf"
 branch_labels = None
 depends_on = None
 
