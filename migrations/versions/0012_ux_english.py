@@ -1,7 +1,7 @@
 """Services: English texts entered by an admin (issue 16, item 7)
 
-Revision ID: 0011_ux_english
-Revises: 0010_ux_notify
+Revision ID: 0012_ux_english
+Revises: 0011_perf
 Create Date: 2026-12-06 02:10:00
 
 """
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0011_ux_english"
-down_revision = "0010_ux_notify"
+revision = "0012_ux_english"
+down_revision = "0011_perf"
 branch_labels = None
 depends_on = None
 
