@@ -71,6 +71,18 @@ class Config:
     MAIL_OWN_ADDRESSES = os.environ.get("MAIL_OWN_ADDRESSES", "")
     #: a message claimed by a worker that died is taken over after this many minutes
     MAIL_CLAIM_STALE_MINUTES = env_int("MAIL_CLAIM_STALE_MINUTES", 10)
+    #: seconds one message may take to parse; a message over it is kept as `failed`
+    MAIL_PARSE_BUDGET_SECONDS = float(os.environ.get("MAIL_PARSE_BUDGET_SECONDS", "20"))
+    #: claims of one message that never finished (the worker hung or died on it) before it
+    #: is kept as `failed` instead of being taken over again
+    MAIL_MAX_PROCESS_ATTEMPTS = env_int("MAIL_MAX_PROCESS_ATTEMPTS", 3)
+    #: attachments stored per mail (like the web form's MAX_ATTACHMENTS); the rest stay in
+    #: the raw mail and are listed to staff
+    MAIL_MAX_ATTACHMENTS = env_int("MAIL_MAX_ATTACHMENTS", 5)
+    #: authserv-ids (comma-separated) whose Authentication-Results we trust, e.g. the
+    #: receiving provider's "mx.google.com": mail from a staff address counts as staff only
+    #: with DKIM or SPF pass for its domain there
+    MAIL_TRUSTED_AUTHSERV_IDS = os.environ.get("MAIL_TRUSTED_AUTHSERV_IDS", "mx.google.com")
 
     # Working-time calendar (WIB), Mon-Thu 07.30-16.00, Fri 07.30-16.30; admins may override
     # per weekday in the database. Weekday 0 = Monday.
@@ -110,6 +122,18 @@ class Config:
     #: the WhatsApp outbox and media downloads still count attempts (not mail any more)
     OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
     OUTBOX_BATCH = env_int("OUTBOX_BATCH", 50)
+    #: personal data of closed requests is anonymised after this many years (0: never)
+    RETENTION_TICKET_YEARS = env_int("RETENTION_TICKET_YEARS", 5)
+    #: raw inbound mail, outbox bodies and WhatsApp payloads are purged after this many
+    #: months (0: never); mail still failed or waiting is kept for review
+    RETENTION_MAIL_MONTHS = env_int("RETENTION_MAIL_MONTHS", 12)
+    #: rows of each kind per retention run (the daily job catches up over several days)
+    RETENTION_BATCH = env_int("RETENTION_BATCH", 500)
+    #: GET /healthz calls a job late when it has not succeeded for twice its interval plus this
+    HEALTH_GRACE_MINUTES = env_int("HEALTH_GRACE_MINUTES", 3)
+    #: the supervisors' board and the admin pages show a red banner after this long without
+    #: any scheduler job starting
+    SCHEDULER_STALE_MINUTES = env_int("SCHEDULER_STALE_MINUTES", 5)
 
     # WhatsApp Business Cloud API (issue 11). The channel is on only when the first four are
     # set; WHATSAPP_DISPLAY_NUMBER alone shows the office's number on the public site.
