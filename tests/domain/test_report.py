@@ -131,5 +131,5 @@ def test_public_build_leaves_out_internal_parts():
 
 def test_format_duration():
     assert report.format_duration(None) == "-"
-    assert report.format_duration(0) == "0 menit"
-    assert report.format_duration(8.5 * 3600 + 3600 + 300) == "1 hari 1 jam 5 menit"
+    assert report.format_duration(0) == "kurang dari 1 menit"
+    assert report.format_duration(8.5 * 3600 + 3600 + 300) == "1 hari kerja 1 jam 5 menit"

@@ -53,9 +53,11 @@ def index():
     report = stats_service.public_report(period, now_utc())
     # Public: the volume, attainment and IKM charts are aggregates only.
     return render_template(
-        "transparency/index.html", report=report, charts=report_charts(report),
+        "transparency/index.html", report=report,
+        charts=report_charts(report, stats_service.ikm_minimum()),
         quarters=periods.recent(today_local(), "quarter", 8),
-        months=periods.recent(today_local(), "month", 12), standards=_standards())
+        months=periods.recent(today_local(), "month", 12), standards=_standards(),
+        ikm_min=stats_service.ikm_minimum())
 
 
 @bp.get("/kinerja/data.csv")

@@ -101,8 +101,9 @@ def _week_label(monday: date) -> str:
     return f"{monday.day}/{monday.month}"
 
 
-def report_charts(report: Report) -> list[BarChart]:
-    """The evaluation's three charts: volume per week, attainment per month, IKM per element."""
+def report_charts(report: Report, ikm_minimum: int = 0) -> list[BarChart]:
+    """The evaluation's three charts: volume per week, attainment per month, IKM per element
+    (left empty below `ikm_minimum` respondents, as the published index is)."""
     weekly = bar_chart(
         "volume", "Permohonan diterima per minggu",
         [(_week_label(monday), float(n), str(n)) for monday, n in report.weekly_volume])
@@ -115,9 +116,10 @@ def report_charts(report: Report) -> list[BarChart]:
     attainment = bar_chart("attainment", "Jawaban pertama tepat waktu per bulan (%)", monthly,
                            max_value=100)
     result = report.overall.figures.ikm
+    enough = result.respondents >= ikm_minimum
     elements = []
     for i, code in enumerate(ELEMENT_CODES):
-        value = result.element_index(i)
+        value = result.element_index(i) if enough else None
         elements.append((code, None if value is None else float(value),
                          "-" if value is None else _comma(value)))
     ikm_chart = bar_chart("ikm", "IKM per unsur (nilai 25-100)", elements, max_value=100)
