@@ -452,3 +452,6 @@ def init_app(app: Flask) -> None:
     from .whatsapp.cli import whatsapp_cli
 
     app.cli.add_command(whatsapp_cli)
+    from . import cli_backup
+
+    cli_backup.init_app(app)
