@@ -113,9 +113,8 @@ def test_re_engagement_error_sends_the_template_instead(client, graph, now):
 
 
 def test_failed_status_callback_falls_back_to_email(client, graph, now, smtp_server):
-    ticket = gen_ticket(now, email="budi@example.com", phone="081234567890")
-    ticket.channel = "whatsapp"  # e.g. recorded from the office phone, then answered by API
-    db.session.commit()
+    # e.g. recorded from the office phone, then answered through the API
+    ticket = gen_ticket(now, email="budi@example.com", phone="081234567890", channel="whatsapp")
     _answer(ticket, now, status="menunggu_pemohon", body="Mohon lengkapi NIB.")
     db.session.add(WhatsAppContact(wa_id=wa.CITIZEN, last_inbound_dt=now))
     db.session.commit()
