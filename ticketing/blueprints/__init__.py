@@ -5,13 +5,14 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from . import (admin, admin_catalogue, admin_mail, api, api_staff, auth, calendar_admin,
-                   errors, public, reports, staff, staff_actions, staff_canned, staff_common,
+                   errors, followup, public, reports, staff, staff_actions, staff_canned,
+                   staff_common,
                    supervisor, survey, transparency)
 
     for blueprint in (
         public.bp, api.bp,                                   # citizens and integrations
         auth.bp, staff.bp, staff_actions.bp, staff_canned.bp, api_staff.bp,  # staff
-        supervisor.bp, reports.bp,                           # supervisors
+        supervisor.bp, reports.bp, followup.bp,              # supervisors
         admin.bp, admin_catalogue.bp, calendar_admin.bp, admin_mail.bp,  # admin
         survey.bp, transparency.bp, transparency.api,        # satisfaction and openness
     ):

@@ -11,6 +11,7 @@ from .tickets import CHANNELS, DIRECTIONS, TICKET_TYPES, Attachment, Message, Ti
 from .sla import SlaDigest, SlaNotification
 from .survey import SURVEY_CHANNELS, SurveyInvitation, SurveyResponse
 from .routing import RoutingDecision, RoutingRule
+from .evaluation import ACTION_STATUSES, EvaluationReview, FollowUpAction, ReportSignatory
 
 __all__ = [
     "ApiToken", "Attachment", "AuditEntry", "CHANNELS", "Closure", "DIRECTIONS", "Message",
@@ -19,4 +20,5 @@ __all__ = [
     "InboundMail", "MailAutoReply", "RoutingDecision", "RoutingRule",
     "OfficeHours", "SlaDigest", "SlaNotification", "SpecialPeriod",
     "SURVEY_CHANNELS", "SurveyInvitation", "SurveyResponse",
+    "ACTION_STATUSES", "EvaluationReview", "FollowUpAction", "ReportSignatory",
 ]
