@@ -35,7 +35,7 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     if not app.config.get("UPLOAD_DIR"):
         app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
 
-    from . import extensions, i18n, security
+    from . import extensions, i18n, inputs, security
     from .blueprints import register_blueprints
     from .cli import init_app as init_cli
 
@@ -47,6 +47,7 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     extensions.limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    inputs.init_app(app)
     register_blueprints(app)
     init_cli(app)
     return app

@@ -140,14 +140,6 @@ def tickets_show(code: str, as_json: bool) -> None:
 mail_cli = AppGroup("mail", help="Surel masuk dan keluar.")
 
 
-@mail_cli.command("flush")
-def mail_flush() -> None:
-    """Kirim surel di kotak keluar."""
-    from .services.outbox import flush
-
-    emit(flush(now_utc()))
-
-
 #: sysexits.h: the MTA keeps the message and retries later
 EX_TEMPFAIL = 75
 
@@ -155,6 +147,62 @@ EX_TEMPFAIL = 75
 def _db_unavailable(exc: Exception) -> None:
     click.echo(f"Basis data tidak dapat dihubungi, coba lagi nanti: {exc}", err=True)
     sys.exit(EX_TEMPFAIL)
+
+
+def _run_or_tempfail(work):
+    """Run work(); exit 75 when the database cannot be reached (the caller retries)."""
+    from .services.availability import DatabaseUnavailable, is_db_unavailable, rollback_quietly
+
+    try:
+        return work()
+    except DatabaseUnavailable as exc:
+        _db_unavailable(exc)
+    except Exception as exc:
+        if not is_db_unavailable(exc):
+            raise
+        rollback_quietly()
+        _db_unavailable(exc)
+
+
+@mail_cli.command("flush")
+def mail_flush() -> None:
+    """Kirim surel di kotak keluar. Keluar 75 bila basis data atau server SMTP tidak dapat
+    dihubungi (surel tetap menunggu dan dicoba lagi); surel yang rusak atau ditolak menjadi
+    'failed' tanpa menghentikan yang lain."""
+    from .services.outbox import flush
+
+    summary = _run_or_tempfail(lambda: flush(now_utc()))
+    emit(summary)
+    if summary.get("smtp_unreachable"):
+        click.echo("Server SMTP tidak dapat dihubungi; surel dicoba lagi nanti.", err=True)
+        sys.exit(EX_TEMPFAIL)
+
+
+@mail_cli.command("requeue")
+@click.argument("outbox_id", type=int, required=False)
+@click.option("--all-failed", is_flag=True, help="Semua surel keluar berstatus failed.")
+def mail_requeue(outbox_id: int | None, all_failed: bool) -> None:
+    """Kirim ulang surel keluar yang gagal (menurut nomor, atau semuanya), lalu kirim kotak
+    keluar. Ringkasan JSON: requeued, errors, flush."""
+    from .services.outbox import flush, requeue_many
+
+    if (outbox_id is None) == (not all_failed):
+        raise click.UsageError("Sebutkan satu ID atau --all-failed.")
+
+    def work() -> dict:
+        now = now_utc()
+        summary = requeue_many(None if all_failed else [outbox_id], now,
+                               actor_label="admin (CLI)")
+        db.session.commit()
+        summary["flush"] = flush(now) if summary["requeued"] else None
+        return summary
+
+    summary = _run_or_tempfail(work)
+    emit(summary)
+    for message in summary["errors"].values():
+        click.echo(message, err=True)
+    if summary["errors"] and not all_failed:
+        sys.exit(1)
 
 
 @mail_cli.command("ingest")
@@ -246,7 +294,7 @@ def sla_check() -> None:
     """Satu putaran jam SLA: pengingat dan eskalasi yang jatuh tempo."""
     from .services.sla import run_sla_check
 
-    emit(run_sla_check(now_utc()))
+    emit(_run_or_tempfail(lambda: run_sla_check(now_utc())))
 
 
 @sla_cli.command("digest")
@@ -376,3 +424,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(sla_cli)
     app.cli.add_command(calendar_cli)
+    from .whatsapp.cli import whatsapp_cli
+
+    app.cli.add_command(whatsapp_cli)

@@ -99,8 +99,36 @@ class Config:
     LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 
+    #: a mail the SMTP server cannot take is retried (capped exponential backoff) this long,
+    #: counted from its first failed attempt, then `failed` (admin page, `mail requeue`)
+    OUTBOX_RETRY_HOURS = float(os.environ.get("OUTBOX_RETRY_HOURS", "72"))
+    OUTBOX_BACKOFF_CAP_MINUTES = env_int("OUTBOX_BACKOFF_CAP_MINUTES", 60)
+    #: the WhatsApp outbox and media downloads still count attempts (not mail any more)
     OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
     OUTBOX_BATCH = env_int("OUTBOX_BATCH", 50)
+
+    # WhatsApp Business Cloud API (issue 11). The channel is on only when the first four are
+    # set; WHATSAPP_DISPLAY_NUMBER alone shows the office's number on the public site.
+    WHATSAPP_PHONE_NUMBER_ID = os.environ.get("WHATSAPP_PHONE_NUMBER_ID")
+    WHATSAPP_ACCESS_TOKEN = os.environ.get("WHATSAPP_ACCESS_TOKEN")
+    WHATSAPP_APP_SECRET = os.environ.get("WHATSAPP_APP_SECRET")
+    WHATSAPP_VERIFY_TOKEN = os.environ.get("WHATSAPP_VERIFY_TOKEN")
+    WHATSAPP_GRAPH_URL = os.environ.get("WHATSAPP_GRAPH_URL", "https://graph.facebook.com")
+    WHATSAPP_API_VERSION = os.environ.get("WHATSAPP_API_VERSION", "v21.0")
+    #: the number citizens write to, as shown on the site (e.g. +62 812-0000-0000)
+    WHATSAPP_DISPLAY_NUMBER = os.environ.get("WHATSAPP_DISPLAY_NUMBER")
+    #: approved message template sent outside the 24-hour window; body parameters
+    #: {{1}} ticket code, {{2}} tracking link (see README)
+    WHATSAPP_TEMPLATE_UPDATE = os.environ.get("WHATSAPP_TEMPLATE_UPDATE")
+    #: template for the acknowledgement of a web request that gave only a phone number
+    #: (same parameters); WHATSAPP_TEMPLATE_UPDATE when unset
+    WHATSAPP_TEMPLATE_ACK = os.environ.get("WHATSAPP_TEMPLATE_ACK")
+    WHATSAPP_TEMPLATE_LANGUAGE = os.environ.get("WHATSAPP_TEMPLATE_LANGUAGE", "id")
+    #: a message from a number with a ticket active within this many hours joins that ticket
+    WHATSAPP_THREAD_HOURS = env_int("WHATSAPP_THREAD_HOURS", 72)
+    #: messages this close together form one request with one acknowledgement
+    WHATSAPP_BURST_SECONDS = env_int("WHATSAPP_BURST_SECONDS", 120)
+    WHATSAPP_TIMEOUT = env_int("WHATSAPP_TIMEOUT", 20)
 
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Jakarta")

@@ -68,6 +68,8 @@ def init_app(app: Flask) -> None:
     def _dt_words(dt, locale: str | None = None):
         return date_in_words(dt, app.config["TIMEZONE"], locale or _locale())
 
+    app.add_template_global(_dt_words, "dt_words")  # for helpers that take a formatter
+
     @app.context_processor
     def _inject():
         return {"current_locale": _locale()}

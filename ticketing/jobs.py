@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from flask import Flask
@@ -56,6 +56,26 @@ def _mail_poll(now: datetime) -> dict:
     return counts
 
 
+def _whatsapp_media(now: datetime) -> dict:
+    from .whatsapp.media import retry_due
+
+    return retry_due(now)
+
+
+def _whatsapp_catch_up(now: datetime) -> dict:
+    # Deliveries the webhook stored but never finished (a crash after the 200).
+    from .whatsapp.inbound import process_pending
+
+    counts: dict[str, int] = {}
+    for item in process_pending(now, include_failed=False, min_age=timedelta(minutes=5)):
+        counts[item.action] = counts.get(item.action, 0) + 1
+    return counts
+
+
+_WHATSAPP = ("WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET",
+             "WHATSAPP_VERIFY_TOKEN")
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -91,4 +111,7 @@ JOBS: list[Job] = [
         requires=("IMAP_USER", "IMAP_PASSWORD")),
     Job("sla_digest", _sla_digest, "interval", {"minutes": 5}),
     Job("auto_close", _auto_close, "interval", {"minutes": 15}),
+    Job("whatsapp_media", _whatsapp_media, "interval", {"minutes": 2}, requires=_WHATSAPP),
+    Job("whatsapp_catch_up", _whatsapp_catch_up, "interval", {"minutes": 10},
+        requires=_WHATSAPP),
 ]

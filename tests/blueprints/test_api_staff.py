@@ -134,3 +134,34 @@ def test_claim_race_loser_gets_409(client, now):
     response = client.post(f"/api/v1/tickets/{ticket.code}/assign",
                            json={"assignee": second.email}, headers=bearer(second, now))
     assert response.status_code == 409 and "sudah diambil" in response.get_json()["error"]
+
+
+def test_queue_pages_by_cursor_with_a_bounded_total(client, now, monkeypatch):
+    from urllib.parse import parse_qs, urlsplit
+
+    from ticketing.services import queue
+
+    headers = bearer(staff(now), now)
+    made = [gen_ticket(now + timedelta(minutes=i)).code for i in range(5)]
+    response = client.get("/api/v1/tickets?per_page=2", headers=headers)
+    assert response.headers["X-Total-Count"] == "5"
+    assert response.headers["X-Total-Count-Exact"] == "true"
+    monkeypatch.setattr(queue, "COUNT_LIMIT", 3)
+    seen, url = [], "/api/v1/tickets?per_page=2"
+    while url:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200
+        assert response.headers["X-Total-Count"] == "3"
+        assert response.headers["X-Total-Count-Exact"] == "false"
+        seen += [t["code"] for t in response.get_json()]
+        link = response.headers.get("Link", "")
+        nexts = [part for part in link.split(", ") if part.endswith('rel="next"')]
+        url = None
+        if nexts:
+            parts = urlsplit(nexts[0].split(">")[0].lstrip("<"))
+            assert "after" in parse_qs(parts.query)
+            url = f"{parts.path}?{parts.query}"
+    assert seen == made
+    assert 'rel="prev"' in response.headers["Link"]
+    bad = client.get("/api/v1/tickets?after=rusak", headers=headers)
+    assert bad.status_code == 422 and "after" in bad.get_json()["errors"]

@@ -156,6 +156,29 @@ def test_queue_lists_unit_tickets_with_time_left_and_filters(client, now):
     assert "Tidak ada tiket yang cocok." in html
 
 
+def test_queue_pages_forward_by_cursor_and_bounds_a_large_count(client, now, monkeypatch):
+    from ticketing.blueprints import staff as staff_bp
+    from ticketing.services import queue
+
+    monkeypatch.setattr(staff_bp, "PER_PAGE", 2)
+    monkeypatch.setattr(queue, "COUNT_LIMIT", 3)
+    made = [gen_ticket(now + timedelta(minutes=i)).code for i in range(5)]
+    login(client, staff(now))
+    html = text(client.get("/staf/antrian"))
+    assert "3+ tiket" in html and made[0] in html and made[2] not in html
+    seen, link = [], re.search(r'rel="next" href="([^"]+)"', html)
+    while link:
+        url = link.group(1).replace("&amp;", "&")
+        assert "setelah=" in url
+        html = text(client.get(url))
+        seen += [c for c in made if c in html]
+        link = re.search(r'rel="next" href="([^"]+)"', html)
+    assert seen == made[2:]
+    assert "Halaman 3" in html and 'rel="prev"' in html
+    html = text(client.get("/staf/antrian?setelah=rusak"))  # a damaged link: first page
+    assert made[0] in html
+
+
 def test_queue_of_other_unit_is_forbidden_and_triage_for_leads(client, now):
     triage = gen_ticket(now, service="pengaduan-umum", type="pengaduan")
     login(client, staff(now))

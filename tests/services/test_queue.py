@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import event
 
 from ticketing.extensions import db
+from ticketing.services import queue
 from ticketing.services import tickets as svc
-from ticketing.services.queue import QueueFilter, list_queue
+from ticketing.services.queue import CursorError, QueueFilter, list_queue
 
 from ..factories import gen_ticket
 from ..support.staff import staff
@@ -151,3 +152,59 @@ def test_one_query_per_page_whatever_its_size(app, now, people):
     ticket_queries = [s for s in statements if "FROM tickets" in s]
     assert len(ticket_queries) == 2, statements  # count + page
     assert len(statements) == 3, statements  # + resolving the unit of the scope
+
+
+def test_keyset_pages_walk_the_whole_queue_both_ways(app, now, people):
+    """Cursors cross from dated tickets to paused ones (no due time) and back, no row twice."""
+    me = people["staf"]
+    dated = [gen_ticket(now + timedelta(minutes=i)) for i in range(5)]
+    paused = []
+    for i in range(3):
+        ticket = gen_ticket(now + timedelta(hours=1, minutes=i))
+        svc.reply(ticket, me, "Mohon lengkapi.", "menunggu_pemohon", now)
+        paused.append(ticket)
+    expected = [t.code for t in dated] + sorted((t.code for t in paused),
+                                                key=lambda c: next(t.id for t in paused
+                                                                   if t.code == c))
+    pages, page = [], list_queue(me, QueueFilter(), now, per_page=3)
+    pages.append(codes(page))
+    while page.has_next:
+        page = list_queue(me, QueueFilter(), now, per_page=3, after=page.next_cursor)
+        pages.append(codes(page))
+    assert [code for page_codes in pages for code in page_codes] == expected
+    assert [len(p) for p in pages] == [3, 3, 2]
+    assert not page.has_next and page.has_prev
+    back = []
+    while page.has_prev:
+        page = list_queue(me, QueueFilter(), now, per_page=3, before=page.prev_cursor)
+        back.insert(0, codes(page))
+    assert back == pages[:-1]
+    assert not page.has_prev
+
+
+def test_a_damaged_cursor_is_refused(app, now, people):
+    for bad in ("x", "12", "abc.1", "1.x", "99999999999999999999999.1"):
+        with pytest.raises(CursorError):
+            list_queue(people["staf"], QueueFilter(), now, after=bad)
+
+
+def test_counts_are_exact_when_small_and_bounded_when_large(app, now, people, monkeypatch):
+    for i in range(4):
+        gen_ticket(now + timedelta(minutes=i))
+    page = list_queue(people["staf"], QueueFilter(), now, per_page=2)
+    assert (page.total, page.total_exact, page.pages) == (4, True, 2)
+    monkeypatch.setattr(queue, "COUNT_LIMIT", 3)
+    page = list_queue(people["staf"], QueueFilter(), now, per_page=2)
+    assert (page.total, page.total_exact, page.pages, page.has_next) == (3, False, None, True)
+
+
+def test_search_finds_later_messages_by_word_prefix(app, now, people):
+    target = gen_ticket(now, subject="Pertanyaan")
+    other = gen_ticket(now, subject="Pertanyaan lain")
+    svc.reply(target, people["staf"], "Silakan lampirkan izin produksi.", "menunggu_pemohon",
+              now)
+    svc.add_note(other, people["staf"], "x" * 200_000 + " kata-panjang", now)  # never fails
+    me = people["staf"]
+    assert codes(list_queue(me, QueueFilter(q="produk"), now)) == [target.code]
+    assert codes(list_queue(me, QueueFilter(q="Izin PRODUKSI"), now)) == [target.code]
+    assert codes(list_queue(me, QueueFilter(q="pertanyaan"), now)) == [other.code, target.code]

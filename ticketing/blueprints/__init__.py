@@ -4,17 +4,38 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import (admin, admin_catalogue, admin_mail, api, api_staff, auth, calendar_admin,
-                   errors, followup, public, reports, staff, staff_actions, staff_canned,
-                   staff_common,
-                   supervisor, survey, transparency)
+    from . import (
+        admin,
+        admin_catalogue,
+        admin_mail,
+        admin_outbox,
+        admin_whatsapp,
+        api,
+        api_staff,
+        auth,
+        calendar_admin,
+        errors,
+        followup,
+        public,
+        reports,
+        staff,
+        staff_actions,
+        staff_canned,
+        staff_common,
+        supervisor,
+        survey,
+        transparency,
+        whatsapp_webhook,
+    )
 
     for blueprint in (
         public.bp, api.bp,                                   # citizens and integrations
         auth.bp, staff.bp, staff_actions.bp, staff_canned.bp, api_staff.bp,  # staff
         supervisor.bp, reports.bp, followup.bp,              # supervisors
         admin.bp, admin_catalogue.bp, calendar_admin.bp, admin_mail.bp,  # admin
+        admin_outbox.bp,
         survey.bp, transparency.bp, transparency.api,        # satisfaction and openness
+        whatsapp_webhook.bp, admin_whatsapp.bp,              # the WhatsApp channel
     ):
         app.register_blueprint(blueprint)
     staff_common.init_app(app)

@@ -21,6 +21,7 @@ from ..domain import permissions as perm
 from ..extensions import db
 from ..forms.accounts import AccountForm, ButtonForm
 from ..forms.staff import options
+from ..inputs import page_arg
 from ..models import Unit, User
 from ..services import accounts
 from .helpers import apply_errors, now_utc
@@ -46,8 +47,7 @@ def index():
 
 @bp.get("/akun", endpoint="accounts")
 def accounts_list():
-    page = request.args.get("hal", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    page = page_arg("hal")
     total = db.session.scalar(select(func.count(User.id)))
     users = db.session.scalars(
         select(User).options(joinedload(User.unit)).order_by(User.is_active_account.desc(),

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, undefer
 
 from ..extensions import db
+from ..inputs import page_arg
 from ..mail import decode_header_text
 from ..models import InboundMail, RoutingRule, Ticket, Unit
 from ..services import routing_rules
@@ -35,8 +36,7 @@ FILTERS = {
 
 
 def _page() -> int:
-    value = request.args.get("hal", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
+    return page_arg("hal")
 
 
 @bp.get("/", endpoint="index")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
 
 from ..extensions import csrf, db, limiter
 from ..forms.public import ApiRequestForm
 from ..models import Service
+from ..schemas import parse_body
+from ..schemas.api import RequestBody
 from ..services import intake
 from ..services.serialize import iso, ticket_json
 from .helpers import now_utc
@@ -34,19 +39,19 @@ def services():
 @bp.post("/requests")
 @limiter.limit(intake_limit)
 def create_request():
-    if not request.is_json or not isinstance(request.get_json(silent=True), dict):
-        return jsonify({"errors": {"body": "Kirim objek JSON (Content-Type: application/json)."}}), 422
-    form = ApiRequestForm()
+    body = parse_body(RequestBody)
+    # The web form's content rules (email, phone, lengths, service), fed the typed values.
+    form = ApiRequestForm(formdata=MultiDict(
+        {k: v for k, v in body.model_dump().items() if isinstance(v, str)}))
     form.service.choices = service_choices()
     if not form.validate():
-        errors = {name: messages[0] for name, messages in form.errors.items() if messages}
-        return jsonify({"errors": {k: str(v) for k, v in errors.items()}}), 422
-    body = request.get_json()
+        return jsonify({"errors": {name: str(messages[0])
+                                   for name, messages in form.errors.items() if messages}}), 422
     data = intake.RequestData(
         name=form.name.data, email=form.email.data or None, phone=form.phone.data or None,
         type=form.type.data, service_slug=form.service.data, subject=form.subject.data,
-        message=form.message.data, channel="api", consent=bool(form.consent.data),
-        submission_key=_idempotency_key(body),
+        message=form.message.data, channel="api", consent=body.consent is True,
+        submission_key=_idempotency_key(body.idempotency_key),
     )
     try:
         ticket = intake.open_request(data, now_utc())
@@ -60,14 +65,12 @@ def create_request():
     }), 201
 
 
-def _idempotency_key(body: dict) -> str | None:
+def _idempotency_key(from_body: str | None) -> str | None:
     """An Idempotency-Key header lets an integration retry without creating two tickets."""
-    key = request.headers.get("Idempotency-Key") or body.get("idempotency_key")
+    key = request.headers.get("Idempotency-Key") or from_body
     if not key:
         return None
-    import hashlib
-
-    return "api:" + hashlib.sha256(str(key).encode()).hexdigest()[:58]
+    return "api:" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()[:58]
 
 
 @bp.get("/requests/<code>")

@@ -7,7 +7,7 @@ token, 403 outside the caller's rights, 404 for an unknown ticket, 409 for a los
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -15,7 +15,10 @@ from ..domain import lifecycle
 from ..domain import permissions as perm
 from ..domain.codes import normalize_code
 from ..extensions import csrf, db
+from ..inputs import MAX_PAGE, bounded_int
 from ..models import Message, Ticket, Unit, User
+from ..schemas import parse_body
+from ..schemas.api import AssignBody, StaffMessageBody
 from ..services import queue as queue_service
 from ..services import tickets as ticket_service
 from ..services.people import user_by_token
@@ -73,24 +76,45 @@ def tickets():
         mine=args.get("mine", "").lower() in TRUE,
         unassigned=args.get("unassigned", "").lower() in TRUE,
         overdue=args.get("overdue", "").lower() in TRUE, q=args.get("q"))
-    try:
-        page = int(args.get("page", 1))
-        per_page = int(args.get("per_page", 50))
-    except ValueError:
-        return _invalid({"page": "page dan per_page harus bilangan bulat."})
+    page = bounded_int(args.get("page") or "1", minimum=1, maximum=MAX_PAGE)
+    per_page = bounded_int(args.get("per_page") or "50", minimum=1, maximum=1000)
+    if page is None or per_page is None:
+        return _invalid({"page" if page is None else "per_page":
+                         f"page (1-{MAX_PAGE}) dan per_page (1-1000) harus bilangan bulat."})
     now = now_utc()
     try:
-        result = queue_service.list_queue(g.api_user, filters, now, page=page, per_page=per_page)
+        result = queue_service.list_queue(g.api_user, filters, now, page=page, per_page=per_page,
+                                          after=args.get("after"), before=args.get("before"))
     except ticket_service.Forbidden as exc:
         return _error(403, exc.message)
+    except queue_service.CursorError as exc:
+        return _invalid({"after" if args.get("after") else "before": str(exc)})
     response = jsonify([ticket_json(t, now, messages=False) for t in result.items])
+    # Exact up to COUNT_LIMIT; beyond it the header says COUNT_LIMIT and
+    # X-Total-Count-Exact says false (README: Staff API).
     response.headers["X-Total-Count"] = str(result.total)
+    response.headers["X-Total-Count-Exact"] = "true" if result.total_exact else "false"
     response.headers["X-Page"] = str(result.page)
     response.headers["X-Per-Page"] = str(result.per_page)
+    base = {k: v for k, v in args.to_dict().items() if k not in ("page", "after", "before")}
+    links = []
     if result.has_next:
-        query = {**args.to_dict(), "page": result.page + 1, "per_page": result.per_page}
-        response.headers["Link"] = f'<{url_for(".tickets", _external=True, **query)}>; rel="next"'
+        query = {**base, "after": result.next_cursor, "page": result.page + 1,
+                 "per_page": result.per_page}
+        links.append(f'<{_public_url(query)}>; rel="next"')
+    if result.has_prev:
+        query = {**base, "before": result.prev_cursor, "page": max(1, result.page - 1),
+                 "per_page": result.per_page}
+        links.append(f'<{_public_url(query)}>; rel="prev"')
+    if links:
+        response.headers["Link"] = ", ".join(links)
     return response
+
+
+def _public_url(query: dict) -> str:
+    """The queue's URL on the configured public address, never on the request's Host header
+    (which a client or a misconfigured proxy chooses)."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(".tickets", **query)
 
 
 @bp.get("/tickets/<code>")
@@ -108,25 +132,19 @@ def ticket(code: str):
 
 @bp.post("/tickets/<code>/messages")
 def add_message(code: str):
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return _invalid({"body": "Kirim objek JSON (Content-Type: application/json)."})
-    kind = body.get("kind")
-    if kind not in ("reply", "note"):
-        return _invalid({"kind": "kind harus reply atau note."})
-    found, error = _ticket(code, perm.REPLY if kind == "reply" else perm.NOTE)
+    body = parse_body(StaffMessageBody)
+    found, error = _ticket(code, perm.REPLY if body.kind == "reply" else perm.NOTE)
     if error:
         return error
-    text = body.get("body")
-    if not isinstance(text, str) or not text.strip():
+    if not body.body:
         return _invalid({"body": "Isi pesan wajib diisi."})
-    status = body.get("status")
+    status = body.status
     now = now_utc()
     try:
-        if kind == "reply":
-            message = ticket_service.reply(found, g.api_user, text, status or "selesai", now)
+        if body.kind == "reply":
+            message = ticket_service.reply(found, g.api_user, body.body, status or "selesai", now)
         else:
-            message = ticket_service.add_note(found, g.api_user, text, now)
+            message = ticket_service.add_note(found, g.api_user, body.body, now)
             if status:
                 ticket_service.change_status(found, g.api_user, status, now)
     except ticket_service.ActionError as exc:
@@ -139,34 +157,32 @@ def add_message(code: str):
 
 @bp.post("/tickets/<code>/assign")
 def assign(code: str):
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not (body.get("assignee") or body.get("unit")):
+    body = parse_body(AssignBody)
+    if not (body.assignee or body.unit):
         return _invalid({"assignee": "Kirim {\"assignee\": email} atau {\"unit\": kode}."})
     found, error = _ticket(code)
     if error:
         return error
-    version = body.get("version") if isinstance(body.get("version"), int) else None
     actor: User = g.api_user
     now = now_utc()
     try:
-        if body.get("unit"):
-            unit = db.session.scalar(select(Unit).where(Unit.code == str(body["unit"]).upper()))
+        if body.unit:
+            unit = db.session.scalar(select(Unit).where(Unit.code == body.unit.upper()))
             if unit is None:
                 return _invalid({"unit": "Bidang tidak dikenal."})
-            ticket_service.transfer(found, actor, unit, str(body.get("reason") or ""), now,
-                                    expected_version=version)
+            ticket_service.transfer(found, actor, unit, body.reason or "", now,
+                                    expected_version=body.version)
         else:
-            email = str(body["assignee"]).strip().lower()
-            assignee = db.session.scalar(select(User).where(User.email == email))
+            assignee = db.session.scalar(select(User).where(User.email == body.assignee.lower()))
             if assignee is None:
                 return _invalid({"assignee": "Petugas tidak dikenal."})
             if assignee.id == actor.id and not ticket_service.allowed(actor, perm.ASSIGN, found):
                 ticket_service.claim(found, actor, now)  # a staf assigning to self claims
             else:
-                ticket_service.assign(found, actor, assignee, now, expected_version=version)
+                ticket_service.assign(found, actor, assignee, now, expected_version=body.version)
     except ticket_service.ActionError as exc:
         if exc.status == 422:
-            return _invalid({"unit" if body.get("unit") else "assignee": exc.message})
+            return _invalid({"unit" if body.unit else "assignee": exc.message})
         return _error(exc.status, exc.message)
     if not ticket_service.allowed(actor, perm.VIEW, found):
         # Transferred out of the caller's sight: say where it went, nothing more.

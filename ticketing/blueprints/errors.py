@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from ..extensions import db
 
 MESSAGES = {
     400: (_l("Permintaan tidak dapat diproses"),
@@ -27,12 +30,22 @@ MESSAGES = {
 }
 
 
+def _layout(code: int) -> str:
+    """Signed-in staff keep their own menu on an error page (never the citizens' one)."""
+    if code >= 500:
+        return "base.html"  # the database may be the problem: do not load the user
+    try:
+        return "staff/_layout.html" if current_user.is_authenticated else "base.html"
+    except Exception:  # noqa: BLE001 - an error page must render whatever failed
+        return "base.html"
+
+
 def init_app(app: Flask) -> None:
     def render(code: int, description: str | None = None):
         title, text = (str(part) for part in MESSAGES.get(code, MESSAGES[500]))
         if request.path.startswith("/api/"):
             return jsonify({"error": title, "detail": description or text}), code
-        return render_template("errors.html", code=code, title=title,
+        return render_template("errors.html", code=code, title=title, layout=_layout(code),
                                text=description or text), code
 
     @app.errorhandler(CSRFError)
@@ -54,4 +67,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def _server(error):
+        # A failed statement leaves the session's transaction aborted (PostgreSQL): roll back
+        # first, or rendering the page (which loads the logged-in user) fails too.
+        try:
+            db.session.rollback()
+        except Exception:
+            current_app.logger.exception("rollback before the error page failed")
         return render(500)

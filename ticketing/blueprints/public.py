@@ -14,9 +14,9 @@ from sqlalchemy.orm import selectinload
 from ..domain.codes import normalize_code
 from ..extensions import db, limiter
 from ..forms import antispam
-from ..forms.public import ConfirmForm, ReplyForm, RequestForm, TrackForm
+from ..forms.public import ConfirmForm, RecoverForm, ReplyForm, RequestForm, TrackForm
 from ..models import Attachment, Message, Service, Ticket, Unit
-from ..services import intake
+from ..services import intake, recovery, timeline
 from ..tracking import check_tracking_token
 from .helpers import apply_errors, now_utc, read_uploads, send_attachment
 
@@ -193,14 +193,37 @@ def track():
     return render_template("public/track.html", form=form), status
 
 
+@bp.route("/lacak/kirim-ulang", methods=["GET", "POST"])
+@limiter.limit(intake_limit, methods=["POST"])
+def recover():
+    form = RecoverForm()
+    if form.validate_on_submit():
+        recovery.resend_codes(form.email.data, now_utc())
+        db.session.commit()
+        # The same words whether or not the address has requests.
+        flash(_("Bila alamat itu pernah mengajukan permohonan, daftar kode pelacakannya sudah "
+                "kami kirim ke sana. Periksa juga folder spam."), "success")
+        return redirect(url_for("public.track"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("public/recover.html", form=form), status
+
+
 @bp.get("/lacak/<code>")
 def ticket(code: str):
     ticket = _tracked_ticket(code)
     if request.args.get("t"):
         # Drop the token from the address bar (and from any later Referer).
         return redirect(url_for("public.ticket", code=ticket.code))
-    return render_template("public/ticket.html", ticket=ticket, reply_form=ReplyForm(),
-                           confirm_form=ConfirmForm(), now=now_utc())
+    return _ticket_page(ticket)
+
+
+def _ticket_page(ticket: Ticket, **context) -> str:
+    """The tracking page; forms given (with input and errors) replace fresh ones."""
+    steps, unit_names = timeline.for_citizen(ticket)
+    context.setdefault("reply_form", ReplyForm())
+    context.setdefault("confirm_form", ConfirmForm())
+    return render_template("public/ticket.html", ticket=ticket, now=now_utc(), steps=steps,
+                           unit_names=unit_names, **context)
 
 
 @bp.post("/lacak/<code>/balas")
@@ -218,8 +241,7 @@ def reply(code: str):
         else:
             flash(_("Balasan Anda telah terkirim."), "success")
             return redirect(url_for("public.ticket", code=ticket.code), code=303)
-    return render_template("public/ticket.html", ticket=ticket, reply_form=form,
-                           confirm_form=ConfirmForm(), now=now_utc()), 422
+    return _ticket_page(ticket, reply_form=form), 422
 
 
 @bp.post("/lacak/<code>/konfirmasi")
@@ -240,8 +262,7 @@ def confirm(code: str):
                 flash(_("Terima kasih. Permohonan dibuka kembali dan petugas akan menjelaskan "
                         "lagi."), "success")
             return redirect(url_for("public.ticket", code=ticket.code), code=303)
-    return render_template("public/ticket.html", ticket=ticket, reply_form=ReplyForm(),
-                           confirm_form=form, now=now_utc(), confirm_open=True), 422
+    return _ticket_page(ticket, confirm_form=form, confirm_open=True), 422
 
 
 @bp.get("/lacak/<code>/lampiran/<int:attachment_id>")

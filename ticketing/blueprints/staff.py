@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from flask import (
     Blueprint,
     abort,
@@ -31,10 +30,13 @@ from ..forms.staff import (
     TransferForm,
     options,
 )
+from ..inputs import page_arg
 from ..models import Attachment, AuditEntry, Message, Service, Ticket, Unit, User
 from ..services import canned as canned_service
+from ..services import people as people_service
 from ..services import queue as queue_service
 from ..services import tickets as ticket_service
+from ..whatsapp import notify as whatsapp_notify
 from .helpers import now_utc, send_attachment
 from .staff_common import load_ticket, require_login
 
@@ -64,14 +66,6 @@ def scopes_for(user: User) -> list[tuple[str, str]]:
     return tabs
 
 
-def unit_staff(unit_id: int | None) -> list[User]:
-    if unit_id is None:
-        return []
-    return list(db.session.scalars(
-        select(User).where(User.unit_id == unit_id, User.is_active_account,
-                           User.role.in_(sorted(perm.UNIT_ROLES))).order_by(User.name)))
-
-
 @bp.get("/antrian")
 def queue():
     try:
@@ -84,7 +78,7 @@ def queue():
                               if unit is not None else Service.id.isnot(None))
         .order_by(Service.sort_order)).all()
     form.layanan.choices = options([("", _("Semua layanan"))] + [(s.slug, s.name) for s in services])
-    people = unit_staff(unit.id if unit else None)
+    people = people_service.unit_staff(unit.id if unit else None)
     form.petugas.choices = options([("", _("Semua petugas"))] + [(u.email, u.name) for u in people])
     form.validate()
     valid = {name: not field.errors for name, field in form._fields.items()}
@@ -97,16 +91,21 @@ def queue():
         type=value("jenis"), channel=value("kanal"), assignee=value("petugas"),
         mine=bool(form.milik_saya.data), unassigned=bool(form.belum_diambil.data),
         overdue=bool(form.terlambat.data), q=value("q"))
-    page = request.args.get("hal", "1")
+    page = page_arg("hal")
     now = now_utc()
-    result = queue_service.list_queue(current_user, filters, now,
-                                      page=int(page) if page.isdigit() else 1, per_page=PER_PAGE)
-    args = {k: v for k, v in request.args.items() if k != "hal"}
+    try:
+        result = queue_service.list_queue(
+            current_user, filters, now, page=page, per_page=PER_PAGE,
+            after=request.args.get("setelah"), before=request.args.get("sebelum"))
+    except queue_service.CursorError:
+        # A damaged link: start again at the first page.
+        result = queue_service.list_queue(current_user, filters, now, per_page=PER_PAGE)
+    args = {k: v for k, v in request.args.items() if k not in ("hal", "setelah", "sebelum")}
     return render_template(
         "staff/queue.html", form=form, page=result, scope=scope, unit=unit,
         tabs=scopes_for(current_user), args=args,
         overdue=queue_service.count_overdue(scope, unit, now),
-        filtered=any(k not in ("bidang", "hal") and v for k, v in request.args.items()))
+        filtered=any(k not in ("bidang", "hal", "setelah", "sebelum") and v for k, v in request.args.items()))
 
 
 @bp.get("/triase")
@@ -140,7 +139,11 @@ def render_ticket(ticket: Ticket, http_status: int = 200, **forms):
     if "reply" not in forms:
         reply_form.seen.data = str(messages[-1].id) if messages else "0"
     assign_form = fresh(AssignForm, "assign")
-    assign_form.assignee.choices = options((u.id, u.name) for u in unit_staff(ticket.unit_id))
+    # No preselected person: the first name in the list (often the kabid) is never a default.
+    assign_form.assignee.choices = options(
+        [("", _("— Pilih petugas —"))]
+        + [(u.id, _("%(name)s (%(n)s terbuka)", name=u.name, n=load))
+           for u, load in people_service.unit_staff_with_load(ticket.unit_id)])
     transfer_form = fresh(TransferForm, "transfer")
     units = db.session.scalars(select(Unit).where(
         Unit.id != ticket.unit_id if ticket.unit_id else Unit.id.isnot(None))
@@ -160,6 +163,8 @@ def render_ticket(ticket: Ticket, http_status: int = 200, **forms):
         reply_form=reply_form, note_form=fresh(NoteForm, "note"), assign_form=assign_form,
         transfer_form=transfer_form, status_form=status_form,
         action_form=fresh(ActionForm, "act"), now=now_utc(),
+        wa_state=whatsapp_notify.window_state(ticket, now_utc()),
+        wa_deliveries=whatsapp_notify.deliveries_by_message(ticket),
     ), http_status
 
 

@@ -17,6 +17,7 @@ from ..forms.staff import (
     TransferForm,
     options,
 )
+from ..inputs import bounded_int
 from ..models import CannedAnswer, Message, Service, Unit, User
 from ..services import tickets as ticket_service
 from .helpers import now_utc, read_uploads
@@ -107,7 +108,7 @@ def reply(code: str):
     if not form.validate_on_submit():
         return render_ticket(ticket, 422, reply=form)
     uploads = read_uploads(form.attachments.data, current_app.config["MAX_ATTACHMENT_BYTES"])
-    seen = int(form.seen.data) if (form.seen.data or "").isdigit() else None
+    seen = bounded_int(form.seen.data)
     try:
         message = ticket_service.reply(ticket, current_user, form.body.data or "",
                                        form.status.data, now_utc(), uploads)
@@ -131,7 +132,8 @@ def reply(code: str):
 
 def _insert_canned(ticket, form: ReplyForm):
     chosen = form.canned.raw_data[0] if form.canned.raw_data else ""
-    canned = db.session.get(CannedAnswer, int(chosen)) if chosen.isdigit() else None
+    chosen_id = bounded_int(chosen, minimum=1)
+    canned = db.session.get(CannedAnswer, chosen_id) if chosen_id else None
     if canned is None or not canned.is_active or canned.service_id not in (None,
                                                                            ticket.service_id):
         flash(_("Pilih jawaban siap terlebih dahulu."), "error")

@@ -4,6 +4,7 @@ working-time calendar of the request, and the queue's time-left wording."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from flask import Blueprint, Flask, abort
 from flask_babel import gettext as _
@@ -107,6 +108,62 @@ ACTION_LABELS = {
     "survey_response": _l("Survei kepuasan diisi"),
     "message_id": _l("Surel masuk dicatat"),
 }
+#: what staff read for each status (the citizen's wording differs, see _macros.status_badge)
+STATUS_LABELS = {
+    "baru": _l("Baru"),
+    "diproses": _l("Sedang diproses"),
+    "menunggu_pemohon": _l("Menunggu pemohon"),
+    "selesai": _l("Selesai dijawab"),
+    "ditutup": _l("Ditutup"),
+}
+
+
+def status_label(status: str | None) -> str:
+    return str(STATUS_LABELS.get(status, status or "—"))
+
+
+def _as_datetime(value: str | None) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
+def history_change(action: str, old: str | None, new: str | None, words) -> str | None:
+    """One plain sentence for an audit entry's values, or None when there is nothing to add.
+
+    `words` turns a UTC datetime into WIB words (the dt_words filter), so the rule stays here
+    and the template only prints it.
+    """
+    if action == "status":
+        return _("dari «%(old)s» menjadi «%(new)s»", old=status_label(old), new=status_label(new))
+    if action == "created":
+        return _("dengan status «%(new)s»", new=status_label(new)) if new else None
+    if action == "due":
+        new_dt, old_dt = _as_datetime(new), _as_datetime(old)
+        if new_dt is None:
+            return _("jam layanan dijeda selama menunggu pemohon")
+        if old_dt is None:
+            return _("batas waktu kini %(new)s", new=words(new_dt))
+        return _("dari %(old)s menjadi %(new)s", old=words(old_dt), new=words(new_dt))
+    if action == "sla_window":
+        return _("putaran waktu layanan ke-%(n)s dimulai", n=new) if new else None
+    if action == "assignee":
+        if not new:
+            return _("%(old)s tidak lagi menangani", old=old) if old else None
+        if old:
+            return _("dari %(old)s kepada %(new)s", old=old, new=new)
+        return _("kepada %(new)s", new=new)
+    if action in ("unit", "service"):
+        if old and new:
+            return _("dari %(old)s ke %(new)s", old=old, new=new)
+        return _("ke %(new)s", new=new) if new else None
+    if old and new:
+        return f"{old} → {new}"
+    return new or None
+
+
 ROLE_LABELS = {
     "staf": _l("Staf"),
     "ketua_tim": _l("Ketua Tim"),
@@ -141,6 +198,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(mask_nik, "mask_nik")
     app.add_template_global(time_left_of, "time_left_of")
     app.add_template_global(role_label, "role_label")
+    app.add_template_global(status_label, "status_label")
+    app.add_template_global(history_change, "history_change")
 
     @app.template_filter("audit_label")
     def _audit_label(action: str) -> str:

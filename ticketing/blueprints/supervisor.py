@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
+from ..inputs import page_arg
 from ..services import board as board_service
 from .helpers import now_utc
 from .staff_common import request_calendar, require_login
@@ -38,8 +39,7 @@ def board():
     scope = next((s for s in scopes if s.key == key), None)
     if scope is None:
         abort(403)  # another unit's board
-    page = request.args.get("hal", "1")
-    page = int(page) if page.isdigit() else 1
+    page = page_arg("hal")
     now = now_utc()
     tz = board_service.tz()
     return render_template(

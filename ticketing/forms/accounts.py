@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from .base import Form
 from .public import strip
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = StringField(_l("Email"), filters=[strip], validators=[
         DataRequired(_l("Masukkan email.")), Length(max=254)])
     password = PasswordField(_l("Kata sandi"), validators=[
@@ -18,7 +18,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(_l("Kata sandi saat ini"), validators=[
         DataRequired(_l("Masukkan kata sandi saat ini."))])
     new = PasswordField(_l("Kata sandi baru"), validators=[
@@ -28,11 +28,11 @@ class PasswordForm(FlaskForm):
         EqualTo("new", message=_l("Kedua kata sandi baru tidak sama."))])
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A POST button with nothing but its CSRF token (logout, revoke, deactivate...)."""
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     email = StringField(_l("Email"), filters=[strip], validators=[
         DataRequired(_l("Email wajib diisi.")),
         Email(_l("Alamat email tidak valid."), check_deliverability=False), Length(max=254)])

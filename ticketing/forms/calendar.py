@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from .base import Form
 from .public import strip
 
 DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 
-class HoursForm(FlaskForm):
+class HoursForm(Form):
     """Open and close time for each weekday; both empty: closed that day."""
 
 
@@ -23,7 +23,7 @@ for _day, _name in enumerate(DAY_NAMES):
                                                     validators=[Optional(), Length(max=5)]))
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     name = StringField(_l("Nama periode"), filters=[strip], default="Ramadan",
                        validators=[DataRequired(_l("Beri nama periode.")), Length(max=120)])
     start = DateField(_l("Mulai"), validators=[DataRequired(_l("Isi tanggal mulai."))])
@@ -36,13 +36,13 @@ class PeriodForm(FlaskForm):
                                validators=[DataRequired(), Length(max=5)])
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(Form):
     day = DateField(_l("Tanggal"), validators=[DataRequired(_l("Isi tanggal."))])
     reason = StringField(_l("Alasan"), filters=[strip],
                          validators=[DataRequired(_l("Tulis alasannya.")), Length(max=200)])
 
 
-class TargetForm(FlaskForm):
+class TargetForm(Form):
     target_days = StringField(_l("Target (hari kerja)"), filters=[strip],
                               validators=[DataRequired(_l("Isi target.")), Length(max=8)])
     warning_percent = StringField(_l("Pengingat pada % target (kosong: 75)"), filters=[strip],

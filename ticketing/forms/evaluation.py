@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..domain import ikm
 from ..domain.evaluation import STATUS_LABELS
+from .base import Form
 from .public import strip
 
 TOO_LONG = _l("Terlalu panjang: paling banyak %(max)d karakter.")
 
 
-class AnalysisForm(FlaskForm):
+class AnalysisForm(Form):
     analysis = TextAreaField(_l("Analisis (temuan per unsur dengan nilai terendah, ketepatan "
                                 "waktu, pengaduan)"), filters=[strip],
                              validators=[Optional(), Length(max=5000, message=TOO_LONG)])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     element_key = SelectField(_l("Unsur"), choices=[SelectChoice("", _l("Umum (bukan unsur)"))]
                               + [SelectChoice(key, f"{code} {ikm.ELEMENT_LABELS[key]}")
                                  for code, key in zip(ikm.ELEMENT_CODES, ikm.ELEMENT_KEYS)],
@@ -38,14 +38,14 @@ class ActionForm(FlaskForm):
                              validators=[Optional(), Length(max=2000, message=TOO_LONG)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something (approve, withdraw, remove): only the CSRF token."""
 
 
 REQUIRED = _l("Wajib diisi.")
 
 
-class SignatoryForm(FlaskForm):
+class SignatoryForm(Form):
     name = StringField(_l("Nama"), filters=[strip],
                        validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
     position = StringField(_l("Jabatan"), filters=[strip],

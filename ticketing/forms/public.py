@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import (BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from .base import Form
 
 TYPE_CHOICES = [
     SelectChoice("informasi", _l("Permintaan informasi")),
@@ -22,7 +30,7 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     """The request form: one of email or phone is required."""
 
     name = StringField(_l("Nama lengkap"), filters=[strip], validators=[
@@ -64,7 +72,8 @@ class RequestForm(FlaskForm):
 
 
 class ApiRequestForm(RequestForm):
-    """The same rules for POST /api/v1/requests (JSON). Consent is recorded when sent."""
+    """The same content rules for POST /api/v1/requests, fed the values of the JSON schema
+    (schemas.api.RequestBody), which also checks consent (optional, exactly true when sent)."""
 
     class Meta:
         csrf = False
@@ -75,20 +84,26 @@ class ApiRequestForm(RequestForm):
         Length(min=10, max=10000, message=_l("Pesan 10 sampai 10.000 karakter."))])
 
 
-class TrackForm(FlaskForm):
+class TrackForm(Form):
     code = StringField(_l("Kode pelacakan"), filters=[strip], validators=[
         DataRequired(_l("Masukkan kode pelacakan."))])
     contact = StringField(_l("Email atau nomor telepon yang Anda pakai"), filters=[strip],
                           validators=[DataRequired(_l("Masukkan email atau nomor telepon."))])
 
 
-class ReplyForm(FlaskForm):
+class RecoverForm(Form):
+    email = StringField(_l("Email yang Anda pakai saat mengajukan"), filters=[strip], validators=[
+        DataRequired(_l("Masukkan alamat email.")),
+        Email(_l("Alamat email tidak valid."), check_deliverability=False), Length(max=254)])
+
+
+class ReplyForm(Form):
     body = TextAreaField(_l("Balasan Anda"), filters=[strip], validators=[
         Length(max=10000, message=_l("Pesan terlalu panjang."))])
     attachments = MultipleFileField(_l("Lampiran (opsional)"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     understood = HiddenField(validators=[DataRequired()])
     comment = TextAreaField(_l("Bagian mana yang belum jelas?"), filters=[strip],
                             validators=[Length(max=5000)])

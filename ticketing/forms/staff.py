@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .base import Form
 from .public import PHONE_RE, TYPE_CHOICES, strip
 
 
@@ -46,7 +46,7 @@ REPLY_STATUS_CHOICES = options([
 ])
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(Form):
     """GET filters of the queue (no CSRF: reading only, and links must be shareable)."""
 
     class Meta:
@@ -67,7 +67,7 @@ class QueueFilterForm(FlaskForm):
     terlambat = BooleanField(_l("Terlambat"))
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     #: the ticket version the staff member saw; a change in between is refused, not overwritten
     version = HiddenField()
 
@@ -82,7 +82,7 @@ class ActionForm(VersionedForm):
                          validators=[Optional(), Length(max=300)])
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = TextAreaField(_l("Jawaban untuk pemohon"), filters=[strip],
                          validators=[Length(max=20000)])
     status = SelectField(_l("Status setelah dijawab"), choices=REPLY_STATUS_CHOICES,
@@ -93,13 +93,20 @@ class ReplyForm(FlaskForm):
     seen = HiddenField()
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     body = TextAreaField(_l("Catatan internal"), filters=[strip], validators=[
         DataRequired(_l("Tulis isi catatan.")), Length(max=20000)])
 
 
+def int_or_none(value):
+    """A select's empty placeholder ("") is no choice at all, not a coercion error."""
+    if value in ("", None):
+        return None
+    return int(value)
+
+
 class AssignForm(VersionedForm):
-    assignee = SelectField(_l("Tugaskan kepada"), choices=[], coerce=int,
+    assignee = SelectField(_l("Tugaskan kepada"), choices=[], coerce=int_or_none,
                            validators=[DataRequired(_l("Pilih petugas."))])
 
 
@@ -123,11 +130,12 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class OralRequestForm(FlaskForm):
+class OralRequestForm(Form):
     """A request made in person or by phone, with the standard's 7-step procedure."""
 
     channel = SelectField(_l("Cara permohonan"), choices=options([
-        ("lisan", _l("Datang langsung (lisan)")), ("telepon", _l("Telepon"))]))
+        ("lisan", _l("Datang langsung (lisan)")), ("telepon", _l("Telepon")),
+        ("whatsapp", _l("WhatsApp (aplikasi di ponsel kantor)"))]))
     name = StringField(_l("Nama pemohon"), filters=[strip], validators=[
         DataRequired(_l("Nama wajib diisi.")), Length(max=200)])
     email = StringField(_l("Email pemohon"), filters=[strip], validators=[
@@ -153,7 +161,7 @@ class OralRequestForm(FlaskForm):
                                 "tutup permohonan sekarang"))
 
 
-class CannedForm(FlaskForm):
+class CannedForm(Form):
     service = SelectField(_l("Layanan"), choices=[])
     title = StringField(_l("Judul"), filters=[strip], validators=[
         DataRequired(_l("Judul wajib diisi.")), Length(max=200)])

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..domain import ikm, skm
+from .base import Form
 
 
 def _strip(value):
@@ -22,7 +22,7 @@ def _score(value):
         return None
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(Form):
     """Fields are added below, one RadioField per element in the regulation's order."""
 
     comment = TextAreaField(_l("Saran atau komentar (opsional)"), filters=[_strip], validators=[

@@ -6,19 +6,22 @@ from .canned import CannedAnswer
 from .catalogue import UNIT_CODES, Closure, Service, Unit
 from .calendar import OfficeHours, SpecialPeriod
 from .mail import InboundMail, MailAutoReply, OutboxMail
+from .ops import JobHeartbeat
 from .people import ROLES, ApiToken, User
 from .tickets import CHANNELS, DIRECTIONS, TICKET_TYPES, Attachment, Message, Ticket
 from .sla import SlaDigest, SlaNotification
 from .survey import SURVEY_CHANNELS, SurveyInvitation, SurveyResponse
 from .routing import RoutingDecision, RoutingRule
 from .evaluation import ACTION_STATUSES, EvaluationReview, FollowUpAction, ReportSignatory
+from .whatsapp import WhatsAppContact, WhatsAppDelivery, WhatsAppMessage, WhatsAppOutbox
 
 __all__ = [
     "ApiToken", "Attachment", "AuditEntry", "CHANNELS", "Closure", "DIRECTIONS", "Message",
     "OutboxMail", "ROLES", "Service", "TICKET_TYPES", "Ticket", "UNIT_CODES", "Unit", "User",
     "CannedAnswer",
-    "InboundMail", "MailAutoReply", "RoutingDecision", "RoutingRule",
+    "InboundMail", "JobHeartbeat", "MailAutoReply", "RoutingDecision", "RoutingRule",
     "OfficeHours", "SlaDigest", "SlaNotification", "SpecialPeriod",
     "SURVEY_CHANNELS", "SurveyInvitation", "SurveyResponse",
     "ACTION_STATUSES", "EvaluationReview", "FollowUpAction", "ReportSignatory",
+    "WhatsAppContact", "WhatsAppDelivery", "WhatsAppMessage", "WhatsAppOutbox",
 ]

@@ -15,7 +15,11 @@ class OutboxMail(db.Model):
     """A mail written in the same transaction as the change that caused it; sent later."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_dt"),)
+    __table_args__ = (
+        Index("ix_outbox_status_next", "status", "next_attempt_dt"),
+        # the retention run: bodies not yet purged, oldest first
+        Index("ix_outbox_purged_created", "purged_dt", "created_dt"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int | None] = mapped_column(db.ForeignKey("tickets.id"), index=True)
@@ -30,13 +34,20 @@ class OutboxMail(db.Model):
     in_reply_to: Mapped[str | None] = mapped_column(db.String(998))
     #: extra headers, e.g. Auto-Submitted
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
-    #: pending | sent | failed (gave up after OUTBOX_MAX_ATTEMPTS)
+    #: pending | sent | failed (refused for good, or still undeliverable after
+    #: OUTBOX_RETRY_HOURS of retries)
     status: Mapped[str] = mapped_column(db.String(10), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(db.Text)
     created_dt = mapped_column(UTCDateTime, default=utcnow)
     next_attempt_dt = mapped_column(UTCDateTime, default=utcnow)
     sent_dt = mapped_column(UTCDateTime, nullable=True)
+    #: the first failed attempt of the current series of retries (reset by a requeue)
+    first_error_dt = mapped_column(UTCDateTime, nullable=True)
+    #: when it was given up (status failed)
+    failed_dt = mapped_column(UTCDateTime, nullable=True)
+    #: when the retention policy or an erasure removed its bodies
+    purged_dt = mapped_column(UTCDateTime, nullable=True)
 
 
 #: what happened to an inbound mail; "duplicate" is never stored (a re-delivery finds its row)
@@ -55,6 +66,8 @@ class InboundMail(db.Model):
     __table_args__ = (
         # admin list of failed/ignored mail, newest first; the stale-claim sweep
         Index("ix_inbound_mail_action_created", "action", "created_dt"),
+        # the retention run: raw mail not yet purged, oldest first
+        Index("ix_inbound_mail_purged_created", "purged_dt", "created_dt"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,6 +110,8 @@ class InboundMail(db.Model):
     #: when a worker claimed it; a claim older than MAIL_CLAIM_STALE_MINUTES is taken over
     claimed_dt = mapped_column(UTCDateTime, nullable=True)
     processed_dt = mapped_column(UTCDateTime, nullable=True)
+    #: when the retention policy or an erasure removed the raw bytes and the sender
+    purged_dt = mapped_column(UTCDateTime, nullable=True)
 
 
 class MailAutoReply(db.Model):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Index
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Index, Text
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
@@ -26,6 +27,9 @@ class Ticket(db.Model):
         Index("ix_tickets_status_resolved", "status", "resolved_dt"),
         Index("ix_tickets_status_closed", "status", "closed_dt"),
         Index("ix_tickets_first_response", "first_response_dt"),
+        # the queue's order (due first, paused last) for keyset pages over every status
+        Index("ix_tickets_unit_due_id", "unit_id", "due_dt", "id"),
+        Index("ix_tickets_due_id", "due_dt", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +88,13 @@ class Ticket(db.Model):
     #: one-time token of the form that created it: a double submit finds this ticket
     submission_key: Mapped[str | None] = mapped_column(db.String(64), unique=True)
     updated_dt = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: when the requester's personal data was removed (retention policy or erasure request);
+    #: the ticket stays for the statistics
+    anonymised_dt = mapped_column(UTCDateTime, nullable=True)
+    #: PostgreSQL full-text search over the subject and every message (see models.search);
+    #: never loaded, unused on SQLite
+    search_vector = deferred(mapped_column(Text().with_variant(TSVECTOR(), "postgresql"),
+                                           nullable=True))
     #: optimistic lock: two staff saving at once cannot silently overwrite each other
     version: Mapped[int] = mapped_column(default=1)
 

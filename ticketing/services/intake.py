@@ -192,6 +192,12 @@ def open_request(data: RequestData, now: datetime) -> Ticket:
             f"Permohonan Anda telah kami terima: {ticket.subject}", now, ticket=ticket,
             context={"tracking_url": tracking_url(ticket)},
         )
+    else:
+        # Only a phone number: the acknowledgement goes by WhatsApp (a template, as the
+        # citizen has not written to us there) when the channel is configured.
+        from ..whatsapp import notify as whatsapp_notify
+
+        whatsapp_notify.queue_acknowledgement(ticket, now)
     db.session.commit()
     return ticket
 

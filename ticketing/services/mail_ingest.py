@@ -34,7 +34,7 @@ from email.policy import compat32
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import mail as mailparse
@@ -44,6 +44,7 @@ from ..models import InboundMail, Message, OutboxMail, Ticket, Unit, User
 from . import audit
 from .attachments import Upload
 from .auto_reply import auto_reply_refusal, own_addresses, send_auto_reply
+from .availability import DatabaseUnavailable, is_db_unavailable
 from .calendar import office_calendar
 from .intake import attach_files, tracking_url, unique_code
 from .lifecycle import set_status, start_window, target_days_for
@@ -70,11 +71,6 @@ SOURCES = ("imap", "pipe", "file")
 #: author of the notes the mail channel writes on tickets
 MAIL_SYSTEM = "Sistem surel"
 _RETRIES = 3
-#: SQLSTATEs that mean the database or its schema is not there (yet): undefined table,
-#: invalid schema, invalid catalog; like a dropped connection, a reason to try again later
-_NOT_READY_SQLSTATES = {"42P01", "3F000", "3D000"}
-
-
 @dataclass
 class IngestResult:
     """One line of `flask mail ingest/poll`: what happened to one message."""
@@ -99,24 +95,6 @@ class IngestResult:
     def as_json(self) -> dict:
         return {"message_id": self.message_id, "action": self.action, "ticket": self.ticket,
                 "reason": self.reason}
-
-
-class DatabaseUnavailable(RuntimeError):
-    """The database cannot be reached (or is not migrated): nothing was decided, try later.
-    The MTA pipe answers EX_TEMPFAIL so the mail is delivered again."""
-
-
-def is_db_unavailable(exc: BaseException) -> bool:
-    """A connection-level problem, as opposed to a problem with this one mail."""
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        return True
-    if isinstance(exc, DBAPIError):
-        if exc.connection_invalidated:
-            return True
-        orig = exc.orig
-        return getattr(orig, "sqlstate", None) in _NOT_READY_SQLSTATES or getattr(
-            orig, "pgcode", None) in _NOT_READY_SQLSTATES
-    return False
 
 
 @contextmanager

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import smtplib
-import socket
-from email.utils import make_msgid
 from datetime import datetime, timedelta
+from email.utils import make_msgid
 
 from flask import current_app, render_template
+from flask_mail import BadHeaderError
 from flask_mail import Message as MailMessage
 from sqlalchemy import select
 
 from ..extensions import db, mail
-from ..models import OutboxMail, Ticket
+from ..models import OutboxMail, Ticket, User
+from . import audit
+from .availability import database
 
 log = logging.getLogger(__name__)
 
@@ -79,77 +82,151 @@ def _last_inbound_message_id(ticket: Ticket) -> str | None:
     return None
 
 
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4, ... minutes, capped at 2 hours."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 120))
+def backoff(attempts: int, cap_minutes: int = 60) -> timedelta:
+    """1, 2, 4, ... minutes after each failed attempt, capped (OUTBOX_BACKOFF_CAP_MINUTES)."""
+    return timedelta(minutes=min(2 ** min(max(attempts - 1, 0), 20), cap_minutes))
+
+
+class _Smtp:
+    """One SMTP connection for a flush, opened at the first mail and dropped on any error."""
+
+    def __init__(self) -> None:
+        self.connection = None
+
+    def send(self, message: MailMessage) -> None:
+        if self.connection is None:
+            self.connection = mail.connect().__enter__()
+        self.connection.send(message)
+
+    def drop(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.__exit__(None, None, None)
+            except Exception as exc:  # noqa: BLE001 - closing a broken connection may fail too
+                log.debug("closing the SMTP connection: %s", exc)
+        self.connection = None
+
+
+#: outcomes of one delivery attempt; "unreachable" is a retry that also ends the flush
+SENT, RETRY, UNREACHABLE, FAILED = "sent", "retry", "unreachable", "failed"
 
 
 def flush(now: datetime, limit: int | None = None) -> dict:
-    """Deliver due outbox mail. One commit per mail, so a crash loses at most the mail in flight.
+    """Deliver due outbox mail. One commit per mail, so a crash loses nothing and repeats at
+    most the one mail in flight.
 
-    On PostgreSQL rows are taken with SKIP LOCKED, so two flushers never send the same mail.
+    A mail that cannot be built or that the server refuses for good is `failed` with the
+    reason and the flush goes on with the next one; when the server cannot be reached the mail
+    is retried with capped exponential backoff for OUTBOX_RETRY_HOURS, then `failed`. On
+    PostgreSQL rows are taken with SKIP LOCKED, so two flushers never send the same mail.
+    Raises DatabaseUnavailable when the database cannot be reached.
     """
     limit = limit or current_app.config["OUTBOX_BATCH"]
-    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
-    summary = {"sent": 0, "retry": 0, "failed": 0, "pending": 0}
-    connection = None
+    summary = {"sent": 0, "retry": 0, "failed": 0, "pending": 0, "smtp_unreachable": False}
+    smtp = _Smtp()
     try:
-        for _ in range(limit):
-            query = (
-                select(OutboxMail)
-                .where(OutboxMail.status == "pending", OutboxMail.next_attempt_dt <= now)
-                .order_by(OutboxMail.next_attempt_dt, OutboxMail.id)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )
-            item = db.session.scalars(query).first()
-            if item is None:
-                break
-            try:
-                if connection is None:
-                    connection = mail.connect().__enter__()
-                connection.send(_to_mail_message(item))
-            except (smtplib.SMTPException, OSError, socket.timeout) as exc:
-                connection = _drop(connection)
-                item.attempts += 1
-                item.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                if isinstance(exc, smtplib.SMTPRecipientsRefused) or item.attempts >= max_attempts:
-                    item.status = "failed"
-                    summary["failed"] += 1
-                    log.error("outbox %s gave up: %s", item.id, item.last_error)
-                else:
-                    item.next_attempt_dt = now + backoff(item.attempts)
-                    summary["retry"] += 1
-                    log.warning("outbox %s will retry: %s", item.id, item.last_error)
-                db.session.commit()
-                if not isinstance(exc, smtplib.SMTPRecipientsRefused):
-                    # The server is unreachable: the rest would fail the same way.
+        with database():
+            for _ in range(limit):
+                item = db.session.scalars(
+                    select(OutboxMail)
+                    .where(OutboxMail.status == "pending", OutboxMail.next_attempt_dt <= now)
+                    .order_by(OutboxMail.next_attempt_dt, OutboxMail.id)
+                    .limit(1)
+                    .with_for_update(skip_locked=True)
+                ).first()
+                if item is None:
                     break
-                continue
-            item.attempts += 1
-            item.status = "sent"
-            item.sent_dt = now
-            item.last_error = None
-            db.session.commit()
-            summary["sent"] += 1
+                outcome = _deliver(item, smtp, now)
+                db.session.commit()
+                if outcome == UNREACHABLE:
+                    # The server is unreachable: the rest would fail the same way.
+                    summary["retry"] += 1
+                    summary["smtp_unreachable"] = True
+                    break
+                summary[outcome] += 1
+            summary["pending"] = db.session.scalar(
+                select(db.func.count()).select_from(OutboxMail)
+                .where(OutboxMail.status == "pending"))
     finally:
-        _drop(connection)
-    summary["pending"] = db.session.scalar(
-        select(db.func.count()).select_from(OutboxMail).where(OutboxMail.status == "pending")
-    )
+        smtp.drop()
+    # The WhatsApp outbox, same retry rules; independent of SMTP being up (issue 11).
+    from ..whatsapp.delivery import deliver as deliver_whatsapp
+
+    with database():
+        summary["whatsapp"] = deliver_whatsapp(now)
     return summary
 
 
-def _drop(connection):
-    if connection is not None:
-        try:
-            connection.__exit__(None, None, None)
-        except Exception:  # noqa: BLE001 - closing a broken connection may fail too
-            pass
-    return None
+def _deliver(item: OutboxMail, smtp: _Smtp, now: datetime) -> str:
+    """One attempt at one mail; records the outcome on the row (the caller commits)."""
+    try:
+        message = _to_mail_message(item)
+    except Exception as exc:  # noqa: BLE001 - whatever is in the row, it stops only itself
+        return _give_up(item, now, f"pesan tidak dapat disusun: {_describe(exc)}")
+    try:
+        smtp.send(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _text in exc.recipients.values()]
+        if codes and all(500 <= code < 600 for code in codes):
+            return _give_up(item, now, f"alamat ditolak server: {_describe(exc)}")
+        return _retry(item, now, exc)  # 4xx: this recipient later, the others now
+    except smtplib.SMTPDataError as exc:
+        smtp.drop()
+        if 500 <= exc.smtp_code < 600:
+            return _give_up(item, now, f"pesan ditolak server: {_describe(exc)}")
+        return _retry(item, now, exc)
+    except (smtplib.SMTPException, OSError) as exc:
+        smtp.drop()
+        return UNREACHABLE if _retry(item, now, exc) == RETRY else FAILED
+    except Exception as exc:  # noqa: BLE001 - a bug or bad data in one mail stops only it
+        smtp.drop()
+        return _give_up(item, now, f"gagal dikirim: {_describe(exc)}")
+    item.attempts += 1
+    item.status = "sent"
+    item.sent_dt = now
+    item.last_error = None
+    return SENT
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or exc.__doc__ or ""
+    return f"{type(exc).__name__}: {text}".strip()[:2000]
+
+
+def _retry(item: OutboxMail, now: datetime, exc: BaseException) -> str:
+    """A temporary failure: try again after the backoff, until the retry window is over."""
+    config = current_app.config
+    item.attempts += 1
+    item.last_error = _describe(exc)
+    if item.first_error_dt is None:
+        item.first_error_dt = now
+    window = timedelta(hours=float(config["OUTBOX_RETRY_HOURS"]))
+    if now - item.first_error_dt >= window:
+        hours = config["OUTBOX_RETRY_HOURS"]
+        return _give_up(item, now, f"tidak terkirim selama {hours} jam: {item.last_error}",
+                        counted=True)
+    item.next_attempt_dt = now + backoff(item.attempts, int(config["OUTBOX_BACKOFF_CAP_MINUTES"]))
+    log.warning("outbox %s will retry at %s: %s", item.id, item.next_attempt_dt, item.last_error)
+    return RETRY
+
+
+def _give_up(item: OutboxMail, now: datetime, reason: str, *, counted: bool = False) -> str:
+    if not counted:
+        item.attempts += 1
+    item.status = "failed"
+    item.failed_dt = now
+    item.last_error = reason[:2000]
+    log.error("outbox %s failed: %s", item.id, item.last_error)
+    return FAILED
+
+
+#: never in a header we write: a line break would start a new header (Bcc: injection)
+_BAD_IN_HEADER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def _to_mail_message(item: OutboxMail) -> MailMessage:
+    """The Flask-Mail message, checked the way Connection.send will check it (header
+    injection, encoding), so a broken row fails here and never half-way through SMTP."""
     headers = dict(item.headers or {})
     if item.in_reply_to:
         headers["In-Reply-To"] = item.in_reply_to
@@ -163,4 +240,86 @@ def _to_mail_message(item: OutboxMail) -> MailMessage:
         extra_headers=headers,
     )
     message.msgId = item.message_id
+    if not item.recipient or not item.recipient.strip():
+        raise ValueError("tanpa alamat penerima")
+    one_line = [item.recipient, item.subject, item.message_id, *headers, *headers.values()]
+    if message.has_bad_headers() or any(_BAD_IN_HEADER.search(str(v)) for v in one_line):
+        raise BadHeaderError("header berisi baris baru atau karakter kendali (CR/LF/NUL)")
+    message.as_bytes()  # encoding problems surface here
     return message
+
+
+# ------------------------------------------------------------------ requeue (admin, CLI)
+
+class RequeueError(ValueError):
+    """The mail cannot be sent again (unknown, or already sent); the message says why."""
+
+
+def requeue(item: OutboxMail, now: datetime, *, actor: User | None = None,
+            actor_label: str | None = None) -> None:
+    """Send a failed (or waiting) mail again at the next flush, with a fresh retry window;
+    audited. Flushes, never commits."""
+    if item.status == "sent":
+        raise RequeueError(f"Surel #{item.id} sudah terkirim.")
+    if item.purged_dt is not None:
+        raise RequeueError(f"Isi surel #{item.id} sudah dihapus (retensi data).")
+    old = item.status
+    item.status = "pending"
+    item.next_attempt_dt = now
+    item.attempts = 0
+    item.first_error_dt = None
+    item.failed_dt = None
+    ticket = db.session.get(Ticket, item.ticket_id) if item.ticket_id else None
+    audit.record(ticket, "outbox_requeue", now, actor=actor, actor_label=actor_label,
+                 old=old, new="pending", detail={"outbox_id": item.id, "kind": item.kind})
+    db.session.flush()
+
+
+def requeue_many(ids: list[int] | None, now: datetime, *, actor: User | None = None,
+                 actor_label: str | None = None) -> dict:
+    """Requeue the given outbox ids, or every failed mail when ids is None."""
+    if ids is None:
+        pairs = [(item.id, item) for item in db.session.scalars(
+            select(OutboxMail).where(OutboxMail.status == "failed").order_by(OutboxMail.id))]
+    else:
+        pairs = [(wanted, db.session.get(OutboxMail, wanted)) for wanted in ids]
+    summary: dict = {"requeued": [], "errors": {}}
+    for wanted, item in pairs:
+        if item is None:
+            summary["errors"][str(wanted)] = f"Surel keluar #{wanted} tidak ditemukan."
+            continue
+        try:
+            requeue(item, now, actor=actor, actor_label=actor_label)
+        except RequeueError as exc:
+            summary["errors"][str(item.id)] = str(exc)
+        else:
+            summary["requeued"].append(item.id)
+    return summary
+
+
+#: the admin page's filters: mail that did not go out
+ADMIN_FILTERS = {"bermasalah": ("failed", "pending"), "gagal": ("failed",),
+                 "menunggu": ("pending",)}
+
+
+def undelivered_page(which: str, page: int, per_page: int = 50):
+    """Failed and waiting mail for the admin page, failed first, oldest first (paginated)."""
+    statuses = ADMIN_FILTERS.get(which, ADMIN_FILTERS["bermasalah"])
+    query = (select(OutboxMail, Ticket.code)
+             .outerjoin(Ticket, OutboxMail.ticket_id == Ticket.id)
+             .where(OutboxMail.status.in_(statuses))
+             .order_by(OutboxMail.status, OutboxMail.next_attempt_dt, OutboxMail.id))
+    total = db.session.scalar(select(db.func.count()).select_from(OutboxMail)
+                              .where(OutboxMail.status.in_(statuses)))
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, total
+
+
+def outbox_counts() -> dict[str, int]:
+    """Waiting and failed mail, for /healthz and the admin page (index on status)."""
+    rows = db.session.execute(
+        select(OutboxMail.status, db.func.count()).where(
+            OutboxMail.status.in_(("pending", "failed"))).group_by(OutboxMail.status)).all()
+    counts = dict.fromkeys(("pending", "failed"), 0)
+    counts.update({status: n for status, n in rows})
+    return counts

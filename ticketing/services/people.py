@@ -5,10 +5,12 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import ROLES, ApiToken, Unit, User
+from ..domain import permissions as perm
+from ..domain.lifecycle import OPEN_STATUSES
+from ..models import ROLES, ApiToken, Ticket, Unit, User
 from ..security import hash_password
 
 DEMO_PASSWORD = "demo-palembang"
@@ -83,3 +85,22 @@ def user_by_token(token: str, now: datetime) -> User | None:
     record.last_used_dt = now
     db.session.commit()
     return record.user
+
+
+def unit_staff(unit_id: int | None) -> list[User]:
+    """Active staff of a unit who can hold tickets, by name."""
+    return [user for user, _load in unit_staff_with_load(unit_id)]
+
+
+def unit_staff_with_load(unit_id: int | None) -> list[tuple[User, int]]:
+    """Active staff of a unit with how many open tickets each holds (one query)."""
+    if unit_id is None:
+        return []
+    open_count = (select(func.count(Ticket.id))
+                  .where(Ticket.assignee_id == User.id, Ticket.status.in_(sorted(OPEN_STATUSES)))
+                  .correlate(User).scalar_subquery())
+    rows = db.session.execute(
+        select(User, open_count).where(
+            User.unit_id == unit_id, User.is_active_account,
+            User.role.in_(sorted(perm.UNIT_ROLES))).order_by(User.name))
+    return [(user, load) for user, load in rows]

@@ -1,8 +1,9 @@
 """The staff queue: which tickets a staff member sees, filtered, searched and paginated.
 
-One query per page plus one count, with the row's unit, service and assignee loaded in the
-same round trip (no N+1). Every filter has an index; the text search uses trigram indexes
-on PostgreSQL (see models.search).
+One query per page plus one bounded count, with the row's unit, service and assignee loaded in
+the same round trip (no N+1). Every filter has an index; deep pages are keyset pages on the
+queue's order; the text search uses full-text and trigram indexes on PostgreSQL (see
+models.search).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, union
+from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_, union
 from sqlalchemy.orm import aliased, joinedload
 
 from ..domain import lifecycle
@@ -21,6 +22,7 @@ from ..domain import permissions as perm
 from ..domain.codes import normalize_code
 from ..extensions import db
 from ..models import Message, Service, Ticket, Unit, User
+from ..models import search as search_index
 from .intake import normalize_phone
 from .tickets import Forbidden
 
@@ -29,8 +31,14 @@ ALL_UNITS = "semua"
 #: status filter values besides the statuses themselves
 OPEN, ANY = "terbuka", "semua"
 MAX_PER_PAGE = 100
+#: counts above this are shown as "1.000+" (see Page)
+COUNT_LIMIT = 1000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 MAX_WORDS = 5
 PHONE_LIKE = re.compile(r"\+?[\d\s\-().]{6,}")
+#: the letter/digit runs PostgreSQL's `simple` parser makes words of
+TOKEN = re.compile(r"[^\W_]+")
 
 
 @dataclass
@@ -54,6 +62,14 @@ class QueueFilter:
 
 @dataclass
 class Page:
+    """One page of the queue.
+
+    `total` is exact up to COUNT_LIMIT; beyond it `total_exact` is False and `total` is
+    COUNT_LIMIT ("1.000+"): counting every match of a large queue on each page view is what
+    made it slow. Pages after the first are reached by keyset cursors (`next_cursor`,
+    `prev_cursor`: the last/first row's due time and id), so page 500 costs what page 1 does.
+    """
+
     items: list[Ticket]
     page: int
     per_page: int
@@ -61,19 +77,48 @@ class Page:
     #: the unit shown (None: triage or all units)
     unit: Unit | None = None
     scope: str = ""
+    total_exact: bool = True
+    has_next: bool = False
+    has_prev: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
-    def pages(self) -> int:
+    def pages(self) -> int | None:
+        """Number of pages, when the total is known."""
+        if not self.total_exact:
+            return None
         return max(1, math.ceil(self.total / self.per_page))
 
     @property
-    def has_prev(self) -> bool:
-        return self.page > 1
+    def next_cursor(self) -> str | None:
+        return encode_cursor(self.items[-1]) if self.has_next and self.items else None
 
     @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+    def prev_cursor(self) -> str | None:
+        return encode_cursor(self.items[0]) if self.has_prev and self.items else None
+
+
+class CursorError(ValueError):
+    """A page cursor that was not made by encode_cursor."""
+
+
+def encode_cursor(ticket: Ticket) -> str:
+    """The queue position of a row: '<due time as epoch microseconds or ->.<id>'."""
+    due = ticket.due_dt
+    key = "-" if due is None else str((due - EPOCH) // MICROSECOND)
+    return f"{key}.{ticket.id}"
+
+
+def decode_cursor(value: str) -> tuple[datetime | None, int]:
+    due, dot, ident = (value or "").strip().partition(".")
+    if (not dot or not ident.isascii() or not ident.isdigit() or len(ident) > 18
+            or not (due == "-" or (due.isascii() and due.lstrip("-").isdigit()))):
+        raise CursorError("Penanda halaman tidak valid.")
+    try:
+        moment = None if due == "-" else EPOCH + int(due) * MICROSECOND
+    except (OverflowError, OSError, ValueError) as exc:
+        raise CursorError("Penanda halaman tidak valid.") from exc
+    return moment, int(ident)
 
 
 def default_scope(actor: User) -> str:
@@ -117,27 +162,52 @@ def _like(word: str) -> str:
     return f"%{escaped}%"
 
 
-def search_condition(word: str, scope: Callable[[type[Ticket]], list]) -> ColumnElement[bool]:
+def _prefix_query(word: str) -> str | None:
+    """A to_tsquery text: every letter/digit run of the word as a prefix, all required."""
+    tokens = TOKEN.findall(word.lower())[:MAX_WORDS]
+    return " & ".join(f"{token}:*" for token in tokens) or None
+
+
+def _contact_matches(T, word: str) -> list[ColumnElement[bool]]:
+    """The word inside a name, e-mail address or phone number, or as a code."""
+    pattern = _like(word)
+    matches = [T.requester_name.ilike(pattern, escape="\\"),
+               T.requester_email.ilike(pattern, escape="\\"),
+               T.code.ilike(pattern, escape="\\")]
+    code = normalize_code(word)
+    if code:
+        matches.append(T.code == code)
+    digits = re.sub(r"[\s\-+().]", "", word)
+    if digits.isdigit() and len(digits) >= 4:
+        phone = normalize_phone(digits) if digits.startswith(("0", "62")) else digits
+        matches.append(T.requester_phone.like(_like(phone), escape="\\"))
+    return matches
+
+
+def search_condition(word: str, scope: Callable[[type[Ticket]], list],
+                     dialect: str = "sqlite") -> ColumnElement[bool]:
     """Tickets where one word appears in the code, requester, subject or any message.
 
-    Written as `id IN (… UNION …)`, each branch carrying the queue's own filters: PostgreSQL
-    answers a rare word from the trigram indexes and a common one by walking the (much
-    smaller) queue, instead of scanning for an OR across two tables.
+    PostgreSQL: the words of subjects and messages by full-text search (one GIN index on
+    tickets.search_vector, prefix match), names, contacts and codes by trigram indexes; all
+    conditions on the tickets table, so the planner either walks the queue's order and checks
+    each row (a common word) or reads the indexes (a rare one). SQLite: LIKE over the same
+    fields and the messages.
     """
     code = normalize_code(word)
     if code and "-" in word:
         # A whole code as printed on the receipt (7KQ4-M9XD): the unique index answers it.
         return Ticket.code == code
+    if dialect == "postgresql":
+        matches = _contact_matches(Ticket, word)
+        query = _prefix_query(word)
+        if query:
+            matches.append(Ticket.search_vector.op("@@")(
+                func.to_tsquery(search_index.REGCONFIG, query)))
+        return or_(*matches)
     pattern = _like(word)
     found = aliased(Ticket, name="found")
-    columns = [found.code, found.subject, found.requester_name, found.requester_email]
-    matches = [c.ilike(pattern, escape="\\") for c in columns]
-    if code:
-        matches.append(found.code == code)
-    digits = re.sub(r"[\s\-+().]", "", word)
-    if digits.isdigit() and len(digits) >= 4:
-        phone = normalize_phone(digits) if digits.startswith(("0", "62")) else digits
-        matches.append(found.requester_phone.like(_like(phone), escape="\\"))
+    matches = _contact_matches(found, word) + [found.subject.ilike(pattern, escape="\\")]
     in_ticket = select(found.id).where(*scope(found), or_(*matches))
     written = aliased(Ticket, name="written")
     in_messages = (select(Message.ticket_id).join(written, written.id == Message.ticket_id)
@@ -152,8 +222,9 @@ def conditions(actor: User, f: QueueFilter, now: datetime) -> tuple[list, str, U
         return _filters(entity, actor, f, scope, unit, now)
 
     where = filters(Ticket)
+    dialect = db.session.get_bind().dialect.name
     for word in search_words(f.q):
-        where.append(search_condition(word, filters))
+        where.append(search_condition(word, filters, dialect))
     return where, scope, unit
 
 
@@ -196,22 +267,85 @@ def overdue_condition(now: datetime) -> ColumnElement[bool]:
     return and_(Ticket.status.in_(sorted(lifecycle.CLOCK_RUNNING)), Ticket.due_dt <= now)
 
 
+def bounded_count(where: list, limit: int | None = None) -> tuple[int, bool]:
+    """(count, exact): exact up to `limit` (COUNT_LIMIT), else (limit, False); never reads
+    more than limit+1 rows."""
+    limit = COUNT_LIMIT if limit is None else limit
+    found = select(Ticket.id).where(*where).limit(limit + 1).subquery()
+    count = db.session.scalar(select(func.count()).select_from(found)) or 0
+    return (count, True) if count <= limit else (limit, False)
+
+
+def _ordered(where: list, *, descending: bool = False):
+    order = ((Ticket.due_dt.desc().nulls_first(), Ticket.id.desc()) if descending
+             else (Ticket.due_dt.asc().nulls_last(), Ticket.id))
+    return (select(Ticket).where(*where)
+            .options(joinedload(Ticket.unit), joinedload(Ticket.service),
+                     joinedload(Ticket.assignee))
+            .order_by(*order))
+
+
+def _fetch(where: list, limit: int, *, descending: bool = False) -> list[Ticket]:
+    return list(db.session.scalars(_ordered(where, descending=descending).limit(limit))
+                .unique().all())
+
+
+def _after(where: list, cursor: tuple[datetime | None, int], limit: int) -> list[Ticket]:
+    """Rows after the cursor in queue order (due time, then id; no due time last).
+
+    Each part is one range of the (unit, due_dt, id) index; the paused tickets (no due time)
+    are read only when the dated ones run out.
+    """
+    due, ident = cursor
+    if due is None:
+        return _fetch([*where, Ticket.due_dt.is_(None), Ticket.id > ident], limit)
+    rows = _fetch([*where, tuple_(Ticket.due_dt, Ticket.id) > (due, ident)], limit)
+    if len(rows) < limit:
+        rows += _fetch([*where, Ticket.due_dt.is_(None)], limit - len(rows))
+    return rows
+
+
+def _before(where: list, cursor: tuple[datetime | None, int], limit: int) -> list[Ticket]:
+    """Rows before the cursor, nearest first (the caller reverses them)."""
+    due, ident = cursor
+    if due is not None:
+        return _fetch([*where, tuple_(Ticket.due_dt, Ticket.id) < (due, ident)], limit,
+                      descending=True)
+    rows = _fetch([*where, Ticket.due_dt.is_(None), Ticket.id < ident], limit, descending=True)
+    if len(rows) < limit:
+        rows += _fetch([*where, Ticket.due_dt.is_not(None)], limit - len(rows),
+                       descending=True)
+    return rows
+
+
 def list_queue(actor: User, f: QueueFilter, now: datetime, *, page: int = 1,
-               per_page: int = 25) -> Page:
-    """One page of the queue, most urgent first (paused tickets, with no due time, last)."""
+               per_page: int = 25, after: str | None = None,
+               before: str | None = None) -> Page:
+    """One page of the queue, most urgent first (paused tickets, with no due time, last).
+
+    `after`/`before` (a row's cursor) give the page following/preceding that row (keyset);
+    `page` alone counts pages from the start (offset; fine for the first few pages).
+    `page` is then only the number shown. CursorError for a cursor not made here.
+    """
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     page = max(1, page)
     where, scope, unit = conditions(actor, f, now)
-    total = db.session.scalar(select(func.count(Ticket.id)).where(*where))
-    items = db.session.scalars(
-        select(Ticket).where(*where)
-        .options(joinedload(Ticket.unit), joinedload(Ticket.service),
-                 joinedload(Ticket.assignee))
-        .order_by(Ticket.due_dt.asc().nulls_last(), Ticket.id)
-        .limit(per_page).offset((page - 1) * per_page)
-    ).unique().all()
-    return Page(items=list(items), page=page, per_page=per_page, total=total or 0,
-                unit=unit, scope=scope)
+    total, exact = bounded_count(where)
+    if after:
+        rows = _after(where, decode_cursor(after), per_page + 1)
+        has_prev, has_next = True, len(rows) > per_page
+        items = rows[:per_page]
+    elif before:
+        rows = _before(where, decode_cursor(before), per_page + 1)
+        has_prev, has_next = len(rows) > per_page, True
+        items = list(reversed(rows[:per_page]))
+    else:
+        rows = list(db.session.scalars(
+            _ordered(where).limit(per_page + 1).offset((page - 1) * per_page)).unique().all())
+        has_prev, has_next = page > 1, len(rows) > per_page
+        items = rows[:per_page]
+    return Page(items=items, page=page, per_page=per_page, total=total, unit=unit, scope=scope,
+                total_exact=exact, has_next=has_next, has_prev=has_prev)
 
 
 def count_overdue(scope: str, unit: Unit | None, now: datetime) -> int:
@@ -221,4 +355,5 @@ def count_overdue(scope: str, unit: Unit | None, now: datetime) -> int:
         where.append(Ticket.unit_id.is_(None))
     elif unit is not None:
         where.append(Ticket.unit_id == unit.id)
+    # Bounded by open work (the clock runs only on open tickets): an exact count is cheap.
     return db.session.scalar(select(func.count(Ticket.id)).where(*where)) or 0

@@ -237,7 +237,7 @@ def _table(table: Table, st: _Styles, width: float, tz: str) -> list:
     data = [[Paragraph(_esc(h), st.small_bold if j in table.text_columns
                        else st.small_bold_right) for j, h in enumerate(table.headers)]]
     data += [[cell(v, i, j) for j, v in enumerate(row)] for i, row in enumerate(table.rows)]
-    widths = _widths(table, width, n)
+    widths = _widths(table, width, n, st)
     rl = LongTable(data, colWidths=widths, repeatRows=1)
     rl.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor(GRID)),
@@ -252,20 +252,29 @@ def _table(table: Table, st: _Styles, width: float, tz: str) -> list:
     return [CondPageBreak(need)] + head + [rl, Spacer(1, 8)]
 
 
-def _widths(table: Table, width: float, n: int) -> list[float]:
-    """Columns in proportion to what they hold: a figure column as wide as its longest
-    header word or value (so no word is cut), text columns wider, within bounds."""
-    weights = []
+def _widths(table: Table, width: float, n: int, st: _Styles) -> list[float]:
+    """Every column at least as wide as its longest word (no word is ever cut); the room
+    left goes to the text columns, in proportion to how much more they hold."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    def measure(text: str) -> float:
+        return stringWidth(text, st.bold, st.small.fontSize)
+
+    pad = 7.0
+    least, wants = [], []
     for j in range(n):
-        values = [display(r[j]) for r in table.rows]
-        if j in table.text_columns:
-            longest = max([len(v) for v in values] + [len(table.headers[j])])
-            weights.append(min(max(longest * 0.8, 10), 34))
-        else:
-            word = max(len(w) for w in table.headers[j].split() or [""])
-            weights.append(max([word, 4] + [len(v) for v in values]) + 1.5)
-    total = sum(weights)
-    return [width * w / total for w in weights]
+        texts = [table.headers[j]] + [display(r[j]) for r in table.rows]
+        least.append(max(measure(w) for t in texts for w in (t.split() or [""])) + pad)
+        wants.append(min(max(measure(t) for t in texts) + pad, width * 0.4)
+                     if j in table.text_columns else least[j])
+    if sum(least) >= width:
+        return [width * w / sum(least) for w in least]
+    extra = width - sum(least)
+    more = [wants[j] - least[j] for j in range(n)]
+    if sum(more) <= 0:
+        more = [1.0] * n
+    share_of = sum(more)
+    return [least[j] + extra * more[j] / share_of for j in range(n)]
 
 
 def _height(flowables: list, width: float) -> float:

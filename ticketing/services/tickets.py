@@ -21,6 +21,7 @@ from ..domain import lifecycle
 from ..domain import permissions as perm
 from ..extensions import db
 from ..models import Message, Service, Ticket, Unit, User
+from ..whatsapp import notify as whatsapp_notify
 from . import audit, intake
 from .attachments import Upload
 from .catalogue import PROSEDUR_LISAN
@@ -29,7 +30,8 @@ from .outbox import queue_mail
 
 #: statuses a reply can leave the ticket in
 REPLY_STATUSES = ("selesai", "menunggu_pemohon")
-ORAL_CHANNELS = ("lisan", "telepon")
+#: conversations staff record by hand; "whatsapp" is one held on the office's phone app
+ORAL_CHANNELS = ("lisan", "telepon", "whatsapp")
 #: the standard's procedure for oral requests, as (number, text)
 ORAL_STEPS: tuple[tuple[int, str], ...] = tuple(
     (int(m.group(1)), m.group(2).strip())
@@ -218,7 +220,7 @@ def reply(ticket: Ticket, actor: User, body: str, status: str, now: datetime,
         audit.record(ticket, "reply", now, actor=actor,
                      detail={"message_id": message.id, "status": status})
         set_status(ticket, status, now, actor=actor)
-        if ticket.requester_email:
+        if ticket.requester_email and whatsapp_notify.recipient(ticket) is None:
             mail = queue_mail(
                 "staff_reply", ticket.requester_email,
                 f"Jawaban atas permohonan Anda: {ticket.subject}", now, ticket=ticket,
@@ -227,6 +229,8 @@ def reply(ticket: Ticket, actor: User, body: str, status: str, now: datetime,
                 automatic=False,  # written by a person: auto-responders may answer it
             )
             message.email_message_id = mail.message_id
+        if whatsapp_notify.queue_reply(ticket, message, status, now) is not None:
+            message.channel = "whatsapp"
         ticket.updated_dt = now
         try:
             db.session.commit()
@@ -314,7 +318,7 @@ def record_oral(actor: User, data: OralRequest, now: datetime) -> Ticket:
     if not perm.can(actor.role, actor.unit_id, perm.RECORD_ORAL, actor.unit_id):
         raise Forbidden("Hanya petugas bidang yang dapat mencatat permohonan lisan.")
     if data.channel not in ORAL_CHANNELS:
-        raise ActionError("Pilih cara permohonan: datang langsung atau telepon.")
+        raise ActionError("Pilih cara permohonan: datang langsung, telepon, atau WhatsApp.")
     steps = sorted({s for s in data.steps if s in dict(ORAL_STEPS)})
     answer = (data.answer or "").strip()
     if data.close_now:

@@ -1,7 +1,7 @@
 """SKM respondent profile, quarterly analysis and follow-up plan, report signatory (issue 15)
 
-Revision ID: 0006_report
-Revises: 0005_survey
+Revision ID: 0009_report
+Revises: 0008_ops
 Create Date: 2026-12-06 01:26:19.643676
 
 """
@@ -12,8 +12,8 @@ import ticketing.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_report'
-down_revision = '0005_survey'
+revision = '0009_report'
+down_revision = '0008_ops'
 branch_labels = None
 depends_on = None
 
