@@ -4,29 +4,12 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import (
-        admin,
-        admin_catalogue,
-        admin_mail,
-        admin_outbox,
-        admin_whatsapp,
-        api,
-        api_staff,
-        auth,
-        calendar_admin,
-        errors,
-        followup,
-        public,
-        reports,
-        staff,
-        staff_actions,
-        staff_canned,
-        staff_common,
-        supervisor,
-        survey,
-        transparency,
-        whatsapp_webhook,
-    )
+    from . import (admin, admin_catalogue, admin_mail, admin_outbox, api, api_staff, auth,
+                   calendar_admin, errors, public, reports, staff, staff_actions, staff_canned,
+                   staff_common, supervisor, survey, textfilters, transparency,
+                   whatsapp_webhook)
+    from . import admin_whatsapp  # noqa: I001 - kept apart to ease merges
+    from . import followup  # noqa: I001 - kept apart to ease merges
 
     for blueprint in (
         public.bp, api.bp,                                   # citizens and integrations
@@ -39,4 +22,5 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     staff_common.init_app(app)
+    textfilters.init_app(app)
     errors.init_app(app)
