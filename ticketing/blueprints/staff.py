@@ -179,7 +179,8 @@ def attachment(code: str, attachment_id: int):
     item = db.session.get(Attachment, attachment_id)
     if item is None or item.message.ticket_id != ticket.id:
         abort(404)
-    return send_attachment(item, opaque=not item.is_accepted)
+    return send_attachment(item, opaque=not item.is_accepted,
+                           inline=request.args.get("lihat") == "1")
 
 
 # ------------------------------------------------------------------ walk-in / phone

@@ -168,3 +168,5 @@ class CannedForm(Form):
     body = TextAreaField(_l("Isi jawaban"), filters=[strip], validators=[
         DataRequired(_l("Isi jawaban wajib diisi.")), Length(max=20000)])
     is_active = BooleanField(_l("Aktif (muncul di pilihan jawaban siap)"), default=True)
+    is_public = BooleanField(_l("Terbitkan untuk warga (tanya-jawab di situs dan saran saat "
+                                "mengisi formulir)"), default=False)

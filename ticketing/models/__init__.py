@@ -2,7 +2,7 @@
 
 from . import search  # noqa: F401 - the queue's indexes (need Ticket and Message)
 from .audit import AuditEntry
-from .canned import CannedAnswer
+from .canned import CannedAnswer, FaqFeedback
 from .catalogue import UNIT_CODES, Closure, Service, Unit
 from .calendar import OfficeHours, SpecialPeriod
 from .mail import InboundMail, MailAutoReply, OutboxMail
@@ -18,7 +18,7 @@ from .whatsapp import WhatsAppContact, WhatsAppDelivery, WhatsAppMessage, WhatsA
 __all__ = [
     "ApiToken", "Attachment", "AuditEntry", "CHANNELS", "Closure", "DIRECTIONS", "Message",
     "OutboxMail", "ROLES", "Service", "TICKET_TYPES", "Ticket", "UNIT_CODES", "Unit", "User",
-    "CannedAnswer",
+    "CannedAnswer", "FaqFeedback",
     "InboundMail", "JobHeartbeat", "MailAutoReply", "RoutingDecision", "RoutingRule",
     "OfficeHours", "SlaDigest", "SlaNotification", "SpecialPeriod",
     "SURVEY_CHANNELS", "SurveyInvitation", "SurveyResponse",

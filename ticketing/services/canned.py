@@ -106,7 +106,8 @@ def seed_canned(now: datetime) -> int:
             CannedAnswer.service_id == service.id if service else
             CannedAnswer.service_id.is_(None)))
         if exists is None:
-            db.session.add(CannedAnswer(service=service, title=title, body=body,
+            # The office's common questions are published as its FAQ from the start.
+            db.session.add(CannedAnswer(service=service, title=title, body=body, is_public=True,
                                         sort_order=order, created_dt=now, updated_dt=now))
             created += 1
     db.session.commit()
@@ -138,7 +139,7 @@ def editable_by(actor: User) -> list[CannedAnswer]:
 
 
 def save(actor: User, canned: CannedAnswer | None, service: Service | None, title: str,
-         body: str, is_active: bool, now: datetime) -> CannedAnswer:
+         body: str, is_active: bool, now: datetime, *, is_public: bool = False) -> CannedAnswer:
     """Create or change an answer (ketua tim and kabid of the service's unit, admin). Commits."""
     if not can_edit(actor, service) or (canned is not None and not can_edit(actor,
                                                                            canned.service)):
@@ -151,11 +152,12 @@ def save(actor: User, canned: CannedAnswer | None, service: Service | None, titl
     canned.title = title.strip()
     canned.body = body.strip()
     canned.is_active = is_active
+    canned.is_public = is_public
     canned.updated_dt = now
     canned.updated_by = actor
     db.session.flush()
     audit.record(None, "canned_created" if created else "canned_updated", now, actor=actor,
-                 new=canned.title, detail={"canned_id": canned.id,
+                 new=canned.title, detail={"canned_id": canned.id, "public": is_public,
                                            "service": service.slug if service else None})
     db.session.commit()
     return canned
