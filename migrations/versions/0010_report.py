@@ -1,7 +1,7 @@
 """SKM respondent profile, quarterly analysis and follow-up plan, report signatory (issue 15)
 
-Revision ID: 0009_report
-Revises: 0008_ops
+Revision ID: 0010_report
+Revises: 0009_ux_faq
 Create Date: 2026-12-06 01:26:19.643676
 
 """
@@ -12,8 +12,8 @@ import ticketing.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_report'
-down_revision = '0008_ops'
+revision = '0010_report'
+down_revision = '0009_ux_faq'
 branch_labels = None
 depends_on = None
 
