@@ -38,6 +38,11 @@ def seed_command(demo: bool) -> None:
     from .services.routing_rules import seed_rules
 
     click.echo(f"Aturan rute surel baru: {seed_rules(now_utc())}.")
+    from .services.evaluation import seed_signatory
+
+    if seed_signatory(now_utc()):
+        db.session.commit()
+        click.echo("Penandatangan evaluasi: Kepala Dinas menurut standar pelayanan.")
     if demo:
         created = seed_demo_users(now_utc())
         click.echo(f"Akun demo baru: {len(created)}. Semua akun demo memakai kata sandi "

@@ -17,6 +17,12 @@ from ..support.report_app import quarter_app
 from ..support.staff import StaffClient, login, staff
 
 
+@pytest.fixture
+def now():
+    """The report is made on REPORT_NOW (the clock of every test starts there)."""
+    return REPORT_NOW
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def qapp(request, tmp_path_factory):
     with quarter_app(request.param, tmp_path_factory.mktemp("quarter")) as (app, _built):

@@ -122,7 +122,7 @@ def _kv_table(st: _Styles, rows: list[tuple[str, str]], width: float):
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor(GRID)),
         ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef2f0")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), st.regular),
     ]))
     return table
 
@@ -171,7 +171,8 @@ def _drawing(chart: BarChart, width: float, st: _Styles):
     from reportlab.lib import colors
 
     scale = width / chart.width
-    d = Drawing(chart.width * scale, chart.height * scale)
+    d = Drawing(chart.width * scale, chart.height * scale, initialFontName=st.regular,
+                initialFontSize=9)
 
     def y(v: float) -> float:  # SVG y (down) -> PDF y (up)
         return (chart.height - v) * scale
@@ -207,7 +208,8 @@ def _charts(report: Report, st: _Styles, width: float) -> list:
     pair = RlTable([[Paragraph(attainment.title, st.h3), Paragraph(weekly.title, st.h3)],
                     [_drawing(attainment, half, st), _drawing(weekly, half, st)]],
                    colWidths=[width / 2, width / 2])
-    pair.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    pair.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                   ("FONTNAME", (0, 0), (-1, -1), st.regular)])
     out.append(KeepTogether([pair]))
     return out
 
@@ -244,6 +246,7 @@ def _table(table: Table, st: _Styles, width: float, tz: str) -> list:
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f0")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("FONTNAME", (0, 0), (-1, -1), st.regular),
     ]))
     # what must stand below the heading on the same page: the note, the header, 3 rows
     head = [heading] + ([note] if note else [])
@@ -336,7 +339,8 @@ def _signature(doc: ev.Document, st: _Styles, width: float) -> list:
         Paragraph(f"NIP. {_esc(s.nip)}", st.sign),
     ]
     grid = RlTable([["", block]], colWidths=[width * 0.48, width * 0.52])
-    grid.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])
+    grid.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                   ("FONTNAME", (0, 0), (-1, -1), st.regular)])
     return [Spacer(1, 16), KeepTogether([grid])]
 
 
@@ -382,7 +386,8 @@ def render(report: Report, tz: str = "Asia/Jakarta", *, internal: bool = True,
     pdf = BaseDocTemplate(out, pagesize=A4, leftMargin=margin, rightMargin=margin,
                           topMargin=top, bottomMargin=bottom,
                           title=f"{ev.TITLE} {report.period.label} - {report.scope}",
-                          author=ev.OFFICE_NAME.title(), subject=ev.BASIS)
+                          author=ev.OFFICE_NAME.title(), subject=ev.BASIS,
+                          initialFontName=st.regular, initialFontSize=9.5)
     pdf.addPageTemplates([template("portrait", A4), template("landscape", landscape(A4))])
     width = A4[0] - 2 * margin
     wide_width = landscape(A4)[0] - 2 * margin
