@@ -5,11 +5,10 @@ Revises: 0009_ux_faq
 Create Date: 2026-12-06 01:26:19.643676
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import ticketing.models.base
-
 
 # revision identifiers, used by Alembic.
 revision = '0010_report'

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from ..domain import periods
 from ..domain.charts import report_charts
-from ..domain.report import report_access
 from ..domain.evaluation import may_write_review
+from ..domain.report import report_access
 from ..domain.report_tables import display, document_tables, plan_table, tables
 from ..extensions import db
 from ..models import Unit

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from sqlalchemy import select
 

@@ -142,22 +142,22 @@ def _summary(doc: ev.Document, st: _Styles, width: float) -> list:
     rows = [
         ("Permohonan diterima", str(f.received)),
         ("Dijawab", str(f.answered)),
-        ("Jawaban pertama tepat waktu", f"<b>{_num(f.first_on_time_share, '%')}</b> "
-                                        f"({f.first_on_time} dari {f.answered})"),
+        ("Jawaban pertama tepat waktu", (f"<b>{_num(f.first_on_time_share, '%')}</b> "
+                                         f"({f.first_on_time} dari {f.answered})")),
         ("Selesai akhir tepat waktu", _num(f.resolved_on_time_share, "%")),
         ("Median waktu jawab", f"{_num(hours(f.median_seconds))} jam kerja"),
         ("Terlambat / terbuka di akhir periode", f"{f.overdue} / {f.open_at_end}"),
         ("Indeks Kepuasan Masyarakat (IKM)", f"<b>{_esc(grade)}</b>"),
-        ("Responden survei", f"{ikm.respondents} (minimal {doc.sample.minimum} untuk "
-                             f"{doc.sample.population} penerima layanan)"),
+        ("Responden survei", (f"{ikm.respondents} (minimal {doc.sample.minimum} untuk "
+                              f"{doc.sample.population} penerima layanan)")),
     ]
     weakest = "; ".join(f"{e.code} {_esc(e.label)} ({display(e.nrr)})" for e in doc.weakest)
     rows.append(("Tiga unsur dengan nilai terendah", weakest or "-"))
     planned = sum(len(r.actions) for r in doc.reviews)
     before = [a for r in doc.previous_reviews for a in r.actions]
-    rows.append(("Rencana tindak lanjut", f"{planned} tindakan triwulan ini; dari triwulan "
-                                          f"sebelumnya {sum(a.status == 'selesai' for a in before)}"
-                                          f" dari {len(before)} selesai"))
+    done = sum(a.status == "selesai" for a in before)
+    rows.append(("Rencana tindak lanjut", (f"{planned} tindakan triwulan ini; dari triwulan "
+                                           f"sebelumnya {done} dari {len(before)} selesai")))
     out = [Paragraph("Ringkasan eksekutif", st.h2),
            KeepTogether([_kv_table(st, rows, width)]),
            Paragraph(_esc(doc.sample.verdict), st.note)]
