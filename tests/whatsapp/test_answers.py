@@ -65,6 +65,12 @@ def test_pressing_ya_records_the_confirmation_like_the_tracking_page(client, gra
         wa.post(client, wa.delivery(messages=[press]))
     db.session.refresh(ticket)
     assert ticket.is_understood is True and ticket.status == "selesai"
+    invitation = db.session.scalars(select(WhatsAppOutbox).where(
+        WhatsAppOutbox.kind == "survey_invitation")).one()
+    from ticketing.services.survey import survey_url
+
+    assert survey_url(ticket).split("?")[0] + "?t=" in invitation.body_text
+    assert db.session.scalar(select(OutboxMail.id)) is None
 
 
 def test_pressing_belum_reopens_and_asks_what_is_unclear(client, graph, now):

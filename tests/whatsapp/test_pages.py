@@ -106,3 +106,14 @@ def test_walk_in_form_records_a_whatsapp_conversation(client, now):
     assert response.status_code == 200
     ticket = db.session.scalar(select(Ticket).where(Ticket.channel == "whatsapp"))
     assert ticket is not None and ticket.requester_phone == "6281277778888"
+
+
+def test_board_and_stats_count_the_whatsapp_channel(client, graph, now):
+    with time_machine.travel(now, tick=False):
+        wa.post(client, wa.delivery(messages=[wa.text("Syarat sertifikat halal apa?", now)]))
+        login(client, staff(now, "kabid", "PUMK"))
+        html = _html(client.get("/pengawasan/"))
+        stats = client.get("/api/v1/stats?period=2026-12").get_json()
+    assert 'data-channel="whatsapp">1<' in html
+    pumk = next(u for u in stats["units"] if u["unit"] == "PUMK")
+    assert pumk["channels"]["whatsapp"] == 1 and pumk["received"] == 1

@@ -6,14 +6,16 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from . import (admin, admin_catalogue, admin_mail, admin_outbox, api, api_staff, auth,
                    calendar_admin, errors, public, reports, staff, staff_actions, staff_canned,
-                   staff_common, supervisor, survey, textfilters, transparency,
+                   staff_bulk, staff_common, staff_notify, supervisor, survey, textfilters, transparency,
                    whatsapp_webhook)
     from . import admin_whatsapp  # noqa: I001 - kept apart to ease merges
+    from . import health  # noqa: I001 - kept apart to ease merges
     from . import followup  # noqa: I001 - kept apart to ease merges
 
     for blueprint in (
-        public.bp, api.bp,                                   # citizens and integrations
+        public.bp, api.bp, health.bp,                        # citizens and integrations
         auth.bp, staff.bp, staff_actions.bp, staff_canned.bp, api_staff.bp,  # staff
+        staff_notify.bp, staff_bulk.bp,
         supervisor.bp, reports.bp, followup.bp,              # supervisors
         admin.bp, admin_catalogue.bp, calendar_admin.bp, admin_mail.bp,  # admin
         admin_outbox.bp,
@@ -21,6 +23,11 @@ def register_blueprints(app: Flask) -> None:
         whatsapp_webhook.bp, admin_whatsapp.bp,              # the WhatsApp channel
     ):
         app.register_blueprint(blueprint)
+    from . import devmail
+
+    if devmail.enabled(app):  # development only: the mail `make run` caught
+        app.register_blueprint(devmail.bp)
+        app.jinja_env.globals["dev_mail_page"] = True
     staff_common.init_app(app)
     textfilters.init_app(app)
     errors.init_app(app)

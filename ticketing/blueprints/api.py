@@ -14,7 +14,7 @@ from ..forms.public import ApiRequestForm
 from ..models import Service
 from ..schemas import parse_body
 from ..schemas.api import RequestBody
-from ..services import intake
+from ..services import intake, transaction
 from ..services.serialize import iso, ticket_json
 from .helpers import now_utc
 from .public import intake_limit, service_choices
@@ -74,7 +74,7 @@ def create_request():
         submission_key=_idempotency_key(body.idempotency_key),
     )
     try:
-        ticket = intake.open_request(data, now_utc())
+        ticket = transaction.run(intake.open_request, data, now_utc())
     except intake.IntakeError as exc:
         return jsonify({"errors": exc.errors}), 422
     return jsonify({

@@ -16,7 +16,7 @@ from ..extensions import db, limiter
 from ..forms import antispam
 from ..forms.public import ConfirmForm, FaqVoteForm, RecoverForm, ReplyForm, RequestForm, TrackForm
 from ..models import Attachment, Message, Service, Ticket, Unit
-from ..services import faq, intake, recovery, timeline
+from ..services import faq, intake, recovery, timeline, transaction
 from ..tracking import check_tracking_token
 from .helpers import apply_errors, now_utc, read_uploads, send_attachment
 
@@ -166,7 +166,7 @@ def new_request():
             submission_key=form.submission_key.data or None, uploads=uploads,
         )
         try:
-            ticket = intake.open_request(data, now_utc())
+            ticket = transaction.run(intake.open_request, data, now_utc())
         except intake.IntakeError as exc:
             apply_errors(form, exc.errors)
         else:
@@ -276,7 +276,8 @@ def reply(code: str):
     if form.validate_on_submit():
         uploads = read_uploads(form.attachments.data, current_app.config["MAX_ATTACHMENT_BYTES"])
         try:
-            intake.citizen_reply(ticket, form.body.data or "", uploads, now_utc())
+            transaction.run(intake.citizen_reply, ticket, form.body.data or "", uploads,
+                            now_utc())
         except intake.IntakeError as exc:
             for message in exc.errors.values():
                 form.form_errors.append(message)
@@ -293,7 +294,8 @@ def confirm(code: str):
     if form.validate_on_submit():
         understood = form.understood.data == "ya"
         try:
-            intake.confirm_understanding(ticket, understood, form.comment.data or "", now_utc())
+            transaction.run(intake.confirm_understanding, ticket, understood,
+                            form.comment.data or "", now_utc())
         except intake.IntakeError as exc:
             for message in exc.errors.values():
                 form.form_errors.append(message)

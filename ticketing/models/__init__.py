@@ -6,6 +6,7 @@ from .canned import CannedAnswer, FaqFeedback
 from .catalogue import UNIT_CODES, Closure, Service, Unit
 from .calendar import OfficeHours, SpecialPeriod
 from .mail import InboundMail, MailAutoReply, OutboxMail
+from .notify import NOTIFY_PREFS, JobCursor, StaffNotification
 from .ops import JobHeartbeat
 from .people import ROLES, ApiToken, User
 from .tickets import CHANNELS, DIRECTIONS, TICKET_TYPES, Attachment, Message, Ticket
@@ -18,7 +19,7 @@ from .whatsapp import WhatsAppContact, WhatsAppDelivery, WhatsAppMessage, WhatsA
 __all__ = [
     "ApiToken", "Attachment", "AuditEntry", "CHANNELS", "Closure", "DIRECTIONS", "Message",
     "OutboxMail", "ROLES", "Service", "TICKET_TYPES", "Ticket", "UNIT_CODES", "Unit", "User",
-    "CannedAnswer", "FaqFeedback",
+    "CannedAnswer", "FaqFeedback", "JobCursor", "NOTIFY_PREFS", "StaffNotification",
     "InboundMail", "JobHeartbeat", "MailAutoReply", "RoutingDecision", "RoutingRule",
     "OfficeHours", "SlaDigest", "SlaNotification", "SpecialPeriod",
     "SURVEY_CHANNELS", "SurveyInvitation", "SurveyResponse",

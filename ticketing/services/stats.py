@@ -36,6 +36,8 @@ def figures_json(f: Figures) -> dict:
         "on_time_percent": _number(share(f.first_on_time, f.answered)),
         "average_working_hours": _number(hours(f.mean_seconds)),
         "average_working_days": _number(working_days(f.mean_seconds)),
+        #: requests received per channel (web, api, email, lisan, whatsapp, telepon)
+        "channels": dict(f.by_channel),
         "ikm": None if ikm.value is None else {
             "value": float(ikm.value), "category": ikm.category, "label": ikm.label,
             "respondents": ikm.respondents},
