@@ -431,8 +431,23 @@ def calendar_closure(day: str, reason: str | None, remove: bool) -> None:
         sys.exit(1)
 
 
+facts_cli = AppGroup("facts", help="Fakta harian untuk laporan dan halaman kinerja.")
+
+
+@facts_cli.command("rebuild")
+@click.option("--since", "since", default=None, help="Tanggal awal (YYYY-MM-DD); kosong: semua.")
+def facts_rebuild(since: str | None) -> None:
+    """Hitung ulang fakta harian dari tiket dan survei (aman diulang)."""
+    from .services.facts import rebuild
+
+    rows = rebuild(db.session.connection(), now_utc(), _date(since) if since else None)
+    db.session.commit()
+    emit({"fact_rows": rows})
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
+    app.cli.add_command(facts_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(tickets_cli)
     app.cli.add_command(mail_cli)

@@ -46,6 +46,14 @@ def _auto_close(now: datetime) -> dict:
     return auto_close(now)
 
 
+def _facts(now: datetime) -> dict:
+    from .services.facts import rebuild_recent
+
+    rows = rebuild_recent(now)
+    db.session.commit()
+    return {"fact_rows": rows}
+
+
 def _mail_poll(now: datetime) -> dict:
     # Owned by the mail-ingest work; looked up lazily so this list does not depend on it.
     from .services import mail_ingest
@@ -131,6 +139,8 @@ JOBS: list[Job] = [
         requires=("IMAP_USER", "IMAP_PASSWORD")),
     Job("sla_digest", _sla_digest, "interval", {"minutes": 5}),
     Job("auto_close", _auto_close, "interval", {"minutes": 15}),
+    # 00.30 office time: yesterday's open_late snapshot, late answers, calendar edits
+    Job("facts_rebuild", _facts, "cron", {"hour": 0, "minute": 30}, run_at_start=False),
     Job("staff_notify", _staff_notify, "interval", {"minutes": 1}),
     Job("whatsapp_media", _whatsapp_media, "interval", {"minutes": 2}, requires=_WHATSAPP),
     Job("whatsapp_catch_up", _whatsapp_catch_up, "interval", {"minutes": 10},

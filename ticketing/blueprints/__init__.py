@@ -4,13 +4,33 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import (admin, admin_catalogue, admin_mail, admin_outbox, api, api_staff, auth,
-                   calendar_admin, errors, public, reports, staff, staff_actions, staff_canned,
-                   staff_bulk, staff_common, staff_notify, supervisor, survey, textfilters, transparency,
-                   whatsapp_webhook)
-    from . import admin_whatsapp  # noqa: I001 - kept apart to ease merges
-    from . import health  # noqa: I001 - kept apart to ease merges
-    from . import followup  # noqa: I001 - kept apart to ease merges
+    from . import (
+        admin,
+        admin_catalogue,
+        admin_mail,
+        admin_outbox,
+        admin_whatsapp,
+        api,
+        api_staff,
+        auth,
+        calendar_admin,
+        errors,
+        followup,
+        health,  # noqa: I001 - kept apart to ease merges
+        public,
+        reports,
+        staff,
+        staff_actions,
+        staff_bulk,
+        staff_canned,
+        staff_common,
+        staff_notify,
+        supervisor,
+        survey,
+        textfilters,
+        transparency,
+        whatsapp_webhook,
+    )
 
     for blueprint in (
         public.bp, api.bp, health.bp,                        # citizens and integrations

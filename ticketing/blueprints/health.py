@@ -12,6 +12,7 @@ from ..extensions import db
 from ..services import heartbeat
 from ..services.availability import rollback_quietly
 from ..services.outbox import outbox_counts
+from ..whatsapp import overview as whatsapp_overview
 from .helpers import now_utc
 
 bp = Blueprint("health", __name__)
@@ -22,7 +23,7 @@ def healthz():
     from ..jobs import JOBS
 
     body: dict = {"database": "ok", "jobs": {}, "late": [], "outbox": None,
-                  "inbound_failed": None}
+                  "inbound_failed": None, "whatsapp": None}
     try:
         db.session.execute(text("SELECT 1"))
         grace = timedelta(minutes=current_app.config["HEALTH_GRACE_MINUTES"])
@@ -32,6 +33,7 @@ def healthz():
                 body["late"].append(job.name)
         body["outbox"] = outbox_counts()
         body["inbound_failed"] = heartbeat.inbound_failed()
+        body["whatsapp"] = whatsapp_overview.health()
     except DBAPIError:
         rollback_quietly()
         body["database"] = "unreachable"

@@ -36,10 +36,9 @@ from ..inputs import page_arg
 from ..models import Attachment, AuditEntry, Message, Service, Ticket, Unit, User
 from ..services import canned as canned_service
 from ..services import people as people_service
-from ..services import staff_notify
 from ..services import queue as queue_service
+from ..services import staff_notify, transaction
 from ..services import tickets as ticket_service
-from ..services import transaction
 from ..whatsapp import notify as whatsapp_notify
 from .helpers import now_utc, send_attachment
 from .staff_common import load_ticket, require_login

@@ -14,6 +14,7 @@ from .sla import SlaDigest, SlaNotification
 from .survey import SURVEY_CHANNELS, SurveyInvitation, SurveyResponse
 from .routing import RoutingDecision, RoutingRule
 from .evaluation import ACTION_STATUSES, EvaluationReview, FollowUpAction, ReportSignatory
+from .facts import DailyFact
 from .whatsapp import WhatsAppContact, WhatsAppDelivery, WhatsAppMessage, WhatsAppOutbox
 
 __all__ = [
@@ -22,7 +23,7 @@ __all__ = [
     "CannedAnswer", "FaqFeedback", "JobCursor", "NOTIFY_PREFS", "StaffNotification",
     "InboundMail", "JobHeartbeat", "MailAutoReply", "RoutingDecision", "RoutingRule",
     "OfficeHours", "SlaDigest", "SlaNotification", "SpecialPeriod",
-    "SURVEY_CHANNELS", "SurveyInvitation", "SurveyResponse",
+    "SURVEY_CHANNELS", "SurveyInvitation", "SurveyResponse", "DailyFact",
     "ACTION_STATUSES", "EvaluationReview", "FollowUpAction", "ReportSignatory",
     "WhatsAppContact", "WhatsAppDelivery", "WhatsAppMessage", "WhatsAppOutbox",
 ]
