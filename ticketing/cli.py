@@ -431,6 +431,45 @@ def calendar_closure(day: str, reason: str | None, remove: bool) -> None:
         sys.exit(1)
 
 
+privacy_cli = AppGroup("privacy", help="Data pribadi (UU 27/2022): penghapusan dan retensi.")
+
+
+@privacy_cli.command("erase")
+@click.option("--email", default=None, help="Email pemohon.")
+@click.option("--phone", default=None, help="Nomor telepon/WhatsApp pemohon.")
+def privacy_erase(email: str | None, phone: str | None) -> None:
+    """Hapus data pribadi seorang pemohon atas permintaannya: nama, kontak, isi pesan,
+    lampiran, surel mentah dan kotak keluar; statistik tetap; tercatat di log audit."""
+    from .services.privacy import PrivacyError, erase_subject
+
+    if not email and not phone:
+        raise click.UsageError("Sebutkan --email atau --phone.")
+
+    def work() -> dict:
+        summary = erase_subject(email, phone, now_utc(), actor_label="admin (CLI)")
+        db.session.commit()
+        return summary
+
+    try:
+        emit(_run_or_tempfail(work))
+    except PrivacyError as exc:
+        db.session.rollback()
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+@privacy_cli.command("retention")
+def privacy_retention() -> None:
+    """Satu putaran kebijakan retensi: anonimkan permohonan tertutup yang sudah lewat
+    RETENTION_TICKET_YEARS, hapus surel mentah/isi kotak keluar lewat RETENTION_MAIL_MONTHS."""
+    from .services.privacy import run_retention
+
+    def work() -> dict:
+        summary = run_retention(now_utc())
+        db.session.commit()
+        return summary
+
+    emit(_run_or_tempfail(work))
 facts_cli = AppGroup("facts", help="Fakta harian untuk laporan dan halaman kinerja.")
 
 
@@ -453,6 +492,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(sla_cli)
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(privacy_cli)
     from .whatsapp.cli import whatsapp_cli
 
     app.cli.add_command(whatsapp_cli)
+    from . import cli_backup
+
+    cli_backup.init_app(app)

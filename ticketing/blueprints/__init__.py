@@ -9,6 +9,7 @@ def register_blueprints(app: Flask) -> None:
         admin_catalogue,
         admin_mail,
         admin_outbox,
+        admin_privacy,
         admin_whatsapp,
         api,
         api_staff,
@@ -38,7 +39,7 @@ def register_blueprints(app: Flask) -> None:
         staff_notify.bp, staff_bulk.bp,
         supervisor.bp, reports.bp, followup.bp,              # supervisors
         admin.bp, admin_catalogue.bp, calendar_admin.bp, admin_mail.bp,  # admin
-        admin_outbox.bp,
+        admin_outbox.bp, admin_privacy.bp,
         survey.bp, transparency.bp, transparency.api,        # satisfaction and openness
         whatsapp_webhook.bp, admin_whatsapp.bp,              # the WhatsApp channel
     ):

@@ -1,7 +1,7 @@
 """SKM respondent profile, quarterly analysis and follow-up plan, report signatory (issue 15)
 
-Revision ID: 0012_report
-Revises: 0011_perf
+Revision ID: 0013_report
+Revises: 0012_ux_english
 Create Date: 2026-12-06 01:26:19.643676
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import ticketing.models.base
 
 # revision identifiers, used by Alembic.
-revision = '0012_report'
-down_revision = '0011_perf'
+revision = '0013_report'
+down_revision = '0012_ux_english'
 branch_labels = None
 depends_on = None
 
