@@ -74,6 +74,16 @@ def test_kabid_writes_kepala_dinas_approves_public_reads(app, now, live_url, des
     assert section.get_by_text("Disetujui Kepala Dinas").is_visible()
     citizen.wait_for_load_state("load")
     assert citizen.evaluate("document.documentElement.scrollWidth") <= 360
+    # the charts are readable on the phone: text at least 12 px tall, the unsur named
+    heights = citizen.evaluate("""[...document.querySelectorAll(
+        'figure.chart .chart-label, figure.chart .chart-value')].map(
+        e => e.getBoundingClientRect().height)""")
+    assert heights and min(heights) >= 12, heights
+    ikm = citizen.locator('figure[data-chart="ikm"]')
+    name = ikm.locator("text.chart-label", has_text="U8 Penanganan pengaduan, saran dan masukan")
+    assert name.count() == 1
+    box = name.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360  # the whole name is on screen
 
     db.session.expire_all()
     audited = list(db.session.scalars(select(AuditEntry.action).where(
