@@ -89,3 +89,31 @@ def test_kabid_writes_kepala_dinas_approves_public_reads(app, now, live_url, des
     audited = list(db.session.scalars(select(AuditEntry.action).where(
         AuditEntry.action.like("rtl_%")).order_by(AuditEntry.id)))
     assert audited == ["rtl_analysis", "rtl_action_added", "rtl_approved"]
+
+
+def test_plan_signatory_and_survey_pages_have_no_accessibility_violations(app, now, live_url,
+                                                                         browser):
+    from ticketing.services import followup
+
+    from .test_accessibility import check
+    from ..support.survey_link import answered_survey_link
+
+    kadis = staff(now, "kepala_dinas", None, password=PASSWORD)
+    followup.add_action(followup.quarter("2026-Q4"), None, followup.ActionInput(
+        "waktu", "Piket jawaban harian", "Kepala Dinas", now.date()), kadis, now)
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID",
+                                  bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        _login(page, live_url, kadis)
+        problems = []
+        for url in ("/staf/laporan/tindak-lanjut/?periode=2026-Q4",
+                    "/staf/laporan/tindak-lanjut/penandatangan",
+                    "/staf/laporan/?periode=2026-Q4", "/kinerja?periode=2026-Q4",
+                    answered_survey_link(now)):
+            problems += check(page, live_url + url)
+        assert problems == []
+    finally:
+        context.close()
