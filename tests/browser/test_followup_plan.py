@@ -95,8 +95,8 @@ def test_plan_signatory_and_survey_pages_have_no_accessibility_violations(app, n
                                                                          browser):
     from ticketing.services import followup
 
-    from .test_accessibility import check
     from ..support.survey_link import answered_survey_link
+    from .test_accessibility import check
 
     kadis = staff(now, "kepala_dinas", None, password=PASSWORD)
     followup.add_action(followup.quarter("2026-Q4"), None, followup.ActionInput(

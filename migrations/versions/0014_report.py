@@ -1,7 +1,7 @@
 """SKM respondent profile, quarterly analysis and follow-up plan, report signatory (issue 15)
 
-Revision ID: 0013_report
-Revises: 0012_ux_english
+Revision ID: 0014_report
+Revises: 0013_ops
 Create Date: 2026-12-06 01:26:19.643676
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import ticketing.models.base
 
 # revision identifiers, used by Alembic.
-revision = '0013_report'
-down_revision = '0012_ux_english'
+revision = '0014_report'
+down_revision = '0013_ops'
 branch_labels = None
 depends_on = None
 
