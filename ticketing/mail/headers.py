@@ -316,7 +316,8 @@ def _msgid_list(raw_values: list[str]) -> list[str]:
 
 
 #: A header block beyond these bounds is hostile or broken, never a person's mail: only this
-#: much is read (the raw bytes stay stored), so parsing time stays bounded.
+#: much is read (the raw bytes stay stored), so parsing time stays bounded. The parser keeps
+#: MAX_HEADERS fields plus up to as many key fields found after them (parse._trim_header_block).
 MAX_HEADERS = 1000
 MAX_HEADER_VALUE = 32 * 1024
 
@@ -324,9 +325,9 @@ MAX_HEADER_VALUE = 32 * 1024
 def _raw_headers(part: Message) -> list[tuple[str, str]]:
     """Header (name, raw value) pairs as they appeared, without header objects (bounded)."""
     try:
-        items = list(itertools.islice(part.raw_items(), MAX_HEADERS))
+        items = list(itertools.islice(part.raw_items(), 2 * MAX_HEADERS))
     except Exception:
-        items = getattr(part, "_headers", [])[:MAX_HEADERS]
+        items = getattr(part, "_headers", [])[: 2 * MAX_HEADERS]
     return [(k, (v if isinstance(v, str) else str(v))[:MAX_HEADER_VALUE]) for k, v in items]
 
 
