@@ -144,7 +144,7 @@ def test_quote_stripping_only_removes_whole_lines_in_order(lines: list[str]) -> 
     result = strip_quoted_text(text)
     if text.strip():
         assert result.strip()
-    source = [ln for ln in text.replace("\r\n", "\n").split("\n")]
+    source = list(text.replace("\r\n", "\n").split("\n"))
     it = iter(source)
     for line in result.split("\n"):
         assert any(line.strip() == src.strip() or line.strip() in src for src in it), line

@@ -130,7 +130,7 @@ def _escalation_reply(now, headers: dict[str, str]):
                                "spf=pass smtp.mailfrom=x@evil.example.net"},
 ], ids=["none", "fail", "untrusted-authserv", "other-domain"])
 def test_mail_from_a_staff_address_without_proof_is_an_external_flagged_message(now, headers):
-    result, t, lead = _escalation_reply(now, headers)
+    result, t, _lead = _escalation_reply(now, headers)
     assert result.action == "appended"
     assert "tanpa bukti DKIM/SPF" in result.reason
     reply = next(m for m in t.messages if m.body_text == "Tutup saja tiket ini.")
@@ -145,7 +145,7 @@ def test_a_forged_result_below_the_providers_own_does_not_count(now):
     # Gmail adds its verdict on top; the sender wrote a "pass" further down.
     raw = build_mail(sender="x@example.com")  # only to get a ticket for the reply below
     ingest_raw(raw, now, source="imap")
-    result, t, _lead = _escalation_reply(now, {
+    result, _t, _lead = _escalation_reply(now, {
         "Authentication-Results": "mx.google.com; dkim=none; spf=fail "
                                   "smtp.mailfrom=kabid.pumk@diskopukm.go.id"})
     assert "tanpa bukti" in result.reason
