@@ -52,4 +52,6 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     inputs.init_app(app)
     register_blueprints(app)
     init_cli(app)
+    from .services import facts  # noqa: F401 - the daily facts' flush listener
+
     return app

@@ -87,25 +87,34 @@ tickets_cli = AppGroup("tickets", help="Tiket.")
 
 @tickets_cli.command("list")
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--unit", "unit_code")
-@click.option("--status")
+@click.option("--unit", "unit_code", help="Kode unit (mis. PUMK), atau 'triase' untuk tanpa unit.")
+@click.option("--status", help="baru, diproses, menunggu_pemohon, selesai atau ditutup.")
 @click.option("--overdue", is_flag=True)
-@click.option("--limit", type=int, default=None, help="Paling banyak N tiket.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Paling banyak N tiket.")
 def tickets_list(as_json: bool, unit_code: str | None, status: str | None, overdue: bool,
                  limit: int | None) -> None:
-    from .domain.lifecycle import CLOCK_RUNNING
+    from .domain.lifecycle import CLOCK_RUNNING, STATUSES
     from .services.serialize import ticket_json
 
     now = now_utc()
     query = select(Ticket).order_by(Ticket.due_dt, Ticket.id)
-    if unit_code:
-        if unit_code.lower() in ("null", "none", "triase"):
+    if unit_code is not None:
+        if unit_code.strip().lower() in ("null", "none", "triase"):
             query = query.where(Ticket.unit_id.is_(None))
         else:
-            query = query.join(Unit, Ticket.unit_id == Unit.id).where(
-                Unit.code == unit_code.upper())
-    if status:
-        query = query.where(Ticket.status == status)
+            unit = db.session.scalar(select(Unit).where(Unit.code == unit_code.strip().upper()))
+            if unit is None:
+                known = ", ".join(db.session.scalars(select(Unit.code).order_by(Unit.code)))
+                raise click.BadParameter(
+                    f"unit tidak dikenal: {unit_code!r} (yang ada: {known}, atau triase)",
+                    param_hint="--unit")
+            query = query.where(Ticket.unit_id == unit.id)
+    if status is not None:
+        if status.strip().lower() not in STATUSES:
+            raise click.BadParameter(
+                f"status tidak dikenal: {status!r} (pilihan: {', '.join(STATUSES)})",
+                param_hint="--status")
+        query = query.where(Ticket.status == status.strip().lower())
     if overdue:
         query = query.where(Ticket.status.in_(CLOCK_RUNNING), Ticket.due_dt <= now)
     if limit:
@@ -418,13 +427,71 @@ def calendar_closure(day: str, reason: str | None, remove: bool) -> None:
         sys.exit(1)
 
 
+privacy_cli = AppGroup("privacy", help="Data pribadi (UU 27/2022): penghapusan dan retensi.")
+
+
+@privacy_cli.command("erase")
+@click.option("--email", default=None, help="Email pemohon.")
+@click.option("--phone", default=None, help="Nomor telepon/WhatsApp pemohon.")
+def privacy_erase(email: str | None, phone: str | None) -> None:
+    """Hapus data pribadi seorang pemohon atas permintaannya: nama, kontak, isi pesan,
+    lampiran, surel mentah dan kotak keluar; statistik tetap; tercatat di log audit."""
+    from .services.privacy import PrivacyError, erase_subject
+
+    if not email and not phone:
+        raise click.UsageError("Sebutkan --email atau --phone.")
+
+    def work() -> dict:
+        summary = erase_subject(email, phone, now_utc(), actor_label="admin (CLI)")
+        db.session.commit()
+        return summary
+
+    try:
+        emit(_run_or_tempfail(work))
+    except PrivacyError as exc:
+        db.session.rollback()
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+@privacy_cli.command("retention")
+def privacy_retention() -> None:
+    """Satu putaran kebijakan retensi: anonimkan permohonan tertutup yang sudah lewat
+    RETENTION_TICKET_YEARS, hapus surel mentah/isi kotak keluar lewat RETENTION_MAIL_MONTHS."""
+    from .services.privacy import run_retention
+
+    def work() -> dict:
+        summary = run_retention(now_utc())
+        db.session.commit()
+        return summary
+
+    emit(_run_or_tempfail(work))
+facts_cli = AppGroup("facts", help="Fakta harian untuk laporan dan halaman kinerja.")
+
+
+@facts_cli.command("rebuild")
+@click.option("--since", "since", default=None, help="Tanggal awal (YYYY-MM-DD); kosong: semua.")
+def facts_rebuild(since: str | None) -> None:
+    """Hitung ulang fakta harian dari tiket dan survei (aman diulang)."""
+    from .services.facts import rebuild
+
+    rows = rebuild(db.session.connection(), now_utc(), _date(since) if since else None)
+    db.session.commit()
+    emit({"fact_rows": rows})
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
+    app.cli.add_command(facts_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(tickets_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(sla_cli)
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(privacy_cli)
     from .whatsapp.cli import whatsapp_cli
 
     app.cli.add_command(whatsapp_cli)
+    from . import cli_backup
+
+    cli_backup.init_app(app)

@@ -46,6 +46,14 @@ def _auto_close(now: datetime) -> dict:
     return auto_close(now)
 
 
+def _facts(now: datetime) -> dict:
+    from .services.facts import rebuild_recent
+
+    rows = rebuild_recent(now)
+    db.session.commit()
+    return {"fact_rows": rows}
+
+
 def _mail_poll(now: datetime) -> dict:
     # Owned by the mail-ingest work; looked up lazily so this list does not depend on it.
     from .services import mail_ingest
@@ -82,6 +90,15 @@ _WHATSAPP = ("WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_
              "WHATSAPP_VERIFY_TOKEN")
 
 
+def _retention(now: datetime) -> dict:
+    # Owned by the privacy work: anonymise/purge what the retention policy says is due.
+    from .services.privacy import run_retention
+
+    result = run_retention(now)
+    db.session.commit()
+    return result
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -95,15 +112,29 @@ class Job:
     def enabled(self, app: Flask) -> bool:
         return all(app.config.get(key) for key in self.requires)
 
+    def interval(self) -> timedelta | None:
+        """How often it runs (interval triggers), for the heartbeat's "late" rule."""
+        if self.trigger != "interval":
+            return None
+        return timedelta(**self.trigger_args)
+
     def wrap(self, app: Flask) -> Callable[[], None]:
         def run() -> None:
+            from .services import heartbeat
+
             with app.app_context():
+                start = datetime.now(timezone.utc)
+                heartbeat.started(self.name, start)
+                error = None
                 try:
-                    result = self.func(datetime.now(timezone.utc))
+                    result = self.func(start)
                     log.info("%s: %s", self.name, result)
-                except Exception:  # noqa: BLE001 - one failed run must not stop the scheduler
+                except Exception as exc:  # noqa: BLE001 - one failed run must not stop the scheduler
+                    error = exc
                     db.session.rollback()
                     log.exception("%s failed", self.name)
+                try:
+                    heartbeat.finished(self.name, start, datetime.now(timezone.utc), error)
                 finally:
                     db.session.remove()
 
@@ -117,6 +148,9 @@ JOBS: list[Job] = [
         requires=("IMAP_USER", "IMAP_PASSWORD")),
     Job("sla_digest", _sla_digest, "interval", {"minutes": 5}),
     Job("auto_close", _auto_close, "interval", {"minutes": 15}),
+    Job("privacy_retention", _retention, "interval", {"hours": 24}),
+    # 00.30 office time: yesterday's open_late snapshot, late answers, calendar edits
+    Job("facts_rebuild", _facts, "cron", {"hour": 0, "minute": 30}, run_at_start=False),
     Job("staff_notify", _staff_notify, "interval", {"minutes": 1}),
     Job("whatsapp_media", _whatsapp_media, "interval", {"minutes": 2}, requires=_WHATSAPP),
     Job("whatsapp_catch_up", _whatsapp_catch_up, "interval", {"minutes": 10},

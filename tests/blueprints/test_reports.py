@@ -16,13 +16,16 @@ from ticketing.extensions import db
 from ticketing.models import Unit
 from ticketing.services import reports
 
-from ..support.quarter import REPORT_NOW, build_quarter
+from ..support.quarter import REPORT_NOW, prebuilt_quarter
 from ..support.staff import login, staff
 
 
+pytestmark = pytest.mark.prebuilt(build=prebuilt_quarter(count=22, sla_checks=False))
+
+
 @pytest.fixture
-def quarter(app):
-    built = build_quarter(count=22, sla_checks=False)
+def quarter(prebuilt):
+    built = prebuilt.thaw()
     with time_machine.travel(REPORT_NOW, tick=False):
         yield built
 

@@ -13,16 +13,17 @@ from pypdf import PdfReader
 from ticketing.domain.periods import parse_period
 from ticketing.services import reports
 
-from ..support.quarter import REPORT_NOW, build_quarter
+from ..support.quarter import REPORT_NOW, prebuilt_quarter
 from ..support.staff import staff
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser,
+              pytest.mark.prebuilt(build=prebuilt_quarter(count=16, sla_checks=False))]
 PASSWORD = "kata-sandi-kabid-1"
 
 
 @pytest.fixture
-def quarter(app):
-    built = build_quarter(count=16, sla_checks=False)
+def quarter(prebuilt):
+    built = prebuilt.thaw()
     # the live server runs in this process: it sees the travelled clock too
     with time_machine.travel(REPORT_NOW, tick=True):
         yield built

@@ -111,3 +111,15 @@ def test_on_a_phone_the_ticket_actions_are_on_the_first_screen(app, live_url, ph
     claim = page.get_by_role("button", name="Ambil tiket ini").bounding_box()
     assert claim is not None and claim["y"] + claim["height"] <= 740
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_switching_language_keeps_the_address_and_what_was_typed(live_url, phone_page):
+    page = phone_page
+    page.goto(live_url + "/permohonan?layanan=hki")
+    page.get_by_label("Nama lengkap").fill("Sari Dewi")
+    page.get_by_label("Perihal").fill("Merek kopi")
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(re.compile(r"layanan=hki.*lang=en"))
+    assert page.get_by_label("Full name").input_value() == "Sari Dewi"
+    assert page.get_by_label("Subject").input_value() == "Merek kopi"
+    assert page.locator("#service").input_value() == "hki"

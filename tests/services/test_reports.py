@@ -31,14 +31,17 @@ from ..support.quarter import (
     REPORT_NOW,
     WIB,
     Planned,
-    build_quarter,
+    prebuilt_quarter,
     office_seconds,
 )
 
 
+pytestmark = pytest.mark.prebuilt(build=prebuilt_quarter())
+
+
 @pytest.fixture
-def quarter(app):
-    return build_quarter()
+def quarter(prebuilt):
+    return prebuilt.thaw()
 
 
 # ------------------------------------------------------------------ the test's own formulas

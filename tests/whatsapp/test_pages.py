@@ -117,3 +117,13 @@ def test_board_and_stats_count_the_whatsapp_channel(client, graph, now):
     assert 'data-channel="whatsapp">1<' in html
     pumk = next(u for u in stats["units"] if u["unit"] == "PUMK")
     assert pumk["channels"]["whatsapp"] == 1 and pumk["received"] == 1
+
+
+def test_healthz_reports_the_whatsapp_outbox_only_when_on(client, app, now):
+    assert client.get("/healthz").get_json()["whatsapp"] is None
+    from ticketing.whatsapp.payload import sign  # noqa: F401 - the channel's own module loads
+
+    app.config.update(WHATSAPP_PHONE_NUMBER_ID="1", WHATSAPP_ACCESS_TOKEN="t",
+                      WHATSAPP_APP_SECRET="s", WHATSAPP_VERIFY_TOKEN="v")
+    body = client.get("/healthz").get_json()
+    assert body["whatsapp"] == {"pending": 0, "failed": 0, "inbound_failed": 0}

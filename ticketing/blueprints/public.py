@@ -6,6 +6,8 @@ import secrets
 
 from flask import (Blueprint, abort, current_app, flash, make_response, redirect,
                    render_template, request, session, url_for)
+from babel.dates import get_day_names
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -16,7 +18,7 @@ from ..extensions import db, limiter
 from ..forms import antispam
 from ..forms.public import ConfirmForm, FaqVoteForm, RecoverForm, ReplyForm, RequestForm, TrackForm
 from ..models import Attachment, Message, Service, Ticket, Unit
-from ..services import faq, intake, recovery, timeline, transaction
+from ..services import faq, intake, localized, recovery, timeline, transaction
 from ..tracking import check_tracking_token
 from .helpers import apply_errors, now_utc, read_uploads, send_attachment
 
@@ -34,8 +36,9 @@ def service_choices() -> list[SelectChoice]:
     services = db.session.scalars(
         select(Service).where(Service.is_active).order_by(Service.sort_order)
     ).all()
+    locale = str(get_locale() or "id")
     return [SelectChoice("", _("— Pilih layanan —"))] + [
-        SelectChoice(s.slug, s.name) for s in services]
+        SelectChoice(s.slug, localized.text(s, "name", locale)) for s in services]
 
 
 @bp.get("/")
@@ -50,22 +53,20 @@ def home():
                            office_hours=office_hours_rows())
 
 
-DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-
-
 def office_hours_rows() -> list[tuple[str, str]]:
     """Weekday rows for the home page, adjacent days with equal hours merged."""
     from ..services.calendar import weekly_hours
 
     hours = weekly_hours()  # what the admin set, else the configured default
+    day_names = get_day_names("wide", locale=str(get_locale() or "id"))  # 0 = Monday
     rows: list[tuple[list[str], str]] = []
     for day in range(7):
         span = hours.get(day)
         text = f"{span[0]:%H.%M}–{span[1]:%H.%M} WIB" if span else _("Tutup")
         if rows and rows[-1][1] == text:
-            rows[-1][0].append(DAY_NAMES[day])
+            rows[-1][0].append(day_names[day])
         else:
-            rows.append(([DAY_NAMES[day]], text))
+            rows.append(([day_names[day]], text))
     return [(f"{d[0]}–{d[-1]}" if len(d) > 1 else d[0], text) for d, text in rows]
 
 

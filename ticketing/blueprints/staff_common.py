@@ -89,6 +89,7 @@ def mask_nik(text: str | None) -> str:
 
 
 ACTION_LABELS = {
+    "merged": _l("Tiket digabung"),
     "created": _l("Permohonan diterima"),
     "status": _l("Status diubah"),
     "due": _l("Batas waktu berubah"),
@@ -107,6 +108,8 @@ ACTION_LABELS = {
     "survey_invite": _l("Undangan survei kepuasan dikirim"),
     "survey_response": _l("Survei kepuasan diisi"),
     "message_id": _l("Surel masuk dicatat"),
+    "whatsapp_failed": _l("Pesan WhatsApp tidak terkirim"),
+    "whatsapp_linked": _l("Nomor WhatsApp ditautkan (LACAK)"),
 }
 #: what staff read for each status (the citizen's wording differs, see _macros.status_badge)
 STATUS_LABELS = {

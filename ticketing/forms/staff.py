@@ -180,3 +180,25 @@ class NotifyPrefForm(Form):
         SelectChoice("ringkasan", _l("Ringkasan harian, pukul 07.30 WIB pada hari kerja")),
         SelectChoice("mati", _l("Tanpa surel; cukup tanda di antrian")),
     ], validators=[DataRequired(_l("Pilih salah satu."))])
+
+
+class BulkForm(Form):
+    """The queue's bulk bar; the selected tickets come as repeated `kode` fields."""
+
+    action = SelectField(_l("Tindakan untuk tiket terpilih"), choices=[
+        SelectChoice("", _l("— Pilih tindakan —")),
+        SelectChoice("assign", _l("Tugaskan kepada")),
+        SelectChoice("transfer", _l("Alihkan ke bidang")),
+        SelectChoice("close", _l("Tutup (misalnya duplikat)")),
+    ], validators=[DataRequired(_l("Pilih tindakan."))])
+    assignee = StringField(filters=[strip], validators=[Optional(), Length(max=254)])
+    unit = StringField(filters=[strip], validators=[Optional(), Length(max=20)])
+    reason = StringField(_l("Alasan (untuk alihkan dan tutup)"), filters=[strip],
+                         validators=[Optional(), Length(max=500)])
+
+
+class MergeForm(Form):
+    target = StringField(_l("Gabungkan ke tiket dengan kode"), filters=[strip], validators=[
+        DataRequired(_l("Tuliskan kode tiket tujuan.")), Length(max=20)])
+    reason = StringField(_l("Alasan (opsional)"), filters=[strip],
+                         validators=[Optional(), Length(max=300)])

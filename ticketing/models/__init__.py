@@ -13,6 +13,7 @@ from .tickets import CHANNELS, DIRECTIONS, TICKET_TYPES, Attachment, Message, Ti
 from .sla import SlaDigest, SlaNotification
 from .survey import SURVEY_CHANNELS, SurveyInvitation, SurveyResponse
 from .routing import RoutingDecision, RoutingRule
+from .facts import DailyFact
 from .whatsapp import WhatsAppContact, WhatsAppDelivery, WhatsAppMessage, WhatsAppOutbox
 
 __all__ = [
@@ -21,6 +22,6 @@ __all__ = [
     "CannedAnswer", "FaqFeedback", "JobCursor", "NOTIFY_PREFS", "StaffNotification",
     "InboundMail", "JobHeartbeat", "MailAutoReply", "RoutingDecision", "RoutingRule",
     "OfficeHours", "SlaDigest", "SlaNotification", "SpecialPeriod",
-    "SURVEY_CHANNELS", "SurveyInvitation", "SurveyResponse",
+    "SURVEY_CHANNELS", "SurveyInvitation", "SurveyResponse", "DailyFact",
     "WhatsAppContact", "WhatsAppDelivery", "WhatsAppMessage", "WhatsAppOutbox",
 ]

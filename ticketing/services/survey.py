@@ -110,7 +110,13 @@ def invite(ticket: Ticket, now: datetime, trigger: str) -> SurveyInvitation | No
     invitation = SurveyInvitation(ticket_id=ticket.id, trigger=trigger, is_mailed=mailable,
                                   created_dt=now)
     db.session.add(invitation)
-    if mailable:
+    from ..whatsapp import notify as whatsapp_notify
+
+    if whatsapp_notify.recipient(ticket) is not None:
+        # A WhatsApp requester is invited on WhatsApp (not after BERHENTI: not a direct answer).
+        whatsapp_notify.queue(ticket, "survey_invitation", now,
+                              context={"survey_url": survey_url(ticket)})
+    elif mailable:
         queue_mail("survey_invitation", ticket.requester_email,
                    "Bagaimana pelayanan kami? Mohon isi survei kepuasan", now, ticket=ticket,
                    context={"survey_url": survey_url(ticket)})

@@ -201,7 +201,8 @@ def apply_status(status: dict, now: datetime):
     item = db.session.scalar(select(WhatsAppOutbox).where(WhatsAppOutbox.wamid == wamid)) \
         if wamid else None
     if item is None:
-        return Result(wamid or "?", "ignored", None, f"status {state} untuk pesan yang tidak dikenal")
+        return Result(wamid or "?", "ignored", None,
+                      f"status {state} untuk pesan yang tidak dikenal")
     code = item.ticket.code if item.ticket else None
     if state == "failed":
         error = (status.get("errors") or [{}])[0] if status.get("errors") else {}

@@ -48,3 +48,13 @@ def problems_query():
 def failed_sends_query():
     return (select(WhatsAppOutbox).where(WhatsAppOutbox.status == "failed")
             .order_by(WhatsAppOutbox.id.desc()))
+
+
+def health() -> dict | None:
+    """For /healthz: None while the channel is off; else waiting and failed sends and the
+    deliveries/messages kept as failed (no personal data)."""
+    if missing_settings(current_app.config):
+        return None
+    c = counts()
+    return {"pending": c["outbox_pending"], "failed": c["outbox_failed"],
+            "inbound_failed": c["deliveries_failed"] + c["messages_failed"]}
