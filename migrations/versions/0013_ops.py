@@ -1,8 +1,8 @@
 """Retention and erasure (issue 9 item 14): purged_dt on the WhatsApp deliveries, messages
 and outbox, so the retention run reads only what is due
 
-Revision ID: 0012_ops
-Revises: 0011_perf
+Revision ID: 0013_ops
+Revises: 0012_ux_english
 Create Date: 2026-12-06 02:00:00
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 import ticketing.models.base
 
 # revision identifiers, used by Alembic.
-revision = "0012_ops"
-down_revision = "0011_perf"
+revision = "0013_ops"
+down_revision = "0012_ux_english"
 branch_labels = None
 depends_on = None
 
