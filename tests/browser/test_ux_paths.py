@@ -123,3 +123,28 @@ def test_switching_language_keeps_the_address_and_what_was_typed(live_url, phone
     assert page.get_by_label("Full name").input_value() == "Sari Dewi"
     assert page.get_by_label("Subject").input_value() == "Merek kopi"
     assert page.locator("#service").input_value() == "hki"
+
+
+def test_a_chosen_file_survives_a_mistake(app, live_url, phone_page, tmp_path):
+    from ticketing.models import Attachment
+
+    from ..factories import PDF_BYTES
+
+    pdf = tmp_path / "nib-usaha.pdf"
+    pdf.write_bytes(PDF_BYTES)
+    page = phone_page
+    page.goto(live_url + "/permohonan?layanan=sertifikat-halal")
+    page.get_by_label("Nama lengkap").fill("Dewi Lestari")
+    page.get_by_label("Email").fill("dewi@example.com")
+    page.get_by_label("Pesan").fill("Apakah keripik pisang bisa self declare?")
+    page.get_by_label("Lampiran (opsional)").set_input_files(str(pdf))
+    page.get_by_label(re.compile("menyetujui pemrosesan data pribadi")).check()
+    page.get_by_role("button", name="Kirim permohonan").click()
+    page.locator("#error-summary").wait_for()
+    assert page.get_by_text("nib-usaha.pdf").is_visible()
+    page.get_by_label("Perihal").fill("Halal keripik pisang")
+    page.get_by_label(re.compile("menyetujui pemrosesan data pribadi")).check()
+    page.get_by_role("button", name="Kirim permohonan").click()
+    page.get_by_role("heading", name="Permohonan Anda telah kami terima").wait_for()
+    db.session.expire_all()
+    assert [a.filename for a in db.session.scalars(select(Attachment))] == ["nib-usaha.pdf"]

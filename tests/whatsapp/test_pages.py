@@ -93,6 +93,7 @@ def test_staff_page_shows_the_window_and_the_delivery_state(client, graph, now):
         html = _html(client.get(f"/staf/tiket/{ticket.code}"))
     assert "Jendela WhatsApp 24 jam tertutup" in html and "pembaruan_permohonan" in html
     assert "WhatsApp: terkirim" in html
+    assert 'data-testid="wa-sent"' in html and "Tanda terima" in html
 
 
 def test_walk_in_form_records_a_whatsapp_conversation(client, now):
