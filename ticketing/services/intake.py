@@ -110,7 +110,18 @@ def unique_code() -> str:
     raise RuntimeError("could not find a free ticket code")  # 31**8 makes this unreachable
 
 
-def open_request(data: RequestData, now: datetime) -> Ticket:
+#: attempts at a new request whose random code clashed with an existing one (the unique index
+#: decides, instead of a SELECT before every insert: with a million tickets a clash happens
+#: about once per 850,000 requests)
+CODE_ATTEMPTS = 3
+
+
+def _code_clash(exc: IntegrityError) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "code" in text and "submission_key" not in text
+
+
+def open_request(data: RequestData, now: datetime, *, _attempt: int = 1) -> Ticket:
     """Create a ticket with its first message and queue the acknowledgement (no commit).
 
     A repeated submission (same submission_key) returns the ticket already created.
@@ -151,14 +162,18 @@ def open_request(data: RequestData, now: datetime) -> Ticket:
             email=data.email, phone=data.phone, message=message, now=now, unit=unit,
             service=service,
             routing_reason=reason if unit is not None else "menunggu pemilahan (triase)",
-            consent_dt=now if data.consent else None, submission_key=data.submission_key)
-    except IntegrityError:
-        # Two identical submits raced: the other one won; show its ticket.
+            consent_dt=now if data.consent else None, submission_key=data.submission_key,
+            code=new_code())
+    except IntegrityError as exc:
+        # Two identical submits raced: the other one won; show its ticket. Or the random code
+        # was taken: try again with another.
         db.session.rollback()
         existing = find_by_submission_key(data.submission_key) if data.submission_key else None
-        if existing is None:
-            raise
-        return existing
+        if existing is not None:
+            return existing
+        if _code_clash(exc) and _attempt < CODE_ATTEMPTS:
+            return open_request(data, now, _attempt=_attempt + 1)
+        raise
     attach_files(message, data.uploads, now)
     if ticket.requester_email:
         queue_mail(
@@ -180,15 +195,16 @@ def new_ticket(*, channel: str, type: str, subject: str, name: str, now: datetim
                unit: Unit | None = None, service: Service | None = None,
                routing_reason: str | None = None, parent: Ticket | None = None,
                consent_dt: datetime | None = None, submission_key: str | None = None,
-               detail: dict | None = None) -> Ticket:
+               detail: dict | None = None, code: str | None = None) -> Ticket:
     """The one way a request becomes a ticket, whatever the channel (web form, API, mail,
     WhatsApp, walk-in and phone through open_request): a fresh code, the contact normalised,
     the SLA clock and its first window from the service's target, the first message, the
-    audit entry. Adds and flushes (no commit); the caller acknowledges on its channel."""
+    audit entry. Adds and flushes (no commit); the caller acknowledges on its channel.
+    code: a random code left to the unique index (open_request retries a clash)."""
     calendar = office_calendar()
     days = target_days_for(service)
     ticket = Ticket(
-        code=unique_code(), type=type, channel=channel, unit=unit, service=service,
+        code=code or unique_code(), type=type, channel=channel, unit=unit, service=service,
         status="baru", subject=(subject or "").strip()[:300] or "(tanpa subjek)",
         requester_name=(name or "").strip()[:200],
         requester_email=(email or "").strip().lower()[:254] or None,
