@@ -114,4 +114,4 @@ def test_weeks_not_yet_begun_are_not_plotted(app, december):
 def test_the_chart_of_the_page_ends_this_week(client, december):
     with time_machine.travel(NOW, tick=False):
         page = client.get("/kinerja?periode=2026-Q4").get_data(as_text=True)
-    assert "14/12" in page and not re.search(r">21/12<|>28/12<", page)
+    assert "14 Des" in page and not re.search(r"21 Des|28 Des", page)
