@@ -103,10 +103,10 @@ def notice_for_change(old: str, new: str, actor: str) -> str | None:
 # ------------------------------------------------------------------ overdue
 
 def is_overdue(status: str, due_dt, now) -> bool:
-    """Overdue: the clock runs (baru, diproses) and the deadline has passed - an answer at
-    the deadline itself is on time, so the deadline's own moment is not late yet. The one
-    definition; its SQL twin is models.Ticket.is_overdue_at (built from the same pieces)."""
-    return status in CLOCK_RUNNING and due_dt is not None and due_dt < now
+    """Overdue: the clock runs (baru, diproses) and the deadline has come (the escalation
+    ladder of domain.sla starts at the deadline itself). The one definition; its SQL twin is
+    models.Ticket.is_overdue_at (built from the same pieces)."""
+    return status in CLOCK_RUNNING and due_dt is not None and due_dt <= now
 
 
 def is_unanswered_late(status: str, due_dt, first_response_dt, now) -> bool:

@@ -121,7 +121,7 @@ class Ticket(db.Model):
     @is_overdue_at.expression
     def is_overdue_at(cls, now):
         return and_(cls.status.in_(sorted(lifecycle.CLOCK_RUNNING)), cls.due_dt.is_not(None),
-                    cls.due_dt < now)
+                    cls.due_dt <= now)
 
     @hybrid_method
     def is_unanswered_late_at(self, now) -> bool:
