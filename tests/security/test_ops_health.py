@@ -3,12 +3,10 @@ and the database being unreachable: 503 pages and JSON, exit code 75."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select
 
 from ticketing import create_app
 from ticketing.config import TestConfig
