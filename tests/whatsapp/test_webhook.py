@@ -47,8 +47,9 @@ def test_bad_or_missing_signature_is_refused_and_nothing_stored(client, graph, n
 
 def test_channel_off_without_configuration(client, app, now):
     body = wa.delivery(messages=[wa.text("halo", now)])
-    assert wa.post(client, body).status_code == 404
-    assert client.get("/webhooks/whatsapp?hub.mode=subscribe").status_code == 404
+    assert wa.post(client, body).status_code == 403
+    assert client.get("/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=x"
+                      "&hub.challenge=1").status_code == 403
     assert _count(WhatsAppDelivery) == 0
     assert flush(now)["whatsapp"] == {"sent": 0, "retry": 0, "failed": 0, "pending": 0,
                                       "disabled": True}
@@ -125,3 +126,16 @@ def test_stored_delivery_not_processed_is_caught_up_by_the_cli(client, graph, no
     assert line["action"] == "created" and line["ticket"]
     assert set(line) == {"message_id", "action", "ticket", "reason"}
     assert _count(Ticket) == 1
+
+
+def test_catch_up_after_a_crash_keeps_the_time_the_citizen_wrote(graph, now, runner):
+    import json
+
+    from ticketing.whatsapp import inbound
+
+    raw = json.dumps(wa.delivery(messages=[wa.text("Syarat izin koperasi?", now)])).encode()
+    inbound.store(raw, now)
+    with time_machine.travel(now + timedelta(hours=5), tick=False):
+        assert runner.invoke(args=["whatsapp", "process"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.scalars(select(Ticket)).one().created_dt == now
