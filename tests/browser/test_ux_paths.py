@@ -148,3 +148,50 @@ def test_a_chosen_file_survives_a_mistake(app, live_url, phone_page, tmp_path):
     page.get_by_role("heading", name="Permohonan Anda telah kami terima").wait_for()
     db.session.expire_all()
     assert [a.filename for a in db.session.scalars(select(Attachment))] == ["nib-usaha.pdf"]
+
+
+def _staff_login(page, live_url, user):
+    page.goto(live_url + "/masuk")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url("**/staf/**")
+
+
+def test_staff_set_notification_preference_and_see_unread_news(app, live_url, desktop_page):
+    from ticketing.services import staff_notify
+
+    now = datetime.now(UTC)
+    user = staff(now, password=PASSWORD, name="Sari Petugas")
+    ticket = gen_ticket(now)
+    staff_notify.run(now)
+    page = desktop_page
+    _staff_login(page, live_url, user)
+    page.goto(live_url + "/staf/antrian")
+    assert page.get_by_test_id("unread").count() == 1
+    page.get_by_role("link", name=re.compile("^Pemberitahuan")).click()
+    page.get_by_label("Ringkasan harian, pukul 07.30 WIB pada hari kerja").check()
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_text("Pengaturan pemberitahuan disimpan.").wait_for()
+    db.session.expire_all()
+    assert db.session.get(type(user), user.id).notify_pref == "ringkasan"
+    page.get_by_role("link", name=re.compile(ticket.code)).click()
+    page.goto(live_url + "/staf/antrian")
+    assert page.get_by_test_id("unread").count() == 0
+
+
+def test_a_ketua_tim_merges_a_duplicate(app, live_url, desktop_page):
+    now = datetime.now(UTC)
+    ketua = staff(now, "ketua_tim", password=PASSWORD, name="Ketua PUMK")
+    keep = gen_ticket(now, subject="Syarat halal keripik")
+    dup = gen_ticket(now, channel="email", subject="Tanya halal lagi")
+    page = desktop_page
+    _staff_login(page, live_url, ketua)
+    page.goto(live_url + f"/staf/tiket/{dup.code}")
+    page.get_by_text("Gabungkan (duplikat)…").click()
+    page.get_by_label("Gabungkan ke tiket dengan kode").fill(keep.code)
+    page.get_by_role("button", name="Gabungkan", exact=True).click()
+    page.get_by_text(f"digabung ke {keep.code}").first.wait_for()
+    assert page.url.endswith(f"/staf/tiket/{keep.code}")
+    db.session.expire_all()
+    assert db.session.get(Ticket, dup.id).status == "ditutup"
