@@ -31,10 +31,9 @@ from ..support.quarter import (
     REPORT_NOW,
     WIB,
     Planned,
-    prebuilt_quarter,
     office_seconds,
+    prebuilt_quarter,
 )
-
 
 pytestmark = pytest.mark.prebuilt(build=prebuilt_quarter())
 
