@@ -101,6 +101,7 @@ def test_bidi_controls_are_stripped_from_filenames_names_and_subjects(control: s
 
 @pytest.mark.parametrize(("address", "kind"), [
     ("MAILER-DAEMON@mx.example.id", "bounce"), ("post_master@example.ne.jp", "bounce"),
+    ("MAILER-DAEMON", "bounce"),
     ("postmaster@example.id", "bounce"), ("koperasi-request@lists.example.org", "list_notice"),
     ("koperasi-admin@ml.example.jp", "list_notice"), ("koperasi-owner@example.org",
                                                       "list_notice"),
