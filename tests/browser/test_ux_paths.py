@@ -86,9 +86,9 @@ def test_a_citizen_who_lost_the_code_gets_it_by_mail_and_reads_the_timeline(app,
     page = phone_page
     page.goto(live_url + "/lacak")
     page.get_by_role("link", name=re.compile("Lupa kode pelacakan")).click()
-    page.get_by_label("Email yang Anda pakai saat mengajukan").fill("dewi@example.com")
-    page.get_by_role("button", name="Kirim kode ke email saya").click()
-    page.get_by_text("daftar kode pelacakannya sudah kami kirim").wait_for()
+    page.get_by_label("Email atau nomor WhatsApp yang Anda pakai saat mengajukan").fill("dewi@example.com")
+    page.get_by_role("button", name="Kirim ulang kode saya").click()
+    page.get_by_text("daftar kode").wait_for()
     mail = db.session.scalar(select(OutboxMail).where(OutboxMail.kind == "code_recovery"))
     link = re.search(r"http\S+/lacak/\S+", mail.body_text).group(0)
     assert ticket.code in link

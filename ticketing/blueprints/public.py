@@ -268,11 +268,12 @@ def track():
 def recover():
     form = RecoverForm()
     if form.validate_on_submit():
-        recovery.resend_codes(form.email.data, now_utc())
+        recovery.resend_codes(form.contact.data, now_utc())
         db.session.commit()
         # The same words whether or not the address has requests.
-        flash(_("Bila alamat itu pernah mengajukan permohonan, daftar kode pelacakannya sudah "
-                "kami kirim ke sana. Periksa juga folder spam."), "success")
+        flash(_("Bila alamat atau nomor itu pernah mengajukan permohonan, daftar kode "
+                "pelacakannya sudah kami kirim ke sana (surel: periksa juga folder spam)."),
+              "success")
         return redirect(url_for("public.track"), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("public/recover.html", form=form), status
