@@ -179,9 +179,13 @@ def sla_check_row(app) -> dict:
             for statement in RESET_SLA.split(";"):
                 if statement.strip():
                     conn.execute(text(statement))
+        statements: list[int] = []
+
+        def listener(*_args) -> None:
+            statements.append(1)
+
         for label in ("sla_check_due", "sla_check_steady"):
-            statements: list[int] = []
-            listener = lambda *a: statements.append(1)  # noqa: E731
+            statements.clear()
             event.listen(db.engine, "before_cursor_execute", listener)
             start = time.perf_counter()
             summary = run_sla_check(NOW)

@@ -209,7 +209,7 @@ def search_condition(word: str, scope: Callable[[type[Ticket]], list],
         return or_(*matches)
     pattern = _like(word)
     found = aliased(Ticket, name="found")
-    matches = _contact_matches(found, word) + [found.subject.ilike(pattern, escape="\\")]
+    matches = [*_contact_matches(found, word), found.subject.ilike(pattern, escape="\\")]
     in_ticket = select(found.id).where(*scope(found), or_(*matches))
     written = aliased(Ticket, name="written")
     in_messages = (select(Message.ticket_id).join(written, written.id == Message.ticket_id)
