@@ -39,6 +39,10 @@ def seed_command(demo: bool) -> None:
     from .services.routing_rules import seed_rules
 
     click.echo(f"Aturan rute surel baru: {run(seed_rules, now_utc())}.")
+    from .services.evaluation import seed_signatory
+
+    if run(seed_signatory, now_utc()):
+        click.echo("Penandatangan evaluasi: Kepala Dinas menurut standar pelayanan.")
     if demo:
         created = run(seed_demo_users, now_utc())
         click.echo(f"Akun demo baru: {len(created)}. Semua akun demo memakai kata sandi "

@@ -71,6 +71,13 @@ def init_app(app: Flask) -> None:
 
     app.add_template_global(_dt_words, "dt_words")  # for helpers that take a formatter
 
+    @app.template_filter("day_words")
+    def _day_words(day) -> str:
+        """'Jumat, 25 Desember 2026' (a date, no time)."""
+        from babel.dates import format_date
+
+        return format_date(day, "EEEE, d MMMM y", locale=_locale())
+
     def _svc(service, field: str) -> str:
         from .services import localized
 

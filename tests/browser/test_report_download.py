@@ -61,8 +61,10 @@ def test_kabid_opens_the_quarter_and_downloads_pdf_and_xlsx(app, quarter, live_u
         page.get_by_role("link", name="Unduh XLSX").click()
     assert xlsx_download.value.suggested_filename.endswith(".xlsx")
     book = load_workbook(io.BytesIO(xlsx_download.value.path().read_bytes()))
-    total = next(r for r in book["Volume"].iter_rows(values_only=True)
-                 if r[0] and str(r[0]).startswith("Jumlah"))
+    # one unit in scope: its own row is the total (no "Jumlah" row repeating it)
+    rows = [r for r in book["Volume"].iter_rows(values_only=True) if r[0]]
+    assert not any(str(r[0]).startswith("Jumlah") for r in rows)
+    total = next(r for r in rows if r[0] == "Bidang Pemberdayaan Usaha Mikro Kecil")
     assert total[1] == f.received
     assert book["Keterangan"]["B3"].value == "Triwulan IV 2026"
 

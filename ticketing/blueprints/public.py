@@ -18,7 +18,8 @@ from ..extensions import db, limiter
 from ..forms import antispam
 from ..forms.public import ConfirmForm, FaqVoteForm, RecoverForm, ReplyForm, RequestForm, TrackForm
 from ..models import Attachment, Message, Service, Ticket, Unit
-from ..services import faq, intake, localized, recovery, timeline, transaction
+from ..services import (faq, intake, localized, pending_uploads, recovery, timeline,
+                        transaction)
 from ..tracking import check_tracking_token
 from .helpers import apply_errors, now_utc, read_uploads, send_attachment
 
@@ -135,6 +136,30 @@ def _form_rate_limited(_limit):
     return make_response(render_template("public/request_form.html", form=form), 429)
 
 
+def _pending_config() -> dict:
+    cfg = current_app.config
+    return {"upload_dir": cfg["UPLOAD_DIR"], "secret_key": cfg["SECRET_KEY"]}
+
+
+def _collect_files() -> tuple[list, list]:
+    """This submit's files: those kept from the last attempt (minus removed ones) + new ones."""
+    removed = set(request.form.getlist("hapus"))
+    kept = pending_uploads.read([t for t in request.form.getlist("kept") if t not in removed],
+                                **_pending_config())
+    pending_uploads.discard(list(removed), **_pending_config())
+    new = read_uploads(request.files.getlist("attachments"),
+                       current_app.config["MAX_ATTACHMENT_BYTES"])
+    return [upload for _kept, upload in kept] + new, [k for k, _upload in kept]
+
+
+def _form_again(form, kept: list, new_uploads: list, status: int):
+    """The form with the citizen's input, and the files kept so they need not choose again."""
+    kept = kept + pending_uploads.keep(
+        new_uploads, max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"], **_pending_config())
+    return render_template("public/request_form.html", form=form,
+                           kept_files=kept[: current_app.config["MAX_ATTACHMENTS"]]), status
+
+
 @bp.route("/permohonan", methods=["GET", "POST"])
 @limiter.limit(intake_limit, methods=["POST"], deduct_when=_accepted,
                on_breach=_form_rate_limited)
@@ -148,7 +173,11 @@ def new_request():
     secret = current_app.config["SECRET_KEY"]
     if antispam.seconds_since_start(secret, form.started.data, now) is None:
         form.started.data = antispam.started_token(secret, now)
-    if request.method == "POST" and antispam.looks_automated(
+    if request.method == "GET":
+        return render_template("public/request_form.html", form=form, kept_files=[])
+    uploads, kept = _collect_files()
+    new_uploads = uploads[len(kept):]
+    if antispam.looks_automated(
             honeypot=form.website.data, secret_key=secret, token=request.form.get("started"),
             now=now, min_seconds=current_app.config["FORM_MIN_FILL_SECONDS"]):
         current_app.logger.info("request form held back as automated (honeypot or too fast)")
@@ -157,9 +186,8 @@ def new_request():
         form.form_errors.append(_("Permohonan belum terkirim karena formulir dikirim terlalu "
                                   "cepat. Periksa isian Anda di bawah, lalu tekan \"Kirim "
                                   "permohonan\" sekali lagi."))
-        return render_template("public/request_form.html", form=form), 422
+        return _form_again(form, kept, new_uploads, 422)
     if form.validate_on_submit():
-        uploads = read_uploads(form.attachments.data, current_app.config["MAX_ATTACHMENT_BYTES"])
         data = intake.RequestData(
             name=form.name.data, email=form.email.data or None, phone=form.phone.data or None,
             type=form.type.data, service_slug=form.service.data, subject=form.subject.data,
@@ -171,15 +199,14 @@ def new_request():
         except intake.IntakeError as exc:
             apply_errors(form, exc.errors)
         else:
+            pending_uploads.discard([k.token for k in kept], **_pending_config())
             remember(ticket.code)
             session.setdefault("submitted", [])
             session["submitted"] = (session["submitted"] + [ticket.code])[-TRACKED_LIMIT:]
             return redirect(url_for("public.submitted", code=ticket.code), code=303)
-    if request.method == "POST":
-        # Keep the same key so a corrected resubmit still cannot create two tickets.
-        flash(_("Permohonan belum terkirim. Periksa isian yang ditandai."), "error")
-    return render_template("public/request_form.html", form=form), (
-        422 if request.method == "POST" else 200)
+    # Keep the same key so a corrected resubmit still cannot create two tickets.
+    flash(_("Permohonan belum terkirim. Periksa isian yang ditandai."), "error")
+    return _form_again(form, kept, new_uploads, 422)
 
 
 @bp.get("/permohonan/terkirim/<code>")
@@ -241,11 +268,12 @@ def track():
 def recover():
     form = RecoverForm()
     if form.validate_on_submit():
-        recovery.resend_codes(form.email.data, now_utc())
+        recovery.resend_codes(form.contact.data, now_utc())
         db.session.commit()
         # The same words whether or not the address has requests.
-        flash(_("Bila alamat itu pernah mengajukan permohonan, daftar kode pelacakannya sudah "
-                "kami kirim ke sana. Periksa juga folder spam."), "success")
+        flash(_("Bila alamat atau nomor itu pernah mengajukan permohonan, daftar kode "
+                "pelacakannya sudah kami kirim ke sana (surel: periksa juga folder spam)."),
+              "success")
         return redirect(url_for("public.track"), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("public/recover.html", form=form), status
