@@ -35,7 +35,7 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     if not app.config.get("UPLOAD_DIR"):
         app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
 
-    from . import extensions, i18n, inputs, security
+    from . import extensions, headers, i18n, inputs, logs, security
     from .blueprints import register_blueprints
     from .cli import init_app as init_cli
 
@@ -48,6 +48,8 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     inputs.init_app(app)
+    headers.init_app(app)
+    logs.init_app(app)
     register_blueprints(app)
     init_cli(app)
     return app

@@ -7,7 +7,7 @@ from .catalogue import UNIT_CODES, Closure, Service, Unit
 from .calendar import OfficeHours, SpecialPeriod
 from .mail import InboundMail, MailAutoReply, OutboxMail
 from .ops import JobHeartbeat
-from .people import ROLES, ApiToken, User
+from .people import ROLES, ApiToken, LoginThrottle, User, UserSession
 from .tickets import CHANNELS, DIRECTIONS, TICKET_TYPES, Attachment, Message, Ticket
 from .sla import SlaDigest, SlaNotification
 from .survey import SURVEY_CHANNELS, SurveyInvitation, SurveyResponse
@@ -22,4 +22,5 @@ __all__ = [
     "OfficeHours", "SlaDigest", "SlaNotification", "SpecialPeriod",
     "SURVEY_CHANNELS", "SurveyInvitation", "SurveyResponse",
     "WhatsAppContact", "WhatsAppDelivery", "WhatsAppMessage", "WhatsAppOutbox",
+    "LoginThrottle", "UserSession",
 ]
