@@ -59,9 +59,9 @@ def _gunicorn_logger():
             path = environ.get("PATH_INFO", "")
             query = redact_query(path, environ.get("QUERY_STRING", ""))
             atoms["q"] = query
-            atoms["r"] = "%s %s %s" % (environ.get("REQUEST_METHOD"),
-                                       path + (f"?{query}" if query else ""),
-                                       environ.get("SERVER_PROTOCOL"))
+            target = path + (f"?{query}" if query else "")
+            atoms["r"] = (f"{environ.get('REQUEST_METHOD')} {target} "
+                          f"{environ.get('SERVER_PROTOCOL')}")
             atoms["f"] = _redact_url(environ.get("HTTP_REFERER", "-"))
             for key in [k for k in atoms if _PRIVATE_ATOM.search(k)]:
                 atoms[key] = REDACTED

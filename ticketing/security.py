@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -94,21 +94,21 @@ def check_staff_session():
     g.pop("_login_user", None)  # decided afresh on every request (tests share one context)
     user_ref = session.get("_user_id")
     if not user_ref:
-        return None
+        return
     user_id = str(user_ref).partition(":")[0]
     idle, lifetime = _session_limits()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     row = sessions.find_valid(int(user_id) if user_id.isascii() and user_id.isdigit() else -1,
                               session.get(SESSION_KEY), now, idle=idle, lifetime=lifetime)
     if row is None:
         db.session.commit()  # an idle or expired session was just ended
         for key in ("_user_id", "_fresh", "_id", SESSION_KEY):
             session.pop(key, None)
-        return None
+        return
     if sessions.touch(row, now):
         db.session.commit()
     g.staff_session_user_id = row.user_id
-    return None
+    return
 
 
 def require_password_change():

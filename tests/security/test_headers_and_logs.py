@@ -62,6 +62,8 @@ def test_production_cookie_secure_and_hsts(app):
     assert production.config["SESSION_COOKIE_SECURE"] is True
     with production.app_context():
         headers = production.test_client().get("/").headers
+        db.session.remove()
+        db.engine.dispose()
     assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
     assert "camera=()" in headers["Permissions-Policy"]
     assert create_app({**app.config, "SESSION_COOKIE_SECURE": None}) \
@@ -98,6 +100,8 @@ def test_rate_limit_sees_the_citizen_behind_trusted_proxies(app, trusted, second
                                 headers={"X-Forwarded-For": "203.0.113.7"})
             other = client.post("/api/v1/requests", json=BODY,
                                 headers={"X-Forwarded-For": "198.51.100.9"})
+            db.session.remove()
+            db.engine.dispose()
     finally:
         limiter.init_app(app)
     assert (first.status_code, again.status_code, other.status_code) == (201, 429, second)

@@ -102,7 +102,7 @@ def test_seed_demo_is_refused_in_production(app, runner):
 
 def _errors(response) -> str:
     html = response.get_data(as_text=True)
-    return " ".join(re.findall(r'role="alert"[^>]*>(.*?)</', html, re.S))
+    return " ".join(re.findall(r'role="alert"[^>]*>(.*?)</', html, re.DOTALL))
 
 
 def test_unknown_accounts_get_the_same_lockout_answer(app):

@@ -11,11 +11,11 @@ from werkzeug.datastructures import MultiDict
 
 from ..extensions import csrf, db, limiter
 from ..forms.public import ApiRequestForm
-from ..models import Service
 from ..inputs import text_error
+from ..models import Service
 from ..schemas import parse_body
-from ..schemas.base import invalid
 from ..schemas.api import RequestBody
+from ..schemas.base import invalid
 from ..services import intake
 from ..services.serialize import iso, ticket_json
 from .helpers import now_utc
