@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 5000
+export PORT
 export FLASK_APP := ticketing
 
 .PHONY: run test install migrate seed translations lint clean-db bench
@@ -24,20 +25,17 @@ migrate: install translations
 seed: migrate
 	$(VENV)/bin/flask seed --demo
 
-# Web app and scheduler side by side; Ctrl-C stops both. One SECRET_KEY for both processes,
-# random per run unless the environment gives one.
+# Web app, scheduler and a local mail catcher side by side (ticketing/devserver.py): Ctrl-C,
+# or TERM/INT to make, stops all three; one ending on its own stops the others. The development
+# SECRET_KEY is made once in instance/secret_key; mail links point at this PORT.
 run: seed
-	@SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')}; \
-	export SECRET_KEY; \
-	trap 'kill 0' INT TERM EXIT; \
-	$(PY) scheduler.py & \
-	$(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT)
+	$(PY) -m ticketing.devserver --port $(PORT)
 
 test: install translations
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check ticketing tests scheduler.py
+	$(VENV)/bin/ruff check ticketing tests bench scheduler.py
 
 bench: install
 	$(PY) -m bench

@@ -30,6 +30,7 @@ from ticketing.models import Message, Service, Ticket, User  # noqa: E402
 from ticketing.services.catalogue import seed_catalogue  # noqa: E402
 from ticketing.services.people import create_user  # noqa: E402
 from ticketing.services.queue import QueueFilter, list_queue  # noqa: E402
+from ticketing.services.transaction import run
 
 STATUSES = ("ditutup",) * 7 + ("selesai", "diproses", "baru")
 
@@ -38,7 +39,7 @@ def seed(app, count: int) -> tuple[int, str]:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        seed_catalogue()
+        run(seed_catalogue)
         user = create_user("ketua.pumk@bench.id", "Ketua", "ketua_tim", "PUMK", None, NOW)
         db.session.commit()
         services = db.session.scalars(select(Service).where(Service.unit_id.is_not(None))).all()

@@ -30,6 +30,7 @@ from ticketing.models import Service, Ticket
 from ticketing.services.catalogue import seed_catalogue
 from ticketing.services.people import create_user
 from ticketing.services.sla import run_sla_check
+from ticketing.services.transaction import run
 
 #: Thursday 3 Dec 2026 10.30 WIB
 NOW = datetime(2026, 12, 3, 3, 30, tzinfo=UTC)
@@ -47,7 +48,7 @@ def reset(app) -> None:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        seed_catalogue()
+        run(seed_catalogue)
         for role, unit in (("ketua_tim", "PUMK"), ("kabid", "PUMK"),
                            ("ketua_tim", "KELEMBAGAAN"), ("kabid", "KELEMBAGAAN")):
             create_user(f"{role}.{unit.lower()}@bench.id", role, role, unit, None, NOW)

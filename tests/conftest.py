@@ -13,6 +13,7 @@ from sqlalchemy import text
 from ticketing import create_app
 from ticketing.config import TestConfig
 from ticketing.extensions import db
+from ticketing.services.transaction import run
 
 from .support.components import IN_CI, create_pg_database, missing_component, start_smtp
 
@@ -92,7 +93,7 @@ def app(backend, tmp_path, request, smtp_server):
             _truncate_all()
         from ticketing.services.catalogue import seed_catalogue
 
-        seed_catalogue()
+        run(seed_catalogue)
         yield app
         db.session.remove()
         db.engine.dispose()

@@ -7,6 +7,7 @@ import itertools
 import zipfile
 from datetime import datetime
 
+from ticketing.extensions import db
 from ticketing.services import intake
 from ticketing.services.attachments import Upload
 
@@ -26,7 +27,9 @@ def gen_ticket(now: datetime, **kw) -> "intake.Ticket":
         uploads=kw.get("uploads", []),
         submission_key=kw.get("submission_key"),
     )
-    return intake.open_request(data, now)
+    ticket = intake.open_request(data, now)
+    db.session.commit()  # the factory is the caller: one use case, one commit
+    return ticket
 
 
 # Minimal valid files of each accepted type, built in code (no binary fixtures in the repo).

@@ -14,11 +14,40 @@ def test_production_refuses_to_start_without_secret_key():
                     "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
-def test_development_gets_a_random_key_per_run():
+def test_development_key_is_made_once_in_the_instance_folder_and_reused(tmp_path):
+    """The web app, the scheduler and `flask seed` are separate processes started at different
+    times: they must sign with the same key, or mailed links break on every restart."""
     first, second = {"ENV_NAME": "development"}, {"ENV_NAME": "development"}
-    finalize(first)
-    finalize(second)
-    assert len(first["SECRET_KEY"]) == 64 and first["SECRET_KEY"] != second["SECRET_KEY"]
+    finalize(first, str(tmp_path / "instance"))
+    finalize(second, str(tmp_path / "instance"))
+    assert len(first["SECRET_KEY"]) == 64 and first["SECRET_KEY"] == second["SECRET_KEY"]
+    key_file = tmp_path / "instance" / "secret_key"
+    assert key_file.read_text().strip() == first["SECRET_KEY"]
+    assert key_file.stat().st_mode & 0o077 == 0  # readable by its owner only
+    other = {"ENV_NAME": "development"}
+    finalize(other, str(tmp_path / "elsewhere"))
+    assert other["SECRET_KEY"] != first["SECRET_KEY"]  # generated, not a constant
+
+
+def test_a_key_from_the_environment_wins(tmp_path):
+    config = {"ENV_NAME": "development", "SECRET_KEY": "from-env"}
+    finalize(config, str(tmp_path))
+    assert config["SECRET_KEY"] == "from-env" and not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize("port,expected", [(None, "http://127.0.0.1:5000"),
+                                           ("5101", "http://127.0.0.1:5101")])
+def test_public_base_url_follows_port(monkeypatch, tmp_path, port, expected):
+    if port is None:
+        monkeypatch.delenv("PORT", raising=False)
+    else:
+        monkeypatch.setenv("PORT", port)
+    config = {"ENV_NAME": "development", "PUBLIC_BASE_URL": None}
+    finalize(config, str(tmp_path))
+    assert config["PUBLIC_BASE_URL"] == expected
+    given = {"ENV_NAME": "development", "PUBLIC_BASE_URL": "https://layanan.example.go.id"}
+    finalize(given, str(tmp_path))
+    assert given["PUBLIC_BASE_URL"] == "https://layanan.example.go.id"
 
 
 @pytest.mark.parametrize("raw,expected", [("true", True), ("1", True), ("false", False),

@@ -25,7 +25,7 @@ def create_app(test_config: dict | type | None = None) -> Flask:
         app.config.from_object(test_config)
     elif test_config:
         app.config.from_mapping(test_config)
-    finalize(app.config)
+    finalize(app.config, app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         # flaskr does the same: the default SQLite file lives in the instance folder.
         os.makedirs(app.instance_path, exist_ok=True)
@@ -34,6 +34,8 @@ def create_app(test_config: dict | type | None = None) -> Flask:
         )
     if not app.config.get("UPLOAD_DIR"):
         app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
+    if not app.config.get("DEV_MAIL_DIR"):  # development mail catcher (make run)
+        app.config["DEV_MAIL_DIR"] = str(Path(app.instance_path) / "devmail")
 
     from . import extensions, headers, i18n, inputs, logs, security
     from .blueprints import register_blueprints
@@ -52,4 +54,6 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     logs.init_app(app)
     register_blueprints(app)
     init_cli(app)
+    from .services import facts  # noqa: F401 - the daily facts' flush listener
+
     return app

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from .extensions import db
 from .models import Ticket, Unit, User
+from .services.transaction import run
 
 
 def now_utc() -> datetime:
@@ -35,16 +36,16 @@ def seed_command(demo: bool) -> None:
         raise click.ClickException(
             "seed --demo ditolak: APP_ENV=production. Akun demo memakai kata sandi yang "
             "diketahui umum; buat akun staf lewat halaman admin.")
-    result = seed_catalogue()
+    result = run(seed_catalogue)
     click.echo(f"Katalog: {result['created']} dibuat, {result['updated']} diperbarui.")
     from .services.canned import seed_canned
 
-    click.echo(f"Jawaban siap baru: {seed_canned(now_utc())}.")
+    click.echo(f"Jawaban siap baru: {run(seed_canned, now_utc())}.")
     from .services.routing_rules import seed_rules
 
-    click.echo(f"Aturan rute surel baru: {seed_rules(now_utc())}.")
+    click.echo(f"Aturan rute surel baru: {run(seed_rules, now_utc())}.")
     if demo:
-        created = seed_demo_users(now_utc())
+        created = run(seed_demo_users, now_utc())
         click.echo(f"Akun demo baru: {len(created)}. Semua akun demo memakai kata sandi "
                    f"'{DEMO_PASSWORD}':")
         for person in demo_accounts():
@@ -83,7 +84,7 @@ def users_token(email: str) -> None:
     if user is None or not user.is_active:
         click.echo(f"Akun tidak ditemukan atau nonaktif: {email}", err=True)
         sys.exit(1)
-    click.echo(issue_token(user, now_utc()))
+    click.echo(run(issue_token, user, now_utc()))
 
 
 tickets_cli = AppGroup("tickets", help="Tiket.")
@@ -91,25 +92,34 @@ tickets_cli = AppGroup("tickets", help="Tiket.")
 
 @tickets_cli.command("list")
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--unit", "unit_code")
-@click.option("--status")
+@click.option("--unit", "unit_code", help="Kode unit (mis. PUMK), atau 'triase' untuk tanpa unit.")
+@click.option("--status", help="baru, diproses, menunggu_pemohon, selesai atau ditutup.")
 @click.option("--overdue", is_flag=True)
-@click.option("--limit", type=int, default=None, help="Paling banyak N tiket.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Paling banyak N tiket.")
 def tickets_list(as_json: bool, unit_code: str | None, status: str | None, overdue: bool,
                  limit: int | None) -> None:
-    from .domain.lifecycle import CLOCK_RUNNING
+    from .domain.lifecycle import CLOCK_RUNNING, STATUSES
     from .services.serialize import ticket_json
 
     now = now_utc()
     query = select(Ticket).order_by(Ticket.due_dt, Ticket.id)
-    if unit_code:
-        if unit_code.lower() in ("null", "none", "triase"):
+    if unit_code is not None:
+        if unit_code.strip().lower() in ("null", "none", "triase"):
             query = query.where(Ticket.unit_id.is_(None))
         else:
-            query = query.join(Unit, Ticket.unit_id == Unit.id).where(
-                Unit.code == unit_code.upper())
-    if status:
-        query = query.where(Ticket.status == status)
+            unit = db.session.scalar(select(Unit).where(Unit.code == unit_code.strip().upper()))
+            if unit is None:
+                known = ", ".join(db.session.scalars(select(Unit.code).order_by(Unit.code)))
+                raise click.BadParameter(
+                    f"unit tidak dikenal: {unit_code!r} (yang ada: {known}, atau triase)",
+                    param_hint="--unit")
+            query = query.where(Ticket.unit_id == unit.id)
+    if status is not None:
+        if status.strip().lower() not in STATUSES:
+            raise click.BadParameter(
+                f"status tidak dikenal: {status!r} (pilihan: {', '.join(STATUSES)})",
+                param_hint="--status")
+        query = query.where(Ticket.status == status.strip().lower())
     if overdue:
         query = query.where(Ticket.status.in_(CLOCK_RUNNING), Ticket.due_dt <= now)
     if limit:
@@ -334,8 +344,8 @@ def sla_target(slug: str, days: str, warning_percent: str | None,
         click.echo(f"Layanan tidak dikenal: {slug}", err=True)
         sys.exit(1)
     try:
-        set_service_target(service, TargetChange(days, warning_percent, level2_days), now_utc(),
-                           actor_label="admin (CLI)")
+        run(set_service_target, service, TargetChange(days, warning_percent, level2_days),
+            now_utc(), actor_label="admin (CLI)")
     except SettingsError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
@@ -381,7 +391,7 @@ def calendar_hours(weekday: int, open_at: str | None, close_at: str | None) -> N
     from .services.calendar import SettingsError, set_office_hours
 
     try:
-        set_office_hours(weekday, open_at, close_at, now_utc(), actor_label="admin (CLI)")
+        run(set_office_hours, weekday, open_at, close_at, now_utc(), actor_label="admin (CLI)")
     except SettingsError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
@@ -396,7 +406,7 @@ def calendar_period(name: str, start: str, end: str) -> None:
     from .services.calendar import SettingsError, add_special_period
 
     try:
-        period = add_special_period(name, _date(start), _date(end), None, now_utc(),
+        period = run(add_special_period, name, _date(start), _date(end), None, now_utc(),
                                     actor_label="admin (CLI)")
     except SettingsError as exc:
         click.echo(str(exc), err=True)
@@ -414,16 +424,31 @@ def calendar_closure(day: str, reason: str | None, remove: bool) -> None:
 
     try:
         if remove:
-            remove_closure(_date(day), now_utc(), actor_label="admin (CLI)")
+            run(remove_closure, _date(day), now_utc(), actor_label="admin (CLI)")
         else:
-            add_closure(_date(day), reason or "", now_utc(), actor_label="admin (CLI)")
+            run(add_closure, _date(day), reason or "", now_utc(), actor_label="admin (CLI)")
     except SettingsError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
 
 
+facts_cli = AppGroup("facts", help="Fakta harian untuk laporan dan halaman kinerja.")
+
+
+@facts_cli.command("rebuild")
+@click.option("--since", "since", default=None, help="Tanggal awal (YYYY-MM-DD); kosong: semua.")
+def facts_rebuild(since: str | None) -> None:
+    """Hitung ulang fakta harian dari tiket dan survei (aman diulang)."""
+    from .services.facts import rebuild
+
+    rows = rebuild(db.session.connection(), now_utc(), _date(since) if since else None)
+    db.session.commit()
+    emit({"fact_rows": rows})
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
+    app.cli.add_command(facts_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(tickets_cli)
     app.cli.add_command(mail_cli)

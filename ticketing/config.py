@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 
 from .domain.calendar import DEFAULT_WEEKLY_HOURS
 
@@ -31,9 +32,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Jakarta")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR")  # None: instance/uploads
+    #: where `make run`'s mail catcher writes (development only); None: instance/devmail
+    DEV_MAIL_DIR = os.environ.get("DEV_MAIL_DIR")
     # url_for outside a request (mail sent by the scheduler) needs a server name.
     SERVER_NAME = os.environ.get("SERVER_NAME")
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    #: None: http://127.0.0.1:$PORT (the development server's address; see finalize)
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
@@ -68,6 +72,18 @@ class Config:
     MAIL_OWN_ADDRESSES = os.environ.get("MAIL_OWN_ADDRESSES", "")
     #: a message claimed by a worker that died is taken over after this many minutes
     MAIL_CLAIM_STALE_MINUTES = env_int("MAIL_CLAIM_STALE_MINUTES", 10)
+    #: seconds one message may take to parse; a message over it is kept as `failed`
+    MAIL_PARSE_BUDGET_SECONDS = float(os.environ.get("MAIL_PARSE_BUDGET_SECONDS", "20"))
+    #: claims of one message that never finished (the worker hung or died on it) before it
+    #: is kept as `failed` instead of being taken over again
+    MAIL_MAX_PROCESS_ATTEMPTS = env_int("MAIL_MAX_PROCESS_ATTEMPTS", 3)
+    #: attachments stored per mail (like the web form's MAX_ATTACHMENTS); the rest stay in
+    #: the raw mail and are listed to staff
+    MAIL_MAX_ATTACHMENTS = env_int("MAIL_MAX_ATTACHMENTS", 5)
+    #: authserv-ids (comma-separated) whose Authentication-Results we trust, e.g. the
+    #: receiving provider's "mx.google.com": mail from a staff address counts as staff only
+    #: with DKIM or SPF pass for its domain there
+    MAIL_TRUSTED_AUTHSERV_IDS = os.environ.get("MAIL_TRUSTED_AUTHSERV_IDS", "mx.google.com")
 
     # Working-time calendar (WIB), Mon-Thu 07.30-16.00, Fri 07.30-16.30; admins may override
     # per weekday in the database. Weekday 0 = Monday.
@@ -107,6 +123,11 @@ class Config:
     #: the WhatsApp outbox and media downloads still count attempts (not mail any more)
     OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
     OUTBOX_BATCH = env_int("OUTBOX_BATCH", 50)
+    #: GET /healthz calls a job late when it has not succeeded for twice its interval plus this
+    HEALTH_GRACE_MINUTES = env_int("HEALTH_GRACE_MINUTES", 3)
+    #: the supervisors' board and the admin pages show a red banner after this long without
+    #: any scheduler job starting
+    SCHEDULER_STALE_MINUTES = env_int("SCHEDULER_STALE_MINUTES", 5)
 
     # WhatsApp Business Cloud API (issue 11). The channel is on only when the first four are
     # set; WHATSAPP_DISPLAY_NUMBER alone shows the office's number on the public site.
@@ -172,13 +193,37 @@ class TestConfig(Config):
     SESSION_MAX_HOURS = 10 * 365 * 24
 
 
-def finalize(config: dict) -> None:
-    """Fill secrets and refuse insecure production settings."""
+def finalize(config: dict, instance_path: str | None = None) -> None:
+    """Fill secrets and derived values; refuse insecure production settings."""
     if config.get("SESSION_COOKIE_SECURE") is None:
         # Production is served over HTTPS: the session cookie never travels in clear text.
         config["SESSION_COOKIE_SECURE"] = config.get("ENV_NAME") == "production"
     if not config.get("SECRET_KEY"):
         if config.get("ENV_NAME") == "production":
             raise RuntimeError("SECRET_KEY wajib di-set di lingkungan produksi (production).")
-        # Development: random per run, so nothing secret is ever committed.
-        config["SECRET_KEY"] = secrets.token_hex(32)
+        # Development: generated once into the instance folder (never committed) and shared by
+        # the web app, the scheduler and `flask seed`, so links mailed before a restart work.
+        config["SECRET_KEY"] = (development_secret_key(instance_path) if instance_path
+                                else secrets.token_hex(32))
+    if not config.get("PUBLIC_BASE_URL"):
+        config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
+
+
+def development_secret_key(instance_path: str) -> str:
+    """The key in `instance/secret_key`, created (mode 0600) by the first process to need it."""
+    path = os.path.join(instance_path, "secret_key")
+    os.makedirs(instance_path, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32) + "\n")
+    for _ in range(50):  # another process may be between creating and writing the file
+        with open(path) as existing:
+            key = existing.read().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty: delete it and start again")

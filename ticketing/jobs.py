@@ -34,10 +34,24 @@ def _sla_digest(now: datetime) -> dict:
     return send_digests(now)
 
 
+def _staff_notify(now: datetime) -> dict:
+    from .services.staff_notify import run
+
+    return run(now)
+
+
 def _auto_close(now: datetime) -> dict:
     from .services.sla import auto_close
 
     return auto_close(now)
+
+
+def _facts(now: datetime) -> dict:
+    from .services.facts import rebuild_recent
+
+    rows = rebuild_recent(now)
+    db.session.commit()
+    return {"fact_rows": rows}
 
 
 def _mail_poll(now: datetime) -> dict:
@@ -89,15 +103,29 @@ class Job:
     def enabled(self, app: Flask) -> bool:
         return all(app.config.get(key) for key in self.requires)
 
+    def interval(self) -> timedelta | None:
+        """How often it runs (interval triggers), for the heartbeat's "late" rule."""
+        if self.trigger != "interval":
+            return None
+        return timedelta(**self.trigger_args)
+
     def wrap(self, app: Flask) -> Callable[[], None]:
         def run() -> None:
+            from .services import heartbeat
+
             with app.app_context():
+                start = datetime.now(timezone.utc)
+                heartbeat.started(self.name, start)
+                error = None
                 try:
-                    result = self.func(datetime.now(timezone.utc))
+                    result = self.func(start)
                     log.info("%s: %s", self.name, result)
-                except Exception:  # noqa: BLE001 - one failed run must not stop the scheduler
+                except Exception as exc:  # noqa: BLE001 - one failed run must not stop the scheduler
+                    error = exc
                     db.session.rollback()
                     log.exception("%s failed", self.name)
+                try:
+                    heartbeat.finished(self.name, start, datetime.now(timezone.utc), error)
                 finally:
                     db.session.remove()
 
@@ -111,6 +139,9 @@ JOBS: list[Job] = [
         requires=("IMAP_USER", "IMAP_PASSWORD")),
     Job("sla_digest", _sla_digest, "interval", {"minutes": 5}),
     Job("auto_close", _auto_close, "interval", {"minutes": 15}),
+    # 00.30 office time: yesterday's open_late snapshot, late answers, calendar edits
+    Job("facts_rebuild", _facts, "cron", {"hour": 0, "minute": 30}, run_at_start=False),
+    Job("staff_notify", _staff_notify, "interval", {"minutes": 1}),
     Job("whatsapp_media", _whatsapp_media, "interval", {"minutes": 2}, requires=_WHATSAPP),
     Job("whatsapp_catch_up", _whatsapp_catch_up, "interval", {"minutes": 10},
         requires=_WHATSAPP),

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ticketing.extensions import db
 from ticketing.models import AuditEntry, OutboxMail, Ticket
 from ticketing.services import tickets as svc
+from ticketing.services.transaction import run
 
 from ..factories import gen_ticket
 from ..support.staff import bearer, staff
@@ -63,7 +64,7 @@ def test_queue_is_the_callers_with_filters_and_pagination(client, now):
 def test_ticket_json_includes_notes_for_staff(client, now):
     user = staff(now)
     ticket = gen_ticket(now)
-    svc.add_note(ticket, user, "Catatan internal", now)
+    run(svc.add_note, ticket, user, "Catatan internal", now)
     data = client.get(f"/api/v1/tickets/{ticket.code.lower()}", headers=bearer(user, now))
     data = data.get_json()
     assert data["code"] == ticket.code
@@ -130,7 +131,7 @@ def test_assign_claim_transfer_through_the_api(client, now):
 def test_claim_race_loser_gets_409(client, now):
     ticket = gen_ticket(now)
     first, second = staff(now), staff(now, name="Dodi")
-    svc.claim(ticket, first, now)
+    run(svc.claim, ticket, first, now)
     response = client.post(f"/api/v1/tickets/{ticket.code}/assign",
                            json={"assignee": second.email}, headers=bearer(second, now))
     assert response.status_code == 409 and "sudah diambil" in response.get_json()["error"]

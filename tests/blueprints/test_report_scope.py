@@ -10,6 +10,8 @@ from html.parser import HTMLParser
 import pytest
 from openpyxl import load_workbook
 
+from ticketing.services.transaction import run
+
 from ..conftest import BACKENDS
 from ..support.pdf import page_texts
 from ..support.quarter import REPORT_NOW
@@ -145,7 +147,7 @@ def test_single_unit_pdf_has_no_duplicated_column_or_row(qapp, tmp_path):
 def _ticket_at(moment, service="sertifikat-halal"):
     from ticketing.services import intake
 
-    intake.open_request(intake.RequestData(
+    run(intake.open_request, intake.RequestData(
         name="Warga", email="warga@example.com", phone=None, type="informasi",
         subject="Tanya", message="Mohon informasinya.", service_slug=service,
         channel="web"), moment)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from ticketing.extensions import db
 from ticketing.models import Message, Ticket, Unit
 from ticketing.services import tickets as svc
+from ticketing.services.transaction import run
 
 from ..factories import gen_ticket
 from ..support.staff import StaffClient, bearer, login, staff
@@ -61,7 +62,7 @@ class World:
         ticket = gen_ticket(self.now, service=service,
                             type="pengaduan" if self.scope == "triage" else "informasi")
         if closed:
-            svc.close(ticket, self.kabid if self.scope != "triage" else staff(
+            run(svc.close, ticket, self.kabid if self.scope != "triage" else staff(
                 self.now, "ketua_tim", "PUMK"), self.now)
         return ticket
 

@@ -12,6 +12,7 @@ from ticketing.extensions import db
 from ticketing.models import AuditEntry, CannedAnswer, Message, OutboxMail, Ticket, User
 from ticketing.services import tickets as svc
 from ticketing.services.canned import seed_canned
+from ticketing.services.transaction import run
 
 from ..factories import PDF_BYTES, gen_ticket, upload
 from ..support.staff import StaffClient, login, staff
@@ -206,7 +207,7 @@ def test_ticket_page_shows_conversation_notes_history_and_masks_nik(client, now)
     ticket = gen_ticket(now, message="NIK saya 1671012345670001, mohon dibantu.",
                         uploads=[upload("ktp.pdf", PDF_BYTES)])
     user = staff(now)
-    svc.add_note(ticket, user, "Sudah ditelepon.", now)
+    run(svc.add_note, ticket, user, "Sudah ditelepon.", now)
     login(client, user)
     html = text(client.get(f"/staf/tiket/{ticket.code}"))
     assert "167101******0001" in html and "1671012345670001" not in html
@@ -255,7 +256,7 @@ def test_claim_assign_and_the_race_loser_is_told(client, now):
     login(client, loser)
     page = text(client.get(f"/staf/tiket/{ticket.code}"))
     assert "Ambil tiket ini" in page
-    svc.claim(ticket, winner, now)  # Rina was faster
+    run(svc.claim, ticket, winner, now)  # Rina was faster
     response = client.post(f"/staf/tiket/{ticket.code}/ambil",
                            data={"act-version": str(ticket.version)})
     assert response.status_code == 409
@@ -281,7 +282,7 @@ def test_ketua_tim_assigns_with_version_check(client, now):
 
 
 def test_reply_with_canned_answer_without_javascript(client, now):
-    seed_canned(now)
+    run(seed_canned, now)
     ticket = gen_ticket(now, name="Dewi")
     login(client, staff(now))
     html = text(client.get(f"/staf/tiket/{ticket.code}"))
@@ -321,7 +322,7 @@ def test_second_reply_is_not_hidden(client, now):
     login(client, me)
     seen = re.search(r'name="reply-seen" type="hidden" value="(\d+)"',
                      text(client.get(f"/staf/tiket/{ticket.code}"))).group(1)
-    svc.reply(ticket, colleague, "Jawaban Rina", "selesai", now)  # while I was typing
+    run(svc.reply, ticket, colleague, "Jawaban Rina", "selesai", now)  # while I was typing
     response = client.post(f"/staf/tiket/{ticket.code}/balas", data={
         "reply-body": "Jawaban saya", "reply-status": "selesai", "reply-seen": seen},
         follow_redirects=True)
@@ -431,7 +432,7 @@ def test_walk_in_needs_a_contact(client, now):
 # ------------------------------------------------------------------ canned answers
 
 def test_ketua_tim_edits_canned_answers_of_own_unit(client, now):
-    seed_canned(now)
+    run(seed_canned, now)
     lead = staff(now, "ketua_tim", "PUMK")
     login(client, lead)
     html = text(client.get("/staf/jawaban-siap/"))

@@ -11,6 +11,7 @@ import pytest
 from ticketing.extensions import db
 from ticketing.services import tickets as svc
 from ticketing.services.lifecycle import set_status
+from ticketing.services.transaction import run
 
 from ..factories import gen_ticket
 from ..support.staff import StaffClient, login, staff
@@ -39,9 +40,9 @@ def test_the_assignee_list_has_no_default_and_shows_each_persons_open_load(clien
     busy = staff(now, name="Budi Sibuk")
     staff(now, name="Ani Lowong")
     for _ in range(2):
-        svc.claim(gen_ticket(now), busy, now)
+        run(svc.claim, gen_ticket(now), busy, now)
     closed = gen_ticket(now)
-    svc.claim(closed, busy, now)
+    run(svc.claim, closed, busy, now)
     set_status(closed, "ditutup", now, actor=busy, reason="selesai")
     db.session.commit()
     ticket = gen_ticket(now)
@@ -69,7 +70,7 @@ def test_assigning_without_choosing_a_person_is_refused_with_a_message(client, n
 def test_history_reads_as_sentences_not_raw_values(client, now):
     ticket = gen_ticket(now)
     user = staff(now, name="Rina")
-    svc.claim(ticket, user, now)
+    run(svc.claim, ticket, user, now)
     set_status(ticket, "menunggu_pemohon", now + timedelta(hours=1), actor=user,
                reason="Mohon kirim NIB")
     db.session.commit()
@@ -86,7 +87,7 @@ def test_history_reads_as_sentences_not_raw_values(client, now):
 def test_a_closed_ticket_has_one_status_chip(client, now):
     ticket = gen_ticket(now)
     user = staff(now)
-    svc.claim(ticket, user, now)
+    run(svc.claim, ticket, user, now)
     set_status(ticket, "ditutup", now, actor=user, reason="duplikat")
     db.session.commit()
     login(client, user)

@@ -14,6 +14,7 @@ from ticketing.extensions import db
 from ticketing.models import OutboxMail, SurveyResponse, Ticket
 from ticketing.services import intake, survey
 from ticketing.services.lifecycle import set_status
+from ticketing.services.transaction import run
 
 from ..factories import gen_ticket
 from ..support.staff import login, staff
@@ -23,7 +24,7 @@ def confirmed(now, **kw) -> Ticket:
     ticket = gen_ticket(now, **kw)
     set_status(ticket, "selesai", now + timedelta(hours=1))
     db.session.commit()
-    intake.confirm_understanding(ticket, True, "", now + timedelta(hours=2))
+    run(intake.confirm_understanding, ticket, True, "", now + timedelta(hours=2))
     return ticket
 
 

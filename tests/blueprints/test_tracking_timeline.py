@@ -12,6 +12,7 @@ from ticketing.models import OutboxMail, Unit
 from ticketing.services import outbox
 from ticketing.services import tickets as svc
 from ticketing.services.lifecycle import set_status
+from ticketing.services.transaction import run
 
 from ..factories import gen_ticket
 from ..support.staff import staff
@@ -29,7 +30,7 @@ def _timeline(html: str) -> str:
 def test_the_timeline_tells_each_step_in_plain_words_without_staff_names(client, now):
     ticket = gen_ticket(now)
     officer = staff(now, name="Rahasia Petugas")
-    svc.claim(ticket, officer, now + timedelta(minutes=5))
+    run(svc.claim, ticket, officer, now + timedelta(minutes=5))
     set_status(ticket, "menunggu_pemohon", now + timedelta(hours=1), actor=officer,
                reason="butuh NIB")
     db.session.commit()
@@ -58,7 +59,7 @@ def test_a_transfer_reads_as_passed_to_the_unit(client, now):
     ticket = gen_ticket(now)
     ketua = staff(now, "ketua_tim")
     unit = db.session.scalar(select(Unit).where(Unit.code == "KELEMBAGAAN"))
-    svc.transfer(ticket, ketua, unit, "salah bidang", now)
+    run(svc.transfer, ticket, ketua, unit, "salah bidang", now)
     db.session.commit()
     _open(client, ticket)
     steps = _timeline(client.get(f"/lacak/{ticket.code}").get_data(as_text=True))

@@ -15,6 +15,7 @@ from ticketing.domain.ikm import ELEMENT_KEYS
 from ticketing.extensions import db
 from ticketing.services import survey
 from ticketing.services.lifecycle import set_status
+from ticketing.services.transaction import run
 
 from ..factories import gen_ticket
 
@@ -39,7 +40,7 @@ def quarter(app):
     triage = gen_ticket(wib(2026, 12, 2, 9, 0), service="pengaduan-umum", type="pengaduan")
     set_status(triage, "selesai", wib(2026, 12, 2, 10, 0))  # 1 office hour, on time
     db.session.commit()
-    survey.submit(halal, survey.Answers({k: 4 for k in ELEMENT_KEYS},
+    run(survey.submit, halal, survey.Answers({k: 4 for k in ELEMENT_KEYS},
                                         "Saya Siti Aminah, Jl. Merpati 3"), wib(2026, 11, 5, 9))
     with time_machine.travel(NOW, tick=False):
         yield
@@ -74,7 +75,8 @@ def test_stats_api_per_unit_and_service(client, quarter):
     assert (total["received"], total["answered"], total["answered_on_time"]) == (4, 3, 2)
     assert total["on_time_percent"] == 66.7 and total["average_working_hours"] == 15.67
     assert set(total) == {"received", "answered", "answered_on_time", "on_time_percent",
-                          "average_working_hours", "average_working_days", "ikm"}
+                          "average_working_hours", "average_working_days", "ikm", "channels"}
+    assert total["channels"]["whatsapp"] == 0 and sum(total["channels"].values()) == 4
     text = reply.get_data(as_text=True)
     for word in SECRET_WORDS:
         assert word not in text

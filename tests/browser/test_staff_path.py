@@ -13,6 +13,7 @@ from ticketing.extensions import db
 from ticketing.models import Ticket
 from ticketing.services.canned import seed_canned
 from ticketing.services.outbox import flush
+from ticketing.services.transaction import run
 
 from ..factories import gen_ticket
 from ..support.staff import staff
@@ -24,7 +25,7 @@ PASSWORD = "kata-sandi-kuat-1"
 def test_staff_answers_with_canned_answer_and_citizen_sees_it(
         app, live_url, desktop_page, phone_page, smtp_server):
     now = datetime.now(UTC)
-    seed_canned(now)
+    run(seed_canned, now)
     user = staff(now, password=PASSWORD, name="Sari Petugas")
     halal = gen_ticket(now - timedelta(hours=1), name="Dewi Lestari", email="dewi@example.com",
                        subject="Sertifikat halal untuk pempek")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from sqlalchemy import func, select
 
 from ticketing.extensions import db
@@ -56,6 +58,28 @@ def test_tickets_list_and_show(runner, now):
     assert shown["messages"][0]["direction"] == "in"
     assert shown["created_at"].endswith("+07:00")
     assert runner.invoke(args=["tickets", "show", "ZZZZ-ZZZZ", "--json"]).exit_code != 0
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--unit", "NOPE"], ["unit tidak dikenal", "NOPE", "PUMK", "KELEMBAGAAN"]),
+    (["--unit", ""], ["unit tidak dikenal"]),
+    (["--status", "hilang"], ["status tidak dikenal", "hilang", "menunggu_pemohon"]),
+    (["--status", ""], ["status tidak dikenal"]),
+    (["--limit", "0"], ["--limit"]),
+])
+def test_tickets_list_refuses_unknown_values(runner, now, args, words):
+    gen_ticket(now)
+    result = runner.invoke(args=["tickets", "list", "--json", *args])
+    assert result.exit_code == 2 and "[]" not in result.output, result.output  # no JSON answer
+    assert all(word in result.output for word in words), result.output
+
+
+@pytest.mark.parametrize("unit", ["pumk", " PUMK", "triase"])
+def test_tickets_list_accepts_known_values_loosely_written(runner, now, unit):
+    halal = gen_ticket(now, service="sertifikat-halal")
+    triage = gen_ticket(now, service="pengaduan-umum", type="pengaduan")
+    rows = json.loads(runner.invoke(args=["tickets", "list", "--json", "--unit", unit]).output)
+    assert [r["code"] for r in rows] == [triage.code if unit == "triase" else halal.code]
 
 
 def test_overdue_filter(runner, now):

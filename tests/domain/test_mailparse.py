@@ -600,9 +600,9 @@ def test_broken_winmail_dat_is_kept_as_is() -> None:
         ("Oke.\n\nOn Mon, Dec 28, 2026 at 10:00 AM Budi <\nb@x.id> wrote:\n> lama", "Oke."),
         ("Siap.\n\nPada Sen, 28 Des 2026 pukul 10.00 Budi <b@x.id> menulis:\n> lama", "Siap."),
         ("Siap.\nPada tanggal Sen, 28 Des 2026 10.00, Budi\n<b@x.id> menulis:\n\n> lama", "Siap."),
-        (
+        (  # an inline reply: the answers only make sense with the questions, keep all
             "Jawab di bawah.\n> pertanyaan 1\njawaban 1\n> pertanyaan 2\njawaban 2",
-            "Jawab di bawah.\njawaban 1\njawaban 2",
+            "Jawab di bawah.\n> pertanyaan 1\njawaban 1\n> pertanyaan 2\njawaban 2",
         ),
         (
             "Baik.\n\nFrom: Petugas <p@x.id>\nSent: Monday, December 28, 2026 10:00\nTo: Budi\nSubject: RAT\n\nlama",

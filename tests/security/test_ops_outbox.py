@@ -179,6 +179,7 @@ def test_after_the_retry_window_mail_is_failed_then_requeued_and_sent(app, runne
     assert sorted(a.detail["outbox_id"] for a in audits) == sorted(m.id for m in rows)
 
 
+@pytest.mark.real_clock
 def test_kill_9_in_the_middle_of_a_flush_loses_nothing(app, tmp_path):
     """A real `flask mail flush` process is killed with SIGKILL while the SMTP server holds
     the 5th message (the server has it, the sender has not heard back); a second flush

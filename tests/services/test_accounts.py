@@ -12,6 +12,7 @@ from ticketing.models import AuditEntry, User
 from ticketing.security import verify_password
 from ticketing.services import accounts
 from ticketing.services.people import user_by_token
+from ticketing.services.transaction import run
 
 from ..support.staff import staff
 
@@ -69,15 +70,15 @@ def test_change_password_checks_current_and_strength_and_ends_sessions(app, now,
 
 def test_admin_manages_accounts(app, now):
     admin = staff(now, "admin")
-    user, password = accounts.create_account(admin, " Rina@Example.go.id ", "Rina", "staf",
+    user, password = run(accounts.create_account, admin, " Rina@Example.go.id ", "Rina", "staf",
                                              "KELEMBAGAAN", now)
     assert user.email == "rina@example.go.id" and user.unit.code == "KELEMBAGAAN"
     assert accounts.authenticate(user.email, password, now).user is not None
     with pytest.raises(accounts.AccountError) as err:
-        accounts.create_account(admin, "rina@example.go.id", "Rina 2", "staf", "PUMK", now)
+        run(accounts.create_account, admin, "rina@example.go.id", "Rina 2", "staf", "PUMK", now)
     assert "email" in err.value.errors
     with pytest.raises(accounts.AccountError) as err:
-        accounts.create_account(admin, "x@example.go.id", "X", "ketua_tim", None, now)
+        run(accounts.create_account, admin, "x@example.go.id", "X", "ketua_tim", None, now)
     assert "unit" in err.value.errors
 
     accounts.update_account(admin, user, "Rina S.", "ketua_tim", "PUMK", now)
@@ -105,18 +106,18 @@ def test_admin_cannot_lock_themselves_out_and_others_cannot_manage(app, now):
     with pytest.raises(accounts.AccountError):
         accounts.update_account(admin, admin, "Admin", "staf", "PUMK", now)
     with pytest.raises(PermissionError):
-        accounts.create_account(staff(now, "kabid"), "a@b.id", "A", "staf", "PUMK", now)
+        run(accounts.create_account, staff(now, "kabid"), "a@b.id", "A", "staf", "PUMK", now)
 
 
 def test_tokens_are_revocable_and_die_with_the_account(app, now, person):
-    token = accounts.new_token(person, now)
+    token = run(accounts.new_token, person, now)
     assert user_by_token(token, now).id == person.id
     record = accounts.tokens_of(person)[0]
     assert token.startswith(record.prefix)
     assert not accounts.revoke_token(staff(now), record.id, now)  # not theirs
     assert accounts.revoke_token(person, record.id, now)
     assert user_by_token(token, now) is None
-    second = accounts.new_token(person, now)
+    second = run(accounts.new_token, person, now)
     person.is_active_account = False
     db.session.commit()
     assert user_by_token(second, now) is None

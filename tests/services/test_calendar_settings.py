@@ -12,6 +12,7 @@ from ticketing.extensions import db
 from ticketing.models import AuditEntry, Service
 from ticketing.services import calendar as settings
 from ticketing.services.calendar import SettingsError, TargetChange
+from ticketing.services.transaction import run
 
 from ..factories import gen_ticket
 
@@ -40,11 +41,11 @@ def test_without_settings_the_configured_hours_apply(app):
 
 
 def test_office_hours_change_is_audited_and_used(app):
-    settings.set_office_hours(5, "08.00", "12.00", NOW, actor_label="admin")
+    run(settings.set_office_hours, 5, "08.00", "12.00", NOW, actor_label="admin")
     assert settings.office_calendar().is_working_day(date(2026, 12, 5))
-    settings.set_office_hours(0, None, None, NOW, actor_label="admin")  # Mondays closed
+    run(settings.set_office_hours, 0, None, None, NOW, actor_label="admin")  # Mondays closed
     assert not settings.office_calendar().is_working_day(date(2026, 12, 7))
-    settings.set_office_hours(0, None, None, NOW)  # unchanged: no new audit entry
+    run(settings.set_office_hours, 0, None, None, NOW)  # unchanged: no new audit entry
     assert audit_actions() == [("calendar_hours", "Sabtu tutup", "Sabtu 08.00-12.00"),
                                ("calendar_hours", "Senin 07.30-16.00", "Senin tutup")]
     # A ticket received Friday 16.45 (after closing) now starts on Saturday 08.00.
@@ -56,13 +57,13 @@ def test_office_hours_change_is_audited_and_used(app):
     ("12.00", "08.00", "hours"), ("7:3x", "16.00", "open"), ("07.30", None, "hours")])
 def test_invalid_hours_are_refused(app, open_at, close_at, field):
     with pytest.raises(SettingsError) as err:
-        settings.set_office_hours(1, open_at, close_at, NOW)
+        run(settings.set_office_hours, 1, open_at, close_at, NOW)
     assert field in err.value.errors
     assert audit_actions() == []
 
 
 def test_ramadan_period_defaults_to_palembangs_0800_start(app):
-    period = settings.add_special_period("Ramadan 1448 H", date(2027, 2, 8), date(2027, 3, 9),
+    period = run(settings.add_special_period, "Ramadan 1448 H", date(2027, 2, 8), date(2027, 3, 9),
                                          None, NOW, actor_label="admin")
     assert period.weekly_hours["0"] == ["08:00", "15:00"]
     assert period.weekly_hours["4"] == ["08:00", "15:30"]
@@ -78,14 +79,14 @@ def test_ramadan_period_defaults_to_palembangs_0800_start(app):
 
 def test_invalid_period_is_refused(app):
     with pytest.raises(SettingsError) as err:
-        settings.add_special_period("", date(2027, 3, 9), date(2027, 2, 8), None, NOW)
+        run(settings.add_special_period, "", date(2027, 3, 9), date(2027, 2, 8), None, NOW)
     assert set(err.value.errors) == {"name", "end"}
 
 
 def test_closures(app):
-    settings.add_closure(date(2026, 12, 3), "Libur daerah", NOW, actor_label="admin")
+    run(settings.add_closure, date(2026, 12, 3), "Libur daerah", NOW, actor_label="admin")
     with pytest.raises(SettingsError):
-        settings.add_closure(date(2026, 12, 3), "lagi", NOW)
+        run(settings.add_closure, date(2026, 12, 3), "lagi", NOW)
     ticket = gen_ticket(wib(2026, 12, 2, 10, 0))
     assert ticket.due_dt == wib(2026, 12, 4, 10, 0)
     settings.remove_closure(date(2026, 12, 3), NOW, actor_label="admin")
@@ -97,14 +98,14 @@ def test_closures(app):
 
 def test_request_calendar_sees_a_change_made_through_the_service(app):
     assert settings.request_calendar().is_working_day(date(2026, 12, 3))
-    settings.add_closure(date(2026, 12, 3), "Libur daerah", NOW)
+    run(settings.add_closure, date(2026, 12, 3), "Libur daerah", NOW)
     assert not settings.request_calendar().is_working_day(date(2026, 12, 3))
 
 
 def test_service_target_change_applies_to_new_tickets_only(app):
     old = gen_ticket(wib(2026, 12, 2, 10, 0))
     service = db.session.scalar(select(Service).where(Service.slug == "sertifikat-halal"))
-    settings.set_service_target(service, TargetChange("2", "80", "0,5"), NOW,
+    run(settings.set_service_target, service, TargetChange("2", "80", "0,5"), NOW,
                                 actor_label="admin")
     assert (str(service.target_days), service.sla_warning_percent,
             str(service.sla_level2_days)) == ("2.00", 80, "0.50")
@@ -115,7 +116,7 @@ def test_service_target_change_applies_to_new_tickets_only(app):
     assert entry.action == "service_target" and entry.detail == {"service": "sertifikat-halal"}
     assert entry.old_value.startswith("1.00 hari kerja; pengingat standar%")
     # Same values again: nothing to audit.
-    settings.set_service_target(service, TargetChange("2.00", 80, "0.5"), NOW)
+    run(settings.set_service_target, service, TargetChange("2.00", 80, "0.5"), NOW)
     assert len(audit_actions()) == 1
 
 
@@ -126,5 +127,5 @@ def test_service_target_change_applies_to_new_tickets_only(app):
 def test_invalid_targets_are_refused(app, change, field):
     service = db.session.scalar(select(Service).where(Service.slug == "hki"))
     with pytest.raises(SettingsError) as err:
-        settings.set_service_target(service, change, NOW)
+        run(settings.set_service_target, service, change, NOW)
     assert field in err.value.errors

@@ -13,6 +13,7 @@ from ticketing import create_app
 from ticketing.extensions import db
 from ticketing.models import AuditEntry, Message, Ticket, User
 from ticketing.services import tickets as svc
+from ticketing.services.transaction import run
 
 from ..conftest import _config, _truncate_all
 from ..factories import gen_ticket
@@ -29,7 +30,7 @@ def pg_app(pg_database, tmp_path, smtp_server):
         _truncate_all()
         from ticketing.services.catalogue import seed_catalogue
 
-        seed_catalogue()
+        run(seed_catalogue)
         yield app
         db.session.remove()
         db.engine.dispose()
@@ -70,7 +71,7 @@ def test_claim_race_has_exactly_one_winner(pg_app, now):
     for _ in range(ROUNDS):
         ticket = gen_ticket(now)
         results = race(pg_app, ticket.id, [a.id, b.id],
-                       lambda t, u: svc.claim(t, u, now))
+                       lambda t, u: run(svc.claim, t, u, now))
         winners = [i for i, r in enumerate(results) if r == "ok"]
         losers = [r for r in results if r != "ok"]
         assert len(winners) == 1, results
@@ -92,7 +93,7 @@ def test_assignment_race_has_exactly_one_winner(pg_app, now):
         version = ticket.version
 
         def act(t, lead, version=version):
-            svc.assign(t, lead, db.session.get(User, target[lead.id]), now,
+            run(svc.assign, t, lead, db.session.get(User, target[lead.id]), now,
                        expected_version=version)
 
         results = race(pg_app, ticket.id, [lead_a.id, lead_b.id], act)
@@ -109,7 +110,8 @@ def test_simultaneous_replies_are_both_kept(pg_app, now):
     for _ in range(ROUNDS):
         ticket = gen_ticket(now)
         results = race(pg_app, ticket.id, [a.id, b.id],
-                       lambda t, u: svc.reply(t, u, f"Jawaban {u.name}", "selesai", now))
+                       lambda t, u: run(svc.reply, t, u, f"Jawaban {u.name}", "selesai", now,
+                                          retries=svc.REPLY_RETRIES))
         assert results == ["ok", "ok"], results
         bodies = set(db.session.scalars(select(Message.body_text).where(
             Message.ticket_id == ticket.id, Message.direction == "out")))

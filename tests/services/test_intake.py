@@ -7,6 +7,7 @@ from ticketing.extensions import db
 from ticketing.models import Attachment, AuditEntry, OutboxMail, Ticket
 from ticketing.services import intake
 from ticketing.services.outbox import flush
+from ticketing.services.transaction import run
 
 from ..factories import EXE_BYTES, PDF_BYTES, PNG_BYTES, docx_bytes, gen_ticket, upload
 
@@ -124,7 +125,8 @@ def test_citizen_reply_reopens_waiting_ticket(app):
     ticket = gen_ticket(WIB_10)
     intake.set_status(ticket, "menunggu_pemohon", WIB_10, actor_label="test")
     db.session.commit()
-    intake.citizen_reply(ticket, "Ini dokumen yang diminta", [upload("a.pdf", PDF_BYTES)], WIB_10)
+    run(intake.citizen_reply, ticket, "Ini dokumen yang diminta", [upload("a.pdf", PDF_BYTES)],
+        WIB_10)
     assert ticket.status == "diproses"
     assert ticket.messages[-1].attachments[0].filename == "a.pdf"
 
@@ -134,7 +136,7 @@ def test_belum_reopens_with_shorter_window_and_words(app):
     intake.set_status(ticket, "selesai", WIB_10, actor_label="test")
     db.session.commit()
     later = datetime(2026, 12, 28, 2, 0, tzinfo=timezone.utc)  # Mon 09:00 WIB
-    intake.confirm_understanding(ticket, False, "Syarat AHU belum jelas", later)
+    run(intake.confirm_understanding, ticket, False, "Syarat AHU belum jelas", later)
     assert ticket.status == "diproses"
     assert ticket.reopen_count == 1
     assert ticket.messages[-1].body_text == "Syarat AHU belum jelas"
@@ -147,8 +149,8 @@ def test_belum_needs_words_and_ya_confirms(app):
     intake.set_status(ticket, "selesai", WIB_10, actor_label="test")
     db.session.commit()
     with pytest.raises(intake.IntakeError):
-        intake.confirm_understanding(ticket, False, "  ", WIB_10)
-    intake.confirm_understanding(ticket, True, "", WIB_10)
+        run(intake.confirm_understanding, ticket, False, "  ", WIB_10)
+    run(intake.confirm_understanding, ticket, True, "", WIB_10)
     assert ticket.is_understood is True
     assert ticket.status == "selesai"
 

@@ -11,6 +11,7 @@ from ticketing.extensions import db
 from ticketing.services import queue
 from ticketing.services import tickets as svc
 from ticketing.services.queue import CursorError, QueueFilter, list_queue
+from ticketing.services.transaction import run
 
 from ..factories import gen_ticket
 from ..support.staff import staff
@@ -58,9 +59,9 @@ def test_scopes_are_checked(app, now, people):
 
 def test_paused_tickets_come_last_and_closed_ones_only_when_asked(app, now, people):
     waiting = gen_ticket(now - timedelta(days=3))
-    svc.reply(waiting, people["staf"], "Mohon lengkapi.", "menunggu_pemohon", now)
+    run(svc.reply, waiting, people["staf"], "Mohon lengkapi.", "menunggu_pemohon", now)
     done = gen_ticket(now - timedelta(days=5))
-    svc.change_status(done, people["staf"], "ditutup", now)
+    run(svc.change_status, done, people["staf"], "ditutup", now)
     open_ = gen_ticket(now)
     me = people["staf"]
     assert codes(list_queue(me, QueueFilter(), now)) == [open_.code, waiting.code]
@@ -72,10 +73,10 @@ def test_filters(app, now, people):
     me, other = people["staf"], people["other"]
     halal = gen_ticket(now)
     hki = gen_ticket(now, service="hki", type="pengaduan")
-    phone = svc.record_oral(me, svc.OralRequest(
+    phone = run(svc.record_oral, me, svc.OralRequest(
         channel="telepon", name="Pak Harun", type="informasi", subject="Tanya HKI",
         need="Cara daftar merek?", service_slug="hki", phone="0812 1234 5678"), now)
-    svc.claim(hki, other, now)
+    run(svc.claim, hki, other, now)
     late = gen_ticket(now - timedelta(days=10))
 
     def q(**kw):
@@ -101,7 +102,7 @@ def test_search_finds_every_field(app, now, people, term, which):
                         email="dewi@contoh.id", phone="0813 7777 8888",
                         message="Omzet saya kecil, diskon 50% untuk pelanggan.")
     gen_ticket(now)  # a ticket that matches nothing
-    svc.add_note(target, people["staf"], "catatan-rahasia", now)
+    run(svc.add_note, target, people["staf"], "catatan-rahasia", now)
     found = codes(list_queue(people["staf"], QueueFilter(q=term), now))
     assert found == [target.code], which
 
@@ -131,7 +132,7 @@ def test_one_query_per_page_whatever_its_size(app, now, people):
     for i in range(12):
         ticket = gen_ticket(now + timedelta(minutes=i))
         if i % 2:
-            svc.claim(ticket, people["staf"], now)
+            run(svc.claim, ticket, people["staf"], now)
     db.session.expire_all()
     actor = people["staf"]
     assert actor.unit.code == "PUMK"  # loaded before counting: not part of the queue
@@ -161,7 +162,7 @@ def test_keyset_pages_walk_the_whole_queue_both_ways(app, now, people):
     paused = []
     for i in range(3):
         ticket = gen_ticket(now + timedelta(hours=1, minutes=i))
-        svc.reply(ticket, me, "Mohon lengkapi.", "menunggu_pemohon", now)
+        run(svc.reply, ticket, me, "Mohon lengkapi.", "menunggu_pemohon", now)
         paused.append(ticket)
     expected = [t.code for t in dated] + sorted((t.code for t in paused),
                                                 key=lambda c: next(t.id for t in paused
@@ -201,9 +202,9 @@ def test_counts_are_exact_when_small_and_bounded_when_large(app, now, people, mo
 def test_search_finds_later_messages_by_word_prefix(app, now, people):
     target = gen_ticket(now, subject="Pertanyaan")
     other = gen_ticket(now, subject="Pertanyaan lain")
-    svc.reply(target, people["staf"], "Silakan lampirkan izin produksi.", "menunggu_pemohon",
-              now)
-    svc.add_note(other, people["staf"], "x" * 200_000 + " kata-panjang", now)  # never fails
+    run(svc.reply, target, people["staf"], "Silakan lampirkan izin produksi.",
+        "menunggu_pemohon", now)
+    run(svc.add_note, other, people["staf"], "x" * 200_000 + " kata-panjang", now)  # never fails
     me = people["staf"]
     assert codes(list_queue(me, QueueFilter(q="produk"), now)) == [target.code]
     assert codes(list_queue(me, QueueFilter(q="Izin PRODUKSI"), now)) == [target.code]

@@ -12,6 +12,7 @@ from ticketing.extensions import db
 from ticketing.models import AuditEntry, OutboxMail, SlaNotification, Ticket, Unit
 from ticketing.services import sla
 from ticketing.services.intake import citizen_reply, confirm_understanding
+from ticketing.services.transaction import run
 from ticketing.services.lifecycle import set_status
 from ticketing.services.outbox import flush
 from ticketing.services.people import create_user
@@ -186,7 +187,7 @@ def test_waiting_on_the_citizen_pauses_and_a_reply_resumes(app, staff, smtp_serv
     for now in (wib(2026, 12, 3, 10, 0), wib(2026, 12, 4, 10, 0), wib(2026, 12, 7, 7, 59)):
         check(now)
     assert staff_mail(smtp_server) == []
-    citizen_reply(fresh(ticket), "Ini dokumen yang diminta.", [], wib(2026, 12, 7, 8, 0))
+    run(citizen_reply, fresh(ticket), "Ini dokumen yang diminta.", [], wib(2026, 12, 7, 8, 0))
     ticket = fresh(ticket)
     assert ticket.status == "diproses"
     assert ticket.due_dt == wib(2026, 12, 7, 11, 30)
@@ -206,7 +207,7 @@ def test_reopen_starts_a_new_window_that_escalates_again(app, staff, smtp_server
     db.session.commit()
     smtp_server.clear()
     # The citizen says "Belum dipahami" on Monday 10.00: half a day, due 14.15.
-    confirm_understanding(fresh(ticket), False, "Masih bingung soal syaratnya.",
+    run(confirm_understanding, fresh(ticket), False, "Masih bingung soal syaratnya.",
                           wib(2026, 12, 7, 10, 0))
     ticket = fresh(ticket)
     assert (ticket.sla_window, ticket.escalation_level) == (2, 0)
@@ -368,7 +369,7 @@ def test_a_citizen_reply_keeps_the_ticket_open(app, staff):
     ticket = gen_ticket(WED_10)
     set_status(ticket, "selesai", wib(2026, 12, 2, 11, 0), actor=staff["staf"])
     db.session.commit()
-    citizen_reply(fresh(ticket), "Terima kasih, satu pertanyaan lagi.", [],
+    run(citizen_reply, fresh(ticket), "Terima kasih, satu pertanyaan lagi.", [],
                   wib(2026, 12, 3, 9, 0))
     assert sla.auto_close(wib(2026, 12, 31, 10, 0))["closed"] == 0
     assert fresh(ticket).status == "diproses"

@@ -17,6 +17,7 @@ from ticketing.services import intake, sla, survey
 from ticketing.services import tickets as ticket_service
 from ticketing.services.lifecycle import set_status
 from ticketing.services.outbox import flush
+from ticketing.services.transaction import run
 
 from ..factories import gen_ticket
 from ..support.staff import staff
@@ -42,7 +43,7 @@ def answers(score: int = 4, comment: str = "", **override) -> survey.Answers:
 def test_confirming_the_answer_invites_once_with_a_signed_link(app, now, smtp_server):
     ticket = answered_ticket(now)
     assert invitations(ticket) == []  # answered, not yet confirmed: not yet
-    intake.confirm_understanding(ticket, True, "", now + timedelta(hours=2))
+    run(intake.confirm_understanding, ticket, True, "", now + timedelta(hours=2))
     (mail,) = invitations(ticket)
     assert mail.recipient == "siti@example.com" and f"[{ticket.code}]" in mail.subject
     link = re.search(r"http://localhost/survei/(\S+)\?t=(\S+)", mail.body_text)
@@ -90,7 +91,7 @@ def test_phone_only_citizen_is_invited_without_mail(app, now):
 
 def test_walk_in_closed_on_the_spot_is_invited(app, now):
     user = staff(now)
-    ticket = ticket_service.record_oral(user, ticket_service.OralRequest(
+    ticket = run(ticket_service.record_oral, user, ticket_service.OralRequest(
         channel="lisan", name="Pak Harun", type="informasi", subject="Syarat halal",
         need="Apa syarat sertifikat halal?", service_slug="sertifikat-halal",
         email="harun@example.com", answer="Syaratnya NIB dan KTP.", steps=[1, 2, 3, 4, 7],
@@ -100,12 +101,12 @@ def test_walk_in_closed_on_the_spot_is_invited(app, now):
 
 def test_one_response_per_ticket(app, now):
     ticket = answered_ticket(now)
-    response = survey.submit(ticket, answers(3, " Petugas ramah. "), now + timedelta(days=1))
+    response = run(survey.submit, ticket, answers(3, " Petugas ramah. "), now + timedelta(days=1))
     assert response.scores == (3,) * 9 and response.comment == "Petugas ramah."
     assert response.unit.code == "PUMK" and response.service.slug == "sertifikat-halal"
     assert response.channel == "tautan"
     with pytest.raises(survey.SurveyError) as refused:
-        survey.submit(ticket, answers(1), now + timedelta(days=2))
+        run(survey.submit, ticket, answers(1), now + timedelta(days=2))
     assert refused.value.status == 409
     assert "hanya dapat dinilai satu kali" in refused.value.errors["survey"]
     assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 1
@@ -116,7 +117,7 @@ def test_one_response_per_ticket(app, now):
 
 def test_the_database_itself_refuses_a_second_response(app, now):
     ticket = answered_ticket(now)
-    survey.submit(ticket, answers(), now)
+    run(survey.submit, ticket, answers(), now)
     db.session.add(SurveyResponse(ticket_id=ticket.id, channel="tautan", submitted_dt=now,
                                   **{key: 2 for key in ELEMENT_KEYS}))
     with pytest.raises(IntegrityError):
@@ -136,7 +137,7 @@ def test_the_database_refuses_a_score_outside_1_to_4(app, now):
 def test_bad_answers_are_named(app, now):
     ticket = answered_ticket(now)
     with pytest.raises(survey.SurveyError) as refused:
-        survey.submit(ticket, answers(4, "x" * 2001, waktu=None, biaya=7), now)
+        run(survey.submit, ticket, answers(4, "x" * 2001, waktu=None, biaya=7), now)
     assert set(refused.value.errors) == {"waktu", "biaya", "comment"}
     assert "waktu penyelesaian" in refused.value.errors["waktu"]
     assert refused.value.status == 422
@@ -146,7 +147,7 @@ def test_bad_answers_are_named(app, now):
 def test_an_unanswered_ticket_cannot_be_rated(app, now):
     ticket = gen_ticket(now)
     with pytest.raises(survey.SurveyError) as refused:
-        survey.submit(ticket, answers(), now)
+        run(survey.submit, ticket, answers(), now)
     assert "setelah permohonan Anda dijawab" in refused.value.errors["survey"]
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from ticketing.extensions import db
 from ticketing.models import AuditEntry, Message, OutboxMail, Ticket, Unit
 from ticketing.services import tickets as svc
+from ticketing.services.transaction import run
 
 from ..factories import PDF_BYTES, gen_ticket, upload
 from ..support.staff import staff
@@ -36,7 +37,7 @@ def fresh(ticket: Ticket) -> Ticket:
 def test_claim_takes_the_ticket_and_starts_work(app, now):
     ticket = gen_ticket(now)
     user = staff(now)
-    svc.claim(ticket, user, now + LATER)
+    run(svc.claim, ticket, user, now + LATER)
     ticket = fresh(ticket)
     assert ticket.assignee_id == user.id
     assert ticket.status == "diproses"
@@ -48,9 +49,9 @@ def test_claim_takes_the_ticket_and_starts_work(app, now):
 def test_second_claim_loses_with_the_winner_named(app, now):
     ticket = gen_ticket(now)
     first, second = staff(now, name="Rina"), staff(now, name="Dodi")
-    svc.claim(ticket, first, now)
+    run(svc.claim, ticket, first, now)
     with pytest.raises(svc.Conflict, match="sudah diambil oleh Rina"):
-        svc.claim(ticket, second, now)
+        run(svc.claim, ticket, second, now)
     assert fresh(ticket).assignee_id == first.id
 
 
@@ -60,9 +61,9 @@ def test_claim_of_other_unit_or_triage_is_forbidden(app, now):
     user = staff(now, unit="PUMK")
     lead = staff(now, "ketua_tim", "PUMK")
     with pytest.raises(svc.Forbidden):
-        svc.claim(kelembagaan, user, now)
+        run(svc.claim, kelembagaan, user, now)
     with pytest.raises(svc.Forbidden):
-        svc.claim(triage, lead, now)
+        run(svc.claim, triage, lead, now)
     assert fresh(kelembagaan).assignee_id is None
 
 
@@ -72,10 +73,10 @@ def test_assign_by_ketua_tim_within_unit_only(app, now):
     member = staff(now)
     outsider = staff(now, unit="KELEMBAGAAN")
     with pytest.raises(svc.Forbidden):
-        svc.assign(ticket, member, member, now)  # a staf cannot assign
+        run(svc.assign, ticket, member, member, now)  # a staf cannot assign
     with pytest.raises(svc.ActionError, match="bukan petugas aktif"):
-        svc.assign(ticket, lead, outsider, now)
-    svc.assign(ticket, lead, member, now, expected_version=ticket.version)
+        run(svc.assign, ticket, lead, outsider, now)
+    run(svc.assign, ticket, lead, member, now, expected_version=ticket.version)
     ticket = fresh(ticket)
     assert ticket.assignee_id == member.id
     assert ticket.status == "baru"  # assigning is not starting work
@@ -87,9 +88,9 @@ def test_assign_on_a_page_seen_before_a_change_is_refused(app, now):
     lead = staff(now, "ketua_tim")
     member, other = staff(now), staff(now)
     seen = ticket.version
-    svc.claim(ticket, other, now)  # happens after the ketua tim opened the page
+    run(svc.claim, ticket, other, now)  # happens after the ketua tim opened the page
     with pytest.raises(svc.Conflict, match="baru saja diubah"):
-        svc.assign(fresh(ticket), lead, member, now, expected_version=seen)
+        run(svc.assign, fresh(ticket), lead, member, now, expected_version=seen)
     assert fresh(ticket).assignee_id == other.id
 
 
@@ -100,7 +101,7 @@ def test_inactive_staff_cannot_be_assigned(app, now):
     gone.is_active_account = False
     db.session.commit()
     with pytest.raises(svc.ActionError):
-        svc.assign(ticket, lead, gone, now)
+        run(svc.assign, ticket, lead, gone, now)
 
 
 # ------------------------------------------------------------------ transfer
@@ -108,11 +109,11 @@ def test_inactive_staff_cannot_be_assigned(app, now):
 def test_transfer_moves_unit_clears_assignee_and_service_and_keeps_due(app, now):
     ticket = gen_ticket(now, service="hki")
     user = staff(now)
-    svc.claim(ticket, user, now)
+    run(svc.claim, ticket, user, now)
     due = fresh(ticket).due_dt
     with pytest.raises(svc.ActionError, match="alasan"):
-        svc.transfer(fresh(ticket), user, unit("KELEMBAGAAN"), "  ", now)
-    svc.transfer(fresh(ticket), user, unit("KELEMBAGAAN"), "Pertanyaan tentang koperasi", now)
+        run(svc.transfer, fresh(ticket), user, unit("KELEMBAGAAN"), "  ", now)
+    run(svc.transfer, fresh(ticket), user, unit("KELEMBAGAAN"), "Pertanyaan tentang koperasi", now)
     ticket = fresh(ticket)
     assert ticket.unit.code == "KELEMBAGAAN"
     assert ticket.assignee_id is None
@@ -135,7 +136,7 @@ def test_triage_is_routed_by_ketua_tim_with_a_service(app, now):
     from ticketing.models import Service
 
     service = db.session.scalar(select(Service).where(Service.slug == "rekomendasi-izin-koperasi"))
-    svc.transfer(ticket, lead, unit("KELEMBAGAAN"), "Koperasi simpan pinjam", now,
+    run(svc.transfer, ticket, lead, unit("KELEMBAGAAN"), "Koperasi simpan pinjam", now,
                  service=service)
     ticket = fresh(ticket)
     assert ticket.unit.code == "KELEMBAGAAN" and ticket.service.slug == service.slug
@@ -147,7 +148,7 @@ def test_triage_is_routed_by_ketua_tim_with_a_service(app, now):
 def test_reply_is_mailed_through_the_outbox_and_answers(app, now):
     ticket = gen_ticket(now)
     user = staff(now, name="Sari")
-    message = svc.reply(ticket, user, "Silakan daftar di SIHALAL.", "selesai", now + LATER,
+    message = run(svc.reply, ticket, user, "Silakan daftar di SIHALAL.", "selesai", now + LATER,
                         [upload("panduan.pdf", PDF_BYTES)])
     ticket = fresh(ticket)
     assert ticket.status == "selesai"
@@ -166,7 +167,7 @@ def test_reply_is_mailed_through_the_outbox_and_answers(app, now):
 
 def test_reply_waiting_for_citizen_pauses_the_clock(app, now):
     ticket = gen_ticket(now)
-    svc.reply(ticket, staff(now), "Mohon kirim foto NIB.", "menunggu_pemohon", now)
+    run(svc.reply, ticket, staff(now), "Mohon kirim foto NIB.", "menunggu_pemohon", now)
     ticket = fresh(ticket)
     assert ticket.status == "menunggu_pemohon"
     assert ticket.due_dt is None and ticket.sla_remaining_seconds > 0
@@ -176,19 +177,19 @@ def test_reply_refusals(app, now):
     ticket = gen_ticket(now)
     user = staff(now)
     with pytest.raises(svc.ActionError, match="Tulis jawaban"):
-        svc.reply(ticket, user, "  ", "selesai", now)
+        run(svc.reply, ticket, user, "  ", "selesai", now)
     with pytest.raises(svc.ActionError, match="Pilih status"):
-        svc.reply(ticket, user, "Jawaban", "ditutup", now)
-    svc.close(ticket, user, now)
+        run(svc.reply, ticket, user, "Jawaban", "ditutup", now)
+    run(svc.close, ticket, user, now)
     with pytest.raises(svc.ActionError, match="ditutup"):
-        svc.reply(fresh(ticket), user, "Jawaban", "selesai", now)
+        run(svc.reply, fresh(ticket), user, "Jawaban", "selesai", now)
     assert db.session.scalar(select(func.count()).select_from(OutboxMail).where(
         OutboxMail.kind == "staff_reply")) == 0
 
 
 def test_phone_only_reply_is_recorded_without_mail(app, now):
     ticket = gen_ticket(now, email=None, phone="0812 1111 2222")
-    svc.reply(ticket, staff(now), "Sudah dijelaskan lewat telepon.", "selesai", now)
+    run(svc.reply, ticket, staff(now), "Sudah dijelaskan lewat telepon.", "selesai", now)
     assert fresh(ticket).messages[-1].body_text == "Sudah dijelaskan lewat telepon."
     assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 0
 
@@ -203,8 +204,8 @@ def test_a_reply_racing_a_status_change_is_kept_not_lost(app, now):
     with db.engine.begin() as conn:
         conn.execute(update(Ticket).where(Ticket.id == ticket.id).values(
             version=Ticket.version + 1, status="diproses"))
-    svc.reply(ticket, user, "Jawaban pertama", "selesai", now)
-    svc.reply(fresh(ticket), staff(now), "Jawaban kedua", "selesai", now)
+    run(svc.reply, ticket, user, "Jawaban pertama", "selesai", now, retries=svc.REPLY_RETRIES)
+    run(svc.reply, fresh(ticket), staff(now), "Jawaban kedua", "selesai", now)
     bodies = [m.body_text for m in fresh(ticket).messages if m.direction == "out"]
     assert bodies == ["Jawaban pertama", "Jawaban kedua"]
     assert fresh(ticket).status == "selesai"
@@ -216,13 +217,13 @@ def test_a_reply_racing_a_status_change_is_kept_not_lost(app, now):
 
 def test_note_is_internal(app, now):
     ticket = gen_ticket(now)
-    svc.add_note(ticket, staff(now), "Pemohon sudah ditelepon.", now)
+    run(svc.add_note, ticket, staff(now), "Pemohon sudah ditelepon.", now)
     ticket = fresh(ticket)
     assert ticket.messages[-1].direction == "note"
     assert not ticket.messages[-1].is_public
     assert audit_actions(ticket)[-1] == "note"
     with pytest.raises(svc.Forbidden):
-        svc.add_note(ticket, staff(now, "kepala_dinas"), "baca saja", now)
+        run(svc.add_note, ticket, staff(now, "kepala_dinas"), "baca saja", now)
 
 
 # ------------------------------------------------------------------ status
@@ -231,13 +232,13 @@ def test_change_close_reopen_go_through_the_lifecycle(app, now):
     ticket = gen_ticket(now)
     user = staff(now)
     with pytest.raises(svc.ActionError, match="dapat dibuka kembali"):
-        svc.reopen(ticket, user, now)
-    svc.change_status(ticket, user, "selesai", now, reason="dijawab lewat telepon")
-    svc.close(fresh(ticket), user, now + LATER)
+        run(svc.reopen, ticket, user, now)
+    run(svc.change_status, ticket, user, "selesai", now, reason="dijawab lewat telepon")
+    run(svc.close, fresh(ticket), user, now + LATER)
     ticket = fresh(ticket)
     assert ticket.status == "ditutup" and ticket.closed_dt == now + LATER
     later = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)  # Monday 09:00 WIB
-    svc.reopen(ticket, user, later, reason="pemohon bertanya lagi")
+    run(svc.reopen, ticket, user, later, reason="pemohon bertanya lagi")
     ticket = fresh(ticket)
     assert ticket.status == "diproses" and ticket.closed_dt is None
     assert ticket.due_dt > later  # a new window (services.lifecycle)
@@ -250,9 +251,9 @@ def test_status_change_with_a_stale_page_is_refused(app, now):
     ticket = gen_ticket(now)
     user = staff(now)
     seen = ticket.version
-    svc.claim(ticket, staff(now), now)
+    run(svc.claim, ticket, staff(now), now)
     with pytest.raises(svc.Conflict):
-        svc.close(fresh(ticket), user, now, expected_version=seen)
+        run(svc.close, fresh(ticket), user, now, expected_version=seen)
     assert fresh(ticket).status == "diproses"
 
 
@@ -282,7 +283,7 @@ def oral(**kw) -> svc.OralRequest:
 
 def test_walk_in_closed_on_the_spot_counts_like_any_ticket(app, now):
     user = staff(now)
-    ticket = svc.record_oral(user, oral(), now)
+    ticket = run(svc.record_oral, user, oral(), now)
     ticket = fresh(ticket)
     assert ticket.channel == "lisan" and ticket.unit.code == "PUMK"
     assert ticket.status == "ditutup" and ticket.is_understood is True
@@ -303,15 +304,15 @@ def test_walk_in_closed_on_the_spot_counts_like_any_ticket(app, now):
 
 def test_walk_in_cannot_close_without_feedback_step(app, now):
     with pytest.raises(svc.ActionError, match="umpan balik"):
-        svc.record_oral(staff(now), oral(steps=[1, 2, 3, 4]), now)
+        run(svc.record_oral, staff(now), oral(steps=[1, 2, 3, 4]), now)
     with pytest.raises(svc.ActionError):
-        svc.record_oral(staff(now), oral(answer=""), now)
+        run(svc.record_oral, staff(now), oral(answer=""), now)
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
 
 
 def test_phone_request_left_open_becomes_my_work(app, now):
     user = staff(now, unit="KELEMBAGAAN")
-    ticket = svc.record_oral(user, oral(channel="telepon", service_slug="pengaduan-umum",
+    ticket = run(svc.record_oral, user, oral(channel="telepon", service_slug="pengaduan-umum",
                                         answer="", steps=[2], close_now=False,
                                         email="harun@example.com"), now)
     ticket = fresh(ticket)
@@ -323,6 +324,6 @@ def test_phone_request_left_open_becomes_my_work(app, now):
 
 def test_walk_in_for_another_units_service_or_by_kepala_dinas_is_refused(app, now):
     with pytest.raises(svc.ActionError, match="bidang lain"):
-        svc.record_oral(staff(now, unit="KELEMBAGAAN"), oral(), now)
+        run(svc.record_oral, staff(now, unit="KELEMBAGAAN"), oral(), now)
     with pytest.raises(svc.Forbidden):
-        svc.record_oral(staff(now, "kepala_dinas"), oral(), now)
+        run(svc.record_oral, staff(now, "kepala_dinas"), oral(), now)

@@ -153,7 +153,8 @@ def _handler(graph: FakeGraph):
                 return
             media_id = match.group(1)
             data, mime = graph.media[media_id]
-            self._json(200, {"messaging_product": "whatsapp", "url": f"{graph.url}/media/{media_id}",
+            self._json(200, {"messaging_product": "whatsapp",
+                             "url": f"{graph.url}/media/{media_id}",
                              "mime_type": mime, "sha256": hashlib.sha256(data).hexdigest(),
                              "file_size": len(data), "id": media_id})
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ticketing.extensions import db
 from ticketing.models import InboundMail, OutboxMail, Ticket
+from ticketing.services.transaction import run
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "mail"
 #: The hand-written corpus signs our Message-IDs with this secret and domain.
@@ -32,7 +33,7 @@ def mail_app(app):
 
     app.config.update(SECRET_KEY=CORPUS_SECRET, MAIL_MESSAGE_ID_DOMAIN=CORPUS_DOMAIN,
                       MAIL_OWN_ADDRESSES=OUR_ADDRESS)
-    seed_rules(datetime(2026, 12, 1, tzinfo=UTC))
+    run(seed_rules, datetime(2026, 12, 1, tzinfo=UTC))
     return app
 
 

@@ -156,7 +156,7 @@ def plan_request(b: _Builder, p: Planned) -> None:
     unit_for_staff = p.unit
 
     def create(now):
-        ticket = intake.open_request(intake.RequestData(
+        ticket = run(intake.open_request, intake.RequestData(
             name="Warga Uji", email=p.email, phone=None if p.email else "0812 0000 1111",
             type=p.type, subject=f"Permohonan {p.key}", message="Mohon informasinya, terima kasih.",
             service_slug=p.service, channel=p.channel), now)
@@ -172,7 +172,7 @@ def plan_request(b: _Builder, p: Planned) -> None:
 
         def route(now, target_unit=target_unit):
             unit = db.session.query(Unit).filter_by(code=target_unit).one()
-            ticket_service.transfer(_ticket(p), b.staff["ketua_PUMK"], unit, "sesuai bidang",
+            run(ticket_service.transfer, _ticket(p), b.staff["ketua_PUMK"], unit, "sesuai bidang",
                                     now)
             p.unit = target_unit
 
@@ -182,7 +182,7 @@ def plan_request(b: _Builder, p: Planned) -> None:
         assignee = b.rng.choice([f"staf1_{unit_for_staff}", f"staf2_{unit_for_staff}"])
 
         def claim(now, assignee=assignee):
-            ticket_service.claim(_ticket(p), b.staff[assignee], now)
+            run(ticket_service.claim, _ticket(p), b.staff[assignee], now)
             p.assignee = assignee
             _status(p, now, "diproses")
 
@@ -214,7 +214,7 @@ def plan_request(b: _Builder, p: Planned) -> None:
         belum = add_office_minutes(done, 60)
 
         def reopen(now):
-            intake.confirm_understanding(_ticket(p), False, "Belum jelas syaratnya.", now)
+            run(intake.confirm_understanding, _ticket(p), False, "Belum jelas syaratnya.", now)
             p.reopened = True
             _status(p, now, "diproses")
 
@@ -231,7 +231,7 @@ def plan_request(b: _Builder, p: Planned) -> None:
             _status(p, now, "menunggu_pemohon")
 
         def citizen(now):
-            intake.citizen_reply(_ticket(p), "Ini kelengkapannya.", [], now)
+            run(intake.citizen_reply, _ticket(p), "Ini kelengkapannya.", [], now)
             _status(p, now, "diproses")
 
         b.at(wait, pause)
@@ -276,7 +276,7 @@ def _maybe_survey(b: _Builder, p: Planned, answered: datetime, actor) -> None:
         when = add_office_minutes(answered, 5)
 
         def kiosk(now):
-            survey.submit(_ticket(p), survey.Answers(dict(zip(KEYS, scores)), comment or ""),
+            run(survey.submit, _ticket(p), survey.Answers(dict(zip(KEYS, scores)), comment or ""),
                           now, channel="kios", kiosk_user=actor)
             p.response = (now, scores, comment)
 
@@ -287,7 +287,7 @@ def _maybe_survey(b: _Builder, p: Planned, answered: datetime, actor) -> None:
     confirm_at = add_office_minutes(answered, 30)
 
     def confirm(now):
-        intake.confirm_understanding(_ticket(p), True, "", now)
+        run(intake.confirm_understanding, _ticket(p), True, "", now)
 
     b.at(confirm_at, confirm)
     if roll < 0.35:
@@ -295,13 +295,14 @@ def _maybe_survey(b: _Builder, p: Planned, answered: datetime, actor) -> None:
     when = confirm_at + timedelta(days=1 if p.kind != "survey_late" else 20)
 
     def respond(now):
-        survey.submit(_ticket(p), survey.Answers(dict(zip(KEYS, scores)), comment or ""), now)
+        run(survey.submit, _ticket(p), survey.Answers(dict(zip(KEYS, scores)), comment or ""), now)
         p.response = (now, scores, comment)
 
     b.at(when, respond)
 
 
 from ticketing.domain.ikm import ELEMENT_KEYS as KEYS
+from ticketing.services.transaction import run
 
 
 def make_staff(now: datetime) -> dict[str, User]:

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from ticketing.extensions import db
 from ticketing.models import User
 from ticketing.services.people import create_user, issue_token
+from ticketing.services.transaction import run
 
 _seq = itertools.count(1)
 
@@ -45,7 +46,7 @@ def login(client, user: User) -> None:
 
 
 def bearer(user: User, now: datetime) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(user, now)}"}
+    return {"Authorization": f"Bearer {run(issue_token, user, now)}"}
 
 
 def forget_cached_user() -> None:

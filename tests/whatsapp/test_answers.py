@@ -24,7 +24,8 @@ def _ask(client, now, body="Bagaimana syarat sertifikat halal gratis?", **kw) ->
     return db.session.scalars(select(Ticket).order_by(Ticket.id.desc())).first()
 
 
-def _answer(ticket, now, status="selesai", body="Syaratnya NIB dan KTP; daftar di ptsp.halal.go.id"):
+def _answer(ticket, now, status="selesai",
+            body="Syaratnya NIB dan KTP; daftar di ptsp.halal.go.id"):
     clerk = staff(now, "staf", ticket.unit.code if ticket.unit else "PUMK")
     ticket.unit = clerk.unit
     db.session.commit()
@@ -48,7 +49,7 @@ def test_staff_answer_and_the_confirm_buttons_go_on_whatsapp(client, graph, now)
     titles = [b["reply"]["title"] for b in buttons["interactive"]["action"]["buttons"]]
     assert titles == ["Ya", "Belum"]
     assert db.session.scalar(select(OutboxMail.id)) is None  # no mail for a WhatsApp ticket
-    reply = [m for m in ticket.messages if m.direction == "out"][0]
+    reply = next(m for m in ticket.messages if m.direction == "out")
     assert reply.channel == "whatsapp"
 
 
@@ -65,6 +66,12 @@ def test_pressing_ya_records_the_confirmation_like_the_tracking_page(client, gra
         wa.post(client, wa.delivery(messages=[press]))
     db.session.refresh(ticket)
     assert ticket.is_understood is True and ticket.status == "selesai"
+    invitation = db.session.scalars(select(WhatsAppOutbox).where(
+        WhatsAppOutbox.kind == "survey_invitation")).one()
+    from ticketing.services.survey import survey_url
+
+    assert survey_url(ticket).split("?")[0] + "?t=" in invitation.body_text
+    assert db.session.scalar(select(OutboxMail.id)) is None
 
 
 def test_pressing_belum_reopens_and_asks_what_is_unclear(client, graph, now):
@@ -106,9 +113,8 @@ def test_re_engagement_error_sends_the_template_instead(client, graph, now):
 
 
 def test_failed_status_callback_falls_back_to_email(client, graph, now, smtp_server):
-    ticket = gen_ticket(now, email="budi@example.com", phone="081234567890")
-    ticket.channel = "whatsapp"  # e.g. recorded from the office phone, then answered by API
-    db.session.commit()
+    # e.g. recorded from the office phone, then answered through the API
+    ticket = gen_ticket(now, email="budi@example.com", phone="081234567890", channel="whatsapp")
     _answer(ticket, now, status="menunggu_pemohon", body="Mohon lengkapi NIB.")
     db.session.add(WhatsAppContact(wa_id=wa.CITIZEN, last_inbound_dt=now))
     db.session.commit()

@@ -138,3 +138,19 @@ def test_reply_with_context_and_code_thread_to_the_right_ticket(client, graph, n
     other = "6289999999999"
     _post(client, later, wa.text(f"tentang {newest.code} ya", later, wa_id=other))
     assert db.session.scalars(select(Ticket).where(Ticket.requester_phone == other)).one()
+
+
+def test_a_code_from_the_requesters_number_joins_that_ticket_after_the_window(
+        client, graph, now, app):
+    _post(client, now, wa.text("Syarat HKI merek apa saja?", now))
+    first = _ticket()
+    later = now + timedelta(hours=app.config["WHATSAPP_THREAD_HOURS"] + 24)
+    _post(client, later, wa.text(f"Tentang {first.code.lower()}: sudah saya kirim berkasnya",
+                                 later))
+    db.session.refresh(first)
+    assert len(db.session.scalars(select(Ticket)).all()) == 1
+    assert first.messages[-1].body_text.startswith("Tentang")
+    # Within the window the number's open ticket gets it; after it, a new request.
+    after = later + timedelta(hours=app.config["WHATSAPP_THREAD_HOURS"] + 1)
+    _post(client, after, wa.text("Pertanyaan baru: izin koperasi?", after))
+    assert len(db.session.scalars(select(Ticket)).all()) == 2

@@ -24,6 +24,7 @@ from ..forms.staff import options
 from ..inputs import page_arg
 from ..models import Unit, User
 from ..services import accounts
+from ..services import transaction
 from .helpers import apply_errors, now_utc
 from .staff_common import no_store, require_admin, role_label
 
@@ -63,7 +64,7 @@ def create():
     _choices(form)
     if form.validate_on_submit():
         try:
-            user, password = accounts.create_account(current_user, form.email.data,
+            user, password = transaction.run(accounts.create_account, current_user, form.email.data,
                                                      form.name.data, form.role.data,
                                                      form.unit.data or None, now_utc())
         except accounts.AccountError as exc:
@@ -94,8 +95,8 @@ def edit(user_id: int):
     form.email.data = user.email  # the login name does not change
     if form.validate_on_submit():
         try:
-            accounts.update_account(current_user, user, form.name.data, form.role.data,
-                                    form.unit.data or None, now_utc())
+            transaction.run(accounts.update_account, current_user, user, form.name.data,
+                            form.role.data, form.unit.data or None, now_utc())
         except accounts.AccountError as exc:
             apply_errors(form, exc.errors)
         else:
@@ -112,7 +113,7 @@ def set_active(user_id: int):
     if ButtonForm().validate_on_submit():
         active = request.form.get("aktif") == "1"
         try:
-            accounts.set_active(current_user, user, active, now_utc())
+            transaction.run(accounts.set_active, current_user, user, active, now_utc())
         except accounts.AccountError as exc:
             flash(" ".join(exc.errors.values()), "error")
         else:
@@ -127,6 +128,6 @@ def reset(user_id: int):
     user = _user(user_id)
     if not ButtonForm().validate_on_submit():
         return redirect(url_for(".edit", user_id=user.id), code=303)
-    password = accounts.reset_password(current_user, user, now_utc())
+    password = transaction.run(accounts.reset_password, current_user, user, now_utc())
     return no_store(make_response(render_template(
         "admin/password_shown.html", user=user, password=password, created=False)))

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..forms.accounts import ButtonForm
 from ..models import Service
 from ..services import catalogue
+from ..services import transaction
 from .helpers import now_utc
 from .staff_common import require_admin
 
@@ -49,7 +50,8 @@ def edit(slug: str):
             "bodies": {key: request.form.get(f"c_{key}", "") for key in catalogue.COMPONENT_KEYS},
         }
         try:
-            changed = catalogue.update_service(service, now_utc(), actor=current_user, **values)
+            changed = transaction.run(catalogue.update_service, service, now_utc(),
+                                      actor=current_user, **values)
         except catalogue.CatalogueError as exc:
             errors = exc.errors
         else:

@@ -18,6 +18,7 @@ from ..mail import decode_header_text
 from ..models import InboundMail, RoutingRule, Ticket, Unit
 from ..services import routing_rules
 from ..services.mail_ingest import DatabaseUnavailable, ReprocessError, reprocess_failed
+from ..services import transaction
 from .helpers import now_utc
 from .staff_common import require_admin
 
@@ -115,7 +116,7 @@ def rules():
                 "weight": request.form.get("weight", ""),
                 "generic": request.form.get("generic") == "1"}
         try:
-            routing_rules.add_rule(current_user, routing_rules.RuleInput(
+            transaction.run(routing_rules.add_rule, current_user, routing_rules.RuleInput(
                 form["phrase"], form["unit"] or None, form["weight"], form["generic"]),
                 now_utc())
         except routing_rules.RuleError as exc:
@@ -138,6 +139,6 @@ def rule_active(rule_id: int):
     rule = db.session.get(RoutingRule, rule_id)
     if rule is None:
         abort(404)
-    routing_rules.set_rule_active(current_user, rule, request.form.get("aktif") == "1",
-                                  now_utc())
+    transaction.run(routing_rules.set_rule_active, current_user, rule,
+                    request.form.get("aktif") == "1", now_utc())
     return redirect(url_for(".rules"))

@@ -16,7 +16,7 @@ from ..models import Service
 from ..schemas import parse_body
 from ..schemas.api import RequestBody
 from ..schemas.base import invalid
-from ..services import intake
+from ..services import intake, transaction
 from ..services.serialize import iso, ticket_json
 from .helpers import now_utc
 from .public import intake_limit, service_choices
@@ -38,6 +38,26 @@ def services():
     ])
 
 
+@bp.get("/faq")
+@limiter.limit("120 per minute")
+def faq():
+    """Published answers matching `q` (and `service`): the form's suggestions, open to anyone."""
+    from flask import url_for
+
+    from ..services import faq as faq_service
+
+    query = (request.args.get("q") or "")[:300]
+    service = (request.args.get("service") or "")[:80] or None
+    limit = max(1, min(request.args.get("limit", 5, type=int) or 5, 20))
+    entries = faq_service.search(query, service, limit=limit) if query.strip() else []
+    return jsonify([
+        {"id": e.id, "title": e.title, "answer": e.text, "service": e.service_slug,
+         "url": url_for("public.faq_index", _anchor=f"tanya-{e.id}"),
+         "vote_url": url_for("public.faq_vote", canned_id=e.id)}
+        for e in entries
+    ])
+
+
 @bp.post("/requests")
 @limiter.limit(intake_limit)
 def create_request():
@@ -56,7 +76,7 @@ def create_request():
         submission_key=_idempotency_key(body.idempotency_key),
     )
     try:
-        ticket = intake.open_request(data, now_utc())
+        ticket = transaction.run(intake.open_request, data, now_utc())
     except intake.IntakeError as exc:
         return jsonify({"errors": exc.errors}), 422
     return jsonify({

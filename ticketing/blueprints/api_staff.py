@@ -21,6 +21,7 @@ from ..schemas import parse_body
 from ..schemas.api import AssignBody, StaffMessageBody
 from ..services import queue as queue_service
 from ..services import tickets as ticket_service
+from ..services import transaction
 from ..services.people import user_by_token
 from ..services.serialize import message_json, ticket_json
 from .helpers import now_utc
@@ -142,11 +143,13 @@ def add_message(code: str):
     now = now_utc()
     try:
         if body.kind == "reply":
-            message = ticket_service.reply(found, g.api_user, body.body, status or "selesai", now)
+            message = transaction.run(ticket_service.reply, found, g.api_user, body.body,
+                                      status or "selesai", now,
+                                      retries=ticket_service.REPLY_RETRIES)
         else:
-            message = ticket_service.add_note(found, g.api_user, body.body, now)
-            if status:
-                ticket_service.change_status(found, g.api_user, status, now)
+            # The note and its status change are one use case: a refused status keeps no note.
+            message = transaction.run(ticket_service.note_with_status, found, g.api_user,
+                                      body.body, status or None, now)
     except ticket_service.ActionError as exc:
         if exc.status == 422:
             return _invalid({"status" if status else "body": exc.message})
@@ -170,16 +173,18 @@ def assign(code: str):
             unit = db.session.scalar(select(Unit).where(Unit.code == body.unit.upper()))
             if unit is None:
                 return _invalid({"unit": "Bidang tidak dikenal."})
-            ticket_service.transfer(found, actor, unit, body.reason or "", now,
-                                    expected_version=body.version)
+            transaction.run(ticket_service.transfer, found, actor, unit, body.reason or "", now,
+                            expected_version=body.version)
         else:
             assignee = db.session.scalar(select(User).where(User.email == body.assignee.lower()))
             if assignee is None:
                 return _invalid({"assignee": "Petugas tidak dikenal."})
             if assignee.id == actor.id and not ticket_service.allowed(actor, perm.ASSIGN, found):
-                ticket_service.claim(found, actor, now)  # a staf assigning to self claims
+                # a staf assigning to self claims
+                transaction.run(ticket_service.claim, found, actor, now)
             else:
-                ticket_service.assign(found, actor, assignee, now, expected_version=body.version)
+                transaction.run(ticket_service.assign, found, actor, assignee, now,
+                                expected_version=body.version)
     except ticket_service.ActionError as exc:
         if exc.status == 422:
             return _invalid({"unit" if body.unit else "assignee": exc.message})

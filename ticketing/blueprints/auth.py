@@ -23,6 +23,7 @@ from ..forms.accounts import ButtonForm, LoginForm, PasswordForm
 from ..i18n import due_in_words
 from ..security import close_staff_session, open_staff_session
 from ..services import accounts
+from ..services import transaction
 from .helpers import apply_errors, now_utc
 from .staff_common import no_store
 
@@ -112,7 +113,8 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current.data, form.new.data, now_utc())
+            transaction.run(accounts.change_password, current_user, form.current.data,
+                            form.new.data, now_utc())
         except accounts.AccountError as exc:
             apply_errors(form, exc.errors)  # unknown keys show above the form
         else:
@@ -132,7 +134,7 @@ def change_password():
 def new_token():
     if not ButtonForm().validate_on_submit():
         return redirect(url_for("auth.account"), code=303)
-    token = accounts.new_token(current_user, now_utc())
+    token = transaction.run(accounts.new_token, current_user, now_utc())
     # Shown in this response only (never in a flash: the session cookie is not encrypted).
     return account(new_token=token)
 
@@ -141,7 +143,7 @@ def new_token():
 @login_required
 def revoke_token(token_id: int):
     if ButtonForm().validate_on_submit():
-        if accounts.revoke_token(current_user, token_id, now_utc()):
+        if transaction.run(accounts.revoke_token, current_user, token_id, now_utc()):
             flash(_("Token dicabut; aplikasi yang memakainya tidak dapat masuk lagi."),
                   "success")
         else:

@@ -15,6 +15,7 @@ from ..forms.accounts import ButtonForm
 from ..forms.calendar import DAY_NAMES, ClosureForm, HoursForm, PeriodForm, TargetForm
 from ..models import Closure, Service
 from ..services import calendar as settings
+from ..services import transaction
 from .helpers import now_utc
 from .staff_common import require_admin
 
@@ -81,8 +82,9 @@ def hours():
     failed = False
     for day in range(7):
         try:
-            settings.set_office_hours(day, getattr(form, f"open_{day}").data or None,
-                                      getattr(form, f"close_{day}").data or None, now_utc(),
+            transaction.run(settings.set_office_hours, day,
+                            getattr(form, f"open_{day}").data or None,
+                            getattr(form, f"close_{day}").data or None, now_utc(),
                                       actor=current_user)
         except settings.SettingsError as exc:
             failed = True
@@ -110,8 +112,8 @@ def add_period():
             hours = {d: (open_t, close_t) for d in range(4)}
             hours.update({4: (open_t, friday), 5: None, 6: None})
             try:
-                settings.add_special_period(form.name.data, form.start.data, form.end.data,
-                                            hours, now_utc(), actor=current_user)
+                transaction.run(settings.add_special_period, form.name.data, form.start.data,
+                                form.end.data, hours, now_utc(), actor=current_user)
             except settings.SettingsError as exc:
                 _show_errors(form, exc.errors)
             else:
@@ -125,7 +127,7 @@ def remove_period(period_id: int):
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
-        settings.remove_special_period(period_id, now_utc(), actor=current_user)
+        transaction.run(settings.remove_special_period, period_id, now_utc(), actor=current_user)
     except settings.SettingsError:
         abort(404)
     flash("Periode jam khusus dihapus.", "success")
@@ -137,7 +139,8 @@ def add_closure():
     form = ClosureForm()
     if form.validate_on_submit():
         try:
-            settings.add_closure(form.day.data, form.reason.data, now_utc(), actor=current_user)
+            transaction.run(settings.add_closure, form.day.data, form.reason.data, now_utc(),
+                            actor=current_user)
         except settings.SettingsError as exc:
             _show_errors(form, exc.errors)
         else:
@@ -151,7 +154,8 @@ def remove_closure(day: str):
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
-        settings.remove_closure(date.fromisoformat(day), now_utc(), actor=current_user)
+        transaction.run(settings.remove_closure, date.fromisoformat(day), now_utc(),
+                        actor=current_user)
     except (ValueError, settings.SettingsError):
         abort(404)
     flash("Hari tutup dihapus.", "success")
@@ -166,7 +170,7 @@ def target(slug: str):
     form = TargetForm(prefix=f"s{service.id}")
     if form.validate_on_submit():
         try:
-            settings.set_service_target(
+            transaction.run(settings.set_service_target, 
                 service, settings.TargetChange(form.target_days.data, form.warning_percent.data,
                                                form.level2_days.data), now_utc(),
                 actor=current_user)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+import logging
+
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db
+from ..services.availability import DatabaseUnavailable, is_connection_problem, rollback_quietly
+
+log = logging.getLogger(__name__)
+#: seconds a client should wait before trying again after a 503
+RETRY_AFTER = "60"
 
 MESSAGES = {
     400: (_l("Permintaan tidak dapat diproses"),
@@ -24,9 +31,15 @@ MESSAGES = {
           _l("Periksa kembali isian atau alamat yang Anda buka.")),
     429: (_l("Terlalu banyak permintaan"),
           _l("Anda mengirim terlalu sering. Tunggu beberapa menit lalu coba lagi.")),
+    # Never "your input is not lost": when this page shows, nothing of this request was saved.
     500: (_l("Terjadi kesalahan pada sistem"),
-          _l("Maaf, terjadi kesalahan. Isian Anda tidak hilang bila sudah dikonfirmasi; silakan "
-             "coba lagi atau hubungi diskopukm2020@gmail.com.")),
+          _l("Maaf, terjadi kesalahan. Bila Anda sedang mengirim isian dan belum menerima kode "
+             "pelacakan, isian itu belum tersimpan: silakan coba lagi, atau hubungi "
+             "diskopukm2020@gmail.com.")),
+    503: (_l("Layanan sedang terganggu"),
+          _l("Sistem sedang tidak dapat menyimpan atau membaca data. Isian yang baru Anda kirim "
+             "belum tersimpan: silakan coba lagi beberapa menit lagi, atau hubungi "
+             "diskopukm2020@gmail.com.")),
 }
 
 
@@ -38,6 +51,12 @@ def _layout(code: int) -> str:
         return "staff/_layout.html" if current_user.is_authenticated else "base.html"
     except Exception:  # noqa: BLE001 - an error page must render whatever failed
         return "base.html"
+
+
+def _render_as_anonymous() -> None:
+    from ..extensions import login_manager
+
+    g._login_user = login_manager.anonymous_user()
 
 
 def init_app(app: Flask) -> None:
@@ -65,12 +84,27 @@ def init_app(app: Flask) -> None:
             return render(error.code, own)
         return error
 
+    @app.errorhandler(DatabaseUnavailable)
+    @app.errorhandler(DBAPIError)
+    def _database(error):
+        # Roll back first, and render as nobody: Flask-Login's template context would load
+        # the signed-in user from the database that just failed.
+        rollback_quietly()
+        _render_as_anonymous()
+        if not is_connection_problem(error):
+            log.error("database error on %s %s", request.method, request.path, exc_info=error)
+            return render(500)
+        log.warning("database unreachable on %s %s: %s", request.method, request.path,
+                    getattr(error, "orig", None) or error)
+        response, code = render(503)
+        response = app.make_response((response, code))
+        response.headers["Retry-After"] = RETRY_AFTER
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
     @app.errorhandler(500)
     def _server(error):
         # A failed statement leaves the session's transaction aborted (PostgreSQL): roll back
         # first, or rendering the page (which loads the logged-in user) fails too.
-        try:
-            db.session.rollback()
-        except Exception:
-            current_app.logger.exception("rollback before the error page failed")
+        rollback_quietly()
         return render(500)

@@ -45,13 +45,27 @@ def today_local():
     return now_utc().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
-def send_attachment(item: Attachment, *, opaque: bool = False):
-    """Serve a stored file as a download, never rendered inline by the browser.
+#: types a browser shows safely by itself, so they may open in a tab instead of downloading
+PREVIEWABLE = frozenset({"application/pdf", "image/png", "image/jpeg"})
+#: a previewed file is its own sandboxed document: no scripts, no forms, no outside requests
+PREVIEW_CSP = ("sandbox allow-downloads; default-src 'none'; img-src 'self'; "
+               "style-src 'unsafe-inline'; object-src 'self'; plugin-types application/pdf")
 
-    `opaque` hands a refused file (wrong type) out only as raw bytes, for staff review.
+
+def send_attachment(item: Attachment, *, opaque: bool = False, inline: bool = False):
+    """Serve a stored file: a download, or (images and PDF, when asked) shown in the browser.
+
+    `opaque` hands a refused file (wrong type) out only as raw bytes, for staff review; such a
+    file is never shown inline.
     """
     path = Path(current_app.config["UPLOAD_DIR"]) / item.storage_path
     if not path.is_file():
         abort(404)
     mimetype = "application/octet-stream" if opaque else item.content_type
-    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=item.filename)
+    show = inline and not opaque and item.is_accepted and mimetype in PREVIEWABLE
+    response = send_file(path, mimetype=mimetype, as_attachment=not show,
+                         download_name=item.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if show:
+        response.headers["Content-Security-Policy"] = PREVIEW_CSP
+    return response

@@ -14,9 +14,9 @@ from sqlalchemy.orm import selectinload
 from ..domain.codes import normalize_code
 from ..extensions import db, limiter
 from ..forms import antispam
-from ..forms.public import ConfirmForm, RecoverForm, ReplyForm, RequestForm, TrackForm
+from ..forms.public import ConfirmForm, FaqVoteForm, RecoverForm, ReplyForm, RequestForm, TrackForm
 from ..models import Attachment, Message, Service, Ticket, Unit
-from ..services import intake, recovery, timeline
+from ..services import faq, intake, recovery, timeline, transaction
 from ..tracking import check_tracking_token
 from .helpers import apply_errors, now_utc, read_uploads, send_attachment
 
@@ -74,7 +74,49 @@ def service_standard(slug: str):
     service = db.session.scalar(select(Service).where(Service.slug == slug, Service.is_active))
     if service is None:
         abort(404)
-    return render_template("public/service.html", service=service)
+    return render_template("public/service.html", service=service,
+                           answers=faq.for_service(service.slug), vote_form=FaqVoteForm())
+
+
+FAQ_PER_PAGE = 20
+
+
+@bp.get("/tanya-jawab")
+def faq_index():
+    query = (request.args.get("q") or "").strip()[:200]
+    service = (request.args.get("layanan") or "").strip()[:80] or None
+    found = faq.search(query, service)
+    page = max(1, min(request.args.get("halaman", 1, type=int) or 1, 10_000))
+    pages = max(1, -(-len(found) // FAQ_PER_PAGE))
+    shown = found[(page - 1) * FAQ_PER_PAGE: page * FAQ_PER_PAGE]
+    services = db.session.scalars(
+        select(Service).where(Service.is_active).order_by(Service.sort_order)).all()
+    return render_template("public/faq.html", answers=shown, query=query, service=service,
+                           services=services, page=page, pages=pages, total=len(found),
+                           vote_form=FaqVoteForm())
+
+
+@bp.post("/tanya-jawab/<int(max=2147483647):canned_id>/nilai")
+@limiter.limit("30 per minute")
+def faq_vote(canned_id: int):
+    """'Ini menjawab pertanyaan saya' (or not): counted, so deflection can be reported."""
+    form = FaqVoteForm()
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not form.validate_on_submit() or not faq.record_feedback(
+            canned_id, form.helpful.data == "ya", form.context.data or "faq", now_utc()):
+        if wants_json:
+            return {"errors": {"helpful": _("Penilaian tidak dapat dicatat.")}}, 422
+        abort(404)
+    db.session.commit()
+    thanks = (_("Terima kasih. Senang jawaban ini membantu.") if form.helpful.data == "ya"
+              else _("Terima kasih atas masukannya. Silakan ajukan pertanyaan Anda."))
+    if wants_json:
+        return {"message": thanks}, 201
+    flash(thanks, "success")
+    back = request.form.get("next") or ""
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for("public.faq_index")
+    return redirect(back, code=303)
 
 
 def _accepted(response) -> bool:
@@ -124,7 +166,7 @@ def new_request():
             submission_key=form.submission_key.data or None, uploads=uploads,
         )
         try:
-            ticket = intake.open_request(data, now_utc())
+            ticket = transaction.run(intake.open_request, data, now_utc())
         except intake.IntakeError as exc:
             apply_errors(form, exc.errors)
         else:
@@ -234,7 +276,8 @@ def reply(code: str):
     if form.validate_on_submit():
         uploads = read_uploads(form.attachments.data, current_app.config["MAX_ATTACHMENT_BYTES"])
         try:
-            intake.citizen_reply(ticket, form.body.data or "", uploads, now_utc())
+            transaction.run(intake.citizen_reply, ticket, form.body.data or "", uploads,
+                            now_utc())
         except intake.IntakeError as exc:
             for message in exc.errors.values():
                 form.form_errors.append(message)
@@ -251,7 +294,8 @@ def confirm(code: str):
     if form.validate_on_submit():
         understood = form.understood.data == "ya"
         try:
-            intake.confirm_understanding(ticket, understood, form.comment.data or "", now_utc())
+            transaction.run(intake.confirm_understanding, ticket, understood,
+                            form.comment.data or "", now_utc())
         except intake.IntakeError as exc:
             for message in exc.errors.values():
                 form.form_errors.append(message)
@@ -272,5 +316,5 @@ def attachment(code: str, attachment_id: int):
     if (item is None or item.message.ticket_id != ticket.id or not item.message.is_public
             or not item.is_accepted):
         abort(404)
-    return send_attachment(item)
+    return send_attachment(item, inline=request.args.get("lihat") == "1")
 

@@ -22,6 +22,8 @@ from ..extensions import db
 from ..forms.staff import (
     ActionForm,
     AssignForm,
+    BulkForm,
+    MergeForm,
     NoteForm,
     OralRequestForm,
     QueueFilterForm,
@@ -35,7 +37,9 @@ from ..models import Attachment, AuditEntry, Message, Service, Ticket, Unit, Use
 from ..services import canned as canned_service
 from ..services import people as people_service
 from ..services import queue as queue_service
+from ..services import staff_notify, transaction
 from ..services import tickets as ticket_service
+from ..whatsapp import notify as whatsapp_notify
 from .helpers import now_utc, send_attachment
 from .staff_common import load_ticket, require_login
 
@@ -102,9 +106,27 @@ def queue():
     args = {k: v for k, v in request.args.items() if k not in ("hal", "setelah", "sebelum")}
     return render_template(
         "staff/queue.html", form=form, page=result, scope=scope, unit=unit,
+        unread=staff_notify.unread_ticket_ids(current_user, [t.id for t in result.items]),
+        bulk=_bulk_choices(unit), bulk_form=BulkForm(),
         tabs=scopes_for(current_user), args=args,
         overdue=queue_service.count_overdue(scope, unit, now),
         filtered=any(k not in ("bidang", "hal", "setelah", "sebelum") and v for k, v in request.args.items()))
+
+
+def _bulk_choices(unit: Unit | None) -> dict | None:
+    """What the bulk bar offers the signed-in person on this queue (None: no bulk bar)."""
+    unit_id = unit.id if unit is not None else None
+    role, own = current_user.role, current_user.unit_id
+    may = {action: perm.can(role, own, action, unit_id)
+           for action in (perm.ASSIGN, perm.TRANSFER, perm.CLOSE)}
+    if not any(may.values()):
+        return None
+    return {
+        "assign": people_service.unit_staff(unit_id) if may[perm.ASSIGN] and unit_id else [],
+        "units": db.session.scalars(select(Unit).where(Unit.id != unit_id) if unit_id
+                                    else select(Unit)).all() if may[perm.TRANSFER] else [],
+        "close": may[perm.CLOSE],
+    }
 
 
 @bp.get("/triase")
@@ -153,6 +175,7 @@ def render_ticket(ticket: Ticket, http_status: int = 200, **forms):
         (s.slug, f"{s.name} ({s.unit.short_name if s.unit else general})")
         for s in db.session.scalars(select(Service).where(Service.is_active)
                                     .order_by(Service.sort_order))])
+    merge_form = fresh(MergeForm, "merge")
     status_form = fresh(StatusForm, "status")
     status_form.status.choices = [
         choice for choice in status_form.status.choices
@@ -160,14 +183,19 @@ def render_ticket(ticket: Ticket, http_status: int = 200, **forms):
     return render_template(
         "staff/ticket.html", ticket=ticket, messages=messages, history=history, may=may,
         reply_form=reply_form, note_form=fresh(NoteForm, "note"), assign_form=assign_form,
-        transfer_form=transfer_form, status_form=status_form,
+        transfer_form=transfer_form, status_form=status_form, merge_form=merge_form,
         action_form=fresh(ActionForm, "act"), now=now_utc(),
+        wa_state=whatsapp_notify.window_state(ticket, now_utc()),
+        wa_deliveries=whatsapp_notify.deliveries_by_message(ticket),
     ), http_status
 
 
 @bp.get("/tiket/<code>")
 def ticket(code: str):
-    return render_ticket(load_ticket(code))
+    ticket = load_ticket(code)
+    staff_notify.mark_read(current_user, ticket, now_utc())
+    db.session.commit()
+    return render_ticket(ticket)
 
 
 @bp.get("/tiket/<code>/lampiran/<int:attachment_id>")
@@ -176,7 +204,8 @@ def attachment(code: str, attachment_id: int):
     item = db.session.get(Attachment, attachment_id)
     if item is None or item.message.ticket_id != ticket.id:
         abort(404)
-    return send_attachment(item, opaque=not item.is_accepted)
+    return send_attachment(item, opaque=not item.is_accepted,
+                           inline=request.args.get("lihat") == "1")
 
 
 # ------------------------------------------------------------------ walk-in / phone
@@ -207,7 +236,8 @@ def oral():
                 answer=form.answer.data or "", steps=list(form.steps.data or []),
                 close_now=bool(form.close_now.data))
             try:
-                ticket = ticket_service.record_oral(current_user, data, now_utc())
+                ticket = transaction.run(ticket_service.record_oral, current_user, data,
+                                         now_utc())
             except ticket_service.ActionError as exc:
                 form.form_errors.append(exc.message)
             else:

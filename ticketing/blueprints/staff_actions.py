@@ -20,6 +20,7 @@ from ..forms.staff import (
 from ..inputs import bounded_int
 from ..models import CannedAnswer, Message, Service, Unit, User
 from ..services import tickets as ticket_service
+from ..services import transaction
 from .helpers import now_utc, read_uploads
 from .staff import render_ticket
 from .staff_common import load_ticket, require_login
@@ -35,7 +36,7 @@ def _back(code: str):
 def _refused(ticket, exc: ticket_service.ActionError, **forms):
     """Show the page again with the reason; a lost race or a stale page says so plainly."""
     if isinstance(exc, ticket_service.Conflict):
-        db.session.expire_all()
+        db.session.expire_all()  # show what the other staff member saved
         flash(exc.message, "error")
         return render_ticket(ticket, 409, **forms)
     flash(exc.message, "error")
@@ -48,7 +49,7 @@ def claim(code: str):
     form = ActionForm(prefix="act")
     if form.validate_on_submit():
         try:
-            ticket_service.claim(ticket, current_user, now_utc())
+            transaction.run(ticket_service.claim, ticket, current_user, now_utc())
         except ticket_service.ActionError as exc:
             return _refused(ticket, exc)
         flash(_("Tiket %(code)s sekarang tugas Anda.", code=ticket.code), "success")
@@ -65,8 +66,8 @@ def assign(code: str):
         return render_ticket(ticket, 422, assign=form)
     assignee = db.session.get(User, form.assignee.data)
     try:
-        ticket_service.assign(ticket, current_user, assignee, now_utc(),
-                              expected_version=form.expected_version())
+        transaction.run(ticket_service.assign, ticket, current_user, assignee, now_utc(),
+                        expected_version=form.expected_version())
     except ticket_service.ActionError as exc:
         return _refused(ticket, exc)
     flash(_("Tiket ditugaskan kepada %(name)s.", name=assignee.name), "success")
@@ -86,8 +87,8 @@ def transfer(code: str):
     service = (db.session.scalar(select(Service).where(Service.slug == form.service.data))
                if form.service.data else None)
     try:
-        ticket_service.transfer(ticket, current_user, unit, form.reason.data, now_utc(),
-                                service=service, expected_version=form.expected_version())
+        transaction.run(ticket_service.transfer, ticket, current_user, unit, form.reason.data,
+                        now_utc(), service=service, expected_version=form.expected_version())
     except ticket_service.ActionError as exc:
         return _refused(ticket, exc, transfer=form)
     flash(_("Tiket %(code)s dialihkan ke %(unit)s.", code=ticket.code, unit=unit.name),
@@ -110,11 +111,15 @@ def reply(code: str):
     uploads = read_uploads(form.attachments.data, current_app.config["MAX_ATTACHMENT_BYTES"])
     seen = bounded_int(form.seen.data)
     try:
-        message = ticket_service.reply(ticket, current_user, form.body.data or "",
-                                       form.status.data, now_utc(), uploads)
+        message = transaction.run(ticket_service.reply, ticket, current_user,
+                                  form.body.data or "", form.status.data, now_utc(), uploads,
+                                  retries=ticket_service.REPLY_RETRIES)
     except ticket_service.ActionError as exc:
         return _refused(ticket, exc, reply=form)
-    if ticket.requester_email:
+    if message.channel == "whatsapp":
+        flash(_("Jawaban dikirim lewat WhatsApp ke +%(phone)s.", phone=ticket.requester_phone),
+              "success")
+    elif ticket.requester_email:
         flash(_("Jawaban terkirim ke %(email)s.", email=ticket.requester_email), "success")
     else:
         flash(_("Jawaban dicatat. Pemohon tidak memberi email: sampaikan lewat telepon "
@@ -152,7 +157,7 @@ def note(code: str):
     if not form.validate_on_submit():
         return render_ticket(ticket, 422, note=form)
     try:
-        ticket_service.add_note(ticket, current_user, form.body.data, now_utc())
+        transaction.run(ticket_service.add_note, ticket, current_user, form.body.data, now_utc())
     except ticket_service.ActionError as exc:
         return _refused(ticket, exc, note=form)
     flash(_("Catatan internal disimpan."), "success")
@@ -166,9 +171,9 @@ def status(code: str):
     if not form.validate_on_submit():
         return render_ticket(ticket, 422, status=form)
     try:
-        ticket_service.change_status(ticket, current_user, form.status.data, now_utc(),
-                                     reason=form.reason.data,
-                                     expected_version=form.expected_version())
+        transaction.run(ticket_service.change_status, ticket, current_user, form.status.data,
+                        now_utc(), reason=form.reason.data,
+                        expected_version=form.expected_version())
     except ticket_service.ActionError as exc:
         return _refused(ticket, exc)
     flash(_("Status diubah."), "success")
@@ -181,8 +186,8 @@ def _simple_action(code: str, action, done_message: str):
     form = ActionForm(prefix="act")
     if form.validate_on_submit():
         try:
-            action(ticket, current_user, now_utc(), reason=form.reason.data,
-                   expected_version=form.expected_version())
+            transaction.run(action, ticket, current_user, now_utc(), reason=form.reason.data,
+                            expected_version=form.expected_version())
         except ticket_service.ActionError as exc:
             return _refused(ticket, exc)
         flash(done_message % {"code": ticket.code}, "success")

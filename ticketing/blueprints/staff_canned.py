@@ -12,6 +12,7 @@ from ..extensions import db
 from ..forms.staff import CannedForm, options
 from ..models import CannedAnswer, Service
 from ..services import canned as canned_service
+from ..services import faq, transaction
 from .helpers import now_utc
 from .staff_common import require_login
 
@@ -39,8 +40,9 @@ def _service_choices() -> list:
 
 @bp.get("/")
 def index():
-    return render_template("staff/canned_list.html",
-                           answers=canned_service.editable_by(current_user))
+    answers = canned_service.editable_by(current_user)
+    return render_template("staff/canned_list.html", answers=answers,
+                           helped=faq.helped_counts([a.id for a in answers]))
 
 
 @bp.route("/baru", methods=["GET", "POST"])
@@ -64,8 +66,9 @@ def edit(canned_id: int | None = None):
         service = (None if form.service.data == GENERAL else db.session.scalar(
             select(Service).where(Service.slug == form.service.data)))
         try:
-            canned_service.save(current_user, canned, service, form.title.data, form.body.data,
-                                bool(form.is_active.data), now_utc())
+            transaction.run(canned_service.save, current_user, canned, service,
+                            form.title.data, form.body.data, bool(form.is_active.data), now_utc(),
+                            is_public=bool(form.is_public.data))
         except PermissionError:
             abort(403)
         flash(_("Jawaban siap \u201c%(title)s\u201d disimpan.", title=form.title.data),

@@ -89,6 +89,7 @@ def mask_nik(text: str | None) -> str:
 
 
 ACTION_LABELS = {
+    "merged": _l("Tiket digabung"),
     "created": _l("Permohonan diterima"),
     "status": _l("Status diubah"),
     "due": _l("Batas waktu berubah"),
@@ -107,6 +108,8 @@ ACTION_LABELS = {
     "survey_invite": _l("Undangan survei kepuasan dikirim"),
     "survey_response": _l("Survei kepuasan diisi"),
     "message_id": _l("Surel masuk dicatat"),
+    "whatsapp_failed": _l("Pesan WhatsApp tidak terkirim"),
+    "whatsapp_linked": _l("Nomor WhatsApp ditautkan (LACAK)"),
 }
 #: what staff read for each status (the citizen's wording differs, see _macros.status_badge)
 STATUS_LABELS = {
@@ -192,6 +195,13 @@ def staff_nav() -> dict[str, bool]:
     }
 
 
+def _staff_unread() -> int:
+    """Tickets with news the signed-in person has not opened (the menu's count)."""
+    from ..services.staff_notify import unread_count
+
+    return unread_count(current_user) if current_user.is_authenticated else 0
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(staff_nav, "staff_nav")
     app.add_template_filter(time_left_words, "time_left_words")
@@ -199,6 +209,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(time_left_of, "time_left_of")
     app.add_template_global(role_label, "role_label")
     app.add_template_global(status_label, "status_label")
+    app.add_template_global(_staff_unread, "staff_unread")
     app.add_template_global(history_change, "history_change")
 
     @app.template_filter("audit_label")

@@ -13,6 +13,7 @@ from ..extensions import db, limiter
 from ..forms.survey import SurveyForm
 from ..models import Ticket
 from ..services import survey as service
+from ..services import transaction
 from .helpers import apply_errors, now_utc
 from .public import intake_limit
 from .staff_common import load_ticket
@@ -41,8 +42,8 @@ def _save(form: SurveyForm, ticket: Ticket, channel: str):
                 form[name].errors = list(form[name].errors) + [message]
         return None, 422
     try:
-        service.submit(ticket, answers, now_utc(), channel=channel,
-                       kiosk_user=current_user if channel == "kios" else None)
+        transaction.run(service.submit, ticket, answers, now_utc(), channel=channel,
+                        kiosk_user=current_user if channel == "kios" else None)
     except service.SurveyError as exc:
         apply_errors(form, exc.errors)
         return None, exc.status

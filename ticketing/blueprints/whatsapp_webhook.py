@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
+from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, request
 
@@ -21,6 +23,32 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("whatsapp_webhook", __name__)
 csrf.exempt(bp)  # Meta signs its requests; there is no browser session here
+
+
+@bp.app_template_global("whatsapp_link")
+def whatsapp_link(text: str | None = None) -> str | None:
+    """A wa.me click-to-chat link to the office's number, pre-filled with `text`; None when
+    no number is configured (WHATSAPP_DISPLAY_NUMBER)."""
+    digits = re.sub(r"\D", "", current_app.config.get("WHATSAPP_DISPLAY_NUMBER") or "")
+    if not digits:
+        return None
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    return f"https://wa.me/{digits}" + (f"?text={quote(text)}" if text else "")
+
+
+@bp.app_template_global("whatsapp_on")
+def whatsapp_on() -> bool:
+    """The Cloud API channel is configured (messages are answered automatically)."""
+    return is_configured(current_app.config)
+
+
+@bp.app_template_global("whatsapp_track_text")
+def whatsapp_track_text(code: str) -> str:
+    """The message the confirmation page pre-fills: LACAK <code> k=<key>."""
+    from ..whatsapp.notify import track_key
+
+    return f"LACAK {code} k={track_key(code)}"
 
 
 def _plain(text: str, status: int) -> Response:

@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
 
 from .base import Form
 
@@ -89,6 +89,11 @@ class TrackForm(Form):
         DataRequired(_l("Masukkan kode pelacakan."))])
     contact = StringField(_l("Email atau nomor telepon yang Anda pakai"), filters=[strip],
                           validators=[DataRequired(_l("Masukkan email atau nomor telepon."))])
+
+
+class FaqVoteForm(Form):
+    helpful = HiddenField(validators=[DataRequired(), AnyOf(("ya", "tidak"))])
+    context = HiddenField(validators=[Optional(), AnyOf(("form", "faq"))])
 
 
 class RecoverForm(Form):

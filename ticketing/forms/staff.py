@@ -7,6 +7,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
     HiddenField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -134,7 +135,8 @@ class OralRequestForm(Form):
     """A request made in person or by phone, with the standard's 7-step procedure."""
 
     channel = SelectField(_l("Cara permohonan"), choices=options([
-        ("lisan", _l("Datang langsung (lisan)")), ("telepon", _l("Telepon"))]))
+        ("lisan", _l("Datang langsung (lisan)")), ("telepon", _l("Telepon")),
+        ("whatsapp", _l("WhatsApp (aplikasi di ponsel kantor)"))]))
     name = StringField(_l("Nama pemohon"), filters=[strip], validators=[
         DataRequired(_l("Nama wajib diisi.")), Length(max=200)])
     email = StringField(_l("Email pemohon"), filters=[strip], validators=[
@@ -167,3 +169,36 @@ class CannedForm(Form):
     body = TextAreaField(_l("Isi jawaban"), filters=[strip], validators=[
         DataRequired(_l("Isi jawaban wajib diisi.")), Length(max=20000)])
     is_active = BooleanField(_l("Aktif (muncul di pilihan jawaban siap)"), default=True)
+    is_public = BooleanField(_l("Terbitkan untuk warga (tanya-jawab di situs dan saran saat "
+                                "mengisi formulir)"), default=False)
+
+
+class NotifyPrefForm(Form):
+    pref = RadioField(_l("Kabar tiket baru, balasan pemohon dan penugasan"), choices=[
+        SelectChoice("segera", _l("Segera, lewat surel (beberapa kabar digabung dalam satu "
+                                  "surel)")),
+        SelectChoice("ringkasan", _l("Ringkasan harian, pukul 07.30 WIB pada hari kerja")),
+        SelectChoice("mati", _l("Tanpa surel; cukup tanda di antrian")),
+    ], validators=[DataRequired(_l("Pilih salah satu."))])
+
+
+class BulkForm(Form):
+    """The queue's bulk bar; the selected tickets come as repeated `kode` fields."""
+
+    action = SelectField(_l("Tindakan untuk tiket terpilih"), choices=[
+        SelectChoice("", _l("— Pilih tindakan —")),
+        SelectChoice("assign", _l("Tugaskan kepada")),
+        SelectChoice("transfer", _l("Alihkan ke bidang")),
+        SelectChoice("close", _l("Tutup (misalnya duplikat)")),
+    ], validators=[DataRequired(_l("Pilih tindakan."))])
+    assignee = StringField(filters=[strip], validators=[Optional(), Length(max=254)])
+    unit = StringField(filters=[strip], validators=[Optional(), Length(max=20)])
+    reason = StringField(_l("Alasan (untuk alihkan dan tutup)"), filters=[strip],
+                         validators=[Optional(), Length(max=500)])
+
+
+class MergeForm(Form):
+    target = StringField(_l("Gabungkan ke tiket dengan kode"), filters=[strip], validators=[
+        DataRequired(_l("Tuliskan kode tiket tujuan.")), Length(max=20)])
+    reason = StringField(_l("Alasan (opsional)"), filters=[strip],
+                         validators=[Optional(), Length(max=300)])

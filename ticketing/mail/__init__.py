@@ -12,14 +12,16 @@ Framework-free (no Flask globals). Modules, in dependency order:
 * :mod:`.senders` - the one list of automated / no-reply sender patterns
 * :mod:`.classify` - table-driven classification and DSN helpers (takes a ParsedMail)
 * :mod:`.parse` - :func:`parse_message`, which calls :func:`classify` last
+* :mod:`.auth` - Authentication-Results: did the provider verify the sender's domain?
 * :mod:`.msgids` - our signed Message-IDs and ticket codes in subjects
 """
 
+from .auth import authenticated_domain
 from .charset import decode_bytes
 from .classify import bounced_message_ids, bounced_recipients, classify
 from .headers import decode_header_text, parse_header_params
 from .htmltext import html_to_text, sanitize_html
-from .model import AutoClass, MailParseError, ParsedAttachment, ParsedMail
+from .model import AutoClass, MailParseError, MailParseTimeout, ParsedAttachment, ParsedMail
 from .msgids import (
     find_ticket_codes,
     is_own_message_id,
@@ -32,8 +34,10 @@ from .quotes import strip_quoted_text
 __all__ = [
     "AutoClass",
     "MailParseError",
+    "MailParseTimeout",
     "ParsedAttachment",
     "ParsedMail",
+    "authenticated_domain",
     "bounced_message_ids",
     "bounced_recipients",
     "classify",

@@ -169,7 +169,20 @@ def _clean_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _fix_double_utf8(_fix_c1(text))
     text = _C0_RE.sub("", text).replace("\ufeff", "")
+    # Lone surrogates (UTF-7 and UTF-16 senders, broken escapes) cannot be stored or shown.
+    text = _SURROGATE_RE.sub("\ufffd", text)
     return unicodedata.normalize("NFC", text)
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+#: bidirectional embedding/override/isolate controls (and the marks): they let a name such
+#: as "invoice\u202egpj.exe" read as "invoiceexe.jpg" to staff
+_BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def strip_bidi(text: str) -> str:
+    """Text without bidi control characters (for names and filenames shown to staff)."""
+    return _BIDI_RE.sub("", text) if text else text
 
 
 def _cp1252_char(b: int) -> str:
@@ -239,7 +252,20 @@ def _detect(data: bytes) -> str | None:
         return None
     if best is None:
         return None
-    return _codec_name(best.encoding)
+    codec = _codec_name(best.encoding)
+    # A guess of a multi-byte family (UTF-16/32, UTF-7) turns 8-bit text with one bad byte
+    # into CJK: such codecs are only ever used when declared (or with a BOM).
+    return codec if codec and is_ascii_compatible(codec) else None
+
+
+@functools.lru_cache(maxsize=256)
+def is_ascii_compatible(codec: str) -> bool:
+    """True when the codec maps ASCII bytes to themselves (not UTF-16/32/7, not EBCDIC)."""
+    probe = "From: Budi <budi@example.id>, 1+1=2"
+    try:
+        return probe.encode(codec) == probe.encode("ascii")
+    except (LookupError, UnicodeError):
+        return False
 
 
 # Candidate charsets for undeclared 8-bit data, in order of preference on ties:
@@ -417,14 +443,15 @@ def decode_bytes(data: bytes, charset: str | None = None, *, hint: str | None = 
     if codec and codec != "utf-8":
         candidates.append(codec)
     hint_codec = _codec_name(hint)
-    if hint_codec and hint_codec not in candidates:
+    # The hint (the body's charset) is a guess for these bytes: never a multi-byte family.
+    if hint_codec and hint_codec not in candidates and is_ascii_compatible(hint_codec):
         candidates.append(hint_codec)
     for name in candidates:
         try:
             return _clean_text(_decode_with(data, name))
         except (UnicodeDecodeError, LookupError):
             continue
-    if codec == "utf-8" and _mostly_utf8(data):
+    if codec in (None, "utf-8") and _mostly_utf8(data):
         # A UTF-8 text with a few broken sequences (truncated by a gateway).
         return _clean_text(data.decode("utf-8", errors="replace"))
     return _clean_text(_guess_decode(data))
@@ -435,4 +462,5 @@ def _mostly_utf8(data: bytes) -> bool:
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
     good = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
-    return good > 0 and bad * 4 <= good
+    # one broken byte (a truncated or mangled character) next to real UTF-8 is still UTF-8
+    return good > 0 and (bad == 1 or bad * 4 <= good)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import re
 from datetime import UTC, datetime, timezone
 from email.message import Message
@@ -198,6 +199,13 @@ _QUOTED_LOCAL_RE = re.compile(r'"[^"\\\r\n]{1,64}"@\w(?:[\w.-]*\w)?')
 _ADDR_ANGLE_RE = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
 
 
+def _address_text(addr: str) -> str:
+    """An address with raw 8-bit bytes: UTF-8 (RFC 6532) or nothing, never a guess."""
+    if addr.isascii():
+        return addr
+    return _raw_to_bytes(addr).decode("utf-8", "replace") if "\udc80" <= max(addr) else addr
+
+
 def _parse_addresses(
     raw_values: list[str], hint: str | None = None, allow_bare: bool = False
 ) -> list[tuple[str, str]]:
@@ -210,17 +218,16 @@ def _parse_addresses(
     seen: set[str] = set()
     for raw in raw_values:
         raw_str = _FOLD_RE.sub("", raw).replace("\r", " ").replace("\n", " ")
-        # Decode raw 8-bit first (it cannot contain structure), keep encoded words
-        # for after the split so an encoded "," cannot split an address.
-        if not raw_str.isascii():
-            raw_str = decode_bytes(_raw_to_bytes(raw_str), None, hint=hint)
+        # Split into addresses on the raw text (8-bit bytes kept as surrogates, encoded words
+        # kept): a bad guess at the display name's charset must never touch the address, and
+        # an encoded "," cannot split an address. Each name is decoded on its own below.
         try:
             pairs = getaddresses([raw_str])
         except Exception:
             pairs = []
         found_any = False
         for name, addr in pairs:
-            addr = addr.strip().strip("<>").strip()
+            addr = _address_text(addr.strip().strip("<>").strip())
             if _QUOTED_LOCAL_RE.fullmatch(addr):
                 pass  # '"John Smith"@example.com' is a valid (if rare) address
             elif "@" not in addr or not _EMAIL_RE.fullmatch(addr):
@@ -240,13 +247,13 @@ def _parse_addresses(
         if not found_any:
             # getaddresses gave up (unbalanced quotes, newlines...): scrape addresses.
             for m in _ADDR_ANGLE_RE.finditer(raw_str):
-                email = m.group(1).lower()
+                email = _address_text(m.group(1)).lower()
                 if _EMAIL_RE.fullmatch(email) and email not in seen:
                     seen.add(email)
                     name = raw_str[: m.start()].rsplit(",", 1)[-1]
                     result.append((_fold_ws(decode_header_text(name, hint)).strip("\"' "), email))
             if not result:
-                for m in _EMAIL_RE.finditer(raw_str):
+                for m in _EMAIL_RE.finditer(_address_text(raw_str)):
                     email = m.group().lower()
                     if email not in seen:
                         seen.add(email)
@@ -308,12 +315,19 @@ def _msgid_list(raw_values: list[str]) -> list[str]:
     return out
 
 
+#: A header block beyond these bounds is hostile or broken, never a person's mail: only this
+#: much is read (the raw bytes stay stored), so parsing time stays bounded.
+MAX_HEADERS = 1000
+MAX_HEADER_VALUE = 32 * 1024
+
+
 def _raw_headers(part: Message) -> list[tuple[str, str]]:
-    """Header (name, raw value) pairs as they appeared, without header objects."""
+    """Header (name, raw value) pairs as they appeared, without header objects (bounded)."""
     try:
-        return [(k, v if isinstance(v, str) else str(v)) for k, v in part.raw_items()]
+        items = list(itertools.islice(part.raw_items(), MAX_HEADERS))
     except Exception:
-        return [(k, str(v)) for k, v in getattr(part, "_headers", [])]
+        items = getattr(part, "_headers", [])[:MAX_HEADERS]
+    return [(k, (v if isinstance(v, str) else str(v))[:MAX_HEADER_VALUE]) for k, v in items]
 
 
 def _first_raw(part: Message, name: str) -> str | None:

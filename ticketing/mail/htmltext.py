@@ -83,19 +83,29 @@ _VOID_TAGS = {
 }
 
 
+#: marks the start of a line inside a quote block (a private-use character)
+_QMARK = "\ue000"
+
+
 class _HTMLText(HTMLParser):
     """Streaming HTML -> readable text; optionally drops quoted-reply blocks."""
 
-    def __init__(self, drop_quotes: bool = False) -> None:
+    def __init__(self, drop_quotes: bool = False, mark_quotes: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.skip_stack: list[str] = []  # tags whose content is hidden
         self.pre = 0
         self.drop_quotes = drop_quotes
+        self.mark_quotes = mark_quotes
+        self.quote_stack: list[str] = []  # open quote blocks (mark_quotes)
         self.stopped = False  # Outlook: everything after the reply header is quoted
 
+    def _nl(self, after: str = "") -> None:
+        """A line break; inside a quote (mark_quotes) the new line carries the marker."""
+        self.out.append("\n" + (_QMARK if self.quote_stack or self.stopped else "") + after)
+
     def _quote_block(self, tag: str, attrs: dict[str, str]) -> bool:
-        if not self.drop_quotes:
+        if not (self.drop_quotes or self.mark_quotes):
             return False
         cls = attrs.get("class", "").lower()
         ident = attrs.get("id", "").lower()
@@ -110,10 +120,12 @@ class _HTMLText(HTMLParser):
             or "outlookmessageheader" in ident
         ):
             self.stopped = True
+            if self.mark_quotes:
+                self._nl()
         return False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.stopped:
+        if self.stopped and not self.mark_quotes:
             return
         amap = {k.lower(): (v or "") for k, v in attrs}
         if tag == "body":
@@ -123,27 +135,33 @@ class _HTMLText(HTMLParser):
             if tag == self.skip_stack[-1] and tag not in _VOID_TAGS:
                 self.skip_stack.append(tag)
             return
-        if tag in _SKIP_TAGS or self._quote_block(tag, amap):
-            if tag not in _VOID_TAGS:
+        if self.quote_stack and tag == self.quote_stack[-1] and tag not in _VOID_TAGS:
+            self.quote_stack.append(tag)  # nested same tag: count it to close the right one
+        elif tag in _SKIP_TAGS or self._quote_block(tag, amap):
+            if tag in _VOID_TAGS:
+                return
+            if tag in _SKIP_TAGS or self.drop_quotes:
                 self.skip_stack.append(tag)
-            return
-        if self.stopped:
+                return
+            self.quote_stack.append(tag)
+            self._nl()
+        if self.stopped and not self.mark_quotes:
             return
         if tag == "br":
-            self.out.append("\n")
+            self._nl()
         elif tag == "li":
-            self.out.append("\n- ")
+            self._nl("- ")
         elif tag in ("td", "th"):
             self.out.append(" ")
         elif tag in _BLOCK_TAGS:
-            self.out.append("\n")
+            self._nl()
         if tag == "pre":
             self.pre += 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _VOID_TAGS or tag == "br":
-            if not self.skip_stack and not self.stopped and tag == "br":
-                self.out.append("\n")
+            if not self.skip_stack and tag == "br" and (self.mark_quotes or not self.stopped):
+                self._nl()
             return
         self.handle_starttag(tag, attrs)
         self.handle_endtag(tag)
@@ -155,34 +173,49 @@ class _HTMLText(HTMLParser):
             elif tag in ("head", "html", "body") and "head" in self.skip_stack:
                 self.skip_stack.clear()
             return
-        if self.stopped:
+        if self.stopped and not self.mark_quotes:
             return
         if tag == "pre":
             self.pre = max(0, self.pre - 1)
         if tag in _BLOCK_TAGS and tag != "li":  # the next <li> starts its own line
-            self.out.append("\n")
+            self._nl()
+        if self.quote_stack and tag == self.quote_stack[-1]:
+            self.quote_stack.pop()
+            self._nl()
 
     def handle_data(self, data: str) -> None:
-        if self.skip_stack or self.stopped:
+        if self.skip_stack or (self.stopped and not self.mark_quotes):
             return
         if self.pre:
-            self.out.append(data)
+            marker = _QMARK if self.quote_stack or self.stopped else ""
+            self.out.append(data.replace("\n", "\n" + marker))
         else:
             self.out.append(re.sub(r"[ \t\r\n\f]+", " ", data))
 
     def text(self) -> str:
         raw = "".join(self.out).replace("\xa0", " ")
-        lines = [line.strip() for line in raw.split("\n")]
+        lines = [_quoted_line(line) for line in raw.split("\n")]
         text = "\n".join(lines)
         text = re.sub(r"\n{3,}", "\n\n", text)
         return text.strip()
 
 
-def html_to_text(html: str, drop_quotes: bool = False) -> str:
-    """Convert HTML to plain text, without scripts, styles or the <head>."""
+def _quoted_line(line: str) -> str:
+    if _QMARK not in line:
+        return line.strip()
+    text = line.replace(_QMARK, "").strip()
+    return f"> {text}" if text else ""
+
+
+def html_to_text(html: str, drop_quotes: bool = False, mark_quotes: bool = False) -> str:
+    """Convert HTML to plain text, without scripts, styles or the <head>.
+
+    drop_quotes leaves out quoted-reply blocks; mark_quotes prefixes their lines with
+    "> " so that the plain-text quote stripping can decide what is new.
+    """
     if not html:
         return ""
-    parser = _HTMLText(drop_quotes=drop_quotes)
+    parser = _HTMLText(drop_quotes=drop_quotes, mark_quotes=mark_quotes)
     try:
         parser.feed(html)
         parser.close()

@@ -17,7 +17,7 @@ try:  # optional: unpack Outlook's winmail.dat
 except ImportError:  # pragma: no cover - winmail.dat is then kept as is
     _TNEF = None
 
-from .charset import _codec_name, decode_bytes
+from .charset import _clean_text, _codec_name, decode_bytes, strip_bidi
 from .headers import (
     _first_raw,
     _fold_ws,
@@ -26,7 +26,7 @@ from .headers import (
     decode_header_text,
     parse_header_params,
 )
-from .model import MAX_DEPTH, ParsedAttachment, _safe
+from .model import MAX_DEPTH, ParsedAttachment, _safe, check_budget
 from .transfer import _EXT_BY_TYPE, _cte, _decode_transfer, _guess_type, _uu_line, _uudecode
 
 # ---------------------------------------------------------------------------
@@ -176,6 +176,7 @@ class _Walker:
     # -- leaves ---------------------------------------------------------------
     def process(self) -> None:
         for leaf in self.leaves(self.root):
+            check_budget()
             try:
                 self._process_leaf(leaf)
                 continue
@@ -221,7 +222,7 @@ class _Walker:
             return None
         # Keep inner spaces as sent ("Tax Invoice  INX4183.PDF"); only newlines/tabs go.
         name = re.sub(r"[\r\n\t]+", " ", name.replace("\x00", "")).strip()
-        return name or None
+        return safe_filename(name) or None
 
     def _process_leaf(self, leaf: _Leaf) -> None:
         part, ctype = leaf.part, leaf.ctype
@@ -395,8 +396,15 @@ class _Walker:
             filename += ".eml"  # so that a download opens in a mail program
         is_inline = disp == "inline" or (not disp and content_id is not None)
         self.attachments.append(
-            ParsedAttachment(filename, ctype, payload, is_inline, content_id or None)
+            ParsedAttachment(safe_filename(filename) or f"attachment-{self.counter}", ctype,
+                             payload, is_inline, content_id or None)
         )
+
+
+def safe_filename(name: str) -> str:
+    """A filename fit to store and show: decodable (replacement characters where the sender's
+    bytes were not), no control or bidi characters."""
+    return strip_bidi(_clean_text(name)).strip()
 
 
 def _related_root(payload: list[Message], params: dict[str, str]) -> int:

@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -19,9 +22,33 @@ class MailParseError(ValueError):
     """The input is not an e-mail at all (empty, or no header block)."""
 
 
+class MailParseTimeout(MailParseError):
+    """Parsing took longer than the caller's time budget (a hostile or absurd message)."""
+
+
+_DEADLINE: ContextVar[float | None] = ContextVar("mail_parse_deadline", default=None)
+
+
+@contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Within this block check_budget() raises MailParseTimeout after `seconds`."""
+    token = _DEADLINE.set(time.monotonic() + seconds if seconds else None)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def check_budget() -> None:
+    """Called at the parser's loop points: a cooperative per-message time budget."""
+    deadline = _DEADLINE.get()
+    if deadline is not None and time.monotonic() > deadline:
+        raise MailParseTimeout("batas waktu pemrosesan satu surel terlampaui")
+
+
 @dataclass(frozen=True)
 class AutoClass:
-    """Result of :func:`classify`: ``kind`` is normal/bounce/auto_reply/bulk."""
+    """Result of :func:`classify`: ``kind`` is "normal" or one of classify.KINDS."""
 
     kind: str
     reason: str = ""
@@ -73,5 +100,7 @@ class ParsedMail:
 def _safe(fn: Callable[[], T], default: T) -> T:
     try:
         return fn()
+    except MailParseTimeout:
+        raise
     except Exception:
         return default

@@ -8,8 +8,10 @@ import hashlib
 import re
 from email.message import Message
 
+from .charset import strip_bidi
 from .classify import classify
 from .headers import (
+    MAX_HEADERS,
     _all_raw,
     _first_raw,
     _fold_ws,
@@ -21,8 +23,15 @@ from .headers import (
 )
 from .htmltext import html_to_text, sanitize_html
 from .mime import _PARSER_COMPAT, _PARSER_DEFAULT, _charset_hint, _Walker
-from .model import MailParseError, ParsedMail, _safe
-from .quotes import _FORWARD_RE, _FORWARD_SUBJECT_RE, strip_quoted_text
+from .model import (
+    MailParseError,
+    MailParseTimeout,
+    ParsedMail,
+    _safe,
+    check_budget,
+    time_budget,
+)
+from .quotes import FORWARD_RE, FORWARD_SUBJECT_RE, strip_quoted_text
 
 # ---------------------------------------------------------------------------
 # parse_message
@@ -62,6 +71,11 @@ def _repair_header_block(raw: bytes) -> tuple[bytes, list[str]]:
     if skip:
         lines = lines[skip:]
         repairs.append("junk before headers skipped")
+    # header_after[i]: a real header line follows line i (one backward pass, so the repair
+    # stays linear: a 1 MB block without a blank line is read once, not once per line).
+    header_after = [False] * (len(lines) + 1)
+    for i in range(len(lines) - 1, -1, -1):
+        header_after[i] = header_after[i + 1] or is_header(lines[i])
     out: list[bytes] = []
     changed = False
     for i, line in enumerate(lines):
@@ -74,7 +88,7 @@ def _repair_header_block(raw: bytes) -> tuple[bytes, list[str]]:
             and line.strip()
             and not _HEADER_LINE_RE.match(line)
             and line[:1] not in (b" ", b"\t")
-            and any(is_header(later) for later in lines[i + 1 :])
+            and header_after[i + 1]
         ):
             line = b" " + line
             changed = True
@@ -84,6 +98,39 @@ def _repair_header_block(raw: bytes) -> tuple[bytes, list[str]]:
     if not skip and not changed:
         return raw, []
     return b"\n".join(out) + raw[end:], repairs
+
+
+#: header fields always read, even after MAX_HEADERS others (a list or spam marker that a
+#: hostile sender pushed down the block must still count)
+_KEY_FIELD_RE = re.compile(
+    rb"^(from|sender|reply-to|to|cc|subject|date|message-id|in-reply-to|references"
+    rb"|return-path|mime-version|content-[a-z-]+|auto-submitted|precedence|x-precedence"
+    rb"|list-[a-z]+|x-spam[a-z-]*|x-failed-recipients|authentication-results"
+    rb"|x-auto[a-z-]*|x-mailman-version|x-ml-name):",
+    re.IGNORECASE,
+)
+
+
+def _trim_header_block(raw: bytes) -> tuple[bytes, list[str]]:
+    """Keep at most MAX_HEADERS fields (plus the key fields wherever they are): a block of
+    a million junk fields is hostile, and the standard parser would spend seconds on it.
+    The raw bytes are stored untouched; only what is parsed is trimmed."""
+    m = re.search(rb"\r?\n\r?\n", raw)
+    end = m.start() if m else len(raw)
+    if raw.count(b"\n", 0, end) < MAX_HEADERS:
+        return raw, []
+    kept: list[bytes] = []
+    fields = 0
+    keep = True
+    for line in raw[:end].split(b"\n"):
+        if line[:1] not in (b" ", b"\t"):  # a new field starts
+            fields += 1
+            keep = fields <= MAX_HEADERS or bool(_KEY_FIELD_RE.match(line))
+        if keep:
+            kept.append(line)
+    if fields <= MAX_HEADERS:
+        return raw, []
+    return b"\n".join(kept) + raw[end:], [f"header block trimmed ({fields} fields)"]
 
 
 _BOUNDARY_DEFECTS = (
@@ -105,12 +152,58 @@ def _generated_message_id(raw: bytes) -> str:
     return f"<{hashlib.sha256(raw).hexdigest()[:32]}@generated.invalid>"
 
 
-def parse_message(raw: bytes) -> ParsedMail:
-    """Parse raw RFC 5322 bytes. Raises MailParseError only for non-messages."""
+def parse_message(raw: bytes, *, budget_seconds: float | None = None) -> ParsedMail:
+    """Parse raw RFC 5322 bytes. Raises only MailParseError: for non-messages, and
+    MailParseTimeout when parsing takes longer than ``budget_seconds``."""
+    with time_budget(budget_seconds):
+        return _parse(raw)
+
+
+def _parse(raw: bytes) -> ParsedMail:
     if raw is None or not raw.strip():
         raise MailParseError("empty message")
     if isinstance(raw, str):  # tolerate callers handing us text
         raw = raw.encode("utf-8", "surrogateescape")
+    body_raw, envelope_from, defects = _prepare(raw)
+    msg, trees = _parse_trees(body_raw, defects)
+    check_budget()
+    hint = _charset_hint(msg)
+    headers: dict[str, list[str]] = {}
+    for name, value in _raw_headers(msg):
+        headers.setdefault(name.lower(), []).append(
+            _safe(lambda v=value: decode_header_text(v, hint), str(value))
+        )
+    check_budget()
+    walker = _walk(body_raw, msg, hint, trees, defects)
+    check_budget()
+    text, new_text, html_sanitized = _bodies(walker, headers.get("subject", [""])[0])
+    msgid_values = _msgid_list(_all_raw(msg, "message-id"))
+    reply_pairs = _parse_addresses(_all_raw(msg, "reply-to"), hint)
+    from_pairs = _sender(msg, hint, envelope_from, reply_pairs, defects)
+    parsed = ParsedMail(
+        message_id=msgid_values[0] if msgid_values else _generated_message_id(raw),
+        in_reply_to=_msgid_list(_all_raw(msg, "in-reply-to")),
+        references=_msgid_list(_all_raw(msg, "references")),
+        subject=strip_bidi(_fold_ws(headers.get("subject", [""])[0])),
+        from_name=strip_bidi(from_pairs[0][0]) if from_pairs else "",
+        from_email=from_pairs[0][1] if from_pairs else "",
+        reply_to_email=reply_pairs[0][1] if reply_pairs else "",
+        to=[e for _n, e in _parse_addresses(_all_raw(msg, "to"), hint)],
+        cc=[e for _n, e in _parse_addresses(_all_raw(msg, "cc"), hint)],
+        date=_parse_date(_first_raw(msg, "date")),
+        text=text,
+        html_sanitized=html_sanitized,
+        new_text=new_text,
+        attachments=walker.attachments,
+        headers=headers,
+        defects=defects,
+    )
+    parsed.auto = classify(parsed)
+    return parsed
+
+
+def _prepare(raw: bytes) -> tuple[bytes, str, list[str]]:
+    """(header-repaired bytes, envelope sender of an mbox "From " line, defects)."""
     # Drop an mbox "From " separator and leading blank lines so headers start at 0.
     body_raw = raw.lstrip(b"\r\n\t ")
     envelope_from = ""
@@ -120,10 +213,14 @@ def parse_message(raw: bytes) -> ParsedMail:
             first[5:].split(None, 1)[0].decode("ascii", "replace") if first[5:].strip() else ""
         )
     body_raw, repairs = _repair_header_block(body_raw)
+    body_raw, trimmed = _trim_header_block(body_raw)
     if not _HEADER_LINE_RE.match(body_raw):
         raise MailParseError("no header block")
+    return body_raw, envelope_from, repairs + trimmed
 
-    defects: list[str] = list(repairs)
+
+def _parse_trees(body_raw: bytes, defects: list[str]) -> tuple[Message, dict[str, Message]]:
+    """The MIME tree (modern policy, or compat32 where it copes better) and both parses."""
     trees: dict[str, Message] = {}
     for label, parser in (("default", _PARSER_DEFAULT), ("compat32", _PARSER_COMPAT)):
         try:
@@ -145,20 +242,18 @@ def parse_message(raw: bytes) -> ParsedMail:
         msg = trees["compat32"]
     if not _raw_headers(msg):
         raise MailParseError("no headers")
-
     for part_defect in _safe(lambda: [d for p in msg.walk() for d in p.defects], []):
         defects.append(type(part_defect).__name__)
+    return msg, trees
 
-    hint = _charset_hint(msg)
-    headers: dict[str, list[str]] = {}
-    for name, value in _raw_headers(msg):
-        headers.setdefault(name.lower(), []).append(
-            _safe(lambda v=value: decode_header_text(v, hint), str(value))
-        )
 
+def _walk(body_raw: bytes, msg: Message, hint: str | None, trees: dict[str, Message],
+          defects: list[str]) -> _Walker:
     walker = _Walker(body_raw, msg, hint, trees.get("compat32"))
     try:
         walker.process()
+    except MailParseTimeout:
+        raise
     except Exception as exc:
         # The tree broke somewhere we did not guard: retry the walk on compat32.
         defects.append(f"MIME walk failed: {type(exc).__name__}")
@@ -167,36 +262,39 @@ def parse_message(raw: bytes) -> ParsedMail:
             walker = _Walker(body_raw, alt_root, hint)
             _safe(walker.process, None)
     defects.extend(walker.defects)
+    return walker
 
+
+def _bodies(walker: _Walker, subject: str) -> tuple[str, str, str | None]:
+    """(full text, new text without the quoted reply, sanitised HTML)."""
     plain = "\n".join(walker.plain)
     if not plain.strip() and not "".join(walker.html).strip():
         plain = "\n".join(walker.enriched)
     html = "\n".join(walker.html)
-    subject_raw = headers.get("subject", [""])[0]
     # A forward ("Fwd:", Outlook "FW:") is the content the requester wants us to
     # read: its embedded header block must not be stripped as a quote.
-    is_forward = bool(_FORWARD_SUBJECT_RE.match(subject_raw))
+    is_forward = bool(FORWARD_SUBJECT_RE.match(subject))
     if plain.strip():
         text = plain.strip("\n")
         new_text = text.strip() if is_forward else strip_quoted_text(text)
     elif html.strip():
         text = html_to_text(html)
-        if is_forward or _FORWARD_RE.search(text):
+        check_budget()
+        if is_forward or FORWARD_RE.search(text):
             new_text = text
         else:
-            new_text = strip_quoted_text(html_to_text(html, drop_quotes=True) or text)
+            marked = html_to_text(html, mark_quotes=True)
+            new_text = strip_quoted_text(marked, quotes_marked=True) if marked else text
     else:
         text = plain.strip("\n")
         new_text = text
     html_sanitized = _safe(lambda: sanitize_html(html).strip(), None) if html.strip() else None
+    return text, new_text, html_sanitized
 
-    msgid_values = _msgid_list(_all_raw(msg, "message-id"))
-    if msgid_values:
-        message_id = msgid_values[0]
-    else:
-        message_id = _generated_message_id(raw)
 
-    reply_pairs = _parse_addresses(_all_raw(msg, "reply-to"), hint)
+def _sender(msg: Message, hint: str | None, envelope_from: str,
+            reply_pairs: list[tuple[str, str]], defects: list[str]) -> list[tuple[str, str]]:
+    """(name, address) of the sender: From, Sender, Reply-To, then the envelope."""
     from_pairs = _parse_addresses(_all_raw(msg, "from"), hint, allow_bare=True) or _parse_addresses(
         _all_raw(msg, "sender"), hint
     )
@@ -205,8 +303,8 @@ def parse_message(raw: bytes) -> ParsedMail:
         from_name = _fold_ws(
             decode_header_text(re.sub(r"<[^<>]*>", "", _first_raw(msg, "from") or ""), hint)
         )
-        from_pairs = [(from_name.strip("\"' ") or reply_pairs[0][0], reply_pairs[0][1])]
         defects.append("From taken from Reply-To")
+        return [(from_name.strip("\"' ") or reply_pairs[0][0], reply_pairs[0][1])]
     if not from_pairs:
         # Still nothing: fall back to the envelope (mbox "From " line, Return-Path).
         name = _fold_ws(decode_header_text(_first_raw(msg, "from") or "", hint)).strip("\"' <>")
@@ -214,28 +312,7 @@ def parse_message(raw: bytes) -> ParsedMail:
             [envelope_from] + [v for v in _all_raw(msg, "return-path") if "@" in v], hint
         )
         if envelope:
-            from_pairs = [(name or envelope[0][0], envelope[0][1])]
             defects.append("From taken from the envelope")
-        else:
-            defects.append("no parsable From")
-
-    parsed = ParsedMail(
-        message_id=message_id,
-        in_reply_to=_msgid_list(_all_raw(msg, "in-reply-to")),
-        references=_msgid_list(_all_raw(msg, "references")),
-        subject=_fold_ws(headers.get("subject", [""])[0]),
-        from_name=from_pairs[0][0] if from_pairs else "",
-        from_email=from_pairs[0][1] if from_pairs else "",
-        reply_to_email=reply_pairs[0][1] if reply_pairs else "",
-        to=[e for _n, e in _parse_addresses(_all_raw(msg, "to"), hint)],
-        cc=[e for _n, e in _parse_addresses(_all_raw(msg, "cc"), hint)],
-        date=_parse_date(_first_raw(msg, "date")),
-        text=text,
-        html_sanitized=html_sanitized,
-        new_text=new_text,
-        attachments=walker.attachments,
-        headers=headers,
-        defects=defects,
-    )
-    parsed.auto = classify(parsed)
-    return parsed
+            return [(name or envelope[0][0], envelope[0][1])]
+        defects.append("no parsable From")
+    return from_pairs

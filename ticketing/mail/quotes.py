@@ -1,99 +1,109 @@
-"""Quoted-reply stripping: keep what the sender newly wrote."""
+"""Quoted-reply stripping: keep what the sender newly wrote, and when unsure keep more.
 
+Every line is marked: ``e`` empty, ``q`` quoted (starts with ``>``), ``s`` part of a quote
+header ("On ... wrote:", an Outlook header block, "-----Original Message-----"), ``f`` a
+forward marker, ``t`` text. Then one region is cut: from the first header or quote to the
+last quoted line (text after the quote, such as "Regards, Roman", is kept), or to the end
+when a header is followed by unquoted text (Outlook style). Nothing is cut when the quotes
+and the new text interleave (an inline reply), when a forward comes first, or when there is
+no header and fewer than three quoted lines (a ``>>>`` line in a message is not a quote).
+Staff always have the full text as well.
+"""
 
 from __future__ import annotations
 
 import re
 
-# Quote headers of the common clients (Indonesian and English first).
-_QUOTE_HEADER_RES = [
-    # Gmail/Yahoo/iOS Indonesian: "Pada Sen, 28 Des 2026 pukul 10.00 Budi <b@x.id> menulis:"
-    re.compile(r"^\s*Pada\b.{0,300}\bmenulis\s*:\s*$", re.IGNORECASE | re.DOTALL),
-    re.compile(r"^\s*On\b.{0,300}\bwrote\s*:\s*$", re.IGNORECASE | re.DOTALL),
-    re.compile(r"^\s*Am\b.{0,300}\bschrieb\b.{0,80}:\s*$", re.IGNORECASE | re.DOTALL),
-    re.compile(r"^\s*Le\b.{0,300}\ba\s+[ée]crit\s*:\s*$", re.IGNORECASE | re.DOTALL),
-    re.compile(r"^\s*El\b.{0,300}\bescribi[óo]\s*:\s*$", re.IGNORECASE | re.DOTALL),
-]
-_ORIGINAL_MESSAGE_RE = re.compile(
-    r"^\s*-{2,}\s*(Original Message|Pesan Asli|Pesan Awal|Ursprüngliche Nachricht|Message d'origine)\s*-{2,}\s*$",
-    re.IGNORECASE,
-)
-_OUTLOOK_FROM_RE = re.compile(r"^\s*\*?(From|Dari|Von|De)\s*:\*?\s*\S", re.IGNORECASE)
-_OUTLOOK_SENT_RE = re.compile(
-    r"^\s*\*?(Sent|Dikirim|Terkirim|Date|Tanggal|Gesendet|Envoyé)\s*:\*?\s*\S", re.IGNORECASE
-)
-_OUTLOOK_SUBJECT_RE = re.compile(
-    r"^\s*\*?(Subject|Subjek|Perihal|Hal|Betreff|Objet)\s*:", re.IGNORECASE
-)
-_OUTLOOK_TO_RE = re.compile(r"^\s*\*?(To|Kepada|An|À)\s*:", re.IGNORECASE)
-_FORWARD_SUBJECT_RE = re.compile(
-    r"^\s*(re:\s*)*(fwd?|fw|tr|wg|rv|enc|doorst|terusan|penerusan)\s*:", re.IGNORECASE
-)
-_FORWARD_RE = re.compile(
-    r"-{3,}\s*(Forwarded message|Pesan yang diteruskan|Pesan terusan|Weitergeleitete Nachricht)\s*-{3,}",
-    re.IGNORECASE,
+from .model import check_budget
+from .quote_markers import (
+    FORWARD_RE,
+    FORWARD_SUBJECT_RE,
+    is_rule_line,
+    split_inline_header,
+    splitter_length,
 )
 
+__all__ = ["FORWARD_RE", "FORWARD_SUBJECT_RE", "strip_quoted_text"]
 
-def _is_quote_header(candidate: str) -> bool:
-    # Real quote headers carry the date of the quoted mail: requiring a digit keeps
-    # prose such as "Pada rapat itu beliau menulis:" from cutting the message.
-    return any(rx.match(candidate) for rx in _QUOTE_HEADER_RES) and bool(
-        re.search(r"\d", candidate)
-    )
-
-
-def _find_quote_start(lines: list[str]) -> int | None:
-    """Index of the first line of a quoted reply block, or None."""
-    for i, line in enumerate(lines):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if _ORIGINAL_MESSAGE_RE.match(stripped):
-            return i
-        if _is_quote_header(stripped):
-            return i
-        # The header is often wrapped: "Pada ..., Budi <b@x.id>\nmenulis:".
-        if (
-            i + 1 < len(lines)
-            and len(stripped) < 300
-            and stripped.split(None, 1)[0].lower() in ("pada", "on", "am", "le", "el")
-            and _is_quote_header(stripped + " " + lines[i + 1].strip())
-        ):
-            return i
-        if _OUTLOOK_FROM_RE.match(stripped):
-            window = [ln.strip() for ln in lines[i + 1 : i + 8]]
-            has_sent = any(_OUTLOOK_SENT_RE.match(w) for w in window)
-            has_subject = any(_OUTLOOK_SUBJECT_RE.match(w) for w in window)
-            has_to = any(_OUTLOOK_TO_RE.match(w) for w in window)
-            if has_sent and (has_subject or has_to):
-                # Outlook puts a "____" rule before the header block.
-                j = i
-                while j > 0 and (
-                    not lines[j - 1].strip() or re.fullmatch(r"[_\-=]{5,}", lines[j - 1].strip())
-                ):
-                    j -= 1
-                return j
-    return None
+#: longer messages are only searched this far (cost bound); the rest stays with the reply
+MAX_LINES = 2000
+_QUOTE_RE = re.compile(r"^[ \t]*>")
+_LINK_ONLY_RE = re.compile(r"^\s*[(<]?https?://\S*[)>]?\s*>?\s*$")
 
 
-def strip_quoted_text(text: str) -> str:
-    """Remove the quoted previous message(s) from a reply; keeps all if nothing is left."""
+def _mark(lines: list[str]) -> str:
+    marks: list[str] = []
+    i = 0
+    while i < len(lines):
+        if i % 200 == 0:
+            check_budget()
+        line = lines[i]
+        if not line.strip():
+            marks.append("e")
+        elif _QUOTE_RE.match(line):
+            marks.append("q")
+        elif FORWARD_RE.search(line):
+            marks.append("f")
+        else:
+            n = splitter_length(lines, i)
+            if n:
+                marks.extend("s" * n)
+                i += n
+                continue
+            marks.append("t")
+        i += 1
+    return "".join(marks)
+
+
+def _links_inside_quotes(lines: list[str], marks: str) -> str:
+    """A long link wrapped out of a quoted line is still part of the quote."""
+    out = list(marks)
+    for i, mark in enumerate(marks):
+        if mark == "t" and _LINK_ONLY_RE.match(lines[i]) and "q" in marks[max(0, i - 2) : i]:
+            out[i] = "q"
+    return "".join(out)
+
+
+def _region(marks: str, quotes_marked: bool) -> tuple[int, int] | None:
+    """(first, last+1) lines of the quoted region, or None to keep everything."""
+    if "s" not in marks and marks.count("q") < 3 and not quotes_marked:
+        return None  # a lone ">" line is content, not a quote
+    starts = [i for i in (marks.find("s"), marks.find("q")) if i >= 0]
+    if not starts:
+        return None
+    start = min(starts)
+    if "f" in marks[:start]:
+        return None  # a forward: the forwarded text is what the sender wants read
+    # A header followed by unquoted text: the rest of the message is the quoted original.
+    cut_all = re.compile(r"s+e*[tf]").search(marks, start)
+    end_all = cut_all.start() if cut_all else len(marks)
+    # Inline reply: new text between quoted lines (before any unquoted original).
+    if re.search(r"q[qe]*t[te]*q", marks[start:end_all]):
+        return None
+    if cut_all:
+        return start, len(marks)
+    last = max(marks.rfind("q"), marks.rfind("s"))
+    return start, last + 1
+
+
+def strip_quoted_text(text: str, *, quotes_marked: bool = False) -> str:
+    """Remove the quoted previous message(s) from a reply; keeps all if nothing is left.
+
+    quotes_marked: the ">" lines are known quotes (HTML blockquotes turned into text).
+    """
     if not text:
         return ""
-    if _FORWARD_RE.search(text) and not _find_quote_start(text.split("\n")[: _forward_line(text)]):
-        # A forward is the content the requester wants us to read.
+    lines = split_inline_header(text.replace("\r\n", "\n").split("\n"))
+    head, tail = lines[:MAX_LINES], lines[MAX_LINES:]
+    marks = _links_inside_quotes(head, _mark(head))
+    region = _region(marks, quotes_marked)
+    if region is None:
         return text.strip()
-    lines = text.split("\n")
-    cut = _find_quote_start(lines)
-    if cut is not None:
-        lines = lines[:cut]
-    kept = [ln for ln in lines if not ln.lstrip().startswith(">")]
-    result = "\n".join(kept)
-    result = re.sub(r"\n{3,}", "\n\n", result).strip()
+    start, end = region
+    # Outlook puts a "____" rule (and blank lines) before its header block.
+    while start > 0 and (not head[start - 1].strip() or is_rule_line(head[start - 1])):
+        start -= 1
+    kept = head[:start] + head[end:] + tail
+    result = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
     return result or text.strip()
 
-
-def _forward_line(text: str) -> int:
-    m = _FORWARD_RE.search(text)
-    return text[: m.start()].count("\n") if m else 0

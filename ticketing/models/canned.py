@@ -24,6 +24,8 @@ class CannedAnswer(db.Model):
     body: Mapped[str] = mapped_column(db.Text)
     #: hidden from the picker when False (kept, so the history stays readable)
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: also published to citizens (FAQ page, service page, suggestions on the request form)
+    is_public: Mapped[bool] = mapped_column(default=False, server_default=db.false())
     sort_order: Mapped[int] = mapped_column(default=0)
     created_dt = mapped_column(UTCDateTime, default=utcnow)
     updated_dt = mapped_column(UTCDateTime, default=utcnow)
@@ -39,3 +41,17 @@ class CannedAnswer(db.Model):
 
     def __repr__(self) -> str:
         return f"<CannedAnswer {self.title!r}>"
+
+
+class FaqFeedback(db.Model):
+    """A citizen said a published answer helped (or not): counted to report deflection."""
+
+    __tablename__ = "faq_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    canned_answer_id: Mapped[int] = mapped_column(db.ForeignKey("canned_answers.id"), index=True)
+    #: True "ini menjawab pertanyaan saya"; False "belum menjawab"
+    is_helpful: Mapped[bool] = mapped_column()
+    #: where it was shown: "form" (suggested while typing a request) or "faq" (the FAQ pages)
+    context: Mapped[str] = mapped_column(db.String(10))
+    created_dt = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -39,6 +39,9 @@ class User(UserMixin, db.Model):
     locked_until_dt = mapped_column(UTCDateTime, nullable=True)
     #: bumped on password change/reset: sessions signed with an older value are logged out
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: news about new work: "segera" (a mail each run), "ringkasan" (daily), "mati" (queue only)
+    notify_pref: Mapped[str] = mapped_column(db.String(10), default="segera",
+                                             server_default="segera")
     password_changed_dt = mapped_column(UTCDateTime, nullable=True)
     #: the password was issued by an admin (new account, reset): it must be changed at login
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

@@ -45,7 +45,8 @@ def find_user(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str, now: datetime) -> LoginResult:
-    """Check a login. Wrong passwords count per account; too many lock it for a while. Commits.
+    """Check a login. Wrong passwords count per account; too many lock it for a while.
+    Commits: a failed attempt must count even though the request is refused.
 
     The answer does not tell a wrong address from a wrong password or an inactive account.
     """
@@ -120,7 +121,7 @@ def _set_password(user: User, password: str, now: datetime, *, temporary: bool) 
 
 
 def change_password(user: User, current: str, new: str, now: datetime) -> None:
-    """The staff member changes their own password. Commits."""
+    """The staff member changes their own password. No commit."""
     if not verify_password(user.password_hash, current):
         raise AccountError({"current": "Kata sandi saat ini salah."})
     problem = check_new_password(new, user.email, user.name)
@@ -130,7 +131,7 @@ def change_password(user: User, current: str, new: str, now: datetime) -> None:
         raise AccountError({"new": problem})
     _set_password(user, new, now, temporary=False)
     audit.record(None, "password_changed", now, actor=user, new=user.email)
-    db.session.commit()
+    db.session.flush()
 
 
 # ------------------------------------------------------------------ admin
@@ -162,7 +163,7 @@ def _check_role_unit(role: str, unit_code: str | None) -> Unit | None:
 
 def create_account(actor: User, email: str, name: str, role: str, unit_code: str | None,
                    now: datetime) -> tuple[User, str]:
-    """A new account with a temporary password (returned, shown once). Commits."""
+    """A new account with a temporary password (returned, shown once). No commit."""
     _require_admin(actor)
     email = (email or "").strip().lower()
     unit = _check_role_unit(role, unit_code)
@@ -175,13 +176,13 @@ def create_account(actor: User, email: str, name: str, role: str, unit_code: str
     db.session.flush()
     audit.record(None, "account_created", now, actor=actor, new=email,
                  detail={"role": role, "unit": unit.code if unit else None})
-    db.session.commit()
+    db.session.flush()
     return user, password
 
 
 def update_account(actor: User, user: User, name: str, role: str, unit_code: str | None,
                    now: datetime) -> None:
-    """Change name, role and unit. Commits."""
+    """Change name, role and unit. No commit."""
     _require_admin(actor)
     unit = _check_role_unit(role, unit_code)
     if user.id == actor.id and role != actor.role:
@@ -194,11 +195,11 @@ def update_account(actor: User, user: User, name: str, role: str, unit_code: str
     if before != after:
         audit.record(None, "account_updated", now, actor=actor, new=user.email,
                      detail={"before": before, "after": after})
-    db.session.commit()
+    db.session.flush()
 
 
 def set_active(actor: User, user: User, active: bool, now: datetime) -> None:
-    """Deactivate (sessions and API tokens stop working at once) or reactivate. Commits."""
+    """Deactivate (sessions and API tokens stop working at once) or reactivate. No commit."""
     _require_admin(actor)
     if user.id == actor.id and not active:
         raise AccountError({"": "Anda tidak dapat menonaktifkan akun Anda sendiri."})
@@ -209,7 +210,7 @@ def set_active(actor: User, user: User, active: bool, now: datetime) -> None:
         sessions.end_all(user, now)
     audit.record(None, "account_activated" if active else "account_deactivated", now,
                  actor=actor, new=user.email)
-    db.session.commit()
+    db.session.flush()
 
 
 def reset_password(actor: User, user: User, now: datetime) -> str:
@@ -218,17 +219,17 @@ def reset_password(actor: User, user: User, now: datetime) -> str:
     password = temporary_password()
     _set_password(user, password, now, temporary=True)
     audit.record(None, "password_reset", now, actor=actor, new=user.email)
-    db.session.commit()
+    db.session.flush()
     return password
 
 
 # ------------------------------------------------------------------ API tokens
 
 def new_token(user: User, now: datetime) -> str:
-    """A new API token for the user's own use (shown once). Commits."""
+    """A new API token for the user's own use (shown once). No commit."""
     token = issue_token(user, now)
     audit.record(None, "token_issued", now, actor=user, new=token[:10])
-    db.session.commit()
+    db.session.flush()
     return token
 
 
@@ -238,12 +239,12 @@ def tokens_of(user: User) -> list[ApiToken]:
 
 
 def revoke_token(user: User, token_id: int, now: datetime) -> bool:
-    """Revoke one of the user's own tokens. Commits. False when there is no such token."""
+    """Revoke one of the user's own tokens. No commit. False when there is no such token."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
         return False
     if token.revoked_dt is None:
         token.revoked_dt = now
         audit.record(None, "token_revoked", now, actor=user, new=token.prefix)
-        db.session.commit()
+        db.session.flush()
     return True

@@ -1,9 +1,9 @@
 """Automatic mail to a sender (acknowledgements, notices) under RFC 3834's rules: never to
-ourselves or to no-reply/daemon addresses, and only a few per sender per hour."""
+ourselves or to machine addresses (the one list in ticketing.mail.senders: daemons, list
+managers, no-reply), and only a few per sender per hour."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from email.utils import getaddresses
 
@@ -11,14 +11,9 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..mail.senders import automated_sender
 from ..models import MailAutoReply, Ticket
 from .outbox import queue_mail
-
-_NOREPLY_RE = re.compile(
-    r"(^|[-_.+])(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|noreply)([-_.+]|$)"
-    r"|^(mailer[-_.]?daemon|mail[-_.]?daemon|postmaster|bounces?|listserv|majordomo)([-_.+]|$)",
-    re.IGNORECASE,
-)
 
 
 def own_addresses() -> set[str]:
@@ -43,8 +38,9 @@ def auto_reply_refusal(address: str | None, now: datetime) -> str | None:
         return "tidak ada alamat pengirim"
     if address in own_addresses():
         return "alamat kami sendiri"
-    if _NOREPLY_RE.search(address.split("@", 1)[0]):
-        return "alamat no-reply"
+    machine = automated_sender(address)
+    if machine:
+        return machine[1]
     limit = current_app.config.get("MAIL_AUTO_REPLY_PER_HOUR", 3)
     recent = db.session.scalar(
         select(func.count(MailAutoReply.id)).where(

@@ -38,6 +38,24 @@ def is_db_unavailable(exc: BaseException) -> bool:
     return False
 
 
+#: SQLite reports these as OperationalError too, but they are about the statement, not about
+#: reaching the database
+_SQLITE_STATEMENT_ERRORS = ("no such table", "no such column", "syntax error")
+
+
+def is_connection_problem(exc: BaseException) -> bool:
+    """The database cannot be reached right now (HTTP 503), as opposed to a failed statement
+    (a bug, HTTP 500)."""
+    if isinstance(exc, DatabaseUnavailable):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        text = str(getattr(exc, "orig", None) or exc).lower()
+        return not any(marker in text for marker in _SQLITE_STATEMENT_ERRORS)
+    return False
+
+
 def rollback_quietly() -> None:
     """Roll the session back after a lost connection (the rollback may fail too)."""
     try:

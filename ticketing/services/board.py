@@ -145,6 +145,8 @@ class UnitCounts:
     by_status: dict[str, int]
     overdue: int
     due_today: int
+    #: requests received this month per channel (web, email, whatsapp, ...), non-zero only
+    by_channel: dict[str, int] = field(default_factory=dict)
 
 
 def _grouped(query) -> dict:
@@ -155,7 +157,7 @@ def _grouped(query) -> dict:
 def unit_counts(scope: Scope, scopes: list[Scope], now: datetime, tz: ZoneInfo
                 ) -> list[UnitCounts]:
     """Per unit of the scope: open tickets per status, answered and closed this month, and how
-    many are overdue or due today. Six grouped queries whatever the number of tickets."""
+    many are overdue or due today. Seven grouped queries whatever the number of tickets."""
     month_start, _ = _month_bounds(now, tz)
     _, end_of_day = _day_bounds(now, tz)
     where = _in_units(scope.unit_ids)
@@ -175,6 +177,8 @@ def unit_counts(scope: Scope, scopes: list[Scope], now: datetime, tz: ZoneInfo
     due_today = _grouped(select(Ticket.unit_id, count).where(
         where, Ticket.status.in_(RUNNING), Ticket.due_dt > now, Ticket.due_dt < end_of_day)
         .group_by(Ticket.unit_id))
+    received = _grouped(select(Ticket.unit_id, Ticket.channel, count).where(
+        where, Ticket.created_dt >= month_start).group_by(Ticket.unit_id, Ticket.channel))
     labels = {s.unit_ids[0]: (s.key, s.label) for s in scopes if len(s.unit_ids) == 1}
     out = []
     for unit_id in scope.unit_ids:
@@ -183,8 +187,11 @@ def unit_counts(scope: Scope, scopes: list[Scope], now: datetime, tz: ZoneInfo
                     for status in ("baru", "diproses", "menunggu_pemohon")}
         statuses["selesai"] = answered.get(unit_id, 0)
         statuses["ditutup"] = closed.get(unit_id, 0)
+        channels = {channel: n for (u, channel), n in sorted(received.items(),
+                                                             key=lambda kv: -kv[1])
+                    if u == unit_id and n}
         out.append(UnitCounts(key, label, statuses, overdue.get(unit_id, 0),
-                              due_today.get(unit_id, 0)))
+                              due_today.get(unit_id, 0), channels))
     return out
 
 

@@ -125,7 +125,7 @@ def _label(span: Span) -> str:
 def set_office_hours(weekday: int, open_at: str | time | None, close_at: str | time | None,
                      now: datetime, *, actor: User | None = None,
                      actor_label: str | None = None) -> None:
-    """Set one weekday's regular hours (both empty: closed). Audited; commits."""
+    """Set one weekday's regular hours (both empty: closed). Audited; no commit."""
     errors: dict[str, str] = {}
     if weekday not in range(7):
         raise SettingsError({"weekday": "Hari tidak dikenal."})
@@ -146,14 +146,14 @@ def set_office_hours(weekday: int, open_at: str | time | None, close_at: str | t
     audit.record(None, "calendar_hours", now, actor=actor, actor_label=actor_label,
                  old=f"{DAY_NAMES[weekday]} {_label(old)}",
                  new=f"{DAY_NAMES[weekday]} {_label(span)}")
-    db.session.commit()
+    db.session.flush()
     _forget()
 
 
 def add_special_period(name: str, start: date, end: date, hours: Mapping[int, Span] | None,
                        now: datetime, *, actor: User | None = None,
                        actor_label: str | None = None) -> SpecialPeriod:
-    """A date range with its own hours; hours None: Palembang's Ramadan schedule. Commits."""
+    """A date range with its own hours; hours None: Palembang's Ramadan schedule. No commit."""
     errors: dict[str, str] = {}
     name = (name or "").strip()
     if not name:
@@ -180,7 +180,7 @@ def add_special_period(name: str, start: date, end: date, hours: Mapping[int, Sp
     audit.record(None, "calendar_period", now, actor=actor, actor_label=actor_label,
                  new=f"{name} {start.isoformat()}..{end.isoformat()}",
                  detail={"id": period.id, "hours": period.weekly_hours})
-    db.session.commit()
+    db.session.flush()
     _forget()
     return period
 
@@ -194,13 +194,13 @@ def remove_special_period(period_id: int, now: datetime, *, actor: User | None =
                  old=f"{period.name} {period.start_day.isoformat()}..{period.end_day.isoformat()}",
                  detail={"id": period.id, "hours": period.weekly_hours})
     db.session.delete(period)
-    db.session.commit()
+    db.session.flush()
     _forget()
 
 
 def add_closure(day: date, reason: str, now: datetime, *, actor: User | None = None,
                 actor_label: str | None = None) -> Closure:
-    """An extra closed day (beyond national holidays and cuti bersama). Commits."""
+    """An extra closed day (beyond national holidays and cuti bersama). No commit."""
     reason = (reason or "").strip()
     errors = {}
     if day is None:
@@ -216,7 +216,7 @@ def add_closure(day: date, reason: str, now: datetime, *, actor: User | None = N
     db.session.add(closure)
     audit.record(None, "calendar_closure", now, actor=actor, actor_label=actor_label,
                  new=f"{day.isoformat()} {reason}")
-    db.session.commit()
+    db.session.flush()
     _forget()
     return closure
 
@@ -229,7 +229,7 @@ def remove_closure(day: date, now: datetime, *, actor: User | None = None,
     audit.record(None, "calendar_closure", now, actor=actor, actor_label=actor_label,
                  old=f"{closure.day.isoformat()} {closure.reason}")
     db.session.delete(closure)
-    db.session.commit()
+    db.session.flush()
     _forget()
 
 
@@ -256,7 +256,7 @@ def _decimal(value, field: str, errors: dict, *, low: Decimal, high: Decimal) ->
 
 def set_service_target(service: Service, change: TargetChange, now: datetime, *,
                        actor: User | None = None, actor_label: str | None = None) -> None:
-    """Change a service's SLA target and thresholds (empty threshold: the default). Commits.
+    """Change a service's SLA target and thresholds (empty threshold: the default). No commit.
 
     Tickets already open keep their deadline; new tickets get the new target.
     """
@@ -286,7 +286,7 @@ def set_service_target(service: Service, change: TargetChange, now: datetime, *,
     audit.record(None, "service_target", now, actor=actor, actor_label=actor_label,
                  old=_target_label(*old), new=_target_label(*new),
                  detail={"service": service.slug})
-    db.session.commit()
+    db.session.flush()
     _forget()
 
 

@@ -94,7 +94,7 @@ SEED: tuple[tuple[str | None, str, str], ...] = (
 
 
 def seed_canned(now: datetime) -> int:
-    """Create the seed answers that do not exist yet (by service and title). Commits."""
+    """Create the seed answers that do not exist yet (by service and title). No commit."""
     created = 0
     services = {s.slug: s for s in db.session.scalars(select(Service))}
     for order, (slug, title, body) in enumerate(SEED):
@@ -106,10 +106,11 @@ def seed_canned(now: datetime) -> int:
             CannedAnswer.service_id == service.id if service else
             CannedAnswer.service_id.is_(None)))
         if exists is None:
-            db.session.add(CannedAnswer(service=service, title=title, body=body,
+            # The office's common questions are published as its FAQ from the start.
+            db.session.add(CannedAnswer(service=service, title=title, body=body, is_public=True,
                                         sort_order=order, created_dt=now, updated_dt=now))
             created += 1
-    db.session.commit()
+    db.session.flush()
     return created
 
 
@@ -138,8 +139,8 @@ def editable_by(actor: User) -> list[CannedAnswer]:
 
 
 def save(actor: User, canned: CannedAnswer | None, service: Service | None, title: str,
-         body: str, is_active: bool, now: datetime) -> CannedAnswer:
-    """Create or change an answer (ketua tim and kabid of the service's unit, admin). Commits."""
+         body: str, is_active: bool, now: datetime, *, is_public: bool = False) -> CannedAnswer:
+    """Create or change an answer (ketua tim and kabid of the service's unit, admin). No commit."""
     if not can_edit(actor, service) or (canned is not None and not can_edit(actor,
                                                                            canned.service)):
         raise PermissionError("tidak berhak mengubah jawaban siap layanan ini")
@@ -151,11 +152,12 @@ def save(actor: User, canned: CannedAnswer | None, service: Service | None, titl
     canned.title = title.strip()
     canned.body = body.strip()
     canned.is_active = is_active
+    canned.is_public = is_public
     canned.updated_dt = now
     canned.updated_by = actor
     db.session.flush()
     audit.record(None, "canned_created" if created else "canned_updated", now, actor=actor,
-                 new=canned.title, detail={"canned_id": canned.id,
+                 new=canned.title, detail={"canned_id": canned.id, "public": is_public,
                                            "service": service.slug if service else None})
-    db.session.commit()
+    db.session.flush()
     return canned

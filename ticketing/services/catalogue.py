@@ -188,7 +188,7 @@ SERVICES = (
 
 
 def seed_catalogue() -> dict:
-    """Create or update units and services from the decree (idempotent). Commits."""
+    """Create or update units and services from the decree (idempotent). No commit."""
     created = updated = 0
     units: dict[str, Unit] = {}
     for data in UNITS:
@@ -221,13 +221,13 @@ def seed_catalogue() -> dict:
                 service.components = sorted(list(service.components or []) + missing,
                                             key=lambda c: order.get(c["key"], 99))
                 updated += 1
-    db.session.commit()
+    db.session.flush()
     return {"created": created, "updated": updated}
 
 
 def update_service(service: Service, now: datetime, *, actor: User, name: str, summary: str,
                    is_active: bool, bodies: dict[str, str]) -> list[str]:
-    """An admin edits a service's published standard. Audited per field; commits.
+    """An admin edits a service's published standard. Audited per field; no commit.
 
     Returns the names of what changed. Every one of the 14 components must keep some text
     ("-" where the decree has none), since the standard must publish all of them.
@@ -258,7 +258,7 @@ def update_service(service: Service, now: datetime, *, actor: User, name: str, s
             changed.append(component["key"])
         components.append({**component, "body": body})
     service.components = components  # a new list, so the JSON column is seen as changed
-    db.session.commit()
+    db.session.flush()
     return changed
 
 

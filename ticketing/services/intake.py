@@ -111,7 +111,7 @@ def unique_code() -> str:
 
 
 def open_request(data: RequestData, now: datetime) -> Ticket:
-    """Create a ticket with its first message and queue the acknowledgement. Commits.
+    """Create a ticket with its first message and queue the acknowledgement (no commit).
 
     A repeated submission (same submission_key) returns the ticket already created.
     """
@@ -198,7 +198,6 @@ def open_request(data: RequestData, now: datetime) -> Ticket:
         from ..whatsapp import notify as whatsapp_notify
 
         whatsapp_notify.queue_acknowledgement(ticket, now)
-    db.session.commit()
     return ticket
 
 
@@ -248,12 +247,11 @@ def citizen_reply(ticket: Ticket, body: str, uploads: list[Upload], now: datetim
     if ticket.status in ("menunggu_pemohon", "selesai"):
         set_status(ticket, "diproses", now, actor_label=audit.CITIZEN)
     ticket.updated_dt = now
-    db.session.commit()
     return message
 
 
 def confirm_understanding(ticket: Ticket, understood: bool, comment: str, now: datetime) -> None:
-    """Procedure step 7: 'Ya' confirms; 'Belum' reopens with the citizen's words. Commits."""
+    """Procedure step 7: 'Ya' confirms; 'Belum' reopens with the citizen's words (no commit)."""
     if ticket.status != "selesai":
         raise IntakeError({"understood": "Belum ada jawaban yang perlu dikonfirmasi."})
     if understood:
@@ -276,4 +274,3 @@ def confirm_understanding(ticket: Ticket, understood: bool, comment: str, now: d
         set_status(ticket, "diproses", now, actor_label=audit.CITIZEN,
                    reason="jawaban belum dipahami")
     ticket.updated_dt = now
-    db.session.commit()

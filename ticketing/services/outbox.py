@@ -7,6 +7,7 @@ import re
 import secrets
 import smtplib
 from datetime import datetime, timedelta
+from email.header import Header
 from email.utils import make_msgid
 
 from flask import current_app, render_template
@@ -224,6 +225,19 @@ def _give_up(item: OutboxMail, now: datetime, reason: str, *, counted: bool = Fa
 _BAD_IN_HEADER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
+def fold_subject(subject: str) -> str:
+    """The Subject value folded for a 78-character line that starts with "Subject: ".
+    Left to itself, the email package sometimes folds right after "Subject:" (the value then
+    starts with a space for many parsers); folded here, it is written as is. Non-ASCII text
+    becomes RFC 2047 encoded words, as Flask-Mail would make them."""
+    try:
+        subject.encode("ascii")
+        charset = "us-ascii"
+    except UnicodeEncodeError:
+        charset = "utf-8"
+    return Header(subject, charset, maxlinelen=78, header_name="Subject").encode(linesep="\r\n")
+
+
 def _to_mail_message(item: OutboxMail) -> MailMessage:
     """The Flask-Mail message, checked the way Connection.send will check it (header
     injection, encoding), so a broken row fails here and never half-way through SMTP."""
@@ -232,7 +246,7 @@ def _to_mail_message(item: OutboxMail) -> MailMessage:
         headers["In-Reply-To"] = item.in_reply_to
         headers["References"] = item.in_reply_to
     message = MailMessage(
-        subject=item.subject,
+        subject=fold_subject(item.subject),
         recipients=[item.recipient],
         body=item.body_text,
         html=item.body_html,

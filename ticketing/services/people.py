@@ -54,7 +54,7 @@ def demo_accounts() -> list[dict]:
 
 
 def seed_demo_users(now: datetime) -> list[dict]:
-    """Create the demo accounts that do not exist yet (idempotent). Commits."""
+    """Create the demo accounts that do not exist yet (idempotent). No commit."""
     created = []
     for person in demo_accounts():
         exists = db.session.scalar(select(User.id).where(User.email == person["email"]))
@@ -62,16 +62,16 @@ def seed_demo_users(now: datetime) -> list[dict]:
             create_user(person["email"], person["name"], person["role"], person["unit"],
                         DEMO_PASSWORD, now)
             created.append(person)
-    db.session.commit()
+    db.session.flush()
     return created
 
 
 def issue_token(user: User, now: datetime) -> str:
-    """A new API token; only its hash is kept, so it is shown once. Commits."""
+    """A new API token; only its hash is kept, so it is shown once. No commit."""
     token = "kukm_" + secrets.token_urlsafe(32)
     db.session.add(ApiToken(user_id=user.id, token_hash=ApiToken.hash(token),
                             prefix=token[:10], created_dt=now))
-    db.session.commit()
+    db.session.flush()
     return token
 
 
@@ -83,7 +83,7 @@ def user_by_token(token: str, now: datetime) -> User | None:
     if record is None or not record.user.is_active:
         return None
     record.last_used_dt = now
-    db.session.commit()
+    db.session.commit()  # authentication, not the use case: kept even when the call is refused
     return record.user
 
 

@@ -24,7 +24,7 @@ class RuleError(ValueError):
 
 def seed_rules(now: datetime) -> int:
     """Add the default rules whose phrase is not in the table yet (idempotent; an admin's
-    edits and deactivations are kept). Commits; returns how many were added."""
+    edits and deactivations are kept). No commit; returns how many were added."""
     units = {u.code: u.id for u in db.session.scalars(select(Unit))}
     existing = {p.lower() for p in db.session.scalars(select(RoutingRule.phrase))}
     added = 0
@@ -39,7 +39,7 @@ def seed_rules(now: datetime) -> int:
                                    created_dt=now, updated_dt=now))
         existing.add(rule.phrase.lower())
         added += 1
-    db.session.commit()
+    db.session.flush()
     return added
 
 
@@ -112,7 +112,7 @@ def _validate(data: RuleInput, rule_id: int | None) -> tuple[str, int | None, fl
 
 
 def add_rule(actor: User, data: RuleInput, now: datetime) -> RoutingRule:
-    """A new rule, active at once. Commits."""
+    """A new rule, active at once. No commit."""
     phrase, unit_id, weight = _validate(data, None)
     rule = RoutingRule(phrase=phrase, unit_id=unit_id, weight=weight,
                        is_generic=data.is_generic, is_active=True, created_dt=now,
@@ -120,7 +120,7 @@ def add_rule(actor: User, data: RuleInput, now: datetime) -> RoutingRule:
     db.session.add(rule)
     audit.record(None, "routing_rule", now, actor=actor, new=f"{data.unit_code or '-'}: {phrase}",
                  detail={"weight": weight, "generic": data.is_generic})
-    db.session.commit()
+    db.session.flush()
     return rule
 
 
@@ -129,7 +129,7 @@ def set_rule_active(actor: User, rule: RoutingRule, active: bool, now: datetime)
     rule.updated_dt, rule.updated_by_id = now, actor.id
     audit.record(None, "routing_rule", now, actor=actor, old=rule.phrase,
                  new="aktif" if active else "nonaktif")
-    db.session.commit()
+    db.session.flush()
 
 
 # ------------------------------------------------------------------ how well the rules do

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from ..domain.periods import Period
 from ..domain.report import Figures, Report, hours, share, working_days
-from . import reports
+from . import facts_report
 
 CSV_COLUMNS = ("period", "level", "unit", "service", "received", "answered",
                "answered_on_time", "on_time_percent", "average_working_hours",
@@ -20,7 +20,8 @@ CSV_COLUMNS = ("period", "level", "unit", "service", "received", "answered",
 
 
 def public_report(period: Period, now: datetime) -> Report:
-    return reports.evaluation(period, now, internal=False, with_previous=False)
+    """The aggregate figures of a period, summed from the daily facts (see facts_report)."""
+    return facts_report.report(period, now)
 
 
 def _number(value):
@@ -36,6 +37,8 @@ def figures_json(f: Figures) -> dict:
         "on_time_percent": _number(share(f.first_on_time, f.answered)),
         "average_working_hours": _number(hours(f.mean_seconds)),
         "average_working_days": _number(working_days(f.mean_seconds)),
+        #: requests received per channel (web, api, email, lisan, whatsapp, telepon)
+        "channels": dict(f.by_channel),
         "ikm": None if ikm.value is None else {
             "value": float(ikm.value), "category": ikm.category, "label": ikm.label,
             "respondents": ikm.respondents},

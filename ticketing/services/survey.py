@@ -110,7 +110,13 @@ def invite(ticket: Ticket, now: datetime, trigger: str) -> SurveyInvitation | No
     invitation = SurveyInvitation(ticket_id=ticket.id, trigger=trigger, is_mailed=mailable,
                                   created_dt=now)
     db.session.add(invitation)
-    if mailable:
+    from ..whatsapp import notify as whatsapp_notify
+
+    if whatsapp_notify.recipient(ticket) is not None:
+        # A WhatsApp requester is invited on WhatsApp (not after BERHENTI: not a direct answer).
+        whatsapp_notify.queue(ticket, "survey_invitation", now,
+                              context={"survey_url": survey_url(ticket)})
+    elif mailable:
         queue_mail("survey_invitation", ticket.requester_email,
                    "Bagaimana pelayanan kami? Mohon isi survei kepuasan", now, ticket=ticket,
                    context={"survey_url": survey_url(ticket)})
@@ -142,7 +148,7 @@ def check_answers(answers: Answers) -> dict[str, str]:
 
 def submit(ticket: Ticket, answers: Answers, now: datetime, *, channel: str = "tautan",
            kiosk_user: User | None = None) -> SurveyResponse:
-    """Record the citizen's response for this ticket. Commits.
+    """Record the citizen's response for this ticket (no commit).
 
     A second response for the same ticket is refused with a clear message (status 409), also
     when two submits race: the unique ticket on the response row decides.
@@ -169,11 +175,6 @@ def submit(ticket: Ticket, answers: Answers, now: datetime, *, channel: str = "t
         raise SurveyError({"survey": ALREADY}, status=409) from exc
     audit.record(ticket, "survey_response", now, actor=kiosk_user,
                  actor_label=None if kiosk_user else audit.CITIZEN, new=channel)
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise SurveyError({"survey": ALREADY}, status=409) from exc
     return response
 
 

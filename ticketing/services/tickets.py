@@ -2,7 +2,8 @@
 reopen, and record a walk-in or phone request.
 
 Every use case checks the permission table (domain.permissions), writes the audit log and
-commits; the actor and `now` are passed in. Status changes go through lifecycle.set_status,
+flushes; the caller commits once (services.transaction.run); the actor and `now` are passed
+in. Status changes go through lifecycle.set_status,
 which keeps the SLA clock. Two staff acting at once never silently overwrite each other:
 claiming is one conditional UPDATE, other changes carry the ticket version the staff member
 saw (and Ticket.version is SQLAlchemy's optimistic lock), replies and notes are inserts.
@@ -15,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain import lifecycle
 from ..domain import permissions as perm
@@ -25,12 +25,14 @@ from ..whatsapp import notify as whatsapp_notify
 from . import audit, intake
 from .attachments import Upload
 from .catalogue import PROSEDUR_LISAN
+from .errors import FORBIDDEN, STALE, ActionError, Conflict, Forbidden
 from .lifecycle import set_status
 from .outbox import queue_mail
 
 #: statuses a reply can leave the ticket in
 REPLY_STATUSES = ("selesai", "menunggu_pemohon")
-ORAL_CHANNELS = ("lisan", "telepon")
+#: conversations staff record by hand; "whatsapp" is one held on the office's phone app
+ORAL_CHANNELS = ("lisan", "telepon", "whatsapp")
 #: the standard's procedure for oral requests, as (number, text)
 ORAL_STEPS: tuple[tuple[int, str], ...] = tuple(
     (int(m.group(1)), m.group(2).strip())
@@ -39,32 +41,8 @@ ORAL_STEPS: tuple[tuple[int, str], ...] = tuple(
 #: steps that must be done before an oral request is closed on the spot: the need asked,
 #: the information given, understanding asked, understanding confirmed by feedback
 ORAL_STEPS_TO_CLOSE = (2, 3, 4, 7)
-_RETRIES = 3
-
-
-class ActionError(Exception):
-    """An action refused, with a message for the staff member (Indonesian)."""
-
-    status = 422
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class Forbidden(ActionError):
-    status = 403
-
-
-class Conflict(ActionError):
-    """Someone else changed the ticket first; the loser is told, nothing is overwritten."""
-
-    status = 409
-
-
-FORBIDDEN = "Anda tidak berhak melakukan tindakan ini pada tiket ini."
-STALE = ("Tiket ini baru saja diubah oleh petugas lain. Periksa perubahannya, lalu ulangi "
-         "bila masih perlu.")
+#: a reply is an insert: redone this often on fresh rows when the ticket changed underneath
+REPLY_RETRIES = 3
 
 
 def allowed(actor: User, action: str, ticket: Ticket) -> bool:
@@ -79,14 +57,6 @@ def _require(actor: User, action: str, ticket: Ticket) -> None:
 def _check_version(ticket: Ticket, expected: int | None) -> None:
     if expected is not None and ticket.version != expected:
         raise Conflict(STALE)
-
-
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise Conflict(STALE) from exc
 
 
 def _person(user: User | None) -> str | None:
@@ -109,7 +79,6 @@ def claim(ticket: Ticket, actor: User, now: datetime) -> None:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        db.session.rollback()
         db.session.refresh(ticket)
         if ticket.assignee_id == actor.id:
             return
@@ -120,7 +89,6 @@ def claim(ticket: Ticket, actor: User, now: datetime) -> None:
                  detail={"via": "ambil"})
     if ticket.status == "baru":
         set_status(ticket, "diproses", now, actor=actor)
-    _commit()
 
 
 def assign(ticket: Ticket, actor: User, assignee: User, now: datetime,
@@ -138,7 +106,6 @@ def assign(ticket: Ticket, actor: User, assignee: User, now: datetime,
     ticket.updated_dt = now
     audit.record(ticket, "assignee", now, actor=actor, old=_person(old), new=_person(assignee),
                  detail={"via": "tugaskan"})
-    _commit()
 
 
 def transfer(ticket: Ticket, actor: User, unit: Unit, reason: str, now: datetime,
@@ -182,7 +149,6 @@ def transfer(ticket: Ticket, actor: User, unit: Unit, reason: str, now: datetime
     ticket.messages.append(Message(
         direction="note", author_name=actor.name, author_id=actor.id, created_dt=now,
         body_text=f"Dialihkan dari {old_unit} ke {unit.code}. Alasan: {reason}"))
-    _commit()
 
 
 # ------------------------------------------------------------------ conversation
@@ -192,7 +158,8 @@ def reply(ticket: Ticket, actor: User, body: str, status: str, now: datetime,
     """Answer the citizen (mailed through the outbox) and set selesai or menunggu_pemohon.
 
     A reply is an insert: a colleague's reply written at the same moment is kept too. When
-    the ticket row changed underneath (version), the whole step is redone on the fresh row.
+    the ticket row changed underneath (version), the caller redoes the whole step on the
+    fresh row (transaction.run(..., retries=3)).
     """
     body = (body or "").strip()
     if not body:
@@ -202,42 +169,35 @@ def reply(ticket: Ticket, actor: User, body: str, status: str, now: datetime,
     upload_errors = intake.check_uploads(uploads or [])
     if upload_errors:
         raise ActionError(" ".join(upload_errors))
-    for _attempt in range(_RETRIES):
-        _require(actor, perm.REPLY, ticket)
-        if ticket.status == "ditutup":
-            raise ActionError("Tiket sudah ditutup. Buka kembali dulu untuk membalas.")
-        if status != ticket.status and not lifecycle.can_transition(ticket.status, status):
-            raise ActionError(
-                f"Status {lifecycle.STATUS_LABELS[ticket.status]} tidak dapat diubah ke "
-                f"{lifecycle.STATUS_LABELS[status]} dengan balasan.")
-        message = Message(direction="out", author_name=actor.name, author_id=actor.id,
-                          body_text=body, created_dt=now,
-                          channel="email" if ticket.requester_email else "web")
-        ticket.messages.append(message)
-        db.session.flush()
-        intake.attach_files(message, uploads or [], now)
-        audit.record(ticket, "reply", now, actor=actor,
-                     detail={"message_id": message.id, "status": status})
-        set_status(ticket, status, now, actor=actor)
-        if ticket.requester_email and whatsapp_notify.recipient(ticket) is None:
-            mail = queue_mail(
-                "staff_reply", ticket.requester_email,
-                f"Jawaban atas permohonan Anda: {ticket.subject}", now, ticket=ticket,
-                context={"message": message, "tracking_url": intake.tracking_url(ticket),
-                         "status": status},
-                automatic=False,  # written by a person: auto-responders may answer it
-            )
-            message.email_message_id = mail.message_id
-        if whatsapp_notify.queue_reply(ticket, message, status, now) is not None:
-            message.channel = "whatsapp"
-        ticket.updated_dt = now
-        try:
-            db.session.commit()
-        except StaleDataError:
-            db.session.rollback()  # someone changed the row: redo on the fresh state
-            continue
-        return message
-    raise Conflict("Tiket sedang diubah terus-menerus oleh petugas lain; kirim ulang balasan.")
+    _require(actor, perm.REPLY, ticket)
+    if ticket.status == "ditutup":
+        raise ActionError("Tiket sudah ditutup. Buka kembali dulu untuk membalas.")
+    if status != ticket.status and not lifecycle.can_transition(ticket.status, status):
+        raise ActionError(
+            f"Status {lifecycle.STATUS_LABELS[ticket.status]} tidak dapat diubah ke "
+            f"{lifecycle.STATUS_LABELS[status]} dengan balasan.")
+    message = Message(direction="out", author_name=actor.name, author_id=actor.id,
+                      body_text=body, created_dt=now,
+                      channel="email" if ticket.requester_email else "web")
+    ticket.messages.append(message)
+    db.session.flush()
+    intake.attach_files(message, uploads or [], now)
+    audit.record(ticket, "reply", now, actor=actor,
+                 detail={"message_id": message.id, "status": status})
+    set_status(ticket, status, now, actor=actor)
+    if ticket.requester_email and whatsapp_notify.recipient(ticket) is None:
+        mail = queue_mail(
+            "staff_reply", ticket.requester_email,
+            f"Jawaban atas permohonan Anda: {ticket.subject}", now, ticket=ticket,
+            context={"message": message, "tracking_url": intake.tracking_url(ticket),
+                     "status": status},
+            automatic=False,  # written by a person: auto-responders may answer it
+        )
+        message.email_message_id = mail.message_id
+    if whatsapp_notify.queue_reply(ticket, message, status, now) is not None:
+        message.channel = "whatsapp"
+    ticket.updated_dt = now
+    return message
 
 
 def add_note(ticket: Ticket, actor: User, body: str, now: datetime) -> Message:
@@ -251,7 +211,15 @@ def add_note(ticket: Ticket, actor: User, body: str, now: datetime) -> Message:
     ticket.messages.append(message)
     db.session.flush()
     audit.record(ticket, "note", now, actor=actor, detail={"message_id": message.id})
-    db.session.commit()  # an insert only: nothing to lose to a concurrent change
+    return message
+
+
+def note_with_status(ticket: Ticket, actor: User, body: str, status: str | None,
+                     now: datetime) -> Message:
+    """An internal note, optionally with a status change: one use case (API)."""
+    message = add_note(ticket, actor, body, now)
+    if status:
+        change_status(ticket, actor, status, now)
     return message
 
 
@@ -272,7 +240,6 @@ def change_status(ticket: Ticket, actor: User, new: str, now: datetime, *,
         set_status(ticket, new, now, actor=actor, reason=(reason or "").strip() or None)
     except lifecycle.TransitionError as exc:
         raise ActionError(str(exc)) from exc
-    _commit()
 
 
 def close(ticket: Ticket, actor: User, now: datetime, *, reason: str | None = None,
@@ -317,7 +284,7 @@ def record_oral(actor: User, data: OralRequest, now: datetime) -> Ticket:
     if not perm.can(actor.role, actor.unit_id, perm.RECORD_ORAL, actor.unit_id):
         raise Forbidden("Hanya petugas bidang yang dapat mencatat permohonan lisan.")
     if data.channel not in ORAL_CHANNELS:
-        raise ActionError("Pilih cara permohonan: datang langsung atau telepon.")
+        raise ActionError("Pilih cara permohonan: datang langsung, telepon, atau WhatsApp.")
     steps = sorted({s for s in data.steps if s in dict(ORAL_STEPS)})
     answer = (data.answer or "").strip()
     if data.close_now:
@@ -367,5 +334,4 @@ def record_oral(actor: User, data: OralRequest, now: datetime) -> Ticket:
         set_status(ticket, "ditutup", now, actor=actor, reason="dipahami, ditutup di tempat")
     else:
         set_status(ticket, "diproses", now, actor=actor)
-    _commit()
     return ticket

@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 class GraphError(Exception):
@@ -53,12 +54,14 @@ class GraphClient:
 
     def _request(self, url: str, body: dict | None = None) -> bytes:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(url, data=data, method="POST" if data else "GET")
+        _check_scheme(url)
+        request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
+            url, data=data, method="POST" if data else "GET")
         request.add_header("Authorization", f"Bearer {self.token}")
         if data:
             request.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 return response.read()
         except urllib.error.HTTPError as exc:
             raise _error_from(exc) from exc
@@ -87,10 +90,11 @@ class GraphClient:
 
     def download(self, url: str, limit: int) -> bytes:
         """The media bytes (with the token); raises when larger than `limit`."""
-        request = urllib.request.Request(url, method="GET")
+        _check_scheme(url)  # the URL comes from the API's answer: never file: or ftp:
+        request = urllib.request.Request(url, method="GET")  # noqa: S310 - checked above
         request.add_header("Authorization", f"Bearer {self.token}")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 data = response.read(limit + 1)
         except urllib.error.HTTPError as exc:
             raise _error_from(exc) from exc
@@ -99,6 +103,11 @@ class GraphClient:
         if len(data) > limit:
             raise MediaTooLarge(f"berkas lebih besar dari {limit // (1024 * 1024)} MB")
         return data
+
+
+def _check_scheme(url: str) -> None:
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise GraphError(f"alamat Graph API tidak sah: {url[:100]!r}")
 
 
 class MediaTooLarge(GraphError):

@@ -1,5 +1,5 @@
 """Delivering the WhatsApp outbox (called by `mail flush`) and applying Meta's status
-callbacks. Same retry rules as mail (services.outbox.backoff, OUTBOX_MAX_ATTEMPTS).
+callbacks. Same retry rules as mail (services.outbox.backoff with its cap, OUTBOX_RETRY_HOURS).
 
 Inside the 24-hour customer-service window the text (or the reply buttons) is sent; outside
 it, or when Meta answers "re-engagement required", the approved template with the ticket code
@@ -30,6 +30,17 @@ _RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3}
 
 def _client() -> GraphClient:
     return GraphClient.from_config(current_app.config)
+
+
+def retry_after(attempts: int) -> timedelta:
+    """The mail outbox's backoff, with its cap (OUTBOX_BACKOFF_CAP_MINUTES)."""
+    return backoff(attempts, int(current_app.config.get("OUTBOX_BACKOFF_CAP_MINUTES", 60)))
+
+
+def retry_window_over(since: datetime | None, now: datetime) -> bool:
+    """Mail's rule: temporary failures are retried for OUTBOX_RETRY_HOURS, then given up."""
+    hours = float(current_app.config.get("OUTBOX_RETRY_HOURS", 72))
+    return since is not None and now - since >= timedelta(hours=hours)
 
 
 def deliver(now: datetime, limit: int | None = None) -> dict:
@@ -123,8 +134,8 @@ def _on_error(item: WhatsAppOutbox, now: datetime, exc: GraphError) -> str:
         item.use_template, item.next_attempt_dt = True, now
         item.attempts -= 1  # not a failed try: the same message goes again as a template
         return "retry"
-    if kind == errors.RATE_LIMIT:
-        pause = backoff(item.attempts)
+    if kind == errors.RATE_LIMIT and not retry_window_over(item.created_dt, now):
+        pause = retry_after(item.attempts)
         item.next_attempt_dt = now + pause
         contact = notify.contact_for(item.recipient)
         if contact is not None and exc.code in (131056, 131048, 131049):
@@ -134,10 +145,10 @@ def _on_error(item: WhatsAppOutbox, now: datetime, exc: GraphError) -> str:
     if kind == errors.UNDELIVERABLE:
         _give_up(item, now, str(exc), code=exc.code, undeliverable=True)
         return "failed"
-    if kind == errors.PERMANENT or item.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+    if kind in (errors.PERMANENT, errors.RATE_LIMIT) or retry_window_over(item.created_dt, now):
         _give_up(item, now, str(exc), code=exc.code, undeliverable=False)
         return "failed"
-    item.next_attempt_dt = now + backoff(item.attempts)
+    item.next_attempt_dt = now + retry_after(item.attempts)
     return "stop" if exc.code is None else "retry"
 
 
@@ -190,7 +201,8 @@ def apply_status(status: dict, now: datetime):
     item = db.session.scalar(select(WhatsAppOutbox).where(WhatsAppOutbox.wamid == wamid)) \
         if wamid else None
     if item is None:
-        return Result(wamid or "?", "ignored", None, f"status {state} untuk pesan yang tidak dikenal")
+        return Result(wamid or "?", "ignored", None,
+                      f"status {state} untuk pesan yang tidak dikenal")
     code = item.ticket.code if item.ticket else None
     if state == "failed":
         error = (status.get("errors") or [{}])[0] if status.get("errors") else {}
@@ -213,9 +225,9 @@ def _failed_later(item: WhatsAppOutbox, now: datetime, exc: GraphError) -> None:
         item.status, item.use_template, item.wamid, item.next_attempt_dt = (
             "pending", True, None, now)
     elif kind in (errors.RATE_LIMIT, errors.TRANSIENT) and \
-            item.attempts < current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+            not retry_window_over(item.created_dt, now):
         item.status, item.wamid = "pending", None
-        item.next_attempt_dt = now + backoff(item.attempts) + timedelta(seconds=0)
+        item.next_attempt_dt = now + retry_after(item.attempts)
     else:
         _give_up(item, now, str(exc), code=exc.code,
                  undeliverable=kind == errors.UNDELIVERABLE)

@@ -16,9 +16,9 @@ from ..extensions import db
 from ..models import Message, WhatsAppMessage
 from ..services.attachments import Upload
 from ..services.intake import attach_files
-from ..services.outbox import backoff
 from . import is_configured, notify
 from .client import GraphClient, GraphError, MediaTooLarge
+from .delivery import retry_after, retry_window_over
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +49,12 @@ def fetch(row_id: int, now: datetime) -> str:
         return row.media_state
     except GraphError as exc:
         row.media_error = str(exc)[:300]
-        if row.media_attempts >= cfg["OUTBOX_MAX_ATTEMPTS"]:
+        if retry_window_over(row.created_dt, now):
             row.media_state = "failed"
             _note(row, now, f"Berkas {row.type} dari WhatsApp tidak dapat diunduh setelah "
                             f"{row.media_attempts} percobaan: {exc}. Minta pemohon mengirim ulang.")
         else:
-            row.media_next_dt = now + backoff(row.media_attempts)
+            row.media_next_dt = now + retry_after(row.media_attempts)
         log.warning("whatsapp media %s: %s", row.media_id, exc)
         db.session.commit()
         return row.media_state

@@ -1,0 +1,113 @@
+"""Issue 16 in real Chromium: the FAQ suggestion while typing, the honeypot and the minimum fill
+time, code recovery and the timeline, and a phone-width staff ticket with its actions first."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from ticketing.extensions import db
+from ticketing.models import FaqFeedback, OutboxMail, Ticket
+from ticketing.services.canned import seed_canned
+
+from ..factories import gen_ticket
+from ..support.staff import staff
+
+pytestmark = pytest.mark.browser
+PASSWORD = "kata-sandi-kuat-1"
+
+
+def _count(model) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_typing_a_question_suggests_an_answer_that_can_be_marked_helpful(app, live_url,
+                                                                         phone_page):
+    seed_canned(datetime.now(UTC))
+    page = phone_page
+    page.goto(live_url + "/permohonan?layanan=sertifikat-halal")
+    page.get_by_label("Perihal").fill("Apa syarat dokumen sertifikat halal?")
+    box = page.locator("#faq-suggest")
+    box.get_by_role("heading", name="Mungkin ini jawabannya").wait_for()
+    box.get_by_text("Syarat dokumen sertifikat halal").first.click()  # opens the answer
+    assert box.get_by_text("SIHALAL").first.is_visible()
+    box.get_by_role("button", name="Ya, membantu").first.click()
+    box.get_by_text("Senang bisa membantu").wait_for()
+    assert _count(FaqFeedback) == 1
+    assert db.session.scalar(select(FaqFeedback.context)) == "form"
+    assert _count(Ticket) == 0  # nothing was sent: the question was answered
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_bot_fast_form_is_held_and_a_person_sends_it_again(app, live_url, phone_page):
+    app.config["FORM_MIN_FILL_SECONDS"] = 2
+    page = phone_page
+    page.goto(live_url + "/permohonan?layanan=hki")
+    trap = page.locator("#website").bounding_box()
+    assert trap is None or trap["x"] + trap["width"] <= 0  # people never see the honeypot
+    page.get_by_label("Nama lengkap").fill("Rudi Hartono")
+    page.get_by_label("Email").fill("rudi@example.com")
+    page.get_by_label("Perihal").fill("Merek untuk kopi bubuk")
+    page.get_by_label("Pesan").fill("Bagaimana mendaftarkan merek kopi bubuk saya?")
+    page.get_by_label(re.compile("menyetujui pemrosesan data pribadi")).check()
+    page.get_by_role("button", name="Kirim permohonan").click()
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    assert "terlalu cepat" in summary.inner_text()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.get_by_label("Perihal").input_value() == "Merek untuk kopi bubuk"
+    assert _count(Ticket) == 0
+    time.sleep(2.2)
+    page.get_by_label(re.compile("menyetujui pemrosesan data pribadi")).check()
+    page.get_by_role("button", name="Kirim permohonan").click()
+    page.get_by_role("heading", name="Permohonan Anda telah kami terima").wait_for()
+    assert _count(Ticket) == 1
+
+
+def test_a_mistake_is_summarised_at_the_top_with_links_to_the_fields(live_url, phone_page):
+    page = phone_page
+    page.goto(live_url + "/permohonan")
+    page.get_by_role("button", name="Kirim permohonan").click()
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    summary.get_by_role("link", name=re.compile("^Perihal")).click()
+    assert page.evaluate("location.hash") == "#subject"
+
+
+def test_a_citizen_who_lost_the_code_gets_it_by_mail_and_reads_the_timeline(app, live_url,
+                                                                          phone_page):
+    ticket = gen_ticket(datetime.now(UTC), email="dewi@example.com")
+    page = phone_page
+    page.goto(live_url + "/lacak")
+    page.get_by_role("link", name=re.compile("Lupa kode pelacakan")).click()
+    page.get_by_label("Email yang Anda pakai saat mengajukan").fill("dewi@example.com")
+    page.get_by_role("button", name="Kirim kode ke email saya").click()
+    page.get_by_text("daftar kode pelacakannya sudah kami kirim").wait_for()
+    mail = db.session.scalar(select(OutboxMail).where(OutboxMail.kind == "code_recovery"))
+    link = re.search(r"http\S+/lacak/\S+", mail.body_text).group(0)
+    assert ticket.code in link
+    page.goto(link.replace(app.config["PUBLIC_BASE_URL"], live_url))
+    timeline = page.locator("ol.timeline")
+    assert "Permohonan diterima" in timeline.inner_text()
+    assert "Batas waktu jawaban" in timeline.inner_text()
+
+
+def test_on_a_phone_the_ticket_actions_are_on_the_first_screen(app, live_url, phone_page):
+    now = datetime.now(UTC)
+    user = staff(now, password=PASSWORD, name="Sari Petugas")
+    ticket = gen_ticket(now, message="Panjang. " * 400)
+    page = phone_page
+    page.goto(live_url + "/masuk")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.goto(live_url + f"/staf/tiket/{ticket.code}")
+    claim = page.get_by_role("button", name="Ambil tiket ini").bounding_box()
+    assert claim is not None and claim["y"] + claim["height"] <= 740
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -1,0 +1,219 @@
+"""Daily facts, kept and read: the figures of the public page, its CSV and the stats API.
+
+Kept in the same transaction as each change: after every flush, the requests inserted,
+changed (receipt, unit, service, channel, type, answer, deadline) or deleted and the survey
+responses stored move their day's counters by the difference (one UPSERT per touched fact
+row). `rebuild` recomputes a range of days from the tickets themselves, idempotently (the
+nightly job, `flask facts rebuild`, bulk loads that bypass the ORM) and writes `open_late`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+from sqlalchemy import delete, event, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..domain import facts as rules
+from ..domain.ikm import ELEMENT_KEYS
+from ..domain.report import TicketRow
+from ..extensions import db
+from ..models import DailyFact, SurveyResponse, Ticket
+from ..models.facts import MEASURES, SCORE_COLUMNS
+from .calendar import office_calendar
+
+#: ticket attributes a fact depends on
+WATCHED = ("created_dt", "unit_id", "service_id", "channel", "type", "first_response_dt",
+           "is_first_response_late", "due_dt", "sla_remaining_seconds")
+KEY_COLUMNS = ("day", "unit_id", "service_id", "channel", "type")
+#: days the nightly job recomputes (late answers move their day's counters)
+NIGHTLY_DAYS = 120
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def _row(values: dict) -> TicketRow:
+    return TicketRow(id=0, code="", type=values["type"], channel=values["channel"],
+                     unit=None, service=None, assignee_id=None, status="",
+                     created_dt=values["created_dt"], due_dt=values["due_dt"],
+                     first_response_dt=values["first_response_dt"],
+                     is_first_response_late=values["is_first_response_late"],
+                     sla_remaining_seconds=values["sla_remaining_seconds"])
+
+
+def _values(ticket: Ticket, old: bool) -> dict:
+    """The watched attributes now, or as they were before this flush (old=True)."""
+    state = inspect(ticket)
+    out = {}
+    for name in WATCHED:
+        history = state.attrs[name].history
+        if old and history.deleted:
+            out[name] = history.deleted[0]
+        elif old and history.added and not history.unchanged:
+            out[name] = None  # set in this flush from nothing
+        else:
+            out[name] = getattr(ticket, name)
+    return out
+
+
+class _Deltas:
+    def __init__(self) -> None:
+        self.rows: dict[rules.Key, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        self._calendar = None
+
+    @property
+    def calendar(self):
+        if self._calendar is None:
+            self._calendar = office_calendar()
+        return self._calendar
+
+    def ticket(self, values: dict, sign: int, tz: ZoneInfo) -> None:
+        if values["created_dt"] is None:
+            return
+        row = _row(values)
+        key = rules.key_of(row, values["unit_id"], values["service_id"], tz)
+        for name, amount in rules.contribution(row, self.calendar).items():
+            self.rows[key][name] += sign * amount
+
+    def response(self, response: SurveyResponse, sign: int, tz: ZoneInfo,
+                 session: Session) -> None:
+        ticket = session.get(Ticket, response.ticket_id)
+        key = (rules.local_day(response.submitted_dt, tz), response.unit_id or 0,
+               response.service_id or 0, ticket.channel if ticket else "",
+               ticket.type if ticket else "")
+        self.rows[key]["respondents"] += sign
+        for element, column in zip(ELEMENT_KEYS, SCORE_COLUMNS, strict=True):
+            self.rows[key][column] += sign * (getattr(response, element) or 0)
+
+    def nonzero(self) -> list[dict]:
+        out = []
+        for key, measures in self.rows.items():
+            if any(abs(v) > 1e-9 for v in measures.values()):
+                out.append({**dict(zip(KEY_COLUMNS, key, strict=True)), **measures})
+        return out
+
+
+def _changed(ticket: Ticket) -> bool:
+    state = inspect(ticket)
+    return any(state.attrs[name].history.has_changes() for name in WATCHED)
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_facts(session: Session, flush_context) -> None:
+    """Move the facts by what this flush changed, in the same transaction."""
+    if not has_app_context():
+        return
+    touched = [o for o in (*session.new, *session.dirty, *session.deleted)
+               if isinstance(o, Ticket | SurveyResponse)]
+    if not touched:
+        return
+    tz, deltas = _tz(), _Deltas()
+    with session.no_autoflush:
+        for obj in session.new:
+            if isinstance(obj, Ticket):
+                deltas.ticket(_values(obj, old=False), +1, tz)
+            elif isinstance(obj, SurveyResponse) and obj.submitted_dt is not None:
+                deltas.response(obj, +1, tz, session)
+        for obj in session.dirty:
+            if isinstance(obj, Ticket) and _changed(obj):
+                deltas.ticket(_values(obj, old=True), -1, tz)
+                deltas.ticket(_values(obj, old=False), +1, tz)
+        for obj in session.deleted:
+            if isinstance(obj, Ticket):
+                deltas.ticket(_values(obj, old=True), -1, tz)
+            elif isinstance(obj, SurveyResponse) and obj.submitted_dt is not None:
+                deltas.response(obj, -1, tz, session)
+    rows = deltas.nonzero()
+    if rows:
+        add(session.connection(), rows)
+
+
+def add(connection, rows: list[dict]) -> None:
+    """Add each row's measures to its fact (created at zero when missing): one UPSERT."""
+    table = DailyFact.__table__
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    full = [{**{m: 0 for m in MEASURES}, **row} for row in rows]
+    statement = dialect.insert(table).values(full)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS),
+        set_={m: table.c[m] + statement.excluded[m] for m in MEASURES})
+    connection.execute(statement)
+
+
+# ------------------------------------------------------------------ rebuild
+
+def rebuild(connection, now: datetime, first_day: date | None = None,
+            end_day: date | None = None) -> int:
+    """Recompute the facts of [first_day, end_day) (default: everything up to today) from the
+    tickets and survey responses; returns the number of fact rows written. Idempotent."""
+    tz = _tz()
+    calendar = office_calendar()
+    today = rules.local_day(now, tz)
+    end_day = end_day or today + timedelta(days=1)
+    if first_day is None:
+        oldest = connection.scalar(select(db.func.min(Ticket.created_dt)))
+        first_day = rules.local_day(oldest, tz) if oldest else today
+    start = datetime.combine(first_day, datetime.min.time(), tzinfo=tz)
+    end = datetime.combine(end_day, datetime.min.time(), tzinfo=tz)
+    deltas = _Deltas()
+    deltas._calendar = calendar
+    t = Ticket.__table__
+    columns = [t.c[name] for name in WATCHED]
+    for values in connection.execute(
+            select(*columns).where(t.c.created_dt >= start, t.c.created_dt < end)).mappings():
+        deltas.ticket(dict(values), +1, tz)
+    _rebuild_responses(connection, deltas, start, end, tz)
+    _rebuild_open_late(connection, deltas, first_day, end_day, start, end, now, tz)
+    connection.execute(delete(DailyFact.__table__).where(DailyFact.__table__.c.day >= first_day,
+                                                         DailyFact.__table__.c.day < end_day))
+    rows = deltas.nonzero()
+    for i in range(0, len(rows), 2000):
+        add(connection, rows[i:i + 2000])
+    return len(rows)
+
+
+def _rebuild_responses(connection, deltas: _Deltas, start, end, tz) -> None:
+    r, t = SurveyResponse.__table__, Ticket.__table__
+    for row in connection.execute(
+            select(r.c.submitted_dt, r.c.unit_id, r.c.service_id, t.c.channel, t.c.type,
+                   *[r.c[key] for key in ELEMENT_KEYS])
+            .join(t, t.c.id == r.c.ticket_id)
+            .where(r.c.submitted_dt >= start, r.c.submitted_dt < end)).mappings():
+        key = (rules.local_day(row["submitted_dt"], tz), row["unit_id"] or 0,
+               row["service_id"] or 0, row["channel"], row["type"])
+        deltas.rows[key]["respondents"] += 1
+        for element, column in zip(ELEMENT_KEYS, SCORE_COLUMNS, strict=True):
+            deltas.rows[key][column] += row[element]
+
+
+def _rebuild_open_late(connection, deltas: _Deltas, first_day, end_day, start, end, now,
+                       tz) -> None:
+    """Per day, the requests open, unanswered and past the deadline at its end (only days
+    that have ended by `now`)."""
+    t = Ticket.__table__
+    end_day = min(end_day, rules.local_day(now, tz))
+    stop = db.func.coalesce(t.c.first_response_dt, t.c.closed_dt)
+    for row in connection.execute(
+            select(t.c.due_dt, t.c.first_response_dt, t.c.closed_dt, t.c.unit_id,
+                   t.c.service_id, t.c.channel, t.c.type)
+            .where(t.c.due_dt.is_not(None), t.c.due_dt < end,
+                   db.or_(stop.is_(None), stop > t.c.due_dt))
+            .where(db.or_(stop.is_(None), stop >= start))).mappings():
+        ends = [m for m in (row["first_response_dt"], row["closed_dt"]) if m is not None]
+        for day in rules.late_days(row["due_dt"], min(ends) if ends else None, first_day,
+                                   end_day, tz):
+            key = (day, row["unit_id"] or 0, row["service_id"] or 0, row["channel"],
+                   row["type"])
+            deltas.rows[key]["open_late"] += 1
+
+
+def rebuild_recent(now: datetime, days: int = NIGHTLY_DAYS) -> int:
+    """The nightly job: the last `days` days again (late answers, calendar edits)."""
+    first = rules.local_day(now, _tz()) - timedelta(days=days)
+    return rebuild(db.session.connection(), now, first)

@@ -1,0 +1,119 @@
+"""The public figures of a period (transparency page, its CSV, the stats API), summed from the
+daily facts: two GROUP BY queries over at most a few thousand small rows, whatever the number
+of tickets. A finished period's report is kept in memory for CACHE_SECONDS (only a late
+answer to one of its requests can still move it, and the nightly rebuild settles that).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from datetime import datetime
+from threading import Lock
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..domain.facts import SummedFigures
+from ..domain.periods import Period
+from ..domain.report import TRIAGE, Group, Report
+from ..extensions import db
+from ..models import DailyFact, Service, Unit
+from ..models.facts import MEASURES
+
+CACHE_SECONDS = 600
+_lock = Lock()
+
+
+def _cache() -> dict[tuple, tuple[float, Report]]:
+    """This app's cache of finished periods (per process, per app)."""
+    return current_app.extensions.setdefault("facts_report_cache", {})
+
+
+def report(period: Period, now: datetime) -> Report:
+    tz = current_app.config["TIMEZONE"]
+    finished = now >= period.bounds(tz)[1]
+    key = (period.key, period.start, period.end)
+    if finished:
+        with _lock:
+            hit = _cache().get(key)
+        if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
+            return hit[1]
+    built = _build(period, now, tz)
+    if finished:
+        with _lock:
+            _cache()[key] = (time.monotonic(), built)
+    return built
+
+
+def forget() -> None:
+    """Drop the cached reports (after a rebuild)."""
+    with _lock:
+        _cache().clear()
+
+
+def _build(period: Period, now: datetime, tz: str) -> Report:
+    f = DailyFact.__table__
+    sums = [func.sum(f.c[m]).label(m) for m in MEASURES]
+    in_period = (f.c.day >= period.start, f.c.day < period.end)
+    groups = db.session.execute(
+        select(f.c.unit_id, f.c.service_id, f.c.channel, f.c.type, *sums)
+        .where(*in_period).group_by(f.c.unit_id, f.c.service_id, f.c.channel, f.c.type)
+    ).mappings().all()
+    daily = db.session.execute(
+        select(f.c.day, func.sum(f.c.received).label("received"),
+               func.sum(f.c.answered).label("answered"),
+               func.sum(f.c.answered_on_time).label("answered_on_time"))
+        .where(*in_period).group_by(f.c.day)).all()
+
+    units = db.session.execute(select(Unit.id, Unit.code, Unit.name)
+                               .order_by(Unit.sort_order, Unit.id)).all()
+    services = db.session.execute(select(Service.id, Service.slug, Service.name, Unit.code)
+                                  .outerjoin(Unit, Unit.id == Service.unit_id)
+                                  .order_by(Service.sort_order, Service.id)).all()
+    unit_code = {u.id: u.code for u in units}
+    service_slug = {s.id: s.slug for s in services}
+    unit_names = {u.code: u.name for u in units}
+    service_names = {s.slug: s.name for s in services}
+    service_names.setdefault(None, "Tanpa layanan")
+
+    by_unit: dict = defaultdict(SummedFigures)
+    by_service: dict = defaultdict(SummedFigures)
+    overall = SummedFigures()
+    for row in groups:
+        fact = {k: (v or 0) for k, v in dict(row).items()}
+        unit = unit_code.get(row["unit_id"]) if row["unit_id"] else TRIAGE
+        service = service_slug.get(row["service_id"]) if row["service_id"] else None
+        for target in (by_unit[unit], by_service[(unit, service)], overall):
+            target.add(fact)
+
+    keys = [u.code for u in units]
+    if TRIAGE in by_unit:
+        unit_names[TRIAGE] = "Belum ditentukan (triase)"
+    keys += sorted((k for k in by_unit if k not in keys), key=lambda k: (k is None, k or ""))
+    out = []
+    for key in keys:
+        group = Group(key, unit_names.get(key, key or ""), by_unit[key].finish())
+        catalogue = [s.slug for s in services if s.code == key]
+        seen = [s for (u, s) in by_service if u == key and s not in catalogue]
+        for slug in catalogue + sorted(seen, key=lambda k: (k is None, k or "")):
+            group.children.append(Group(slug, service_names.get(slug, slug or ""),
+                                        by_service[(key, slug)].finish()))
+        out.append(group)
+
+    per_day = {row.day: row for row in daily}
+    weekly = []
+    for monday in period.weeks():
+        weekly.append((monday, sum(int(per_day[d].received or 0) for d in per_day
+                                   if 0 <= (d - monday).days < 7)))
+    monthly = []
+    for first in period.months():
+        rows = [per_day[d] for d in per_day if (d.year, d.month) == (first.year, first.month)]
+        monthly.append((first, sum(int(r.answered or 0) for r in rows),
+                        sum(int(r.answered_on_time or 0) for r in rows)))
+    return Report(period=period, now=now, scope="Semua bidang",
+                  overall=Group(None, "Semua bidang", overall.finish()), units=out, staff=[],
+                  complaints=[], comments=[], previous=None, weekly_volume=weekly,
+                  monthly_attainment=monthly, service_names=service_names,
+                  unit_names=unit_names, tz=str(ZoneInfo(tz)))

@@ -1,0 +1,443 @@
+"""What an inbound mail becomes once parsed: a follow-up, a new ticket (acknowledged), a
+note about a bounce, or kept for review. Called by services.mail_ingest, which stores,
+claims and parses; everything here runs inside its one transaction per message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from .. import mail as mailparse
+from ..domain.request_type import guess_request_type
+from ..extensions import db
+from ..models import InboundMail, Message, OutboxMail, Ticket, Unit, User
+from . import audit
+from .attachments import Upload
+from .auto_reply import own_addresses, send_auto_reply
+from .calendar import office_calendar
+from .intake import attach_files, tracking_url, unique_code
+from .lifecycle import set_status, start_window, target_days_for
+from .routing_rules import record_decision, route_request
+
+#: author of the notes the mail channel writes on tickets
+MAIL_SYSTEM = "Sistem surel"
+
+
+@dataclass
+class IngestResult:
+    """One line of `flask mail ingest/poll`: what happened to one message."""
+
+    message_id: str
+    #: created | appended | ignored | duplicate | failed
+    action: str
+    #: ticket code, or None
+    ticket: str | None = None
+    reason: str = ""
+    inbound_id: int | None = None
+    #: for a duplicate: what the first delivery became ("processing" while a worker has it)
+    stored_action: str | None = None
+    #: a message too large to download (only its headers were stored)
+    is_too_large: bool = False
+
+    @property
+    def in_progress(self) -> bool:
+        """Another worker is handling these bytes right now: leave the message, try later."""
+        return self.action == "duplicate" and self.stored_action == "processing"
+
+    def as_json(self) -> dict:
+        return {"message_id": self.message_id, "action": self.action, "ticket": self.ticket,
+                "reason": self.reason}
+
+
+class UnhandledMail(Exception):
+    """A message that is a valid mail but cannot become anything (kept as failed)."""
+
+
+#: automated mail that is kept for an admin to look at, never a ticket, never answered
+_KEPT_FOR_REVIEW = {
+    "bulk": "surel massal/milis",
+    "list_notice": "pemberitahuan pengelola milis",
+    "feedback_report": "laporan keluhan/penyalahgunaan (feedback report)",
+    "spam": "ditandai spam oleh penyedia surel",
+}
+
+
+@dataclass
+class _Mail:
+    """The parsed message with what every step needs."""
+
+    row: InboundMail
+    parsed: mailparse.ParsedMail
+    sender: str
+    now: datetime
+    #: attachments over MAIL_MAX_ATTACHMENTS (kept in the raw mail only)
+    extra_attachments: int = 0
+
+
+def dispatch(mail: _Mail, force_request: bool) -> IngestResult:
+    """Decide what the parsed mail becomes (no commit)."""
+    row, parsed, sender = mail.row, mail.parsed, mail.sender
+    if row.is_headers_only:
+        row.classification = "too_large"
+        return _too_large(mail)
+
+    kind = parsed.auto.kind
+    row.classification = kind
+    if _is_ours(parsed.message_id):
+        row.classification = "own"
+        return _result(mail, "ignored", None, "pesan kami sendiri yang kembali (cegah loop)")
+    if kind == "bounce":
+        return _bounce(mail)
+    if kind == "auto_reply" and not force_request:
+        return _auto_reply(mail)
+    if kind in _KEPT_FOR_REVIEW and not force_request:
+        return _result(mail, "ignored", None,
+                       f"{_KEPT_FOR_REVIEW[kind]}, disimpan untuk ditinjau ({parsed.auto.reason})")
+    if sender in own_addresses():
+        return _result(mail, "ignored", None, f"dikirim dari alamat kami sendiri ({sender})")
+    if not sender:
+        raise UnhandledMail("tidak ada alamat pengirim yang dapat dibaca")
+
+    ticket, how = _referenced_ticket(parsed, row.id)
+    parent = None
+    if ticket is None:
+        ticket, parent = _ticket_by_subject_code(parsed.subject, sender)
+        how = "kode di subjek" if ticket is not None else how
+    if ticket is not None:
+        return _follow_up(mail, ticket, how)
+    if parent is not None:
+        created, ack = _create_ticket(mail, parent=parent)
+        return _result(mail, "created", created,
+                       f"tiket baru, tertaut ke {parent.code}: pengirim bukan pemohon tiket itu"
+                       + _ack_note(ack))
+    created, ack = _create_ticket(mail)
+    return _result(mail, "created", created,
+                   f"tiket baru ({created.routing_reason})" + _ack_note(ack))
+
+
+def _result(mail: _Mail, action: str, ticket: Ticket | None, reason: str) -> IngestResult:
+    mail.row.ticket_id = ticket.id if ticket is not None else None
+    if mail.extra_attachments:
+        reason += f"; {mail.extra_attachments} lampiran lebih dari batas, hanya di surel asli"
+    return IngestResult(mail.parsed.message_id, action, ticket.code if ticket else None,
+                        reason[:300], mail.row.id, is_too_large=mail.row.is_headers_only)
+
+
+# ------------------------------------------------------------------ whose mail is it?
+
+def _secret() -> tuple[bytes, str]:
+    cfg = current_app.config
+    return cfg["SECRET_KEY"].encode(), cfg["MAIL_MESSAGE_ID_DOMAIN"]
+
+
+def _is_ours(message_id: str) -> bool:
+    return mailparse.is_own_message_id(message_id, *_secret())
+
+
+def _ticket_by_code(code: str) -> Ticket | None:
+    return db.session.scalar(select(Ticket).where(Ticket.code == code))
+
+
+def _ticket_for_message_id(message_id: str, exclude_row: int | None = None) -> Ticket | None:
+    """The ticket a Message-ID belongs to: one of our signed ones, or a stored one (a
+    message on a ticket, an inbound mail, an outbox mail)."""
+    code = mailparse.ticket_code_from_message_id(message_id, *_secret())
+    if code:
+        ticket = _ticket_by_code(code)
+        if ticket is not None:
+            return ticket
+    ticket = db.session.scalar(
+        select(Ticket).join(Message, Message.ticket_id == Ticket.id)
+        .where(Message.email_message_id == message_id).limit(1))
+    if ticket is not None:
+        return ticket
+    inbound = select(Ticket).join(InboundMail, InboundMail.ticket_id == Ticket.id).where(
+        InboundMail.message_id == message_id)
+    if exclude_row is not None:
+        inbound = inbound.where(InboundMail.id != exclude_row)
+    ticket = db.session.scalar(inbound.limit(1))
+    if ticket is not None:
+        return ticket
+    return db.session.scalar(
+        select(Ticket).join(OutboxMail, OutboxMail.ticket_id == Ticket.id)
+        .where(OutboxMail.message_id == message_id).limit(1))
+
+
+def _referenced_ticket(parsed: mailparse.ParsedMail,
+                       row_id: int | None) -> tuple[Ticket | None, str]:
+    """Follow In-Reply-To, then References from the newest: our signed ids first (they
+    cannot be forged), then stored ones."""
+    ids = list(dict.fromkeys(parsed.in_reply_to + list(reversed(parsed.references))))
+    for message_id in ids:
+        code = mailparse.ticket_code_from_message_id(message_id, *_secret())
+        ticket = _ticket_by_code(code) if code else None
+        if ticket is not None:
+            return ticket, "balasan atas surel kami"
+    for message_id in ids:
+        ticket = _ticket_for_message_id(message_id, exclude_row=row_id)
+        if ticket is not None:
+            return ticket, "balasan dalam percakapan tiket"
+    return None, ""
+
+
+def _participants(ticket: Ticket) -> set[str]:
+    """The requester, everyone who wrote to the ticket by mail, and everyone they copied."""
+    people = {ticket.requester_email} if ticket.requester_email else set()
+    for sender, recipients in db.session.execute(
+        select(InboundMail.from_email, InboundMail.recipients)
+        .where(InboundMail.ticket_id == ticket.id)
+    ):
+        if sender:
+            people.add(sender)
+        people.update(r for r in (recipients or []) if isinstance(r, str))
+    return people - own_addresses()
+
+
+def _ticket_by_subject_code(subject: str,
+                            sender: str) -> tuple[Ticket | None, Ticket | None]:
+    """(ticket to follow up, ticket to link a new one to): a code in the subject counts
+    only from the requester or someone copied on the ticket, so nobody can write into
+    someone else's ticket by guessing a code."""
+    parent = None
+    for code in mailparse.find_ticket_codes(subject):
+        ticket = _ticket_by_code(code)
+        if ticket is None:
+            continue
+        if sender in _participants(ticket):
+            return ticket, None
+        parent = parent or ticket
+    return None, parent
+
+
+# ------------------------------------------------------------------ noise
+
+def _bounce(mail: _Mail) -> IngestResult:
+    """A bounce of our mail: a note on its ticket, and the requester's address flagged."""
+    parsed = mail.parsed
+    ticket = None
+    for message_id in mailparse.bounced_message_ids(parsed):
+        ticket = _ticket_for_message_id(message_id, exclude_row=mail.row.id)
+        if ticket is not None:
+            break
+    if ticket is None:
+        return _result(mail, "ignored", None,
+                       f"pantulan (bounce) tanpa tiket asal yang dikenali ({parsed.auto.reason})")
+    recipients = mailparse.bounced_recipients(parsed)
+    failed_to = ", ".join(recipients) or ticket.requester_email or "-"
+    body = (f"Surel kepada {failed_to} tidak terkirim (pemberitahuan dari "
+            f"{mail.sender or 'server surel'}). Hubungi pemohon lewat telepon/WhatsApp bila ada.")
+    detail = (parsed.new_text or parsed.text or "").strip()
+    ticket.messages.append(Message(
+        direction="note", author_name=MAIL_SYSTEM, body_text=f"{body}\n\n{detail[:4000]}".strip(),
+        full_text=parsed.text or None, channel="email",
+        email_message_id=parsed.message_id[:998], created_dt=mail.now))
+    flagged = bool(ticket.requester_email) and (
+        not recipients or ticket.requester_email in recipients)
+    if flagged and not ticket.is_email_undeliverable:
+        ticket.is_email_undeliverable = True
+        audit.record(ticket, "email_undeliverable", mail.now, actor_label=audit.SYSTEM,
+                     new=ticket.requester_email, detail={"bounce": parsed.message_id[:300]})
+    ticket.updated_dt = mail.now
+    reason = "pantulan (bounce) dicatat sebagai catatan"
+    if flagged:
+        reason += "; alamat pemohon ditandai tidak dapat dikirimi"
+    return _result(mail, "appended", ticket, reason)
+
+
+def _auto_reply(mail: _Mail) -> IngestResult:
+    """Recorded against its ticket when we can tell which; the ticket is not touched."""
+    ticket, _how = _referenced_ticket(mail.parsed, mail.row.id)
+    if ticket is None:
+        ticket, _parent = _ticket_by_subject_code(mail.parsed.subject, mail.sender)
+    return _result(mail, "ignored", ticket,
+                   f"balasan otomatis ({mail.parsed.auto.reason}); tiket tidak diubah")
+
+
+def _too_large(mail: _Mail) -> IngestResult:
+    """Only the headers were downloaded: tell a real sender, note it on a known ticket."""
+    cfg = current_app.config
+    size_mb = mail.row.size / (1024 * 1024)
+    limit_mb = cfg["MAIL_MAX_INBOUND_BYTES"] / (1024 * 1024)
+    ticket, _how = _referenced_ticket(mail.parsed, mail.row.id)
+    if ticket is None and mail.sender:
+        ticket, _parent = _ticket_by_subject_code(mail.parsed.subject, mail.sender)
+    reason = f"pesan terlalu besar ({size_mb:.1f} MB, batas {limit_mb:.0f} MB), tidak diunduh"
+    if ticket is not None:
+        ticket.messages.append(Message(
+            direction="note", author_name=MAIL_SYSTEM, channel="email", created_dt=mail.now,
+            email_message_id=mail.parsed.message_id[:998],
+            body_text=(f"{mail.sender or 'Pengirim'} mengirim surel berukuran {size_mb:.1f} MB "
+                       f"(batas {limit_mb:.0f} MB) yang tidak diunduh. Subjek: "
+                       f"{mail.parsed.subject or '-'}")))
+        ticket.updated_dt = mail.now
+    refusal = None
+    if mail.parsed.auto.kind != "normal":
+        refusal = f"tidak dikabari: {mail.parsed.auto.kind}"
+    else:
+        refusal = _send_auto_reply(
+            "mail_too_large", mail.sender, f"Surel Anda terlalu besar: {mail.parsed.subject}",
+            mail, ticket, {"size_mb": f"{size_mb:.1f}", "limit_mb": f"{limit_mb:.0f}",
+                           "subject": mail.parsed.subject})
+    reason += f"; {refusal}" if refusal else "; pengirim diberi tahu"
+    return _result(mail, "ignored", ticket, reason)
+
+
+# ------------------------------------------------------------------ follow-ups and new tickets
+
+def _uploads(parsed: mailparse.ParsedMail) -> tuple[list[Upload], list[str]]:
+    """(files to store, names of the ones over MAIL_MAX_ATTACHMENTS). Real attachments
+    come before inline images (logos in signatures); the extra ones stay in the raw mail."""
+    files = sorted((a for a in parsed.attachments if a.payload), key=lambda a: a.is_inline)
+    limit = current_app.config.get("MAIL_MAX_ATTACHMENTS", 5)
+    uploads = [Upload(filename=a.filename or "lampiran", data=a.payload) for a in files[:limit]]
+    return uploads, [a.filename or "lampiran" for a in files[limit:]]
+
+
+def _store_attachments(mail: _Mail, ticket: Ticket, message: Message) -> list:
+    """Attach the mail's files to the message; the ones over the cap are listed to staff in
+    a note (they stay in the raw mail, shown at /admin/surel/)."""
+    uploads, extra = _uploads(mail.parsed)
+    stored = attach_files(message, uploads, mail.now, keep_refused=True)
+    if extra:
+        limit = current_app.config.get("MAIL_MAX_ATTACHMENTS", 5)
+        names = ", ".join(extra[:30]) + (f", dan {len(extra) - 30} lainnya" if len(extra) > 30
+                                          else "")
+        ticket.messages.append(Message(
+            direction="note", author_name=MAIL_SYSTEM, channel="email", created_dt=mail.now,
+            body_text=(f"Surel ini membawa {len(extra) + len(uploads)} lampiran; {len(uploads)} "
+                       f"pertama disimpan (batas {limit} per surel). {len(extra)} lampiran lain "
+                       f"tetap ada di surel asli (surel masuk #{mail.row.id}): {names}")))
+        mail.extra_attachments = len(extra)
+    return stored
+
+
+def _message(mail: _Mail, author: str) -> Message:
+    parsed = mail.parsed
+    body = (parsed.new_text or "").strip() or (parsed.text or "").strip()
+    full = (parsed.text or "").strip()
+    return Message(direction="in", author_name=author[:200], body_text=body,
+                   full_text=full if full and full != body else None,
+                   body_html=parsed.html_sanitized or None, channel="email",
+                   email_message_id=parsed.message_id[:998], created_dt=mail.now)
+
+
+def _follow_up(mail: _Mail, ticket: Ticket, how: str) -> IngestResult:
+    if ticket.status == "ditutup":
+        created, ack = _create_ticket(mail, parent=ticket)
+        return _result(mail, "created", created,
+                       f"lanjutan tiket {ticket.code} yang sudah ditutup: tiket baru tertaut"
+                       + _ack_note(ack))
+    is_requester = mail.sender == (ticket.requester_email or "")
+    staff = None if is_requester else db.session.scalar(
+        select(User).where(User.email == mail.sender, User.is_active_account))
+    unverified_staff = staff is not None and not _sender_authenticated(mail)
+    if unverified_staff:
+        staff = None  # anyone can write a staff address in From: it is an outside message
+    author = ticket.requester_name if is_requester else (
+        f"{mail.parsed.from_name} <{mail.sender}>" if mail.parsed.from_name else mail.sender)
+    message = _message(mail, staff.name if staff else author)
+    if staff is not None:
+        # A ketua tim answering an escalation mail writes to colleagues, not to the citizen:
+        # keep it as an internal note so it never shows on the public tracking page.
+        message.direction = "note"
+        message.author_id = staff.id
+    ticket.messages.append(message)
+    db.session.flush()
+    stored = _store_attachments(mail, ticket, message)
+    audit.record(ticket, "citizen_reply", mail.now,
+                 actor_label=audit.CITIZEN if is_requester else mail.sender[:200],
+                 detail={"channel": "email", "from": mail.sender, "via": how})
+    reason = f"tindak lanjut ({how})"
+    if is_requester and ticket.status in ("menunggu_pemohon", "selesai"):
+        old = ticket.status
+        set_status(ticket, "diproses", mail.now, actor_label=audit.CITIZEN,
+                   reason="balasan surel pemohon")
+        reason += f"; status {old} -> diproses"
+    elif staff is not None:
+        reason += "; surel dari petugas dicatat sebagai catatan internal"
+    elif unverified_staff:
+        reason += ("; alamat petugas tanpa bukti DKIM/SPF dari penyedia tepercaya: dicatat "
+                   "sebagai pesan luar dan ditandai")
+        ticket.messages.append(Message(
+            direction="note", author_name=MAIL_SYSTEM, channel="email", created_dt=mail.now,
+            body_text=(f"Peringatan: surel di atas memakai alamat petugas {mail.sender}, tetapi "
+                       "tidak terbukti dikirim dari domain itu (tidak ada DKIM/SPF pass pada "
+                       "Authentication-Results penyedia tepercaya). Diperlakukan sebagai pesan "
+                       "dari luar, bukan catatan petugas; periksa sebelum menindaklanjuti.")))
+        audit.record(ticket, "mail_sender_unverified", mail.now, actor_label=audit.SYSTEM,
+                     detail={"from": mail.sender, "message_id": mail.parsed.message_id[:300]})
+    elif not is_requester:
+        reason += "; pengirim bukan pemohon, status tidak diubah"
+    ticket.updated_dt = mail.now
+    refused = [a for a in stored if not a.is_accepted]
+    if refused:
+        why_not = _send_auto_reply(
+            "mail_attachments_refused", mail.sender,
+            f"Lampiran tidak dapat kami terima: {ticket.subject}", mail, ticket,
+            {"refused": refused, "tracking_url": tracking_url(ticket)})
+        reason += f"; {len(refused)} lampiran ditolak" + (f" ({why_not})" if why_not else "")
+    return _result(mail, "appended", ticket, reason)
+
+
+def _sender_authenticated(mail: _Mail) -> bool:
+    """DKIM or SPF pass for the sender's domain in the topmost Authentication-Results of a
+    trusted authserv-id (the receiving provider's; headers below it could be forged)."""
+    trusted = {v.strip().lower() for v in
+               (current_app.config.get("MAIL_TRUSTED_AUTHSERV_IDS") or "").split(",")
+               if v.strip()}
+    return mailparse.authenticated_domain(mail.parsed, trusted) == mail.sender.rsplit("@", 1)[-1]
+
+
+def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[Ticket, str | None]:
+    """A new email ticket, routed by the rules, with the acknowledgement queued (no commit);
+    returns the ticket and why no acknowledgement was sent (None: it was)."""
+    parsed = mail.parsed
+    decision = route_request(parsed.subject, parsed.new_text)
+    unit = None
+    if decision.unit:
+        unit = db.session.scalar(select(Unit).where(Unit.code == decision.unit))
+    if unit is None:
+        routing_reason = f"menunggu pemilahan (triase): {decision.reason}"
+    else:
+        routing_reason = f"aturan kata kunci surel: {decision.reason}"
+    calendar = office_calendar()
+    days = target_days_for(None)
+    name = (parsed.from_name or "").strip() or mail.sender.split("@", 1)[0]
+    ticket = Ticket(
+        code=unique_code(), type=guess_request_type(parsed.subject, parsed.new_text),
+        channel="email", unit=unit, service=None, status="baru",
+        subject=((parsed.subject or "").strip() or "(tanpa subjek)")[:300],
+        requester_name=name[:200], requester_email=mail.sender[:254],
+        created_dt=mail.now, sla_start_dt=calendar.next_opening(mail.now),
+        routing_reason=routing_reason[:300], parent=parent, updated_dt=mail.now)
+    start_window(ticket, mail.now, calendar, days, new_window=False)
+    message = _message(mail, ticket.requester_name)
+    ticket.messages.append(message)
+    db.session.add(ticket)
+    db.session.flush()
+    stored = _store_attachments(mail, ticket, message)
+    audit.record(ticket, "created", mail.now, actor_label=audit.CITIZEN, new=ticket.status,
+                 detail={"channel": "email", "unit": unit.code if unit else None,
+                         "routing": decision.reason[:300],
+                         "parent": parent.code if parent else None})
+    record_decision(ticket, decision, mail.now)
+    refused = [a for a in stored if not a.is_accepted]
+    mail.row.ticket_id = ticket.id
+    why_not = _send_auto_reply(
+        "mail_acknowledgement", mail.sender, f"Permohonan Anda telah kami terima: {ticket.subject}",
+        mail, ticket, {"refused": refused, "tracking_url": tracking_url(ticket),
+                       "parent": parent})
+    return ticket, why_not
+
+
+def _ack_note(why_not: str | None) -> str:
+    return f"; tanda terima tidak dikirim: {why_not}" if why_not else "; tanda terima dikirim"
+
+
+def _send_auto_reply(kind: str, address: str, subject: str, mail: _Mail, ticket: Ticket | None,
+                     context: dict) -> str | None:
+    return send_auto_reply(kind, address, subject, mail.now, ticket=ticket,
+                           inbound_mail_id=mail.row.id, context=context)
