@@ -4,9 +4,9 @@
   and survey links carry a contact or a secret; their whole query string is left out, and
   on any other path the values of contact/secret parameters are. Used by gunicorn
   (`gunicorn.conf.py`: `logger_class`) and by the development server's request log.
-- Errors: SQLAlchemy is told to hide statement parameters (config: hide_parameters), and a
-  filter on the app's logger blanks PostgreSQL's `DETAIL: Key (email)=(...)` and
-  `Failing row contains (...)` in logged exceptions.
+- Errors: SQLAlchemy is told to hide statement parameters (config: hide_parameters), and every
+  log record of the process has PostgreSQL's `DETAIL: Key (email)=(...)` and `Failing row
+  contains (...)` blanked in its exception text (a record factory, so no logger escapes it).
 """
 
 from __future__ import annotations
@@ -90,19 +90,37 @@ def scrub(text: str) -> str:
     return text
 
 
-class ScrubFilter(logging.Filter):
-    """Blank values of SQL errors in a record's message and exception text."""
+_FORMATTER = logging.Formatter()
 
-    _formatter = logging.Formatter()
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self._formatter.formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = scrub(record.exc_text)
-        if isinstance(record.msg, str):
-            record.msg = scrub(record.msg)
-        return True
+def scrub_record(record: logging.LogRecord) -> None:
+    """Blank SQL values in a record's message and exception text (formatted here, once)."""
+    if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
+        record.exc_text = _FORMATTER.formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = scrub(record.exc_text)
+    if isinstance(record.msg, str):
+        record.msg = scrub(record.msg)
+    if isinstance(record.args, tuple) and any(isinstance(a, BaseException) for a in record.args):
+        # logger.error("... %s", exc): the exception's text carries the same DETAIL line
+        record.args = tuple(scrub(str(a)) if isinstance(a, BaseException) else a
+                            for a in record.args)
+
+
+def _install_record_factory() -> None:
+    """Every log record of the process is scrubbed, whichever logger or handler takes it
+    (the app's, a blueprint's, gunicorn's error log)."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "scrubs_sql", False):
+        return
+
+    def factory(*args, **kwargs):
+        record = previous(*args, **kwargs)
+        scrub_record(record)
+        return record
+
+    factory.scrubs_sql = True
+    logging.setLogRecordFactory(factory)
 
 
 class DevServerQueryFilter(logging.Filter):
@@ -119,8 +137,7 @@ class DevServerQueryFilter(logging.Filter):
 
 
 def init_app(app) -> None:
-    if not any(isinstance(f, ScrubFilter) for f in app.logger.filters):
-        app.logger.addFilter(ScrubFilter())
+    _install_record_factory()
     werkzeug_logger = logging.getLogger("werkzeug")
     if not any(isinstance(f, DevServerQueryFilter) for f in werkzeug_logger.filters):
         werkzeug_logger.addFilter(DevServerQueryFilter())
