@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +36,7 @@ from ticketing.services.people import create_user
 #: Thursday 3 Dec 2026 10.30 WIB: the benchmarks' "now"
 NOW = datetime(2026, 12, 3, 3, 30, tzinfo=UTC)
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PASSWORD = "bench-palembang"
+PASSWORD = "bench-palembang"  # noqa: S105 - demo accounts of a throw-away database
 #: (email, role, unit)
 STAFF = [(f"staf{i}.pumk@bench.id", "staf", "PUMK") for i in range(8)] + [
     (f"staf{i}.kel@bench.id", "staf", "KELEMBAGAAN") for i in range(3)] + [
@@ -56,16 +57,16 @@ LAST = ["Aminah", "Santoso", "Marlina", "Fauzi", "Lestari", "Wijaya", "Sari", "H
 TEXTS = {
     "sertifikat-halal": (
         "Sertifikat halal untuk usaha {n}",
-        "Bagaimana cara mendaftar sertifikat halal self declare untuk usaha {n} saya? "
-        "Apa syarat dan biayanya?"),
+        ("Bagaimana cara mendaftar sertifikat halal self declare untuk usaha {n} saya? "
+         "Apa syarat dan biayanya?")),
     "hki": (
         "Pendaftaran merek {n}",
-        "Saya ingin mendaftarkan merek dagang untuk produk {n}. Berapa biaya HKI bagi usaha "
-        "mikro dan berapa lama prosesnya?"),
+        ("Saya ingin mendaftarkan merek dagang untuk produk {n}. Berapa biaya HKI bagi usaha "
+         "mikro dan berapa lama prosesnya?")),
     "rekomendasi-izin-koperasi": (
         "Rekomendasi izin koperasi {n}",
-        "Koperasi kami ingin membuka unit simpan pinjam {n}. Dokumen apa yang perlu "
-        "disiapkan untuk rekomendasi izin?"),
+        ("Koperasi kami ingin membuka unit simpan pinjam {n}. Dokumen apa yang perlu "
+         "disiapkan untuk rekomendasi izin?")),
     "": (
         "Pertanyaan umum {n}",
         "Mohon informasi jam layanan dan persyaratan pendampingan UMKM untuk usaha {n}."),
@@ -87,10 +88,10 @@ def recreate_database(admin_url: str, name: str) -> str:
         hide_password=False)
 
 
-def make_app(url: str, folder: str = "/tmp"):
+def make_app(url: str, folder: str | None = None):
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     config["SQLALCHEMY_DATABASE_URI"] = url
-    config["UPLOAD_DIR"] = folder
+    config["UPLOAD_DIR"] = folder or tempfile.mkdtemp(prefix="bench-uploads-")
     return create_app(config)
 
 
@@ -116,7 +117,7 @@ g AS (
            CAST(:now AS timestamptz) - ((:n - i) * (94608000.0 / :n)) * interval '1 second'
                AS created,
            i > :n * 0.99 AS is_open,
-           (i * 7919) % 100 AS r
+           ((i::bigint * 7919) % 100)::int AS r
     FROM generate_series(1, :n) AS i)
 INSERT INTO tickets (code, type, channel, unit_id, service_id, status, subject,
     requester_name, requester_email, requester_phone, is_email_undeliverable, assignee_id,
@@ -159,7 +160,8 @@ CROSS JOIN LATERAL (
                AS phone,
            replace(subject_tpl, '{n}', product) AS subject,
            replace(body_tpl, '{n}', product) AS body
-    FROM (SELECT (CAST(:first AS text[]))[1 + g.i % 20] AS first, (CAST(:last AS text[]))[1 + (g.i / 20) % 40] AS last,
+    FROM (SELECT (CAST(:first AS text[]))[1 + g.i % 20] AS first,
+                 (CAST(:last AS text[]))[1 + (g.i / 20) % 40] AS last,
                  (CAST(:products AS text[]))[1 + (g.i / 7) % 14] AS product,
                  CASE WHEN svc.slug LIKE 'sertifikat-halal%' THEN :s_halal
                       WHEN svc.slug LIKE 'hki%' THEN :s_hki

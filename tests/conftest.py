@@ -74,9 +74,93 @@ def backend(request) -> str:
     return request.param
 
 
+@pytest.fixture(scope="module")
+def _prebuilt_databases():
+    """Databases a module builds once per backend (marker `prebuilt`), dropped after it."""
+    made: dict = {}
+    yield made
+    for entry in made.values():
+        entry.drop()
+
+
+class _Prebuilt:
+    """A database holding the catalogue and what `build()` made, built once per module and
+    backend; every test gets its own copy (a file copy on SQLite, CREATE DATABASE ... TEMPLATE
+    on PostgreSQL), so tests still cannot see each other's changes."""
+
+    def __init__(self, backend: str, build, folder, schema):
+        self.backend, self.folder = backend, folder
+        if backend == "postgresql":
+            self.url, self._drop = create_pg_database(PG_URL)
+        else:
+            self.url, self._drop = f"sqlite:///{folder}/prebuilt.sqlite3", lambda: None
+        app = create_app(_config(self.url, folder))
+        with app.app_context():
+            if backend == "postgresql":
+                db.create_all()
+            else:
+                shutil.copyfile(schema, folder / "prebuilt.sqlite3")
+            from ticketing.services.catalogue import seed_catalogue
+
+            run(seed_catalogue)
+            self.state = build()
+            db.session.remove()
+            db.engine.dispose()
+
+    def copy(self, tmp_path):
+        """(url, drop) of a fresh copy for one test; the attachment store is copied too."""
+        if (self.folder / "uploads").is_dir():
+            shutil.copytree(self.folder / "uploads", tmp_path / "uploads", dirs_exist_ok=True)
+        if self.backend == "sqlite":
+            shutil.copyfile(self.folder / "prebuilt.sqlite3", tmp_path / "test.sqlite3")
+            return f"sqlite:///{tmp_path}/test.sqlite3", lambda: None
+        import uuid
+
+        import sqlalchemy as sa
+        from sqlalchemy.engine import make_url
+
+        source = make_url(self.url)
+        name = f"ticketing_test_{uuid.uuid4().hex[:10]}"
+        admin = sa.create_engine(source.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source.database}"'))
+
+        def drop() -> None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+        return source.set(database=name).render_as_string(hide_password=False), drop
+
+    def drop(self) -> None:
+        self._drop()
+
+
+@pytest.fixture
+def prebuilt(app, request):
+    """What the module's `prebuilt` builder returned (for the database this test got)."""
+    return request.node.stash[_PREBUILT_STATE]
+
+
+_PREBUILT_STATE = pytest.StashKey()
+
+
 @pytest.fixture
 def app(backend, tmp_path, request, smtp_server):
-    if backend == "postgresql":
+    marker = request.node.get_closest_marker("prebuilt")
+    drop = None
+    if marker is not None:
+        schema = (request.getfixturevalue("sqlite_template") if backend == "sqlite"
+                  else request.getfixturevalue("pg_database"))  # PostgreSQL is there
+        made = request.getfixturevalue("_prebuilt_databases")
+        build = marker.kwargs["build"]
+        if (backend, build) not in made:
+            folder = request.getfixturevalue("tmp_path_factory").mktemp("prebuilt")
+            made[(backend, build)] = _Prebuilt(backend, build, folder, schema)
+        template = made[(backend, build)]
+        url, drop = template.copy(tmp_path)
+        request.node.stash[_PREBUILT_STATE] = template.state
+    elif backend == "postgresql":
         url = request.getfixturevalue("pg_database")
     else:
         # Copying a ready schema is ~50x faster than CREATE TABLE per test on SQLite.
@@ -89,14 +173,17 @@ def app(backend, tmp_path, request, smtp_server):
     app = create_app(config)
     app.config["INSTANCE_TMP"] = str(tmp_path)
     with app.app_context():
-        if backend != "sqlite":
-            _truncate_all()
-        from ticketing.services.catalogue import seed_catalogue
+        if marker is None:
+            if backend != "sqlite":
+                _truncate_all()
+            from ticketing.services.catalogue import seed_catalogue
 
-        run(seed_catalogue)
+            run(seed_catalogue)
         yield app
         db.session.remove()
         db.engine.dispose()
+    if drop is not None:
+        drop()
 
 
 def _truncate_all() -> None:

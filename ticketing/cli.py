@@ -44,6 +44,10 @@ def seed_command(demo: bool) -> None:
     from .services.routing_rules import seed_rules
 
     click.echo(f"Aturan rute surel baru: {run(seed_rules, now_utc())}.")
+    from .services.evaluation import seed_signatory
+
+    if run(seed_signatory, now_utc()):
+        click.echo("Penandatangan evaluasi: Kepala Dinas menurut standar pelayanan.")
     if demo:
         created = run(seed_demo_users, now_utc())
         click.echo(f"Akun demo baru: {len(created)}. Semua akun demo memakai kata sandi "
@@ -432,6 +436,45 @@ def calendar_closure(day: str, reason: str | None, remove: bool) -> None:
         sys.exit(1)
 
 
+privacy_cli = AppGroup("privacy", help="Data pribadi (UU 27/2022): penghapusan dan retensi.")
+
+
+@privacy_cli.command("erase")
+@click.option("--email", default=None, help="Email pemohon.")
+@click.option("--phone", default=None, help="Nomor telepon/WhatsApp pemohon.")
+def privacy_erase(email: str | None, phone: str | None) -> None:
+    """Hapus data pribadi seorang pemohon atas permintaannya: nama, kontak, isi pesan,
+    lampiran, surel mentah dan kotak keluar; statistik tetap; tercatat di log audit."""
+    from .services.privacy import PrivacyError, erase_subject
+
+    if not email and not phone:
+        raise click.UsageError("Sebutkan --email atau --phone.")
+
+    def work() -> dict:
+        summary = erase_subject(email, phone, now_utc(), actor_label="admin (CLI)")
+        db.session.commit()
+        return summary
+
+    try:
+        emit(_run_or_tempfail(work))
+    except PrivacyError as exc:
+        db.session.rollback()
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+@privacy_cli.command("retention")
+def privacy_retention() -> None:
+    """Satu putaran kebijakan retensi: anonimkan permohonan tertutup yang sudah lewat
+    RETENTION_TICKET_YEARS, hapus surel mentah/isi kotak keluar lewat RETENTION_MAIL_MONTHS."""
+    from .services.privacy import run_retention
+
+    def work() -> dict:
+        summary = run_retention(now_utc())
+        db.session.commit()
+        return summary
+
+    emit(_run_or_tempfail(work))
 facts_cli = AppGroup("facts", help="Fakta harian untuk laporan dan halaman kinerja.")
 
 
@@ -454,6 +497,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(sla_cli)
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(privacy_cli)
     from .whatsapp.cli import whatsapp_cli
 
     app.cli.add_command(whatsapp_cli)
+    from . import cli_backup
+
+    cli_backup.init_app(app)

@@ -123,6 +123,13 @@ class Config:
     #: the WhatsApp outbox and media downloads still count attempts (not mail any more)
     OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
     OUTBOX_BATCH = env_int("OUTBOX_BATCH", 50)
+    #: personal data of closed requests is anonymised after this many years (0: never)
+    RETENTION_TICKET_YEARS = env_int("RETENTION_TICKET_YEARS", 5)
+    #: raw inbound mail, outbox bodies and WhatsApp payloads are purged after this many
+    #: months (0: never); mail still failed or waiting is kept for review
+    RETENTION_MAIL_MONTHS = env_int("RETENTION_MAIL_MONTHS", 12)
+    #: rows of each kind per retention run (the daily job catches up over several days)
+    RETENTION_BATCH = env_int("RETENTION_BATCH", 500)
     #: GET /healthz calls a job late when it has not succeeded for twice its interval plus this
     HEALTH_GRACE_MINUTES = env_int("HEALTH_GRACE_MINUTES", 3)
     #: the supervisors' board and the admin pages show a red banner after this long without

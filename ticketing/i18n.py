@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
@@ -69,6 +70,43 @@ def init_app(app: Flask) -> None:
         return date_in_words(dt, app.config["TIMEZONE"], locale or _locale())
 
     app.add_template_global(_dt_words, "dt_words")  # for helpers that take a formatter
+
+    @app.template_filter("day_words")
+    def _day_words(day) -> str:
+        """'Jumat, 25 Desember 2026' (a date, no time)."""
+        from babel.dates import format_date
+
+        return format_date(day, "EEEE, d MMMM y", locale=_locale())
+
+    def _svc(service, field: str) -> str:
+        from .services import localized
+
+        return localized.text(service, field, _locale())
+
+    def _component_title(component: dict) -> str:
+        from .services import localized
+
+        return localized.component_title(component, _locale())
+
+    def _component_body(service, component: dict) -> str:
+        from .services import localized
+
+        return localized.component_body(service, component, _locale())
+
+    app.add_template_global(_svc, "svc")
+    app.add_template_global(_component_title, "component_title")
+    app.add_template_global(_component_body, "component_body")
+
+    @app.template_filter("period_label")
+    def _period_label(period) -> str:
+        return period.label_in(_locale())
+
+    @app.template_global("lang_url")
+    def _lang_url(lang: str) -> str:
+        """This page in another language: the same path and query, only `lang` changed."""
+        args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+        args.append(("lang", lang))
+        return request.path + "?" + urlencode(args)
 
     @app.context_processor
     def _inject():

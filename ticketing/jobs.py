@@ -90,6 +90,15 @@ _WHATSAPP = ("WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_
              "WHATSAPP_VERIFY_TOKEN")
 
 
+def _retention(now: datetime) -> dict:
+    # Owned by the privacy work: anonymise/purge what the retention policy says is due.
+    from .services.privacy import run_retention
+
+    result = run_retention(now)
+    db.session.commit()
+    return result
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -139,6 +148,7 @@ JOBS: list[Job] = [
         requires=("IMAP_USER", "IMAP_PASSWORD")),
     Job("sla_digest", _sla_digest, "interval", {"minutes": 5}),
     Job("auto_close", _auto_close, "interval", {"minutes": 15}),
+    Job("privacy_retention", _retention, "interval", {"hours": 24}),
     # 00.30 office time: yesterday's open_late snapshot, late answers, calendar edits
     Job("facts_rebuild", _facts, "cron", {"hour": 0, "minute": 30}, run_at_start=False),
     Job("staff_notify", _staff_notify, "interval", {"minutes": 1}),

@@ -50,7 +50,8 @@ def test_the_mailed_link_opens_the_form_and_works_once(client, app, now):
     page = client.get(link)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert html.count('type="radio"') == 36 and html.count("<fieldset") == 9
+    # nine unsur, and the optional respondent profile
+    assert html.count('type="radio"') == 36 and html.count("<fieldset") == 10
     assert "kesesuaian persyaratan pelayanan" in html and ticket.code in html
     assert "Siti" not in html  # no personal data on the page
     token = link.split("?t=")[1]

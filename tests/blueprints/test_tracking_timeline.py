@@ -74,9 +74,9 @@ def test_lost_codes_are_mailed_to_the_address_and_the_page_says_the_same_either_
     first = gen_ticket(now, subject="Pertama soal halal")
     second = gen_ticket(now, subject="Kedua soal merek")
     gen_ticket(now, email="orang.lain@example.com", subject="Milik orang lain")
-    known = client.post("/lacak/kirim-ulang", data={"email": "SITI@example.com"},
+    known = client.post("/lacak/kirim-ulang", data={"contact": "SITI@example.com"},
                         follow_redirects=True)
-    unknown = client.post("/lacak/kirim-ulang", data={"email": "tidak.ada@example.com"},
+    unknown = client.post("/lacak/kirim-ulang", data={"contact": "tidak.ada@example.com"},
                           follow_redirects=True)
     flash = re.compile(r'<div class="alert alert-success"[^>]*>(.*?)</div>', re.S)
     assert flash.search(known.get_data(as_text=True)).group(1) == \
@@ -91,20 +91,23 @@ def test_lost_codes_are_mailed_to_the_address_and_the_page_says_the_same_either_
 def test_asking_again_within_the_hour_sends_no_second_mail(client, now):
     gen_ticket(now)
     for _ in range(3):
-        assert client.post("/lacak/kirim-ulang", data={"email": "siti@example.com"}
+        assert client.post("/lacak/kirim-ulang", data={"contact": "siti@example.com"}
                            ).status_code == 303
     assert len(_pending()) == 1
 
 
-def test_a_bad_address_is_explained(client):
-    response = client.post("/lacak/kirim-ulang", data={"email": "bukan-email"})
+def test_a_bad_address_or_number_is_explained(client):
+    response = client.post("/lacak/kirim-ulang", data={"contact": "bukan@email"})
     assert response.status_code == 422
     assert "Alamat email tidak valid." in response.get_data(as_text=True)
+    response = client.post("/lacak/kirim-ulang", data={"contact": "bukan-nomor"})
+    assert response.status_code == 422
+    assert "Nomor telepon tidak valid" in response.get_data(as_text=True)
 
 
 def test_the_recovery_mail_is_delivered(client, now, smtp_server, app):
     gen_ticket(now)
-    client.post("/lacak/kirim-ulang", data={"email": "siti@example.com"})
+    client.post("/lacak/kirim-ulang", data={"contact": "siti@example.com"})
     outbox.flush(now + timedelta(minutes=1))
     assert any("Kode pelacakan" in m.subject and m.recipients == ["siti@example.com"]
                for m in smtp_server.messages)

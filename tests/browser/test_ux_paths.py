@@ -86,9 +86,9 @@ def test_a_citizen_who_lost_the_code_gets_it_by_mail_and_reads_the_timeline(app,
     page = phone_page
     page.goto(live_url + "/lacak")
     page.get_by_role("link", name=re.compile("Lupa kode pelacakan")).click()
-    page.get_by_label("Email yang Anda pakai saat mengajukan").fill("dewi@example.com")
-    page.get_by_role("button", name="Kirim kode ke email saya").click()
-    page.get_by_text("daftar kode pelacakannya sudah kami kirim").wait_for()
+    page.get_by_label("Email atau nomor WhatsApp yang Anda pakai saat mengajukan").fill("dewi@example.com")
+    page.get_by_role("button", name="Kirim ulang kode saya").click()
+    page.get_by_text("daftar kode").wait_for()
     mail = db.session.scalar(select(OutboxMail).where(OutboxMail.kind == "code_recovery"))
     link = re.search(r"http\S+/lacak/\S+", mail.body_text).group(0)
     assert ticket.code in link
@@ -111,3 +111,87 @@ def test_on_a_phone_the_ticket_actions_are_on_the_first_screen(app, live_url, ph
     claim = page.get_by_role("button", name="Ambil tiket ini").bounding_box()
     assert claim is not None and claim["y"] + claim["height"] <= 740
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_switching_language_keeps_the_address_and_what_was_typed(live_url, phone_page):
+    page = phone_page
+    page.goto(live_url + "/permohonan?layanan=hki")
+    page.get_by_label("Nama lengkap").fill("Sari Dewi")
+    page.get_by_label("Perihal").fill("Merek kopi")
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(re.compile(r"layanan=hki.*lang=en"))
+    assert page.get_by_label("Full name").input_value() == "Sari Dewi"
+    assert page.get_by_label("Subject").input_value() == "Merek kopi"
+    assert page.locator("#service").input_value() == "hki"
+
+
+def test_a_chosen_file_survives_a_mistake(app, live_url, phone_page, tmp_path):
+    from ticketing.models import Attachment
+
+    from ..factories import PDF_BYTES
+
+    pdf = tmp_path / "nib-usaha.pdf"
+    pdf.write_bytes(PDF_BYTES)
+    page = phone_page
+    page.goto(live_url + "/permohonan?layanan=sertifikat-halal")
+    page.get_by_label("Nama lengkap").fill("Dewi Lestari")
+    page.get_by_label("Email").fill("dewi@example.com")
+    page.get_by_label("Pesan").fill("Apakah keripik pisang bisa self declare?")
+    page.get_by_label("Lampiran (opsional)").set_input_files(str(pdf))
+    page.get_by_label(re.compile("menyetujui pemrosesan data pribadi")).check()
+    page.get_by_role("button", name="Kirim permohonan").click()
+    page.locator("#error-summary").wait_for()
+    assert page.get_by_text("nib-usaha.pdf").is_visible()
+    page.get_by_label("Perihal").fill("Halal keripik pisang")
+    page.get_by_label(re.compile("menyetujui pemrosesan data pribadi")).check()
+    page.get_by_role("button", name="Kirim permohonan").click()
+    page.get_by_role("heading", name="Permohonan Anda telah kami terima").wait_for()
+    db.session.expire_all()
+    assert [a.filename for a in db.session.scalars(select(Attachment))] == ["nib-usaha.pdf"]
+
+
+def _staff_login(page, live_url, user):
+    page.goto(live_url + "/masuk")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url("**/staf/**")
+
+
+def test_staff_set_notification_preference_and_see_unread_news(app, live_url, desktop_page):
+    from ticketing.services import staff_notify
+
+    now = datetime.now(UTC)
+    user = staff(now, password=PASSWORD, name="Sari Petugas")
+    ticket = gen_ticket(now)
+    staff_notify.run(now)
+    page = desktop_page
+    _staff_login(page, live_url, user)
+    page.goto(live_url + "/staf/antrian")
+    assert page.get_by_test_id("unread").count() == 1
+    page.get_by_role("link", name=re.compile("^Pemberitahuan")).click()
+    page.get_by_label("Ringkasan harian, pukul 07.30 WIB pada hari kerja").check()
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_text("Pengaturan pemberitahuan disimpan.").wait_for()
+    db.session.expire_all()
+    assert db.session.get(type(user), user.id).notify_pref == "ringkasan"
+    page.get_by_role("link", name=re.compile(ticket.code)).click()
+    page.goto(live_url + "/staf/antrian")
+    assert page.get_by_test_id("unread").count() == 0
+
+
+def test_a_ketua_tim_merges_a_duplicate(app, live_url, desktop_page):
+    now = datetime.now(UTC)
+    ketua = staff(now, "ketua_tim", password=PASSWORD, name="Ketua PUMK")
+    keep = gen_ticket(now, subject="Syarat halal keripik")
+    dup = gen_ticket(now, channel="email", subject="Tanya halal lagi")
+    page = desktop_page
+    _staff_login(page, live_url, ketua)
+    page.goto(live_url + f"/staf/tiket/{dup.code}")
+    page.get_by_text("Gabungkan (duplikat)…").click()
+    page.get_by_label("Gabungkan ke tiket dengan kode").fill(keep.code)
+    page.get_by_role("button", name="Gabungkan", exact=True).click()
+    page.get_by_text(f"digabung ke {keep.code}").first.wait_for()
+    assert page.url.endswith(f"/staf/tiket/{keep.code}")
+    db.session.expire_all()
+    assert db.session.get(Ticket, dup.id).status == "ditutup"

@@ -94,7 +94,8 @@ def test_ingest_through_a_real_pipe_with_sysexits(app, tmp_path):
                         env={**env, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]})
     assert ok.returncode == 0, ok.stderr.decode()
     assert json.loads(ok.stdout)["action"] == "created"
-    down = subprocess.run(command, input=raw, capture_output=True, cwd=ROOT, timeout=120, check=False,
+    down = subprocess.run(command, input=raw, capture_output=True, cwd=ROOT, timeout=120,
+                          check=False,
                           env={**env, "DATABASE_URL": "sqlite:////nonexistent-dir/x.sqlite3"})
     assert down.returncode == 75 and down.stdout == b""
     db.session.expire_all()

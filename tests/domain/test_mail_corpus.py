@@ -62,7 +62,8 @@ EXPECTED_UNPARSEABLE = {
 # Messages that must never become tickets (bounces and automatic mail).
 # Everything under imap_tools/messages/multipart_report_emails/ is added below.
 EXPECTED_AUTOMATED = {
-    "imap_tools/messages/mime_emails/raw_email_with_mimepart_without_content_type.eml",  # sendmail DSN
+    # sendmail DSN
+    "imap_tools/messages/mime_emails/raw_email_with_mimepart_without_content_type.eml",
     "rt/multipart-report",
     "zammad/mail018.box",  # Exchange DSN (German)
     "zammad/mail033-undelivered-mail-returned-to-sender.box",
@@ -287,7 +288,8 @@ def _load_zammad_yml(rel: str) -> dict[str, Any] | None:
 
     Loader.add_multi_constructor("!ruby/", ruby_mapping)
     Loader.add_constructor("!binary", ruby_binary)
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
+    # A SafeLoader subclass that only adds constructors for Ruby-tagged test data.
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)  # noqa: S506
 
 
 # ---------------------------------------------------------------------------
@@ -453,8 +455,9 @@ def test_corpus_summary(capsys: pytest.CaptureFixture[str]) -> None:
     known_only = sum(c[2] for c in by_source.values())
     lines = [
         (
-            f"mail corpus: {total} files; {clean} meet every expectation, {known_only} differ only by "
-            f"known differences ({len(KNOWN_DIFFERENCES)} listed), {total - clean - known_only} unexpected"
+            f"mail corpus: {total} files; {clean} meet every expectation, {known_only} differ "
+            f"only by known differences ({len(KNOWN_DIFFERENCES)} listed), "
+            f"{total - clean - known_only} unexpected"
         )
     ]
     lines += [

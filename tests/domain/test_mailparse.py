@@ -302,7 +302,8 @@ def test_bounce_with_text_rfc822_headers_only() -> None:
 def test_bounce_ids_from_body_text_fallback() -> None:
     raw = (
         b"From: MAILER-DAEMON@mx.example.id\nTo: layanan@example.id\nSubject: failure notice\n"
-        b"Return-Path: <>\n\nHi. This is the qmail-send program.\n\n--- Below this line is a copy.\n\n"
+        b"Return-Path: <>\n\nHi. This is the qmail-send program.\n\n"
+        b"--- Below this line is a copy.\n\n"
         b"Message-ID: <t.7KQ4-M9XD.n1A7.3f7609caa8@helpdesk.diskopukm.palembangkota.go.id>\n"
         b"Subject: [7KQ4-M9XD] test\n"
     )
@@ -367,10 +368,12 @@ def test_classify_sender_and_subject(sender: str, subject: str, kind: str) -> No
 
 def test_read_receipt_is_auto_reply() -> None:
     raw = (
-        b"From: budi@example.id\nTo: layanan@example.id\nSubject: Dibaca: Tanya\nMIME-Version: 1.0\n"
+        b"From: budi@example.id\nTo: layanan@example.id\nSubject: Dibaca: Tanya\n"
+        b"MIME-Version: 1.0\n"
         b"Content-Type: multipart/report; report-type=disposition-notification; boundary=x\n\n"
         b"--x\nContent-Type: text/plain\n\nPesan telah dibaca.\n"
-        b"--x\nContent-Type: message/disposition-notification\n\nDisposition: manual-action/MDN-sent-manually; displayed\n"
+        b"--x\nContent-Type: message/disposition-notification\n\n"
+        b"Disposition: manual-action/MDN-sent-manually; displayed\n"
         b"--x--\n"
     )
     assert parse_message(raw).auto == AutoClass(
@@ -430,9 +433,11 @@ def test_unusable_input_raises_mail_parse_error(raw: bytes) -> None:
         b"From: a@example.id\n\n" + bytes(range(256)),
         b"Subject: only a subject\n",
         b"From: a@example.id\nContent-Type: multipart/mixed\n\nno boundary at all\n",
-        b"From: a@example.id\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain; charset=nonexistent\n\n\xff\xfe\n",
+        (b"From: a@example.id\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+        b"Content-Type: text/plain; charset=nonexistent\n\n\xff\xfe\n"),
         b"From: a@example.id\nContent-Transfer-Encoding: base64\n\n!!!not base64!!!=\n",
-        b'From: a@example.id\nContent-Type: text/plain; charset="utf-8\nSubject: =?utf-8?B?broken\n\nx',
+        (b'From: a@example.id\nContent-Type: text/plain; charset="utf-8\n'
+        b"Subject: =?utf-8?B?broken\n\nx"),
         b"From: a@example.id\nDate: yesterday-ish\nMessage-ID: no brackets@example.id\n\nbody",
         b"From: a@example.id\nContent-Type: message/rfc822\n\nSubject: inner\n\ninner body",
     ],
@@ -525,7 +530,8 @@ def test_encoded_words_split_inside_a_multibyte_character() -> None:
 
 def test_rfc2231_parameters() -> None:
     value, params = parse_header_params(
-        "attachment;\n filename*0*=utf-8''Akta%20Pendirian%20%E2%80%93%20KSP;\n filename*1*=%20Maju.pdf"
+        "attachment;\n filename*0*=utf-8''Akta%20Pendirian%20%E2%80%93%20KSP;"
+        "\n filename*1*=%20Maju.pdf"
     )
     assert value == "attachment"
     assert params["filename"] == "Akta Pendirian – KSP Maju.pdf"
@@ -565,9 +571,11 @@ def _mail_with_winmail(blob: bytes) -> bytes:
 
     return (
         b"From: ksp@example.id\nTo: layanan@example.id\nSubject: Laporan RAT\nMIME-Version: 1.0\n"
-        b"Content-Type: multipart/mixed; boundary=w\n\n--w\nContent-Type: text/plain\n\nTerlampir.\n"
+        b"Content-Type: multipart/mixed; boundary=w\n\n--w\nContent-Type: text/plain\n\n"
+        b"Terlampir.\n"
         b'--w\nContent-Type: application/ms-tnef; name="winmail.dat"\n'
-        b'Content-Disposition: attachment; filename="winmail.dat"\nContent-Transfer-Encoding: base64\n\n'
+        b'Content-Disposition: attachment; filename="winmail.dat"\n'
+        b"Content-Transfer-Encoding: base64\n\n"
         + base64.encodebytes(blob)
         + b"--w--\n"
     )
@@ -605,7 +613,8 @@ def test_broken_winmail_dat_is_kept_as_is() -> None:
             "Jawab di bawah.\n> pertanyaan 1\njawaban 1\n> pertanyaan 2\njawaban 2",
         ),
         (
-            "Baik.\n\nFrom: Petugas <p@x.id>\nSent: Monday, December 28, 2026 10:00\nTo: Budi\nSubject: RAT\n\nlama",
+            ("Baik.\n\nFrom: Petugas <p@x.id>\nSent: Monday, December 28, 2026 10:00\n"
+            "To: Budi\nSubject: RAT\n\nlama"),
             "Baik.",
         ),
         ("Baik.\n-----Pesan Asli-----\nDari: Petugas\nlama", "Baik."),
@@ -630,7 +639,8 @@ def test_html_to_text() -> None:
         "<script>var x=1;</script><ul><li>a</li><li>b</li></ul>baris<br>baru</body></html>"
     )
     assert html_to_text(html) == "Satu dua\n\n- a\n- b\nbaris\nbaru"
-    quoted = '<div>Baru</div><div class="gmail_quote">Pada ... menulis:<blockquote>lama</blockquote></div>'
+    quoted = ('<div>Baru</div><div class="gmail_quote">Pada ... menulis:'
+              "<blockquote>lama</blockquote></div>")
     assert html_to_text(quoted, drop_quotes=True) == "Baru"
     assert "lama" in html_to_text(quoted)
 

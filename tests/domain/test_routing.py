@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from ticketing.mail import parse_message
 from ticketing.domain.routing import (
     DEFAULT_RULES,
     KELEMBAGAAN,
@@ -15,6 +14,7 @@ from ticketing.domain.routing import (
     normalize_text,
     route,
 )
+from ticketing.mail import parse_message
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "mail"
 
@@ -54,7 +54,8 @@ def test_route_examples(subject: str, body: str, unit: str) -> None:
 def test_cooperative_asking_about_halal_goes_to_pumk() -> None:
     decision = route(
         "Permohonan bantuan",
-        "Koperasi kami (KSU Maju Bersama) ingin mengurus sertifikat halal untuk produk anggota koperasi.",
+        "Koperasi kami (KSU Maju Bersama) ingin mengurus sertifikat halal untuk produk "
+        "anggota koperasi.",
     )
     assert decision.unit == PUMK
     assert decision.matched[PUMK] == ["sertifikat halal"]

@@ -40,7 +40,7 @@ def table(with_open_late: bool = True) -> set[tuple]:
 
 
 def test_score_columns_follow_the_elements():
-    assert SCORE_COLUMNS == tuple(f"score_{k}" for k in ELEMENT_KEYS)
+    assert tuple(f"score_{k}" for k in ELEMENT_KEYS) == SCORE_COLUMNS
 
 
 def test_every_change_moves_the_facts_as_a_rebuild_would(app, now):
@@ -55,7 +55,7 @@ def test_every_change_moves_the_facts_as_a_rebuild_would(app, now):
     svc.transfer(moved, staff(now, "ketua_tim"), kel, "Salah bidang", wib(2026, 11, 3, 11, 0))
     gen_ticket(wib(2026, 11, 4, 9, 0))  # open
     db.session.commit()
-    survey.submit(halal, survey.Answers({k: 3 for k in ELEMENT_KEYS}), wib(2026, 11, 5, 9))
+    survey.submit(halal, survey.Answers(dict.fromkeys(ELEMENT_KEYS, 3)), wib(2026, 11, 5, 9))
     kept = table(with_open_late=False)
     assert kept, "facts were written"
     facts.rebuild(db.session.connection(), wib(2026, 11, 20, 9, 0))

@@ -216,7 +216,7 @@ def test_two_processes_polling_at_once_create_each_ticket_once(imap, app, tmp_pa
     pollers = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE) for _ in range(2)]
     outputs = [p.communicate(timeout=180) for p in pollers]
-    for poller, (_out, err) in zip(pollers, outputs):
+    for poller, (_out, err) in zip(pollers, outputs, strict=False):
         assert poller.returncode == 0, err.decode()
     per_process = [[json.loads(line) for line in out.decode().splitlines()]
                    for out, _err in outputs]

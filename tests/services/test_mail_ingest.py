@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from ticketing.mail import make_message_id, parse_message
 from ticketing.extensions import db
 from ticketing.i18n import due_in_words
+from ticketing.mail import make_message_id, parse_message
 from ticketing.models import (
     AuditEntry,
     InboundMail,

@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from ticketing.mail import MailParseError, parse_message
 from ticketing.extensions import db
+from ticketing.mail import MailParseError, parse_message
 from ticketing.models import InboundMail, MailAutoReply, OutboxMail, Ticket
 from ticketing.services.mail_ingest import ingest_raw
 

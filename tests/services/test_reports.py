@@ -31,14 +31,16 @@ from ..support.quarter import (
     REPORT_NOW,
     WIB,
     Planned,
-    build_quarter,
     office_seconds,
+    prebuilt_quarter,
 )
+
+pytestmark = pytest.mark.prebuilt(build=prebuilt_quarter())
 
 
 @pytest.fixture
-def quarter(app):
-    return build_quarter()
+def quarter(prebuilt):
+    return prebuilt.thaw()
 
 
 # ------------------------------------------------------------------ the test's own formulas
@@ -289,6 +291,8 @@ def test_the_report_reads_a_fixed_number_of_queries(app, quarter):
     def count(*_args, **_kw):
         statements.append(1)
 
+    # The working-time calendar is read once per process (services.calendar): not per report.
+    reports.evaluation(parse_period("2026-Q2"), REPORT_NOW, with_previous=False)
     event.listen(db.engine, "before_cursor_execute", count)
     try:
         reports.evaluation(parse_period("2026-Q4"), REPORT_NOW, with_previous=False)

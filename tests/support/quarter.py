@@ -9,6 +9,7 @@ The office clock here is written out independently of ticketing.domain.calendar:
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -123,6 +124,34 @@ class Quarter:
     planned: list[Planned]
     staff: dict[str, User]
     sla_checks: int
+
+    def frozen(self) -> FrozenQuarter:
+        """Without database objects: kept while the database is copied for each test."""
+        return FrozenQuarter(self.planned, {k: u.id for k, u in self.staff.items()},
+                             self.sla_checks)
+
+
+@dataclass(frozen=True)
+class FrozenQuarter:
+    planned: list[Planned]
+    staff_ids: dict[str, int]
+    sla_checks: int
+
+    def thaw(self) -> Quarter:
+        """The quarter for one test: its own copy of the records, the accounts loaded from the
+        test's copy of the database."""
+        return Quarter(copy.deepcopy(self.planned),
+                       {k: db.session.get(User, i) for k, i in self.staff_ids.items()},
+                       self.sla_checks)
+
+
+def prebuilt_quarter(**options):
+    """A builder for the `prebuilt` marker: the quarter made once per module and backend."""
+
+    def build() -> FrozenQuarter:
+        return build_quarter(**options).frozen()
+
+    return build
 
 
 # ------------------------------------------------------------------ building it

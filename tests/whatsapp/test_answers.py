@@ -93,10 +93,14 @@ def test_outside_the_24_hour_window_the_template_goes_with_code_and_link(client,
     flush(now + timedelta(minutes=3))
     graph.clear()
     later = now + timedelta(hours=30)
-    _answer(ticket, later, status="menunggu_pemohon", body="Mohon kirim foto NIB Anda.")
+    _answer(ticket, later, status="selesai", body="Syaratnya NIB; daftar di ptsp.halal.go.id")
     flush(later)
     sent = _sent(graph)
+    # One template; the "sudah dipahami?" buttons need the window (the link asks it instead).
     assert len(sent) == 1 and sent[0]["type"] == "template"
+    question = db.session.scalars(select(WhatsAppOutbox).where(
+        WhatsAppOutbox.kind == "confirm_question")).one()
+    assert question.status == "cancelled"
     template = sent[0]["template"]
     assert template["name"] == "pembaruan_permohonan" and template["language"]["code"] == "id"
     params = [p["text"] for p in template["components"][0]["parameters"]]

@@ -42,14 +42,15 @@ def test_staff_answers_a_whatsapp_ticket(app, graph, live_url, desktop_page):
     page.get_by_label("Status setelah dijawab").select_option("selesai")
     page.get_by_role("button", name="Kirim jawaban").click()
     page.get_by_text(f"Jawaban dikirim lewat WhatsApp ke +{wa.CITIZEN}.").wait_for()
-    assert "WhatsApp: menunggu dikirim" in page.get_by_test_id("wa-delivery").inner_text()
+    delivery = page.locator(".conversation").get_by_test_id("wa-delivery")
+    assert "WhatsApp: menunggu dikirim" in delivery.inner_text()
 
     assert flush(datetime.now(UTC) + timedelta(seconds=5))["whatsapp"]["sent"] == 2
     answer, question = (s["payload"] for s in graph.sent)
     assert "ptsp.halal.go.id" in answer["text"]["body"]
     assert question["interactive"]["action"]["buttons"][0]["reply"]["title"] == "Ya"
     page.reload()
-    assert "WhatsApp: terkirim" in page.get_by_test_id("wa-delivery").inner_text()
+    assert "WhatsApp: terkirim" in delivery.inner_text()
 
     # The citizen presses "Ya" on WhatsApp: recorded as on the tracking page.
     db.session.expire_all()

@@ -93,6 +93,7 @@ def test_staff_page_shows_the_window_and_the_delivery_state(client, graph, now):
         html = _html(client.get(f"/staf/tiket/{ticket.code}"))
     assert "Jendela WhatsApp 24 jam tertutup" in html and "pembaruan_permohonan" in html
     assert "WhatsApp: terkirim" in html
+    assert 'data-testid="wa-sent"' in html and "Tanda terima" in html
 
 
 def test_walk_in_form_records_a_whatsapp_conversation(client, now):
@@ -127,3 +128,15 @@ def test_healthz_reports_the_whatsapp_outbox_only_when_on(client, app, now):
                       WHATSAPP_APP_SECRET="s", WHATSAPP_VERIFY_TOKEN="v")
     body = client.get("/healthz").get_json()
     assert body["whatsapp"] == {"pending": 0, "failed": 0, "inbound_failed": 0}
+
+
+def test_queue_filters_whatsapp_requests(client, graph, now):
+    with time_machine.travel(now, tick=False):
+        wa.post(client, wa.delivery(messages=[wa.text("Syarat sertifikat halal apa?", now)]))
+    from ..factories import gen_ticket
+
+    web = gen_ticket(now, subject="Pertanyaan lewat situs web")
+    ticket = db.session.scalars(select(Ticket).where(Ticket.channel == "whatsapp")).one()
+    login(client, staff(now, "staf", "PUMK"))
+    html = _html(client.get("/staf/antrian?bidang=PUMK&kanal=whatsapp"))
+    assert ticket.code in html and web.code not in html

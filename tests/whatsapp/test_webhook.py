@@ -47,8 +47,9 @@ def test_bad_or_missing_signature_is_refused_and_nothing_stored(client, graph, n
 
 def test_channel_off_without_configuration(client, app, now):
     body = wa.delivery(messages=[wa.text("halo", now)])
-    assert wa.post(client, body).status_code == 404
-    assert client.get("/webhooks/whatsapp?hub.mode=subscribe").status_code == 404
+    assert wa.post(client, body).status_code == 403
+    assert client.get("/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=x"
+                      "&hub.challenge=1").status_code == 403
     assert _count(WhatsAppDelivery) == 0
     assert flush(now)["whatsapp"] == {"sent": 0, "retry": 0, "failed": 0, "pending": 0,
                                       "disabled": True}

@@ -9,12 +9,14 @@ def register_blueprints(app: Flask) -> None:
         admin_catalogue,
         admin_mail,
         admin_outbox,
+        admin_privacy,
         admin_whatsapp,
         api,
         api_staff,
         auth,
         calendar_admin,
         errors,
+        followup,
         health,  # noqa: I001 - kept apart to ease merges
         public,
         reports,
@@ -35,9 +37,9 @@ def register_blueprints(app: Flask) -> None:
         public.bp, api.bp, health.bp,                        # citizens and integrations
         auth.bp, staff.bp, staff_actions.bp, staff_canned.bp, api_staff.bp,  # staff
         staff_notify.bp, staff_bulk.bp,
-        supervisor.bp, reports.bp,                           # supervisors
+        supervisor.bp, reports.bp, followup.bp,              # supervisors
         admin.bp, admin_catalogue.bp, calendar_admin.bp, admin_mail.bp,  # admin
-        admin_outbox.bp,
+        admin_outbox.bp, admin_privacy.bp,
         survey.bp, transparency.bp, transparency.api,        # satisfaction and openness
         whatsapp_webhook.bp, admin_whatsapp.bp,              # the WhatsApp channel
     ):

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..domain import permissions as perm
@@ -22,8 +22,8 @@ from ..extensions import db
 from ..forms.accounts import AccountForm, ButtonForm
 from ..forms.staff import options
 from ..inputs import page_arg
-from ..models import Unit, User
-from ..services import accounts
+from ..models import ROLES, Unit, User
+from ..services import accounts, listing
 from ..services import transaction
 from .helpers import apply_errors, now_utc
 from .staff_common import no_store, require_admin, role_label
@@ -48,14 +48,25 @@ def index():
 
 @bp.get("/akun", endpoint="accounts")
 def accounts_list():
-    page = page_arg("hal")
-    total = db.session.scalar(select(func.count(User.id)))
-    users = db.session.scalars(
-        select(User).options(joinedload(User.unit)).order_by(User.is_active_account.desc(),
-                                                             User.email)
-        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return render_template("admin/accounts.html", users=users, page=page,
-                           pages=max(1, -(-total // PER_PAGE)), total=total)
+    query = select(User).options(joinedload(User.unit))
+    role = request.args.get("peran") or ""
+    if role in ROLES:
+        query = query.where(User.role == role)
+    status = request.args.get("status") or ""
+    if status in ("aktif", "nonaktif"):
+        query = query.where(User.is_active_account.is_(status == "aktif"))
+    result, sort = listing.apply(ACCOUNT_LIST, query, q=request.args.get("q"),
+                                 sort=request.args.get("urut"), page=page_arg("hal"))
+    args = {k: v for k, v in request.args.items() if k != "hal" and v}
+    return render_template("admin/accounts.html", users=result.items, page=result.page,
+                           pages=result.pages or 1, total=result.total, sort=sort, args=args,
+                           roles=ROLES)
+
+
+ACCOUNT_LIST = listing.Listing(
+    sortable={"nama": User.name, "email": User.email, "peran": User.role,
+              "masuk": User.last_login_dt},
+    default="nama", searchable=(User.name, User.email), per_page=PER_PAGE)
 
 
 @bp.route("/akun/baru", methods=["GET", "POST"])

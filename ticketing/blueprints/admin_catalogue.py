@@ -48,6 +48,12 @@ def edit(slug: str):
             "summary": request.form.get("summary", ""),
             "is_active": request.form.get("is_active") == "y",
             "bodies": {key: request.form.get(f"c_{key}", "") for key in catalogue.COMPONENT_KEYS},
+            "english": {
+                **{f: request.form.get(f"en_{f}", "") for f in ("name", "summary", "fee",
+                                                               "product")},
+                "components": {key: request.form.get(f"en_c_{key}", "")
+                               for key in catalogue.COMPONENT_KEYS},
+            },
         }
         try:
             changed = transaction.run(catalogue.update_service, service, now_utc(),

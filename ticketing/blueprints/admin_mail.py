@@ -16,7 +16,7 @@ from ..extensions import db
 from ..inputs import page_arg
 from ..mail import decode_header_text
 from ..models import InboundMail, RoutingRule, Ticket, Unit
-from ..services import routing_rules
+from ..services import listing, routing_rules
 from ..services.mail_ingest import DatabaseUnavailable, ReprocessError, reprocess_failed
 from ..services import transaction
 from .helpers import now_utc
@@ -124,14 +124,27 @@ def rules():
         else:
             flash(_("Aturan ditambahkan."), "success")
             return redirect(url_for(".rules"))
-    rows = db.session.scalars(
-        select(RoutingRule).options(joinedload(RoutingRule.unit))
-        .order_by(RoutingRule.unit_id.is_(None), RoutingRule.unit_id, RoutingRule.weight.desc(),
-                  RoutingRule.phrase)).all()
     units = db.session.scalars(select(Unit).order_by(Unit.sort_order)).all()
-    return render_template("admin/mail_rules.html", rules=rows, units=units, form=form,
-                           errors=errors, stats=routing_rules.decision_stats()), (
-        422 if errors else 200)
+    query = select(RoutingRule).options(joinedload(RoutingRule.unit))
+    unit_filter = request.args.get("bidang") or ""
+    if unit_filter == "umum":
+        query = query.where(RoutingRule.unit_id.is_(None))
+    elif unit_filter in {u.code for u in units}:
+        query = query.where(RoutingRule.unit_id == next(u.id for u in units
+                                                         if u.code == unit_filter))
+    result, sort = listing.apply(RULE_LIST, query, q=request.args.get("q"),
+                                 sort=request.args.get("urut"), page=page_arg("hal"))
+    args = {k: v for k, v in request.args.items() if k != "hal" and v}
+    return render_template("admin/mail_rules.html", rules=result.items, units=units, form=form,
+                           errors=errors, stats=routing_rules.decision_stats(), sort=sort,
+                           args=args, page=result.page, pages=result.pages or 1,
+                           total=result.total), (422 if errors else 200)
+
+
+RULE_LIST = listing.Listing(
+    sortable={"frasa": RoutingRule.phrase, "bobot": RoutingRule.weight,
+              "bidang": RoutingRule.unit_id},
+    default="frasa", searchable=(RoutingRule.phrase,), per_page=50)
 
 
 @bp.post("/aturan-rute/<int:rule_id>/aktif", endpoint="rule_active")

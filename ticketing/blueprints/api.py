@@ -76,15 +76,21 @@ def create_request():
         submission_key=_idempotency_key(body.idempotency_key),
     )
     try:
-        ticket = transaction.run(intake.open_request, data, now_utc())
+        receipt = transaction.run(_receipt, data, now_utc())
     except intake.IntakeError as exc:
         return jsonify({"errors": exc.errors}), 422
-    return jsonify({
+    return jsonify(receipt), 201
+
+
+def _receipt(data: intake.RequestData, now) -> dict:
+    """Open the request and read the receipt before the commit (no reload after it)."""
+    ticket = intake.open_request(data, now)
+    return {
         "code": ticket.code,
         "status": ticket.status,
         "due_at": iso(ticket.due_dt),
         "tracking_url": intake.tracking_url(ticket),
-    }), 201
+    }
 
 
 def _idempotency_key(from_body: str | None) -> str | None:

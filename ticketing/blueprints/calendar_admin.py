@@ -16,7 +16,7 @@ from ..forms.calendar import DAY_NAMES, ClosureForm, HoursForm, PeriodForm, Targ
 from ..models import Closure, Service
 from ..services import calendar as settings
 from ..services import transaction
-from .helpers import now_utc
+from .helpers import now_utc, today_local
 from .staff_common import require_admin
 
 bp = Blueprint("calendar_admin", __name__, url_prefix="/admin/kalender")
@@ -52,8 +52,15 @@ def _page(hours_form=None, period_form=None, closure_form=None, status: int = 20
                                        warning_percent=s.sla_warning_percent or "",
                                        level2_days="" if s.sla_level2_days is None
                                        else f"{s.sla_level2_days:g}") for s in services},
-        button=ButtonForm(), span_label=_span_label,
+        button=ButtonForm(), span_label=_span_label, holidays=_holidays(),
     ), status
+
+
+def _holidays() -> list[tuple[int, list]]:
+    """This year's and next year's national holidays and cuti bersama, as the clock uses them."""
+    calendar = settings.office_calendar()
+    year = today_local().year
+    return [(y, calendar.national_holidays(y)) for y in (year, year + 1)]
 
 
 def _span_label(span) -> str:

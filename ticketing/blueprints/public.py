@@ -6,6 +6,8 @@ import secrets
 
 from flask import (Blueprint, abort, current_app, flash, make_response, redirect,
                    render_template, request, session, url_for)
+from babel.dates import get_day_names
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -16,7 +18,8 @@ from ..extensions import db, limiter
 from ..forms import antispam
 from ..forms.public import ConfirmForm, FaqVoteForm, RecoverForm, ReplyForm, RequestForm, TrackForm
 from ..models import Attachment, Message, Service, Ticket, Unit
-from ..services import faq, intake, recovery, timeline, transaction
+from ..services import (faq, intake, localized, pending_uploads, recovery, timeline,
+                        transaction)
 from ..tracking import check_tracking_token
 from .helpers import apply_errors, now_utc, read_uploads, send_attachment
 
@@ -34,8 +37,9 @@ def service_choices() -> list[SelectChoice]:
     services = db.session.scalars(
         select(Service).where(Service.is_active).order_by(Service.sort_order)
     ).all()
+    locale = str(get_locale() or "id")
     return [SelectChoice("", _("— Pilih layanan —"))] + [
-        SelectChoice(s.slug, s.name) for s in services]
+        SelectChoice(s.slug, localized.text(s, "name", locale)) for s in services]
 
 
 @bp.get("/")
@@ -50,22 +54,20 @@ def home():
                            office_hours=office_hours_rows())
 
 
-DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-
-
 def office_hours_rows() -> list[tuple[str, str]]:
     """Weekday rows for the home page, adjacent days with equal hours merged."""
     from ..services.calendar import weekly_hours
 
     hours = weekly_hours()  # what the admin set, else the configured default
+    day_names = get_day_names("wide", locale=str(get_locale() or "id"))  # 0 = Monday
     rows: list[tuple[list[str], str]] = []
     for day in range(7):
         span = hours.get(day)
         text = f"{span[0]:%H.%M}–{span[1]:%H.%M} WIB" if span else _("Tutup")
         if rows and rows[-1][1] == text:
-            rows[-1][0].append(DAY_NAMES[day])
+            rows[-1][0].append(day_names[day])
         else:
-            rows.append(([DAY_NAMES[day]], text))
+            rows.append(([day_names[day]], text))
     return [(f"{d[0]}–{d[-1]}" if len(d) > 1 else d[0], text) for d, text in rows]
 
 
@@ -134,6 +136,30 @@ def _form_rate_limited(_limit):
     return make_response(render_template("public/request_form.html", form=form), 429)
 
 
+def _pending_config() -> dict:
+    cfg = current_app.config
+    return {"upload_dir": cfg["UPLOAD_DIR"], "secret_key": cfg["SECRET_KEY"]}
+
+
+def _collect_files() -> tuple[list, list]:
+    """This submit's files: those kept from the last attempt (minus removed ones) + new ones."""
+    removed = set(request.form.getlist("hapus"))
+    kept = pending_uploads.read([t for t in request.form.getlist("kept") if t not in removed],
+                                **_pending_config())
+    pending_uploads.discard(list(removed), **_pending_config())
+    new = read_uploads(request.files.getlist("attachments"),
+                       current_app.config["MAX_ATTACHMENT_BYTES"])
+    return [upload for _kept, upload in kept] + new, [k for k, _upload in kept]
+
+
+def _form_again(form, kept: list, new_uploads: list, status: int):
+    """The form with the citizen's input, and the files kept so they need not choose again."""
+    kept = kept + pending_uploads.keep(
+        new_uploads, max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"], **_pending_config())
+    return render_template("public/request_form.html", form=form,
+                           kept_files=kept[: current_app.config["MAX_ATTACHMENTS"]]), status
+
+
 @bp.route("/permohonan", methods=["GET", "POST"])
 @limiter.limit(intake_limit, methods=["POST"], deduct_when=_accepted,
                on_breach=_form_rate_limited)
@@ -147,7 +173,11 @@ def new_request():
     secret = current_app.config["SECRET_KEY"]
     if antispam.seconds_since_start(secret, form.started.data, now) is None:
         form.started.data = antispam.started_token(secret, now)
-    if request.method == "POST" and antispam.looks_automated(
+    if request.method == "GET":
+        return render_template("public/request_form.html", form=form, kept_files=[])
+    uploads, kept = _collect_files()
+    new_uploads = uploads[len(kept):]
+    if antispam.looks_automated(
             honeypot=form.website.data, secret_key=secret, token=request.form.get("started"),
             now=now, min_seconds=current_app.config["FORM_MIN_FILL_SECONDS"]):
         current_app.logger.info("request form held back as automated (honeypot or too fast)")
@@ -156,9 +186,8 @@ def new_request():
         form.form_errors.append(_("Permohonan belum terkirim karena formulir dikirim terlalu "
                                   "cepat. Periksa isian Anda di bawah, lalu tekan \"Kirim "
                                   "permohonan\" sekali lagi."))
-        return render_template("public/request_form.html", form=form), 422
+        return _form_again(form, kept, new_uploads, 422)
     if form.validate_on_submit():
-        uploads = read_uploads(form.attachments.data, current_app.config["MAX_ATTACHMENT_BYTES"])
         data = intake.RequestData(
             name=form.name.data, email=form.email.data or None, phone=form.phone.data or None,
             type=form.type.data, service_slug=form.service.data, subject=form.subject.data,
@@ -170,15 +199,14 @@ def new_request():
         except intake.IntakeError as exc:
             apply_errors(form, exc.errors)
         else:
+            pending_uploads.discard([k.token for k in kept], **_pending_config())
             remember(ticket.code)
             session.setdefault("submitted", [])
             session["submitted"] = (session["submitted"] + [ticket.code])[-TRACKED_LIMIT:]
             return redirect(url_for("public.submitted", code=ticket.code), code=303)
-    if request.method == "POST":
-        # Keep the same key so a corrected resubmit still cannot create two tickets.
-        flash(_("Permohonan belum terkirim. Periksa isian yang ditandai."), "error")
-    return render_template("public/request_form.html", form=form), (
-        422 if request.method == "POST" else 200)
+    # Keep the same key so a corrected resubmit still cannot create two tickets.
+    flash(_("Permohonan belum terkirim. Periksa isian yang ditandai."), "error")
+    return _form_again(form, kept, new_uploads, 422)
 
 
 @bp.get("/permohonan/terkirim/<code>")
@@ -240,11 +268,12 @@ def track():
 def recover():
     form = RecoverForm()
     if form.validate_on_submit():
-        recovery.resend_codes(form.email.data, now_utc())
+        recovery.resend_codes(form.contact.data, now_utc())
         db.session.commit()
         # The same words whether or not the address has requests.
-        flash(_("Bila alamat itu pernah mengajukan permohonan, daftar kode pelacakannya sudah "
-                "kami kirim ke sana. Periksa juga folder spam."), "success")
+        flash(_("Bila alamat atau nomor itu pernah mengajukan permohonan, daftar kode "
+                "pelacakannya sudah kami kirim ke sana (surel: periksa juga folder spam)."),
+              "success")
         return redirect(url_for("public.track"), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("public/recover.html", form=form), status

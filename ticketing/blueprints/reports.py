@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from ..domain import periods
 from ..domain.charts import report_charts
+from ..domain.evaluation import may_write_review
 from ..domain.report import report_access
-from ..domain.report_tables import display, tables
+from ..domain.report_tables import display, document_tables, plan_table, tables
 from ..extensions import db
 from ..models import Unit
 from ..services import evaluation, report_files, reports
@@ -87,12 +88,17 @@ def index():
     if period is None:
         return render_template("reports/index.html", report=None, **context), 422
     report = reports.evaluation(period, now_utc(), unit=unit)
+    doc = evaluation.document(report, unit, today_local())
     query = {k: v for k, v in request.args.items() if k in ("periode", "dari", "sampai",
                                                               "bidang") and v}
     if not any(k in query for k in ("periode", "dari")):
         query["periode"] = period.key
-    return render_template("reports/index.html", report=report, charts=report_charts(report),
-                           tables=tables(report), display=display, query=query, **context)
+    return render_template("reports/index.html", report=report, doc=doc,
+                           charts=report_charts(report), tables=tables(report),
+                           extra_tables=document_tables(doc), plan_table=plan_table,
+                           display=display, query=query,
+                           may_write=may_write_review(current_user.role, current_user.unit_id,
+                                                      unit.id if unit else None), **context)
 
 
 def _file(ext: str):
@@ -101,11 +107,12 @@ def _file(ext: str):
     if period is None:
         abort(422, description=error)  # the Indonesian error page says what was wrong
     report = reports.evaluation(period, now_utc(), unit=unit)
+    doc = evaluation.document(report, unit, today_local())
     tz = current_app.config["TIMEZONE"]
     if ext == "pdf":
-        data, mimetype = report_files.to_pdf(report, tz), "application/pdf"
+        data, mimetype = report_files.to_pdf(report, tz, document=doc), "application/pdf"
     else:
-        data = report_files.to_xlsx(report, tz)
+        data = report_files.to_xlsx(report, tz, document=doc)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     import io
 

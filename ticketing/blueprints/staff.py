@@ -187,6 +187,7 @@ def render_ticket(ticket: Ticket, http_status: int = 200, **forms):
         action_form=fresh(ActionForm, "act"), now=now_utc(),
         wa_state=whatsapp_notify.window_state(ticket, now_utc()),
         wa_deliveries=whatsapp_notify.deliveries_by_message(ticket),
+        wa_sent=whatsapp_notify.sent_to_requester(ticket),
     ), http_status
 
 

@@ -34,7 +34,8 @@ def _message(title: str, text: str, status: int, *, kiosk: bool = False):
 def _save(form: SurveyForm, ticket: Ticket, channel: str):
     """Validate and record; returns (response or None, status)."""
     valid = form.validate_on_submit()
-    answers = service.Answers(scores=form.scores(), comment=form.comment.data or "")
+    answers = service.Answers(scores=form.scores(), comment=form.comment.data or "",
+                              profile=form.profile())
     if not valid:
         # name every bad element at once, not only the missing ones
         for name, message in service.check_answers(answers).items():

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from sqlalchemy import select
 
 from ..domain import periods
 from ..domain.charts import report_charts
 from ..domain.report import working_days
+from ..domain.report_tables import display, plan_table
 from ..extensions import csrf, db
 from ..models import Service
+from ..services import followup
 from ..services import stats as stats_service
 from .helpers import now_utc, today_local
 
@@ -51,9 +52,15 @@ def index():
         return render_template("errors.html", code=422, title="Periode tidak dikenal",
                                text=str(exc)), 422
     report = stats_service.public_report(period, now_utc())
-    # Public: the volume, attainment and IKM charts are aggregates only.
+    # Public: the volume, attainment and IKM charts are aggregates only; the analysis and
+    # follow-up plans only once the kepala dinas approved them.
+    is_quarter = period.kind == "quarter"
+    plans = followup.reviews(period.key, None, published_only=True) if is_quarter else []
+    previous_plans = (followup.reviews(period.previous().key, None, published_only=True)
+                      if is_quarter else [])
     return render_template(
         "transparency/index.html", report=report, charts=report_charts(report),
+        plans=plans, previous_plans=previous_plans, plan_table=plan_table, display=display,
         quarters=periods.recent(today_local(), "quarter", 8),
         months=periods.recent(today_local(), "month", 12), standards=_standards())
 

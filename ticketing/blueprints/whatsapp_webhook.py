@@ -60,7 +60,7 @@ def verify():
     """hub.mode=subscribe, hub.verify_token, hub.challenge -> the challenge; else 403."""
     cfg = current_app.config
     if not is_configured(cfg):
-        return _plain("Kanal WhatsApp tidak aktif.", 404)
+        return _plain("Kanal WhatsApp tidak aktif.", 403)
     mode = request.args.get("hub.mode", "")
     token = request.args.get("hub.verify_token", "")
     challenge = request.args.get("hub.challenge", "")
@@ -75,7 +75,8 @@ def verify():
 def receive():
     cfg = current_app.config
     if not is_configured(cfg):
-        return _plain("Kanal WhatsApp tidak aktif.", 404)
+        log.warning("whatsapp webhook called while the channel is off; refused")
+        return _plain("Kanal WhatsApp tidak aktif.", 403)
     raw = request.get_data(cache=False)
     if not signature_ok(raw, request.headers.get("X-Hub-Signature-256"),
                         cfg["WHATSAPP_APP_SECRET"]):

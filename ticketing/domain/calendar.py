@@ -224,6 +224,12 @@ class WorkingCalendar:
             raise TypeError(f"expected a date, got {type(d).__name__}")
         return d
 
+    def national_holidays(self, year: int) -> list[tuple[date, str]]:
+        """The public holidays and cuti bersama this calendar counts for `year`, by date."""
+        if not self.country_holidays:
+            return []
+        return sorted(self._holidays_for_year(year).items())
+
     def holiday_name(self, d: date) -> str | None:
         """Closure reason or national holiday name for d, else None (closure wins)."""
         d = self._to_date(d)

@@ -27,7 +27,7 @@ def key_of(row: TicketRow, unit_id: int | None, service_id: int | None, tz: Zone
             row.type)
 
 
-def contribution(row: TicketRow, calendar: WorkingCalendar) -> dict[str, float]:
+def contribution(row: TicketRow, calendar: WorkingCalendar | None) -> dict[str, float]:
     """What one request adds to the facts of its day of receipt."""
     out: dict[str, float] = {"received": 1}
     if row.first_response_dt is not None:

@@ -60,6 +60,19 @@ class Period:
             return f"{MONTHS_ID[self.start.month - 1]} {self.start.year}"
         return f"{day_words(self.start)} - {day_words(self.last_day)}"
 
+    def label_in(self, locale: str) -> str:
+        """The label in the reader's language ('id' is the official wording above)."""
+        if locale == "id":
+            return self.label
+        from babel.dates import format_date
+
+        if self.kind == "quarter":
+            return f"Quarter {ROMAN[(self.start.month - 1) // 3]} {self.start.year}"
+        if self.kind == "month":
+            return format_date(self.start, "MMMM y", locale=locale)
+        return (f"{format_date(self.start, 'd MMMM y', locale=locale)} - "
+                f"{format_date(self.last_day, 'd MMMM y', locale=locale)}")
+
     @property
     def span_words(self) -> str:
         """'1 Oktober 2026 - 31 Desember 2026'."""

@@ -13,6 +13,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from . import ikm as ikm_rules
+from . import skm
+from .evaluation import Document, Review
 from .report import (
     CHANNEL_LABELS,
     CHANNELS,
@@ -23,6 +25,7 @@ from .report import (
     Group,
     Report,
     hours,
+    share,
 )
 
 Cell = int | float | Decimal | str | datetime | None
@@ -215,3 +218,68 @@ def _internal(report: Report) -> list[Table]:
                        c.text] for c in report.comments], internal=True,
                      text_columns={0, 1, 2, 3})
     return [staff, complaints, comments]
+
+
+# ------------------------------------------------------------------ the document's other parts
+
+def _pct(part: int, whole: int) -> Decimal | None:
+    return share(part, whole)
+
+
+def profile_table(doc: Document) -> Table:
+    """Respondents per profile answer, this quarter and the one before (counts only)."""
+    now, before = doc.profile, doc.previous_profile
+    headers = ["Karakteristik", "Pilihan", f"{doc.report.period.label}: jumlah",
+               f"{doc.report.period.label}: %"]
+    if before is not None and doc.report.previous is not None:
+        label = doc.report.previous.period.label
+        headers += [f"{label}: jumlah", f"{label}: %"]
+    table = Table("profile", "Profil responden survei kepuasan masyarakat", headers, [],
+                  note="Diisi sukarela oleh responden; hanya dilaporkan sebagai jumlah per "
+                       "periode, tidak pernah dikaitkan dengan nama atau permohonan.",
+                  text_columns={0, 1})
+    for key, label, choices in skm.PROFILE_FIELDS:
+        for code, choice in list(choices) + [(None, skm.NOT_STATED)]:
+            n = now.count(key, code)
+            row: list[Cell] = [label, choice, n, _pct(n, now.respondents)]
+            if len(headers) > 4:
+                m = before.count(key, code)
+                row += [m, _pct(m, before.respondents)]
+            table.rows.append(row)
+    table.strong.add(len(table.rows))
+    total: list[Cell] = ["Jumlah responden", "", now.respondents, None]
+    if len(headers) > 4:
+        total += [before.respondents, None]
+    table.rows.append(total)
+    return table
+
+
+def sample_table(doc: Document) -> Table:
+    """Respondents against the regulation's recommended minimum for the people served."""
+    rows = [(doc.report.overall.name, doc.sample)] + list(doc.unit_samples)
+    if len(doc.report.units) == 1:
+        rows = [(doc.report.units[0].name, doc.sample)]
+    table = Table("sample", "Kecukupan sampel survei",
+                  ["Cakupan", "Penerima layanan (dijawab)", "Responden", "Sampel minimum",
+                   "Keterangan"], [],
+                  note="Sampel minimum menurut tabel Krejcie dan Morgan pada PermenPAN-RB "
+                       "Nomor 14 Tahun 2017 untuk jumlah penerima layanan periode ini (baris "
+                       "populasi berikutnya bila jumlahnya tidak tercantum).",
+                  text_columns={0, 4})
+    for name, s in rows:
+        table.rows.append([name, s.population, s.respondents, s.minimum, s.verdict])
+    return table
+
+
+def plan_table(review: Review, key: str, title: str) -> Table:
+    return Table(key, title,
+                 ["Unsur", "Tindakan", "Penanggung jawab", "Target", "Status", "Pelaksanaan"],
+                 [[a.element_label or "Umum", a.action, a.owner,
+                   a.target_date.strftime("%d-%m-%Y"), a.status_label, a.progress or "-"]
+                  for a in review.actions],
+                 text_columns={0, 1, 2, 3, 4, 5})
+
+
+def document_tables(doc: Document) -> list[Table]:
+    """The tables of the document after the report's own: profile, sample, plans."""
+    return [profile_table(doc), sample_table(doc)]

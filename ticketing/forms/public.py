@@ -97,9 +97,18 @@ class FaqVoteForm(Form):
 
 
 class RecoverForm(Form):
-    email = StringField(_l("Email yang Anda pakai saat mengajukan"), filters=[strip], validators=[
-        DataRequired(_l("Masukkan alamat email.")),
-        Email(_l("Alamat email tidak valid."), check_deliverability=False), Length(max=254)])
+    contact = StringField(_l("Email atau nomor WhatsApp yang Anda pakai saat mengajukan"),
+                          filters=[strip], validators=[
+                              DataRequired(_l("Masukkan email atau nomor WhatsApp.")),
+                              Length(max=254)])
+
+    def validate_contact(self, field) -> None:
+        value = field.data or ""
+        if "@" in value:
+            Email(_l("Alamat email tidak valid."), check_deliverability=False)(self, field)
+        else:
+            Regexp(PHONE_RE, message=_l("Nomor telepon tidak valid (contoh: 0812 3456 7890)."))(
+                self, field)
 
 
 class ReplyForm(Form):

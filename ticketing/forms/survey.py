@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectChoice, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..domain import ikm
+from ..domain import ikm, skm
 from .base import Form
 
 
@@ -35,6 +35,12 @@ class SurveyForm(Form):
     def scores(self) -> dict[str, int | None]:
         return {key: self[key].data for key in ikm.ELEMENT_KEYS}
 
+    def profile_fields(self):
+        return [self[key] for key in skm.PROFILE_KEYS]
+
+    def profile(self) -> dict[str, str | None]:
+        return {key: self[key].data or None for key in skm.PROFILE_KEYS}
+
 
 for _key, _label, _question, _answers in ikm.ELEMENTS:
     setattr(SurveyForm, _key, RadioField(
@@ -45,3 +51,11 @@ for _key, _label, _question, _answers in ikm.ELEMENTS:
         validate_choice=False,
         validators=[InputRequired(_l("Pilih salah satu nilai."))],
     ))
+
+
+for _key, _label, _choices in skm.PROFILE_FIELDS:
+    # Optional; a tampered value is kept for the service, which names it in Indonesian.
+    setattr(SurveyForm, _key, SelectField(
+        _label, choices=[SelectChoice("", _l("Tidak ingin menjawab"))]
+        + [SelectChoice(code, text) for code, text in _choices],
+        validate_choice=False, validators=[Optional()]))

@@ -386,10 +386,7 @@ def _iso2022jp_via_cp932(data: bytes) -> str:
             s1 = ((j1 + 1) >> 1) + 0x70
             if s1 > 0x9F:
                 s1 += 0x40
-            if j1 & 1:
-                s2 = j2 + 0x1F + (1 if j2 >= 0x60 else 0)
-            else:
-                s2 = j2 + 0x7E
+            s2 = j2 + 31 + (1 if j2 >= 96 else 0) if j1 & 1 else j2 + 126
             out += bytes([s1, s2])
             i += 2
             continue

@@ -71,9 +71,8 @@ def decode_header_text(value: object, hint: str | None = None) -> str:
         charset, enc, payload = match.group(1), match.group(2).upper(), match.group(3)
         data = _b_decode(payload) if enc == "B" else _q_decode(payload)
         charset_key = (charset.split("*", 1)[0] or "").lower()
-        if pieces and pieces[-1][0] == charset_key:
-            prev = pieces[-1][1]
-            assert isinstance(prev, bytes)
+        prev = pieces[-1][1] if pieces and pieces[-1][0] == charset_key else None
+        if isinstance(prev, bytes):
             pieces[-1] = (charset_key, prev + data)
         else:
             pieces.append((charset_key, data))
@@ -82,12 +81,10 @@ def decode_header_text(value: object, hint: str | None = None) -> str:
         pieces.append((None, text[pos:]))
     out: list[str] = []
     for charset, data in pieces:
-        if charset is None:
-            assert isinstance(data, str)
-            out.append(data)
-        else:
-            assert isinstance(data, bytes)
+        if isinstance(data, bytes):
             out.append(decode_bytes(data, charset, hint=hint))
+        else:
+            out.append(data)
     return _clean_text("".join(out))
 
 
@@ -203,7 +200,7 @@ def _address_text(addr: str) -> str:
     """An address with raw 8-bit bytes: UTF-8 (RFC 6532) or nothing, never a guess."""
     if addr.isascii():
         return addr
-    return _raw_to_bytes(addr).decode("utf-8", "replace") if "\udc80" <= max(addr) else addr
+    return _raw_to_bytes(addr).decode("utf-8", "replace") if max(addr) >= "\udc80" else addr
 
 
 def _parse_addresses(
@@ -216,56 +213,56 @@ def _parse_addresses(
     """
     result: list[tuple[str, str]] = []
     seen: set[str] = set()
+
+    def add(name: str, email: str) -> None:
+        if email not in seen:
+            seen.add(email)
+            display = _fold_ws(decode_header_text(name, hint)).strip("\"' ")
+            result.append(("" if display.lower() == email else display, email))
+
     for raw in raw_values:
         raw_str = _FOLD_RE.sub("", raw).replace("\r", " ").replace("\n", " ")
         # Split into addresses on the raw text (8-bit bytes kept as surrogates, encoded words
         # kept): a bad guess at the display name's charset must never touch the address, and
-        # an encoded "," cannot split an address. Each name is decoded on its own below.
+        # an encoded "," cannot split an address. Each name is decoded on its own.
         try:
             pairs = getaddresses([raw_str])
         except Exception:
             pairs = []
-        found_any = False
-        for name, addr in pairs:
-            addr = _address_text(addr.strip().strip("<>").strip())
-            if _QUOTED_LOCAL_RE.fullmatch(addr):
-                pass  # '"John Smith"@example.com' is a valid (if rare) address
-            elif "@" not in addr or not _EMAIL_RE.fullmatch(addr):
-                m = _EMAIL_RE.search(addr)
-                if not m:
-                    continue
-                addr = m.group()
-            email = addr.lower()
-            found_any = True
-            if email in seen:
-                continue
-            seen.add(email)
-            display = _fold_ws(decode_header_text(name, hint)).strip("\"' ")
-            if display.lower() == email:
-                display = ""
-            result.append((display, email))
-        if not found_any:
+        found = [(name, email) for name, addr in pairs if (email := _pair_address(addr))]
+        for name, email in found:
+            add(name, email)
+        if not found:
             # getaddresses gave up (unbalanced quotes, newlines...): scrape addresses.
-            for m in _ADDR_ANGLE_RE.finditer(raw_str):
-                email = _address_text(m.group(1)).lower()
-                if _EMAIL_RE.fullmatch(email) and email not in seen:
-                    seen.add(email)
-                    name = raw_str[: m.start()].rsplit(",", 1)[-1]
-                    result.append((_fold_ws(decode_header_text(name, hint)).strip("\"' "), email))
-            if not result:
-                for m in _EMAIL_RE.finditer(_address_text(raw_str)):
-                    email = m.group().lower()
-                    if email not in seen:
-                        seen.add(email)
-                        result.append(("", email))
-            if not result and allow_bare and "@" not in raw_str:
-                for name, addr in pairs:
-                    if re.fullmatch(r"[\w.+-]+", addr.strip()):
-                        result.append(
-                            (_fold_ws(decode_header_text(name, hint)), addr.strip().lower())
-                        )
-                        break
+            for name, email in _scraped_addresses(raw_str, pairs, allow_bare and not result):
+                add(name, email)
     return result
+
+
+def _pair_address(addr: str) -> str:
+    """The lower-cased address in a getaddresses() value, '' when there is none."""
+    addr = _address_text(addr.strip().strip("<>").strip())
+    if _QUOTED_LOCAL_RE.fullmatch(addr):
+        return addr.lower()  # '"John Smith"@example.com' is a valid (if rare) address
+    if "@" in addr and _EMAIL_RE.fullmatch(addr):
+        return addr.lower()
+    m = _EMAIL_RE.search(addr)
+    return m.group().lower() if m else ""
+
+
+def _scraped_addresses(raw_str: str, pairs: list[tuple[str, str]],
+                       allow_bare: bool) -> list[tuple[str, str]]:
+    """Addresses in <angle brackets>, else bare ones, else a domain-less local part."""
+    angled = [(raw_str[: m.start()].rsplit(",", 1)[-1], _address_text(m.group(1)).lower())
+              for m in _ADDR_ANGLE_RE.finditer(raw_str)]
+    found = [(name, email) for name, email in angled if _EMAIL_RE.fullmatch(email)]
+    if found:
+        return found
+    found = [("", m.group().lower()) for m in _EMAIL_RE.finditer(_address_text(raw_str))]
+    if found or not allow_bare or "@" in raw_str:
+        return found
+    return [(name, addr.strip().lower()) for name, addr in pairs
+            if re.fullmatch(r"[\w.+-]+", addr.strip())][:1]
 
 
 def _parse_date(raw: str | None) -> datetime | None:
@@ -316,7 +313,8 @@ def _msgid_list(raw_values: list[str]) -> list[str]:
 
 
 #: A header block beyond these bounds is hostile or broken, never a person's mail: only this
-#: much is read (the raw bytes stay stored), so parsing time stays bounded.
+#: much is read (the raw bytes stay stored), so parsing time stays bounded. The parser keeps
+#: MAX_HEADERS fields plus up to as many key fields found after them (parse._trim_header_block).
 MAX_HEADERS = 1000
 MAX_HEADER_VALUE = 32 * 1024
 
@@ -324,9 +322,9 @@ MAX_HEADER_VALUE = 32 * 1024
 def _raw_headers(part: Message) -> list[tuple[str, str]]:
     """Header (name, raw value) pairs as they appeared, without header objects (bounded)."""
     try:
-        items = list(itertools.islice(part.raw_items(), MAX_HEADERS))
+        items = list(itertools.islice(part.raw_items(), 2 * MAX_HEADERS))
     except Exception:
-        items = getattr(part, "_headers", [])[:MAX_HEADERS]
+        items = getattr(part, "_headers", [])[: 2 * MAX_HEADERS]
     return [(k, (v if isinstance(v, str) else str(v))[:MAX_HEADER_VALUE]) for k, v in items]
 
 

@@ -168,7 +168,7 @@ class _Walker:
                         in_alt or ctype == "multipart/alternative",
                         depth + 1,
                         res,
-                        path + (i,),
+                        (*path, i),
                     )
             return
         yield _Leaf(part, parent, index, ctype, params, in_alt, depth, resource, path)

@@ -120,12 +120,14 @@ def _trim_header_block(raw: bytes) -> tuple[bytes, list[str]]:
     if raw.count(b"\n", 0, end) < MAX_HEADERS:
         return raw, []
     kept: list[bytes] = []
-    fields = 0
+    fields = key_fields = 0
     keep = True
     for line in raw[:end].split(b"\n"):
         if line[:1] not in (b" ", b"\t"):  # a new field starts
             fields += 1
-            keep = fields <= MAX_HEADERS or bool(_KEY_FIELD_RE.match(line))
+            keep = fields <= MAX_HEADERS or (
+                key_fields < MAX_HEADERS and bool(_KEY_FIELD_RE.match(line)))
+            key_fields += keep and fields > MAX_HEADERS
         if keep:
             kept.append(line)
     if fields <= MAX_HEADERS:

@@ -27,6 +27,7 @@ _VERBS = (
 )
 _ORIGINALS = (
     "original message", "reply message", "antwort nachricht", "ursprüngliche nachricht",
+    "original nachricht", "originalnachricht",
     "oprindelig meddelelse", "message d'origine", "message original", "messaggio originale",
     "mensagem original", "mensaje original", "oorspronkelijk bericht", "origineel bericht",
     "originalmeddelande", "ursprungligt meddelande", "opprinnelig melding",

@@ -97,13 +97,24 @@ def strip_quoted_text(text: str, *, quotes_marked: bool = False) -> str:
     head, tail = lines[:MAX_LINES], lines[MAX_LINES:]
     marks = _links_inside_quotes(head, _mark(head))
     region = _region(marks, quotes_marked)
+    whole = _tidy(text)
     if region is None:
-        return text.strip()
+        return whole
     start, end = region
-    # Outlook puts a "____" rule (and blank lines) before its header block.
-    while start > 0 and (not head[start - 1].strip() or is_rule_line(head[start - 1])):
+    # Outlook puts a "____" rule (and blank lines) before its header block; other clients a
+    # "----- Original Nachricht ----" style line we may not know the words of.
+    while start > 0 and (not head[start - 1].strip() or is_rule_line(head[start - 1])
+                         or _DASHED_TITLE_RE.match(head[start - 1])):
         start -= 1
-    kept = head[:start] + head[end:] + tail
-    result = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
-    return result or text.strip()
+    result = _tidy("\n".join(head[:start] + head[end:] + tail))
+    # Nothing of the sender's own left (only separators): it was all quote or forward.
+    return result if _WORD_RE.search(result) else whole
+
+
+_DASHED_TITLE_RE = re.compile(r"^[\s>]*-{2,}[^-]{1,60}-{2,}\s*$")
+_WORD_RE = re.compile(r"\w")
+
+
+def _tidy(text: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 

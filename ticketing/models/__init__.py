@@ -13,6 +13,7 @@ from .tickets import CHANNELS, DIRECTIONS, TICKET_TYPES, Attachment, Message, Ti
 from .sla import SlaDigest, SlaNotification
 from .survey import SURVEY_CHANNELS, SurveyInvitation, SurveyResponse
 from .routing import RoutingDecision, RoutingRule
+from .evaluation import ACTION_STATUSES, EvaluationReview, FollowUpAction, ReportSignatory
 from .facts import DailyFact
 from .whatsapp import WhatsAppContact, WhatsAppDelivery, WhatsAppMessage, WhatsAppOutbox
 
@@ -23,6 +24,7 @@ __all__ = [
     "InboundMail", "JobHeartbeat", "MailAutoReply", "RoutingDecision", "RoutingRule",
     "OfficeHours", "SlaDigest", "SlaNotification", "SpecialPeriod",
     "SURVEY_CHANNELS", "SurveyInvitation", "SurveyResponse", "DailyFact",
+    "ACTION_STATUSES", "EvaluationReview", "FollowUpAction", "ReportSignatory",
     "WhatsAppContact", "WhatsAppDelivery", "WhatsAppMessage", "WhatsAppOutbox",
     "LoginThrottle", "UserSession",
 ]

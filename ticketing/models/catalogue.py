@@ -58,6 +58,9 @@ class Service(db.Model):
     #: the published standard, all 14 components in the decree's order:
     #: [{"key", "title", "body", "group": "pelayanan" | "pengelolaan"}]
     components: Mapped[list] = mapped_column(JSON, default=list)
+    #: texts in other languages, entered by an admin: {"en": {"name", "summary", "fee",
+    #: "product", "components": {key: body}}}; a missing text falls back to Indonesian
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     is_active: Mapped[bool] = mapped_column(default=True)
     sort_order: Mapped[int] = mapped_column(default=0)
     created_dt = mapped_column(UTCDateTime, default=utcnow)

@@ -55,8 +55,8 @@ INBOUND_ACTIONS = ("processing", "created", "appended", "ignored", "failed")
 
 
 class InboundMail(db.Model):
-    """One raw message as it reached us, kept forever; stored and committed before anything
-    else is done with it, so a crash later never loses a mail.
+    """One raw message as it reached us, kept until retention or erasure removes it; stored
+    and committed before anything else is done with it, so a crash later never loses a mail.
 
     The same bytes delivered again (IMAP re-fetch, MTA retry, a second poller) hit the
     unique sha256: on PostgreSQL that index decides a race between two pollers.

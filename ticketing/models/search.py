@@ -60,14 +60,22 @@ def lexemes(value):
 
 @event.listens_for(Ticket, "before_insert")
 def _index_subject(mapper, connection, target: Ticket) -> None:
-    if connection.dialect.name == "postgresql":
-        target.search_vector = lexemes(target.subject or "")
+    """A new ticket's vector: its subject and the messages inserted with it (no UPDATE)."""
+    if connection.dialect.name != "postgresql":
+        return
+    texts = [target.subject or ""]
+    for message in target.messages:
+        if message.id is None and message.body_text:
+            texts.append(message.body_text[:MAX_INDEXED_CHARS])
+            message._is_indexed = True
+    target.search_vector = lexemes(literal(" ".join(texts)))
 
 
 @event.listens_for(Message, "after_insert")
 def _index_message(mapper, connection, target: Message) -> None:
     """Add a new message's words to its ticket's vector, in the same transaction."""
-    if connection.dialect.name != "postgresql" or not target.body_text:
+    if (connection.dialect.name != "postgresql" or not target.body_text
+            or getattr(target, "_is_indexed", False)):
         return
     tickets = Ticket.__table__
     current = func.coalesce(tickets.c.search_vector, lexemes(tickets.c.subject))

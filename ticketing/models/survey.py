@@ -69,6 +69,12 @@ class SurveyResponse(db.Model):
     sarana: Mapped[int] = mapped_column(SmallInteger)
     #: the citizen's own words (optional)
     comment: Mapped[str | None] = mapped_column(db.Text)
+    #: respondent profile of the questionnaire, each optional (codes of domain.skm); reported
+    #: only as counts per quarter, never next to the response
+    sex: Mapped[str | None] = mapped_column(db.String(1))
+    age_group: Mapped[str | None] = mapped_column(db.String(10))
+    education: Mapped[str | None] = mapped_column(db.String(10))
+    occupation: Mapped[str | None] = mapped_column(db.String(20))
     #: tautan (signed link) | kios (staff tablet)
     channel: Mapped[str] = mapped_column(db.String(10))
     #: the staff member who opened the kiosk, None for the link

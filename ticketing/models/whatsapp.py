@@ -16,7 +16,11 @@ class WhatsAppDelivery(db.Model):
     crash later never loses a citizen's message. The same bytes again (a retry) hit sha256."""
 
     __tablename__ = "whatsapp_deliveries"
-    __table_args__ = (Index("ix_whatsapp_deliveries_state_created", "state", "created_dt"),)
+    __table_args__ = (
+        Index("ix_whatsapp_deliveries_state_created", "state", "created_dt"),
+        # the retention run (services.privacy_whatsapp)
+        Index("ix_whatsapp_deliveries_purged_created", "purged_dt", "created_dt"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: sha256 of the raw body
@@ -31,6 +35,8 @@ class WhatsAppDelivery(db.Model):
     #: deliveries of these same bytes, the first one included
     times_seen: Mapped[int] = mapped_column(default=1)
     created_dt = mapped_column(UTCDateTime, default=utcnow)
+    #: when the retention policy or an erasure removed its personal data
+    purged_dt = mapped_column(UTCDateTime, nullable=True)
     processed_dt = mapped_column(UTCDateTime, nullable=True)
 
 
@@ -67,6 +73,7 @@ class WhatsAppMessage(db.Model):
     __table_args__ = (
         Index("ix_whatsapp_messages_media_next", "media_state", "media_next_dt"),
         Index("ix_whatsapp_messages_wa_id_sent", "wa_id", "sent_dt"),
+        Index("ix_whatsapp_messages_purged_created", "purged_dt", "created_dt"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +101,8 @@ class WhatsAppMessage(db.Model):
     media_next_dt = mapped_column(UTCDateTime, nullable=True)
     media_error: Mapped[str | None] = mapped_column(db.String(300))
     created_dt = mapped_column(UTCDateTime, default=utcnow)
+    #: when the retention policy or an erasure removed its personal data
+    purged_dt = mapped_column(UTCDateTime, nullable=True)
 
     ticket: Mapped[Ticket | None] = relationship()
     message: Mapped[Message | None] = relationship()
@@ -112,6 +121,7 @@ class WhatsAppOutbox(db.Model):
     __table_args__ = (
         Index("ix_whatsapp_outbox_status_next", "status", "next_attempt_dt"),
         Index("ix_whatsapp_outbox_recipient", "recipient", "status"),
+        Index("ix_whatsapp_outbox_purged_created", "purged_dt", "created_dt"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,6 +152,8 @@ class WhatsAppOutbox(db.Model):
     #: what was actually sent: text | interactive | template:<name>
     sent_as: Mapped[str | None] = mapped_column(db.String(120))
     created_dt = mapped_column(UTCDateTime, default=utcnow)
+    #: when the retention policy or an erasure removed its personal data
+    purged_dt = mapped_column(UTCDateTime, nullable=True)
     next_attempt_dt = mapped_column(UTCDateTime, default=utcnow)
     sent_dt = mapped_column(UTCDateTime, nullable=True)
     #: when the last status callback arrived

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from time import monotonic
 
 from flask import current_app, g
 from sqlalchemy import select
@@ -60,7 +61,23 @@ def special_periods() -> list[SpecialPeriod]:
 
 
 def office_calendar() -> WorkingCalendar:
-    """The working-time calendar in force: weekly hours, special periods, closures."""
+    """The working-time calendar in force: weekly hours, special periods, closures.
+
+    Kept per process (per app) for CALENDAR_CACHE_SECONDS: every intake and answer needs it
+    and it changes a few times a year. An edit through this module forgets it at once in
+    this process; other processes (web workers, the scheduler) see it within that time.
+    """
+    cache = current_app.extensions.setdefault("office_calendar", {})
+    ttl = current_app.config.get("CALENDAR_CACHE_SECONDS", 60)
+    hit = cache.get("calendar")
+    if hit is not None and monotonic() - hit[0] < ttl:
+        return hit[1]
+    calendar = _read_calendar()
+    cache["calendar"] = (monotonic(), calendar)
+    return calendar
+
+
+def _read_calendar() -> WorkingCalendar:
     hours = weekly_hours()
     closures = tuple(sorted((c.day, c.reason) for c in db.session.scalars(select(Closure))))
     periods = tuple(
@@ -82,6 +99,7 @@ def request_calendar() -> WorkingCalendar:
 
 def _forget() -> None:
     g.pop("_office_calendar", None)
+    current_app.extensions.get("office_calendar", {}).clear()
 
 
 @lru_cache(maxsize=16)

@@ -226,7 +226,8 @@ def seed_catalogue() -> dict:
 
 
 def update_service(service: Service, now: datetime, *, actor: User, name: str, summary: str,
-                   is_active: bool, bodies: dict[str, str]) -> list[str]:
+                   is_active: bool, bodies: dict[str, str],
+                   english: dict | None = None) -> list[str]:
     """An admin edits a service's published standard. Audited per field; no commit.
 
     Returns the names of what changed. Every one of the 14 components must keep some text
@@ -258,6 +259,15 @@ def update_service(service: Service, now: datetime, *, actor: User, name: str, s
             changed.append(component["key"])
         components.append({**component, "body": body})
     service.components = components  # a new list, so the JSON column is seen as changed
+    if english is not None:
+        from .localized import clean
+
+        translations = clean(english)
+        if translations != (service.translations or {}):
+            audit.record(None, "catalogue", now, actor=actor, new="en",
+                         detail={"service": service.slug, "field": "translations"})
+            service.translations = translations
+            changed.append("translations")
     db.session.flush()
     return changed
 

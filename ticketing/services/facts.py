@@ -78,7 +78,9 @@ class _Deltas:
             return
         row = _row(values)
         key = rules.key_of(row, values["unit_id"], values["service_id"], tz)
-        for name, amount in rules.contribution(row, self.calendar).items():
+        # the calendar only for an answered request (its working time to the answer)
+        calendar = self.calendar if row.first_response_dt is not None else None
+        for name, amount in rules.contribution(row, calendar).items():
             self.rows[key][name] += sign * amount
 
     def response(self, response: SurveyResponse, sign: int, tz: ZoneInfo,
@@ -138,7 +140,7 @@ def add(connection, rows: list[dict]) -> None:
     """Add each row's measures to its fact (created at zero when missing): one UPSERT."""
     table = DailyFact.__table__
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    full = [{**{m: 0 for m in MEASURES}, **row} for row in rows]
+    full = [{**dict.fromkeys(MEASURES, 0), **row} for row in rows]
     statement = dialect.insert(table).values(full)
     statement = statement.on_conflict_do_update(
         index_elements=list(KEY_COLUMNS),

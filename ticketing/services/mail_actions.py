@@ -303,7 +303,7 @@ def _store_attachments(mail: _Mail, ticket: Ticket, message: Message) -> list:
     stored = attach_files(message, uploads, mail.now, keep_refused=True)
     if extra:
         limit = current_app.config.get("MAIL_MAX_ATTACHMENTS", 5)
-        names = ", ".join(extra[:30]) + (f", dan {len(extra) - 30} lainnya" if len(extra) > 30
+        names = ", ".join(extra[:200]) + (f", dan {len(extra) - 200} lainnya" if len(extra) > 200
                                           else "")
         ticket.messages.append(Message(
             direction="note", author_name=MAIL_SYSTEM, channel="email", created_dt=mail.now,

@@ -35,8 +35,10 @@ def escalation_level(ticket: Ticket, now: datetime) -> int:
     return clock_level(ticket, now, request_calendar())
 
 
-def message_json(message: Message) -> dict:
-    return {
+def message_json(message: Message, *, full_text: bool = True) -> dict:
+    """A message; full_text (staff only) adds the whole original of a mail, quotes included,
+    when the body shows only its new part."""
+    data = {
         "direction": message.direction,
         "author": message.author_name,
         "body_text": message.body_text,
@@ -47,6 +49,9 @@ def message_json(message: Message) -> dict:
             for a in message.attachments
         ],
     }
+    if full_text:
+        data["full_text"] = message.full_text or message.body_text
+    return data
 
 
 def ticket_json(ticket: Ticket, now: datetime, *, messages: bool = True,
@@ -74,6 +79,7 @@ def ticket_json(ticket: Ticket, now: datetime, *, messages: bool = True,
     }
     if messages:
         data["messages"] = [
-            message_json(m) for m in ticket.messages if not public_only or m.is_public
+            message_json(m, full_text=not public_only)
+            for m in ticket.messages if not public_only or m.is_public
         ]
     return data

@@ -17,9 +17,9 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.routing import BuildError
 
 from ..domain import sla as rules
@@ -39,6 +39,8 @@ RUNNING = tuple(sorted(CLOCK_RUNNING))
 AUTO_GENERATED = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
 #: ticket ids per IN (...) query
 CHUNK = 500
+#: tickets decided per transaction by `sla check`
+BATCH = 100
 
 SUMMARY_KEYS = {rules.WARNING: "warning", rules.LEVEL_1: "level1", rules.LEVEL_2: "level2"}
 SUBJECTS = {
@@ -198,39 +200,125 @@ def run_sla_check(now: datetime) -> dict:
         _, levels = _plan(sent.get(row.id, []), row.sla_window, row.unit_id, state)
         if levels:
             todo.append(row.id)
-    db.session.rollback()  # end the read transaction before taking row locks one by one
+    db.session.rollback()  # end the read transaction before taking row locks
     if todo:
         people = _people()
-        for ticket_id in todo:
-            _notify_one(ticket_id, now, calendar, thresholds, default, people, summary)
+        for first in range(0, len(todo), BATCH):
+            _notify_batch(todo[first:first + BATCH], now, calendar, thresholds, default, people,
+                          summary)
     result = summary.as_dict()
     log.info("sla check: %s", result)
     return result
+
+
+def _locked(ticket_ids: list[int]) -> list[Ticket]:
+    """The tickets still running, row-locked; those another check holds are skipped."""
+    return list(db.session.scalars(
+        select(Ticket)
+        .where(Ticket.id.in_(ticket_ids), Ticket.status.in_(RUNNING), Ticket.due_dt.is_not(None))
+        .options(joinedload(Ticket.unit), joinedload(Ticket.assignee))
+        .order_by(Ticket.id)
+        .with_for_update(skip_locked=True, of=Ticket)
+        .execution_options(populate_existing=True)
+    ).unique())
+
+
+def _notify_batch(ticket_ids: list[int], now: datetime, calendar: WorkingCalendar,
+                  thresholds: dict[int, rules.Thresholds], default: rules.Thresholds,
+                  people: list[rules.Person], summary: CheckSummary) -> None:
+    """Decide and queue the notifications of up to BATCH tickets in one transaction: one
+    locking read, one read of the decisions taken, one flush, one commit.
+
+    A concurrent check cannot take the same decision meanwhile (it skips the locked rows and
+    re-reads decisions after locking); if it did anyway (a unique clash), the batch is undone
+    and its tickets are done one by one, as before.
+    """
+    tickets = _locked(ticket_ids)
+    summary.skipped += len(ticket_ids) - len(tickets)
+    sent = _sent_in_window([t.id for t in tickets])
+    done, updates = [], []
+    try:
+        for ticket in tickets:
+            decided = _decide(ticket, sent.get(ticket.id, []), now, calendar, thresholds,
+                              default, people, summary)
+            if decided is not None:
+                done.append(decided[0])
+                updates.append(decided[1])
+        if not updates:
+            db.session.rollback()
+            return
+        db.session.flush()
+        # A Core UPDATE: the escalation must not bump the optimistic-lock version (staff
+        # saving an answer at this moment should not be told someone else changed it).
+        table = Ticket.__table__
+        db.session.connection().execute(
+            update(table).where(table.c.id == bindparam("ticket_id"))
+            .values(escalation_level=bindparam("level_now"), sla_window=bindparam("window"),
+                    updated_dt=table.c.updated_dt), updates)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        for ticket_id in ticket_ids:
+            _notify_one(ticket_id, now, calendar, thresholds, default, people, summary)
+        return
+    for levels, queued in done:
+        _count(summary, levels, queued)
+
+
+def _count(summary: CheckSummary, levels: list[int], queued: int) -> None:
+    for level in levels:
+        name = SUMMARY_KEYS[level]
+        setattr(summary, name, getattr(summary, name) + 1)
+    summary.mails += queued
 
 
 def _notify_one(ticket_id: int, now: datetime, calendar: WorkingCalendar,
                 thresholds: dict[int, rules.Thresholds], default: rules.Thresholds,
                 people: list[rules.Person], summary: CheckSummary) -> None:
     """Decide and queue one ticket's notifications in one transaction."""
-    ticket = db.session.scalars(
-        select(Ticket)
-        .where(Ticket.id == ticket_id, Ticket.status.in_(RUNNING), Ticket.due_dt.is_not(None))
-        .with_for_update(skip_locked=True, of=Ticket)
-        .execution_options(populate_existing=True)
-    ).first()
-    if ticket is None:
+    tickets = _locked([ticket_id])
+    if not tickets:
         # Locked by another check, or answered/paused since the scan: not ours to send.
         db.session.rollback()
         summary.skipped += 1
         return
+    ticket = tickets[0]
+    try:
+        decided = _decide(ticket, _sent_in_window([ticket.id]).get(ticket.id, []), now,
+                          calendar, thresholds, default, people, summary)
+        if decided is None:
+            db.session.rollback()
+            return
+        db.session.flush()
+        db.session.execute(
+            update(Ticket).where(Ticket.id == ticket.id)
+            .values(escalation_level=decided[1]["level_now"], sla_window=decided[1]["window"],
+                    updated_dt=Ticket.updated_dt)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    except IntegrityError:
+        # A concurrent check committed the same decision first: it queued the mail.
+        db.session.rollback()
+        summary.skipped += 1
+        return
+    _count(summary, *decided[0])
+
+
+def _decide(ticket: Ticket, sent: list[tuple[int, int, int | None]], now: datetime,
+            calendar: WorkingCalendar, thresholds: dict[int, rules.Thresholds],
+            default: rules.Thresholds, people: list[rules.Person], summary: CheckSummary):
+    """Add one locked ticket's decisions, mail and audit to the session (no flush).
+
+    Returns ((levels, mails queued), the ticket's new escalation level and window) or None
+    when nothing is due.
+    """
     state = rules.sla_state(clock_of(ticket, calendar), now, calendar,
                             thresholds.get(ticket.service_id, default))
     window = ticket.sla_window or 1
-    retarget, levels = _plan(_sent_in_window([ticket.id]).get(ticket.id, []), window,
-                             ticket.unit_id, state)
+    retarget, levels = _plan(sent, window, ticket.unit_id, state)
     if not levels:
-        db.session.rollback()
-        return
+        return None
     level_now = ticket.escalation_level or 0
     if retarget:
         audit.record(ticket, "sla_window", now, old=window, new=window + 1,
@@ -241,42 +329,25 @@ def _notify_one(ticket_id: int, now: datetime, calendar: WorkingCalendar,
     unit_code = ticket.unit.code if ticket.unit else None
     assignee = _person(ticket.assignee) if ticket.assignee is not None else None
     plan = [(level, rules.recipients(level, unit_code, assignee, people)) for level in levels]
-    try:
-        # The decisions first: if a concurrent check already took one, stop before any mail.
-        for level, told in plan:
-            db.session.add(SlaNotification(ticket_id=ticket.id, level=level, sla_window=window,
-                                           unit_id=ticket.unit_id,
-                                           recipients=[p.email for p in told], created_dt=now))
-        db.session.flush()
-        queued = 0
-        for level, told in plan:
-            for person in told:
-                _queue_notice(ticket, level, person, state, now)
-                queued += 1
-            if not told:
-                log.warning("sla check: nobody to tell for %s level %s", ticket.code, level)
-            audit.record(ticket, "sla_warning" if level == rules.WARNING else "escalation", now,
-                         old=level_now, new=level,
-                         detail={"window": window, "recipients": [p.email for p in told]})
-            if level >= rules.LEVEL_1:
-                level_now = max(level_now, level)
-        # A Core UPDATE: the escalation must not bump the optimistic-lock version (staff
-        # saving an answer at this moment should not be told someone else changed it).
-        db.session.execute(
-            update(Ticket).where(Ticket.id == ticket.id)
-            .values(escalation_level=level_now, sla_window=window, updated_dt=Ticket.updated_dt)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-    except IntegrityError:
-        # A concurrent check committed the same decision first: it queued the mail.
-        db.session.rollback()
-        summary.skipped += 1
-        return
-    for level in levels:
-        name = SUMMARY_KEYS[level]
-        setattr(summary, name, getattr(summary, name) + 1)
-    summary.mails += queued
+    for level, told in plan:
+        db.session.add(SlaNotification(ticket_id=ticket.id, level=level, sla_window=window,
+                                       unit_id=ticket.unit_id,
+                                       recipients=[p.email for p in told], created_dt=now))
+    # (queueing mail below may autoflush the decisions: a clash with a concurrent check
+    # surfaces here, and the caller undoes the transaction before any mail is kept)
+    queued = 0
+    for level, told in plan:
+        for person in told:
+            _queue_notice(ticket, level, person, state, now)
+            queued += 1
+        if not told:
+            log.warning("sla check: nobody to tell for %s level %s", ticket.code, level)
+        audit.record(ticket, "sla_warning" if level == rules.WARNING else "escalation", now,
+                     old=level_now, new=level,
+                     detail={"window": window, "recipients": [p.email for p in told]})
+        if level >= rules.LEVEL_1:
+            level_now = max(level_now, level)
+    return (levels, queued), {"ticket_id": ticket.id, "level_now": level_now, "window": window}
 
 
 def _queue_notice(ticket: Ticket, level: int, person: rules.Person, state: rules.SlaState,

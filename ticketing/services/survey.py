@@ -10,7 +10,7 @@ scanning job) and the unique ticket on the invitation row makes "once" a databas
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
@@ -18,7 +18,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..domain import ikm
+from ..domain import ikm, skm
 from ..extensions import db
 from ..models import SurveyInvitation, SurveyResponse, Ticket, User
 from . import audit
@@ -133,6 +133,8 @@ class Answers:
 
     scores: dict[str, int | None]
     comment: str = ""
+    #: the respondent profile (domain.skm codes), every field optional
+    profile: dict[str, str | None] = field(default_factory=dict)
 
 
 def check_answers(answers: Answers) -> dict[str, str]:
@@ -143,6 +145,7 @@ def check_answers(answers: Answers) -> dict[str, str]:
         errors[key] = f"Pilih salah satu nilai untuk unsur {ikm.ELEMENT_LABELS[key].lower()}."
     if len((answers.comment or "").strip()) > COMMENT_MAX:
         errors["comment"] = f"Saran atau komentar paling banyak {COMMENT_MAX} karakter."
+    errors.update(skm.check_profile(answers.profile))
     return errors
 
 
@@ -166,6 +169,7 @@ def submit(ticket: Ticket, answers: Answers, now: datetime, *, channel: str = "t
         comment=comment, channel=channel,
         kiosk_user_id=kiosk_user.id if kiosk_user is not None else None, submitted_dt=now,
         **{key: int(answers.scores[key]) for key in ikm.ELEMENT_KEYS},
+        **{key: answers.profile.get(key) or None for key in skm.PROFILE_KEYS},
     )
     db.session.add(response)
     try:

@@ -28,11 +28,11 @@ def burst_delay() -> timedelta:
     return timedelta(seconds=current_app.config.get("WHATSAPP_BURST_SECONDS", 120))
 
 
-def _by_code(code: str) -> Ticket | None:
+def ticket_by_code(code: str) -> Ticket | None:
     return db.session.scalar(select(Ticket).where(Ticket.code == code))
 
 
-def _ticket_of_wamid(wamid: str) -> Ticket | None:
+def ticket_of_wamid(wamid: str) -> Ticket | None:
     ticket_id = db.session.scalar(select(WhatsAppOutbox.ticket_id).where(
         WhatsAppOutbox.wamid == wamid))
     if ticket_id is None:
@@ -45,11 +45,11 @@ def find_ticket(wa_id: str, context_id: str | None, typed: str,
                 now: datetime) -> tuple[Ticket | None, str]:
     """(ticket, how); the ticket may be closed (the caller then opens a linked new one)."""
     if context_id:
-        ticket = _ticket_of_wamid(context_id)
+        ticket = ticket_of_wamid(context_id)
         if ticket is not None and ticket.requester_phone == wa_id:
             return ticket, "balasan atas pesan kami"
     for code in ticket_codes(typed):
-        ticket = _by_code(code)
+        ticket = ticket_by_code(code)
         if ticket is not None and ticket.requester_phone == wa_id:
             return ticket, "kode tiket dalam pesan"
     hours = current_app.config.get("WHATSAPP_THREAD_HOURS", 72)

@@ -24,6 +24,8 @@ from .client import GraphClient, GraphError
 log = logging.getLogger(__name__)
 
 SYSTEM_AUTHOR = "Sistem WhatsApp"
+#: messages that only make sense as free-form inside the 24-hour window
+_WINDOW_ONLY = ("confirm_question",)
 #: a status never goes back (a late "delivered" after "read" changes nothing)
 _RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3}
 
@@ -79,6 +81,12 @@ def _deliver_one(client: GraphClient, item: WhatsAppOutbox, now: datetime) -> st
         item.next_attempt_dt = contact.paused_until_dt  # the per-recipient pace
         return "retry"
     if not item.use_template and not notify.window_open(contact, now):
+        if item.kind in _WINDOW_ONLY:
+            # Reply buttons need the window; the template already points to the tracking
+            # page, where the same question is asked.
+            item.status, item.status_dt = "cancelled", now
+            item.last_error = "jendela 24 jam tertutup: pertanyaan ada di halaman pelacakan"
+            return "cancelled"
         item.use_template = True
     try:
         payload, sent_as = _payload(item)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import traceback
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -179,7 +178,6 @@ def _mark_failed(wamid: str, message: dict, delivery_id: int, now: datetime,
     row.payload = message
     row.action = "failed"
     row.reason = f"{type(exc).__name__}: {exc}"[:300]
-    row.media_error = "".join(traceback.format_exception(exc))[-300:]
     db.session.commit()
     return Result(wamid, "failed", None, row.reason)
 
@@ -258,7 +256,7 @@ def _opt(row: WhatsAppMessage, contact: WhatsAppContact, what: str, now: datetim
 
 def _reaction(row: WhatsAppMessage, body: Content, now: datetime) -> Result:
     target, emoji = body.reaction
-    ticket = conversation._ticket_of_wamid(target) if target else None
+    ticket = conversation.ticket_of_wamid(target) if target else None
     if ticket is None or ticket.requester_phone != row.wa_id:
         return _done(row, "ignored", None, "reaksi pada pesan yang tidak dikenal")
     note = Message(direction="note", author_name=SYSTEM_AUTHOR, channel="whatsapp",
@@ -275,7 +273,7 @@ def _confirm(row: WhatsAppMessage, body: Content, wa_id: str, now: datetime) -> 
     """A press of Ya / Belum under "sudah dipahami?": recorded like the tracking page."""
     _prefix, _sep, rest = body.reply_id.partition(":")
     code, _sep, answer = rest.rpartition(":")
-    ticket = conversation._by_code(code)
+    ticket = conversation.ticket_by_code(code)
     if ticket is None or ticket.requester_phone != wa_id:
         return _done(row, "ignored", None, "tombol konfirmasi untuk tiket yang tidak dikenal")
     understood = answer == "ya"
@@ -295,7 +293,7 @@ def _track(row: WhatsAppMessage, wa_id: str, code: str, token: str | None,
            now: datetime) -> Result:
     """LACAK <code>: the status, to the requester's number or with the confirmation page's
     key (which also links this number to a ticket that has none)."""
-    ticket = conversation._by_code(code)
+    ticket = conversation.ticket_by_code(code)
     allowed = ticket is not None and (ticket.requester_phone == wa_id or (
         token is not None and notify.track_key_ok(ticket.code, token)))
     if not allowed:

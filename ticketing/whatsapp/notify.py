@@ -177,6 +177,12 @@ def window_state(ticket: Ticket, now: datetime) -> WindowState | None:
     return state
 
 
+def sent_to_requester(ticket: Ticket, limit: int = 20) -> list[WhatsAppOutbox]:
+    """The latest WhatsApp messages of this ticket, for the staff page."""
+    return list(db.session.scalars(select(WhatsAppOutbox).where(
+        WhatsAppOutbox.ticket_id == ticket.id).order_by(WhatsAppOutbox.id.desc()).limit(limit)))
+
+
 def deliveries_by_message(ticket: Ticket) -> dict[int, WhatsAppOutbox]:
     """The WhatsApp delivery of each conversation entry (staff page)."""
     rows = db.session.scalars(select(WhatsAppOutbox).where(

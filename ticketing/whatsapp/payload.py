@@ -119,8 +119,9 @@ def _media(kind: str, message: dict) -> Content:
         label = "pesan suara"
     filename = str(media.get("filename") or "").strip() or None
     shown = f"[{label}{': ' + filename if filename else ''}]"
-    return Content(kind, f"{shown} {caption}".strip(), typed=caption,
-                   media_id=str(media.get("id") or "") or None,
+    # A sticker is decoration, not a document: recorded, not fetched (and not refused).
+    media_id = None if kind == "sticker" else str(media.get("id") or "") or None
+    return Content(kind, f"{shown} {caption}".strip(), typed=caption, media_id=media_id,
                    mime_type=str(media.get("mime_type") or "") or None, filename=filename)
 
 

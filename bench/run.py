@@ -1,0 +1,338 @@
+"""Benchmark the rows of issue 13 on a database seeded by bench/seed.py, print JSON.
+
+In-process rows (the Flask test client: the application's own time, no network): staff queue
+and API pages, searches, the public figures, the evaluation report and its XLSX, `sla check`.
+Intake under gunicorn (2 workers) with a load generator (`wrk` when installed, else threads
+of http.client): POST /api/v1/requests and the web form, next to a bare Flask-SQLAlchemy app
+doing one INSERT on the same database in the same run; the JSON carries the ratios.
+
+    .venv/bin/python bench/run.py --tickets 10000 [--seed] [--samples 15] [--load-seconds 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from http.client import HTTPConnection
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from seed import DEFAULT_URL, NOW, make_app, recreate_database, seed  # noqa: E402
+from sqlalchemy import event, select, text  # noqa: E402
+
+from ticketing.extensions import db  # noqa: E402
+from ticketing.models import Ticket, User  # noqa: E402
+
+PERIOD = "2026-Q4"
+
+
+def database_url(admin_url: str, tickets: int) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(admin_url).set(drivername="postgresql+psycopg",
+                                   database=f"bench_{tickets}").render_as_string(
+        hide_password=False)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+class InProcess:
+    """Times GET requests through the test client, as a given staff member."""
+
+    def __init__(self, app, samples: int) -> None:
+        self.app, self.samples = app, samples
+        self.client = app.test_client()
+        self.results: dict[str, dict] = {}
+
+    def login(self, email: str) -> None:
+        with self.app.app_context():
+            user = db.session.scalar(select(User).where(User.email == email))
+            user_id = user.get_id()
+        with self.client.session_transaction() as session:
+            session["_user_id"] = user_id
+            session["_fresh"] = True
+
+    def token(self, email: str) -> dict:
+        from ticketing.services.people import issue_token
+
+        with self.app.app_context():
+            user = db.session.scalar(select(User).where(User.email == email))
+            token = issue_token(user, NOW)
+            db.session.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+    def time(self, label: str, url: str, headers: dict | None = None, samples: int | None = None,
+             warm: int = 1) -> dict:
+        samples = samples or self.samples
+        statements: list[int] = []
+        with self.app.app_context():
+            engine = db.engine
+
+        def count(*_args):
+            statements.append(1)
+
+        for _ in range(warm):
+            self.client.get(url, headers=headers or {})
+        times, status, size = [], None, 0
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            for _ in range(samples):
+                statements.clear()
+                start = time.perf_counter()
+                response = self.client.get(url, headers=headers or {})
+                times.append(time.perf_counter() - start)
+                status, size = response.status_code, len(response.get_data())
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        row = {"url": url, "status": status, "p95_ms": round(p95(times) * 1000, 1),
+               "median_ms": round(statistics.median(times) * 1000, 1),
+               "sql": len(statements), "bytes": size, "samples": samples}
+        if "X-Total-Count" in getattr(response, "headers", {}):
+            row["x_total_count"] = response.headers["X-Total-Count"]
+        self.results[label] = row
+        print(f"  {label:<44} p95 {row['p95_ms']:>9} ms  {row['sql']:>3} SQL  "
+              f"{status}  {size} B", flush=True)
+        return row
+
+
+def cursor_at(app, position: int) -> str:
+    """The keyset cursor of the row at `position` of the all-status queue (kepala dinas)."""
+    from ticketing.services.queue import encode_cursor
+
+    with app.app_context():
+        count = db.session.scalar(text("SELECT count(*) FROM tickets"))
+        ticket = db.session.scalar(select(Ticket).order_by(Ticket.due_dt.asc().nulls_last(),
+                                                           Ticket.id)
+                                   .offset(min(position, count // 2)).limit(1))
+        return encode_cursor(ticket)
+
+
+def in_process_rows(app, samples: int, reports: bool) -> dict:
+    bench = InProcess(app, samples)
+    with app.app_context():
+        email = db.session.scalar(select(Ticket.requester_email).where(
+            Ticket.requester_email.is_not(None)).order_by(Ticket.id.desc()).limit(1))
+    bench.login("ketua.pumk@bench.id")
+    bench.time("queue_open_page1_web", "/staf/antrian")
+    bench.login("kadis@bench.id")
+    bench.time("queue_all_page1_web", "/staf/antrian?status=semua")
+    api = bench.token("kadis@bench.id")
+    bench.time("api_all_page1", "/api/v1/tickets?status=semua&per_page=25", api)
+    bench.time("api_all_page500_offset", "/api/v1/tickets?status=semua&per_page=25&page=500",
+               api)
+    after = urllib.parse.quote(cursor_at(app, 499 * 25 - 1))
+    bench.time("api_all_page500_cursor",
+               f"/api/v1/tickets?status=semua&per_page=25&page=500&after={after}", api)
+    bench.time("search_name_all", "/api/v1/tickets?status=semua&q=Hartono", api)
+    bench.time("search_word_all", "/api/v1/tickets?status=semua&q=halal", api)
+    bench.time("search_email_all",
+               f"/api/v1/tickets?status=semua&q={urllib.parse.quote(email)}", api)
+    bench.time("kinerja_first", f"/kinerja?periode={PERIOD}", samples=1, warm=0)
+    bench.time("kinerja", f"/kinerja?periode={PERIOD}")
+    bench.time("kinerja_csv", f"/kinerja/data.csv?periode={PERIOD}")
+    bench.time("stats_api", f"/api/v1/stats?period={PERIOD}")
+    with app.app_context():
+        from ticketing.services import facts_report
+
+        facts_report.forget()
+    bench.time("stats_api_uncached", f"/api/v1/stats?period={PERIOD}", samples=1, warm=0)
+    if reports:
+        bench.login("kadis@bench.id")
+        bench.time("report_page", f"/staf/laporan/?periode={PERIOD}", samples=1, warm=0)
+        bench.time("report_xlsx", f"/staf/laporan/unduh.xlsx?periode={PERIOD}", samples=1,
+                   warm=0)
+    return bench.results
+
+
+def sla_check_row(app) -> dict:
+    from ticketing.services.sla import run_sla_check
+
+    with app.app_context():
+        statements: list[int] = []
+        listener = lambda *a: statements.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        start = time.perf_counter()
+        summary = run_sla_check(NOW)
+        db.session.rollback()  # leave the seeded database as it was
+        elapsed = time.perf_counter() - start
+        event.remove(db.engine, "before_cursor_execute", listener)
+        open_ = db.session.scalar(text(
+            "SELECT count(*) FROM tickets WHERE status IN ('baru','diproses')"))
+    row = {"ms": round(elapsed * 1000, 1), "sql": len(statements), "open_running": open_,
+           "summary": summary}
+    print(f"  {'sla_check':<44} {row['ms']:>12} ms  {row['sql']:>3} SQL", flush=True)
+    return row
+
+
+# ------------------------------------------------------------------ intake under load
+
+WSGI = """
+import sys
+sys.path.insert(0, {root!r})
+from bench.seed import make_app
+app = make_app({url!r})
+"""
+
+
+def _serve(module_dir: str, module: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": module_dir}
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    process = subprocess.Popen(
+        [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         f"{module}:app"], env=env, start_new_session=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/x")
+            return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"gunicorn did not start on {port}")
+
+
+def _load(port: int, path: str, body: bytes, content_type: str, seconds: float,
+          threads: int = 4) -> dict:
+    """Requests per second of POST path for `seconds` with `threads` keep-alive clients."""
+    done, errors, stop = [0] * threads, [0] * threads, time.time() + seconds
+
+    def worker(i: int) -> None:
+        conn = HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.time() < stop:
+            try:
+                conn.request("POST", path, body=body.replace(b"{n}", str(
+                    done[i] * threads + i).encode()), headers={"Content-Type": content_type})
+                response = conn.getresponse()
+                response.read()
+                if response.status in (200, 201, 303):
+                    done[i] += 1
+                else:
+                    errors[i] += 1
+            except OSError:
+                errors[i] += 1
+                conn = HTTPConnection("127.0.0.1", port, timeout=30)
+
+    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    started = time.time()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    elapsed = time.time() - started
+    return {"rps": round(sum(done) / elapsed, 1), "ok": sum(done), "errors": sum(errors)}
+
+
+BARE = """
+import sys
+sys.path.insert(0, {root!r})
+from flask import Flask, request
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import text
+
+app = Flask(__name__)
+app.config["SQLALCHEMY_DATABASE_URI"] = {url!r}
+db = SQLAlchemy(app)
+
+
+@app.post("/bare")
+def bare():
+    db.session.execute(text("INSERT INTO bench_bare (body) VALUES (:b)"),
+                       {{"b": request.get_data(as_text=True)}})
+    db.session.commit()
+    return "", 201
+"""
+
+
+def intake_rows(url: str, seconds: float) -> dict:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS bench_bare (id serial PRIMARY KEY, "
+                          "body text)"))
+        service = conn.scalar(text("SELECT slug FROM services WHERE unit_id IS NOT NULL "
+                                   "ORDER BY id LIMIT 1"))
+    engine.dispose()
+    api_body = json.dumps({
+        "name": "Warga Bench", "email": "warga{n}@example.com", "type": "informasi",
+        "service": service, "subject": "Pertanyaan sertifikat halal {n}",
+        "message": "Bagaimana cara mendaftar sertifikat halal gratis untuk usaha saya?",
+        "consent": True}).encode()
+    form_body = urllib.parse.urlencode({
+        "name": "Warga Bench", "email": "warga{n}@example.com", "type": "informasi",
+        "service": service, "subject": "Pertanyaan sertifikat halal {n}",
+        "message": "Bagaimana cara mendaftar sertifikat halal gratis untuk usaha saya?",
+        "consent": "y", "started": "0"}).encode().replace(b"%7Bn%7D", b"{n}")
+    out = {}
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "bench_app.py").write_text(WSGI.format(root=str(HERE.parent), url=url))
+        Path(folder, "bench_bare.py").write_text(BARE.format(root=str(HERE.parent), url=url))
+        for label, module, path, body, kind in (
+                ("bare_insert", "bench_bare", "/bare", b"x{n}", "text/plain"),
+                ("intake_api", "bench_app", "/api/v1/requests", api_body, "application/json"),
+                ("intake_form", "bench_app", "/permohonan", form_body,
+                 "application/x-www-form-urlencoded")):
+            server = _serve(folder, module, 8731)
+            try:
+                _load(8731, path, body, kind, 1.0)  # warm up
+                out[label] = _load(8731, path, body, kind, seconds)
+            finally:
+                os.killpg(server.pid, 15)
+                server.wait(timeout=20)
+            print(f"  {label:<44} {out[label]['rps']:>9} req/s  "
+                  f"({out[label]['errors']} errors)", flush=True)
+    bare = out["bare_insert"]["rps"] or 1
+    out["intake_api_vs_bare"] = round(out["intake_api"]["rps"] / bare, 3)
+    out["intake_form_vs_bare"] = round(out["intake_form"]["rps"] / bare, 3)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
+                                                                 DEFAULT_URL))
+    parser.add_argument("--tickets", type=int, default=10000)
+    parser.add_argument("--seed", action="store_true", help="(re)seed bench_<N> first")
+    parser.add_argument("--samples", type=int, default=15)
+    parser.add_argument("--load-seconds", type=float, default=8.0)
+    parser.add_argument("--no-reports", action="store_true",
+                        help="skip the evaluation report page and XLSX")
+    parser.add_argument("--no-intake", action="store_true")
+    parser.add_argument("--out", help="also write the JSON here")
+    args = parser.parse_args()
+    if args.seed:
+        url = recreate_database(args.database_url, f"bench_{args.tickets}")
+        seed(url, args.tickets)
+    url = database_url(args.database_url, args.tickets)
+    app = make_app(url)
+    print(f"bench_{args.tickets}", flush=True)
+    result = {"tickets": args.tickets, "rows": in_process_rows(app, args.samples,
+                                                                not args.no_reports)}
+    result["sla_check"] = sla_check_row(app)
+    with app.app_context():
+        db.engine.dispose()
+    if not args.no_intake:
+        result["intake"] = intake_rows(url, args.load_seconds)
+    text_out = json.dumps(result, indent=2, default=str)
+    print(text_out)
+    if args.out:
+        Path(args.out).write_text(text_out)
+
+
+if __name__ == "__main__":
+    main()

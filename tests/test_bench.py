@@ -1,0 +1,40 @@
+"""The benchmark scripts still work: a 10,000-ticket smoke run of bench/seed.py and
+bench/run.py on PostgreSQL (no timing assertions: timings are for bench/, not for tests)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from ticketing import ROOT
+
+from .support.components import missing_component
+
+
+def test_bench_seeds_and_times_every_row(tmp_path):
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        missing_component("PostgreSQL (set TEST_DATABASE_URL)")
+    out = tmp_path / "bench.json"
+    env = {**os.environ, "BENCH_DATABASE_URL": base}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--seed", "--tickets", "10000",
+         "--samples", "1", "--load-seconds", "1", "--out", str(out)],
+        env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert result["tickets"] == 10000
+    rows = result["rows"]
+    for label in ("queue_open_page1_web", "queue_all_page1_web", "api_all_page1",
+                  "api_all_page500_cursor", "search_name_all", "search_word_all",
+                  "search_email_all", "kinerja", "kinerja_csv", "stats_api", "report_page",
+                  "report_xlsx"):
+        assert rows[label]["status"] == 200, (label, rows[label])
+    assert rows["search_name_all"]["x_total_count"] != "0"
+    assert rows["api_all_page1"]["x_total_count"] == "1000"  # bounded
+    intake = result["intake"]
+    assert intake["intake_api"]["ok"] > 0 and intake["intake_form"]["ok"] > 0
+    assert intake["bare_insert"]["ok"] > 0 and intake["intake_api"]["errors"] == 0
+    assert "intake_api_vs_bare" in intake

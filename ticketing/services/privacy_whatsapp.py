@@ -1,0 +1,100 @@
+"""The WhatsApp channel's part of retention and erasure: contacts, inbound payloads, the raw
+webhook deliveries and the WhatsApp outbox (see services.privacy)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+
+from ..extensions import db
+from ..models import WhatsAppContact, WhatsAppDelivery, WhatsAppMessage, WhatsAppOutbox
+
+REMOVED = "[dihapus]"
+#: what stands for an erased number (wa_id columns are not nullable)
+REMOVED_NUMBER = "dihapus"
+
+
+def erase(phone: str | None, ticket_ids: list[int], now: datetime) -> int:
+    """Everything of one number and of the given tickets; returns the rows changed."""
+    changed = 0
+    if phone:
+        for contact in db.session.scalars(select(WhatsAppContact)
+                                          .where(WhatsAppContact.wa_id == phone)):
+            contact.wa_id = f"{REMOVED_NUMBER}-{contact.id}"
+            contact.profile_name = None
+            changed += 1
+    conditions = [WhatsAppMessage.ticket_id.in_(ticket_ids)] if ticket_ids else []
+    if phone:
+        conditions.append(WhatsAppMessage.wa_id == phone)
+    if conditions:
+        messages = db.session.scalars(select(WhatsAppMessage).where(or_(*conditions))).all()
+        deliveries = {m.delivery_id for m in messages if m.delivery_id}
+        for message in messages:
+            _purge_message(message, now)
+            message.wa_id = REMOVED_NUMBER
+            changed += 1
+        if deliveries:
+            for delivery in db.session.scalars(
+                    select(WhatsAppDelivery).where(WhatsAppDelivery.id.in_(deliveries),
+                                                   WhatsAppDelivery.state == "done")):
+                _purge_delivery(delivery, now)
+                changed += 1
+    conditions = [WhatsAppOutbox.ticket_id.in_(ticket_ids)] if ticket_ids else []
+    if phone:
+        conditions.append(WhatsAppOutbox.recipient == phone)
+    if conditions:
+        for item in db.session.scalars(select(WhatsAppOutbox).where(or_(*conditions))):
+            if item.status == "pending":
+                item.status = "cancelled"
+            item.recipient = REMOVED_NUMBER
+            _purge_outbox(item, now)
+            changed += 1
+    return changed
+
+
+def purge_older_than(cutoff: datetime, now: datetime, limit: int) -> int:
+    """Retention: payloads of handled deliveries, messages and sent WhatsApp messages."""
+    changed = 0
+    for delivery in db.session.scalars(
+            select(WhatsAppDelivery).where(WhatsAppDelivery.purged_dt.is_(None),
+                                           WhatsAppDelivery.created_dt < cutoff,
+                                           WhatsAppDelivery.state == "done")
+            .order_by(WhatsAppDelivery.created_dt).limit(limit)):
+        _purge_delivery(delivery, now)
+        changed += 1
+    for message in db.session.scalars(
+            select(WhatsAppMessage).where(WhatsAppMessage.purged_dt.is_(None),
+                                          WhatsAppMessage.created_dt < cutoff,
+                                          WhatsAppMessage.action != "failed")
+            .order_by(WhatsAppMessage.created_dt).limit(limit)):
+        _purge_message(message, now)
+        changed += 1
+    for item in db.session.scalars(
+            select(WhatsAppOutbox).where(WhatsAppOutbox.purged_dt.is_(None),
+                                         WhatsAppOutbox.created_dt < cutoff,
+                                         WhatsAppOutbox.status != "pending")
+            .order_by(WhatsAppOutbox.created_dt).limit(limit)):
+        _purge_outbox(item, now)
+        changed += 1
+    return changed
+
+
+def _purge_delivery(delivery: WhatsAppDelivery, now: datetime) -> None:
+    delivery.raw = b""
+    delivery.error = None
+    delivery.purged_dt = now
+
+
+def _purge_message(message: WhatsAppMessage, now: datetime) -> None:
+    message.payload = {}
+    message.reason = None
+    message.media_error = None
+    message.purged_dt = now
+
+
+def _purge_outbox(item: WhatsAppOutbox, now: datetime) -> None:
+    item.body_text = REMOVED
+    item.buttons = []
+    item.last_error = None
+    item.purged_dt = now
