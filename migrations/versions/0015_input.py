@@ -1,8 +1,8 @@
 """Input and sessions (issue 9): server-side staff sessions, forced change of admin-issued
 passwords, lockout counters for login names that match no account
 
-Revision ID: 0012_input
-Revises: 0011_perf
+Revision ID: 0015_input
+Revises: 0014_report
 Create Date: 2026-12-06 01:45:00
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 import ticketing.models.base
 
 # revision identifiers, used by Alembic.
-revision = "0012_input"
-down_revision = "0011_perf"
+revision = "0015_input"
+down_revision = "0014_report"
 branch_labels = None
 depends_on = None
 
