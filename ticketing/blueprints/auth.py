@@ -22,8 +22,7 @@ from ..extensions import db, limiter
 from ..forms.accounts import ButtonForm, LoginForm, PasswordForm
 from ..i18n import due_in_words
 from ..security import close_staff_session, open_staff_session
-from ..services import accounts
-from ..services import transaction
+from ..services import accounts, transaction
 from .helpers import apply_errors, now_utc
 from .staff_common import no_store
 
