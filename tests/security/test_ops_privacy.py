@@ -14,8 +14,15 @@ from sqlalchemy import select, text
 
 from ticketing.extensions import db
 from ticketing.jobs import JOBS
-from ticketing.models import (Attachment, AuditEntry, InboundMail, JobHeartbeat, OutboxMail,
-                              SurveyResponse, Ticket)
+from ticketing.models import (
+    Attachment,
+    AuditEntry,
+    InboundMail,
+    JobHeartbeat,
+    OutboxMail,
+    SurveyResponse,
+    Ticket,
+)
 from ticketing.services import audit, survey, tickets
 from ticketing.services.mail_ingest import ingest_raw
 from ticketing.services.outbox import flush
@@ -69,7 +76,7 @@ def build_history(app) -> tuple[Ticket, Ticket, Ticket]:
     tickets.reply(web, agent, f"Ibu {NAME}, syaratnya NIB dan KTP.", "selesai",
                   NOW + timedelta(hours=2))
     db.session.commit()
-    survey.submit(web, survey.Answers({k: 4 for k in survey.ikm.ELEMENT_KEYS},
+    survey.submit(web, survey.Answers(dict.fromkeys(survey.ikm.ELEMENT_KEYS, 4),
                                       f"Terima kasih, salam {NAME}"), NOW + timedelta(hours=3))
     tickets.close(web, agent, NOW + timedelta(days=1))
     audit.record(web, "email_undeliverable", NOW + timedelta(days=1), new=EMAIL,
@@ -128,7 +135,7 @@ def test_erasure_removes_the_person_everywhere_and_keeps_the_statistics(app, cli
     raw = db.session.scalar(select(InboundMail.raw).where(InboundMail.ticket_id == mailed.id))
     assert raw == b""
     assert not [o for o in db.session.scalars(select(OutboxMail))
-                if o.recipient == EMAIL or o.status == "pending" and o.ticket_id == web.id]
+                if o.recipient == EMAIL or (o.status == "pending" and o.ticket_id == web.id)]
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "privacy_erase"))
     assert entry.actor_label == "admin (CLI)" and entry.detail["tickets"] == 2
 
@@ -148,7 +155,8 @@ def test_erasure_by_phone_and_bad_requests(app, runner):
     assert bad.exit_code == 1 and "tidak valid" in bad.output
 
 
-def test_retention_anonymises_old_closed_requests_and_purges_old_mail(app, runner, mail_app):
+@pytest.mark.usefixtures("mail_app")
+def test_retention_anonymises_old_closed_requests_and_purges_old_mail(app, runner):
     agent = staff(NOW, "staf", "PUMK")
     old_time = datetime(2020, 3, 2, 3, 0, tzinfo=UTC)
     old = gen_ticket(old_time, email=EMAIL, name=NAME)
@@ -185,7 +193,7 @@ def test_retention_anonymises_old_closed_requests_and_purges_old_mail(app, runne
     with time_machine.travel(NOW, tick=False):
         again = runner.invoke(args=["privacy", "retention"])
     assert again.exit_code == 0
-    assert json.loads(again.output) == {k: 0 for k in json.loads(again.output)}
+    assert json.loads(again.output) == dict.fromkeys(json.loads(again.output), 0)
 
 
 def test_the_admin_erases_on_request_with_confirmation(app, client):

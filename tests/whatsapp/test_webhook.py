@@ -126,3 +126,16 @@ def test_stored_delivery_not_processed_is_caught_up_by_the_cli(client, graph, no
     assert line["action"] == "created" and line["ticket"]
     assert set(line) == {"message_id", "action", "ticket", "reason"}
     assert _count(Ticket) == 1
+
+
+def test_catch_up_after_a_crash_keeps_the_time_the_citizen_wrote(graph, now, runner):
+    import json
+
+    from ticketing.whatsapp import inbound
+
+    raw = json.dumps(wa.delivery(messages=[wa.text("Syarat izin koperasi?", now)])).encode()
+    inbound.store(raw, now)
+    with time_machine.travel(now + timedelta(hours=5), tick=False):
+        assert runner.invoke(args=["whatsapp", "process"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.scalars(select(Ticket)).one().created_dt == now

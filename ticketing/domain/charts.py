@@ -132,7 +132,7 @@ def report_charts(report: Report) -> list[BarChart]:
     per month, requests per week."""
     result = report.overall.figures.ikm
     elements = []
-    for i, (code, key) in enumerate(zip(ELEMENT_CODES, ELEMENT_KEYS)):
+    for i, (code, key) in enumerate(zip(ELEMENT_CODES, ELEMENT_KEYS, strict=False)):
         value = result.element_index(i)
         elements.append((f"{code} {ELEMENT_LABELS[key]}", None if value is None else float(value),
                          "-" if value is None else _comma(value)))

@@ -335,5 +335,5 @@ def outbox_counts() -> dict[str, int]:
         select(OutboxMail.status, db.func.count()).where(
             OutboxMail.status.in_(("pending", "failed"))).group_by(OutboxMail.status)).all()
     counts = dict.fromkeys(("pending", "failed"), 0)
-    counts.update({status: n for status, n in rows})
+    counts.update(dict(rows))
     return counts

@@ -20,8 +20,17 @@ from flask import current_app
 from sqlalchemy import String, cast, delete, or_, select, update
 
 from ..extensions import db
-from ..models import (Attachment, AuditEntry, InboundMail, MailAutoReply, Message, OutboxMail,
-                      SurveyResponse, Ticket, User)
+from ..models import (
+    Attachment,
+    AuditEntry,
+    InboundMail,
+    MailAutoReply,
+    Message,
+    OutboxMail,
+    SurveyResponse,
+    Ticket,
+    User,
+)
 from . import audit
 
 log = logging.getLogger(__name__)

@@ -199,7 +199,9 @@ def _handle(row: WhatsAppMessage, message: dict, names: dict[str, str],
     wa_id = wa_digits(message.get("from"))
     if not wa_id:
         raise ValueError("pengirim (from) tidak ada")
-    sent = timestamp(message.get("timestamp")) or now
+    stamped = timestamp(message.get("timestamp"))
+    # When the citizen sent it; never in our future (that would stretch the 24-hour window)
+    sent = min(stamped, now) if stamped else now
     body = content(message)
     row.wa_id, row.type, row.payload, row.sent_dt = wa_id, body.type[:20], message, sent
     if body.media_id:
@@ -227,8 +229,9 @@ def _handle(row: WhatsAppMessage, message: dict, names: dict[str, str],
         row.message_id = message_row.id
         return _done(row, "appended", ticket, reason)
     parent = ticket
+    # Received when the citizen sent it (a catch-up after a crash must not move the deadline).
     created, message_row = conversation.create_ticket(wa_id, contact.profile_name, body.text,
-                                                      now, parent=parent)
+                                                      sent, parent=parent)
     row.message_id = message_row.id
     reason = f"tiket baru ({created.routing_reason})"
     if parent is not None:
