@@ -1,8 +1,8 @@
 """Input and sessions (issue 9): server-side staff sessions, forced change of admin-issued
 passwords, lockout counters for login names that match no account
 
-Revision ID: 0015_input
-Revises: 0014_report
+Revision ID: 0016_input
+Revises: 0015_perf
 Create Date: 2026-12-06 01:45:00
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 import ticketing.models.base
 
 # revision identifiers, used by Alembic.
-revision = "0015_input"
-down_revision = "0014_report"
+revision = "0016_input"
+down_revision = "0015_perf"
 branch_labels = None
 depends_on = None
 
