@@ -222,8 +222,10 @@ def subject_from(texts: list[str]) -> str:
     """A subject for a WhatsApp request: its first line that is more than a greeting."""
     lines = [line.strip() for text in texts for line in (text or "").splitlines() if line.strip()]
     for line in lines:
-        if not is_greeting(line):
-            return _clip(line)
+        # "[gambar]" and the like say nothing either; "[gambar] foto NIB" keeps its caption
+        words = re.sub(r"^\[[^\]]*\]\s*", "", line) if line.startswith("[") else line
+        if words and not is_greeting(words):
+            return _clip(words)
     return _clip(lines[0]) if lines else "Pesan WhatsApp"
 
 
