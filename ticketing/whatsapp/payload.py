@@ -45,10 +45,11 @@ def changes(body: dict) -> Iterator[dict]:
     """The `value` of every `messages` change in a delivery (other fields are ignored)."""
     if not isinstance(body, dict):
         return
-    for entry in body.get("entry") or []:
-        if not isinstance(entry, dict):
+    entries = body.get("entry")
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("changes"), list):
             continue
-        for change in entry.get("changes") or []:
+        for change in entry["changes"]:
             if isinstance(change, dict) and change.get("field") == "messages":
                 value = change.get("value")
                 if isinstance(value, dict):
@@ -57,11 +58,13 @@ def changes(body: dict) -> Iterator[dict]:
 
 def profile_names(value: dict) -> dict[str, str]:
     names = {}
-    for contact in value.get("contacts") or []:
+    contacts = value.get("contacts")
+    for contact in contacts if isinstance(contacts, list) else []:
         if isinstance(contact, dict) and contact.get("wa_id"):
-            name = ((contact.get("profile") or {}).get("name") or "").strip()
-            if name:
-                names[str(contact["wa_id"])] = name[:200]
+            profile = contact.get("profile")
+            name = profile.get("name") if isinstance(profile, dict) else None
+            if isinstance(name, str) and name.strip():
+                names[wa_digits(contact["wa_id"])] = name.strip()[:200]
     return names
 
 
