@@ -69,6 +69,7 @@ def _count() -> int:
 
 
 def test_json_intake_never_500_and_never_a_ticket_from_invalid_input(client):
+    TALLY.clear()
     @settings(max_examples=EXAMPLES, deadline=None, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture,
                                      HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -175,6 +175,8 @@ def test_token_id_beyond_a_database_integer_is_404(admin_client):
 def test_page_numbers_out_of_range(app, admin_client, page):
     assert admin_client.get(f"/admin/akun?hal={page}").status_code == 404
     assert admin_client.get(f"/admin/surel/?hal={page}").status_code == 404
+    assert admin_client.get(f"/admin/kotak-keluar/?hal={page}").status_code == 404
+    assert admin_client.get(f"/admin/whatsapp/?hal={page}").status_code == 404
     client = app.test_client()
     ketua = staff(NOW, "ketua_tim", "PUMK")
     login(client, ketua)
@@ -205,3 +207,14 @@ def test_damaged_queue_cursors_are_not_a_500(app, cursor):
     response = app.test_client().get("/api/v1/tickets", query_string={"after": cursor},
                                      headers=bearer(ketua, NOW))
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("version", ["²", "99999999999999999999", "-1", "1e3"])
+def test_odd_ticket_versions_in_staff_forms_are_not_a_500(app, version):
+    code = gen_ticket(NOW).code
+    db.session.commit()
+    client = app.test_client()
+    login(client, staff(NOW, "ketua_tim", "PUMK"))
+    response = client.post(f"/staf/tiket/{code}/status",
+                           data={"status": "diproses", "version": version})
+    assert response.status_code < 500

@@ -3,10 +3,11 @@ messages and sends that need attention."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..inputs import page_arg
 from ..whatsapp import inbound, is_configured, overview
 from .helpers import now_utc
 from .staff_common import require_admin
@@ -18,8 +19,7 @@ PER_PAGE = 50
 
 @bp.get("/")
 def index():
-    page = request.args.get("hal", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    page = page_arg("hal")
     problems = db.paginate(overview.problems_query(), page=page, per_page=PER_PAGE,
                            error_out=False)
     failed = db.session.scalars(overview.failed_sends_query().limit(20)).all()
