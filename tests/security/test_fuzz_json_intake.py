@@ -61,7 +61,7 @@ def _valid(body) -> bool:
             return False
     if text_problem(body["message"], multiline=True):
         return False
-    return body.get("consent", True) in (True, None) and body.get("consent") is not False
+    return "consent" not in body or body["consent"] is True
 
 
 def _count() -> int:

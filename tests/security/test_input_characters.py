@@ -218,3 +218,66 @@ def test_odd_ticket_versions_in_staff_forms_are_not_a_500(app, version):
     response = client.post(f"/staf/tiket/{code}/status",
                            data={"status": "diproses", "version": version})
     assert response.status_code < 500
+
+
+@pytest.mark.parametrize("consent", [None, "no", "tidak", "true", 1, 0, False, {}, [True]])
+def test_api_consent_must_be_exactly_true_when_sent(client, consent):
+    response = client.post("/api/v1/requests", json={**API, "consent": consent})
+    assert response.status_code == 422
+    assert "consent" in response.get_json()["errors"]
+    assert tickets() == 0
+
+
+def test_api_consent_true_is_recorded_and_absent_is_not(client):
+    assert client.post("/api/v1/requests", json={**API, "consent": True}).status_code == 201
+    assert client.post("/api/v1/requests", json=API).status_code == 201
+    recorded = [t.consent_dt is not None for t in db.session.scalars(
+        select(Ticket).order_by(Ticket.id))]
+    assert recorded == [True, False]
+
+
+@pytest.mark.parametrize("raw", [
+    b"[" * 100_000 + b"]" * 100_000, b'{"name": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+    b'{"name": "\\ud800"}', b"\xff\xfe", b"[]", b"42", b'"x"', b"null", b"",
+    b'{"name": {}, "subject": [], "message": 7, "type": true, "service": null}',
+])
+def test_api_refuses_bodies_of_the_wrong_shape(client, raw):
+    response = client.post("/api/v1/requests", data=raw, content_type="application/json")
+    assert response.status_code in (413, 422)
+    assert tickets() == 0
+
+
+@pytest.mark.parametrize("path, body", [
+    ("messages", {"kind": "note", "body": 123}),
+    ("messages", {"kind": {}, "body": "Catatan"}),
+    ("messages", {"kind": "note", "body": "Catatan\x00"}),
+    ("messages", {"kind": "note", "body": "Catatan", "status": "selesai\r\nX"}),
+    ("messages", [1, 2]),
+    ("assign", {"assignee": ["a@b.c"]}),
+    ("assign", {"unit": {}}),
+    ("assign", {"assignee": "a@b.c\r\nBcc: x"}),
+    ("assign", {"unit": "PUMK", "version": "3"}),
+    ("assign", {"unit": "PUMK", "version": 10**30}),
+    ("assign", "PUMK"),
+])
+def test_staff_api_bodies_are_validated(client, path, body):
+    from ..support.staff import bearer
+
+    code = gen_ticket(NOW).code
+    headers = bearer(staff(NOW, "ketua_tim", "PUMK"), NOW)
+    db.session.commit()
+    response = client.post(f"/api/v1/tickets/{code}/{path}", json=body, headers=headers)
+    assert response.status_code == 422
+    assert response.get_json()["errors"]
+
+
+def test_staff_api_deeply_nested_body(client):
+    from ..support.staff import bearer
+
+    code = gen_ticket(NOW).code
+    headers = bearer(staff(NOW, "ketua_tim", "PUMK"), NOW)
+    db.session.commit()
+    response = client.post(f"/api/v1/tickets/{code}/messages", headers=headers,
+                           data=b"[" * 100_000 + b"]" * 100_000,
+                           content_type="application/json")
+    assert response.status_code in (413, 422)
