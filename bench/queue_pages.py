@@ -21,15 +21,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sla_check import NOW, make_app  # noqa: E402 - the shared bench set-up
-from sqlalchemy import event, insert, select, text  # noqa: E402
+from sla_check import NOW, make_app
+from sqlalchemy import event, insert, select, text
 
-from ticketing.domain.codes import new_code  # noqa: E402
-from ticketing.extensions import db  # noqa: E402
-from ticketing.models import Message, Service, Ticket, User  # noqa: E402
-from ticketing.services.catalogue import seed_catalogue  # noqa: E402
-from ticketing.services.people import create_user  # noqa: E402
-from ticketing.services.queue import QueueFilter, list_queue  # noqa: E402
+from ticketing.domain.codes import new_code
+from ticketing.extensions import db
+from ticketing.models import Message, Service, Ticket, User
+from ticketing.services.catalogue import seed_catalogue
+from ticketing.services.people import create_user
+from ticketing.services.queue import QueueFilter, list_queue
 from ticketing.services.transaction import run
 
 STATUSES = ("ditutup",) * 7 + ("selesai", "diproses", "baru")

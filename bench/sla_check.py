@@ -95,7 +95,10 @@ def seed(app, closed: int, open_: int) -> None:
 def timed_pass(app) -> tuple[float, int, dict]:
     with app.app_context():
         statements = []
-        listener = lambda *args: statements.append(1)
+
+        def listener(*_args) -> None:
+            statements.append(1)
+
         event.listen(db.engine, "before_cursor_execute", listener)
         start = time.perf_counter()
         summary = run_sla_check(NOW)

@@ -175,7 +175,7 @@ def app(backend, tmp_path, request, smtp_server):
     with app.app_context():
         if marker is None:
             if backend != "sqlite":
-                _truncate_all()
+                _empty_all()
             from ticketing.services.catalogue import seed_catalogue
 
             run(seed_catalogue)
@@ -184,6 +184,26 @@ def app(backend, tmp_path, request, smtp_server):
         db.engine.dispose()
     if drop is not None:
         drop()
+
+
+def _empty_all() -> None:
+    """Every table emptied and every used sequence restarted, as TRUNCATE ... RESTART IDENTITY
+    would, but ~10x faster for the few rows a test leaves (TRUNCATE rewrites all 30 tables and
+    their indexes: 0.4-1 s per test here). Children first; on a foreign-key cycle, TRUNCATE."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        used = db.session.execute(text(
+            "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
+            "FROM pg_sequences WHERE last_value IS NOT NULL")).scalars().all()
+        for sequence in used:
+            db.session.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        _truncate_all()
 
 
 def _truncate_all() -> None:

@@ -49,8 +49,6 @@ def test_mail_poll_runs_only_with_imap_credentials(app):
 
 
 def test_each_run_is_logged_and_a_failure_does_not_escape(app, caplog, monkeypatch):
-    # Alembic's fileConfig (run by the migration tests) disables loggers created before it.
-    monkeypatch.setattr(logging.getLogger("scheduler.jobs"), "disabled", False)
     caplog.set_level(logging.INFO, logger="scheduler.jobs")
     with time_machine.travel(datetime(2026, 12, 2, 3, 0, tzinfo=UTC), tick=False):
         job("sla_check").wrap(app)()

@@ -7,7 +7,7 @@ import sys
 from datetime import datetime, timezone
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -31,6 +31,11 @@ def seed_command(demo: bool) -> None:
     from .services.catalogue import seed_catalogue
     from .services.people import DEMO_PASSWORD, demo_accounts, seed_demo_users
 
+    if demo and current_app.config.get("ENV_NAME") == "production":
+        # Demo accounts share one published password: never on a production desk.
+        raise click.ClickException(
+            "seed --demo ditolak: APP_ENV=production. Akun demo memakai kata sandi yang "
+            "diketahui umum; buat akun staf lewat halaman admin.")
     result = run(seed_catalogue)
     click.echo(f"Katalog: {result['created']} dibuat, {result['updated']} diperbarui.")
     from .services.canned import seed_canned
@@ -89,6 +94,12 @@ def users_token(email: str) -> None:
 tickets_cli = AppGroup("tickets", help="Tiket.")
 
 
+def _refuse(message: str) -> None:
+    """An unknown value: a clear message and exit 1 (docs/INTERFACE.md: any other failure)."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
 @tickets_cli.command("list")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--unit", "unit_code", help="Kode unit (mis. PUMK), atau 'triase' untuk tanpa unit.")
@@ -109,15 +120,13 @@ def tickets_list(as_json: bool, unit_code: str | None, status: str | None, overd
             unit = db.session.scalar(select(Unit).where(Unit.code == unit_code.strip().upper()))
             if unit is None:
                 known = ", ".join(db.session.scalars(select(Unit.code).order_by(Unit.code)))
-                raise click.BadParameter(
-                    f"unit tidak dikenal: {unit_code!r} (yang ada: {known}, atau triase)",
-                    param_hint="--unit")
+                _refuse(f"--unit: unit tidak dikenal: {unit_code!r} (yang ada: {known}, "
+                        "atau triase)")
             query = query.where(Ticket.unit_id == unit.id)
     if status is not None:
         if status.strip().lower() not in STATUSES:
-            raise click.BadParameter(
-                f"status tidak dikenal: {status!r} (pilihan: {', '.join(STATUSES)})",
-                param_hint="--status")
+            _refuse(f"--status: status tidak dikenal: {status!r} "
+                    f"(pilihan: {', '.join(STATUSES)})")
         query = query.where(Ticket.status == status.strip().lower())
     if overdue:
         query = query.where(Ticket.is_overdue_at(now))

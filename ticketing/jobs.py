@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 
@@ -123,18 +123,18 @@ class Job:
             from .services import heartbeat
 
             with app.app_context():
-                start = datetime.now(timezone.utc)
+                start = datetime.now(UTC)
                 heartbeat.started(self.name, start)
                 error = None
                 try:
                     result = self.func(start)
                     log.info("%s: %s", self.name, result)
-                except Exception as exc:  # noqa: BLE001 - one failed run must not stop the scheduler
+                except Exception as exc:
                     error = exc
                     db.session.rollback()
                     log.exception("%s failed", self.name)
                 try:
-                    heartbeat.finished(self.name, start, datetime.now(timezone.utc), error)
+                    heartbeat.finished(self.name, start, datetime.now(UTC), error)
                 finally:
                     db.session.remove()
 

@@ -62,6 +62,12 @@ def test_plan_pages_rights_and_bad_input(client, app, now):
     kabid = staff(now, "kabid", "PUMK")
     login(client, kabid)
     assert client.get(f"{PLAN}/?periode=2026-Q4&bidang=KELEMBAGAAN").status_code == 403
+    # no quarter asked: the one the evaluation opens on
+    opened = client.get(f"{PLAN}/")
+    assert opened.status_code == 302 and "periode=2026-Q3" in opened.location
+    assert "bidang=PUMK" in opened.location
+    bad = client.get(f"{PLAN}/?periode=2026-Q9")
+    assert bad.status_code == 422 and "tidak dikenal" in bad.get_data(as_text=True)
     month = client.get(f"{PLAN}/?periode=2026-11")
     assert month.status_code == 422 and "per triwulan" in month.get_data(as_text=True)
     missing = client.post(f"{PLAN}/tindakan?periode=2026-Q4", data={

@@ -167,3 +167,28 @@ def test_signatory_is_configurable_and_audited(qapp, tmp_path):
 
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "report_signatory"))
     assert entry is not None and "19700101" in entry.new_value
+
+
+def test_xlsx_carries_profile_sample_and_plans(qapp):
+    import io
+
+    from openpyxl import load_workbook
+
+    client = qapp.test_client()
+    login(client, staff(REPORT_NOW, "kabid", "PUMK"))
+    book = load_workbook(io.BytesIO(client.get("/staf/laporan/unduh.xlsx?periode=2026-Q4").data))
+    assert {"Profil responden", "Sampel", "Rencana tindak lanjut",
+            "Tindak lanjut sebelumnya"} <= set(book.sheetnames)
+    profile = list(book["Profil responden"].iter_rows(values_only=True))
+    assert ("Karakteristik", "Pilihan", "Triwulan IV 2026: jumlah", "Triwulan IV 2026: %",
+            "Triwulan III 2026: jumlah", "Triwulan III 2026: %") in profile
+    sample = [r for r in book["Sampel"].iter_rows(values_only=True) if r[0]]
+    (row,) = [r for r in sample if r[0] == "Bidang Pemberdayaan Usaha Mikro Kecil"]
+    assert isinstance(row[1], int) and isinstance(row[3], int) and row[4]
+    plan = [c for r in book["Rencana tindak lanjut"].iter_rows(values_only=True) for c in r if c]
+    assert ("Pelatihan layanan halal tahap 12 untuk petugas garda depan, dengan materi "
+            "persyaratan dan alur pendaftaran") in plan
+    assert SYMBOLS in " ".join(str(c) for c in plan)
+    previous = [c for r in book["Tindak lanjut sebelumnya"].iter_rows(values_only=True)
+                for c in r if c]
+    assert "Jadwal piket jawaban harian" in previous and "Selesai" in previous

@@ -101,6 +101,7 @@ def test_bidi_controls_are_stripped_from_filenames_names_and_subjects(control: s
 
 @pytest.mark.parametrize(("address", "kind"), [
     ("MAILER-DAEMON@mx.example.id", "bounce"), ("post_master@example.ne.jp", "bounce"),
+    ("MAILER-DAEMON", "bounce"),
     ("postmaster@example.id", "bounce"), ("koperasi-request@lists.example.org", "list_notice"),
     ("koperasi-admin@ml.example.jp", "list_notice"), ("koperasi-owner@example.org",
                                                       "list_notice"),
@@ -113,3 +114,18 @@ def test_bidi_controls_are_stripped_from_filenames_names_and_subjects(control: s
 def test_one_list_of_automated_senders(address: str, kind: str | None):
     found = automated_sender(address)
     assert (found[0] if found else None) == kind
+
+
+@pytest.mark.parametrize("body_charset", [b"utf-8", b"utf-16", b"utf-16-be", b"utf-32", b""])
+def test_8bit_header_bytes_are_never_read_as_utf16_or_32(body_charset: bytes):
+    """One invalid byte in a raw UTF-8 display name once made a charset guess pick UTF-16:
+    the address became CJK characters and the mail was lost as "no sender"."""
+    raw = (b'From: "Dwi Pr\xc3\xa1\xffmono" <dwi.pramono@gmail.com>\nTo: layanan@example.id\n'
+           b"Subject: Tanya izin \xc3\xa9\xff koperasi\nContent-Type: text/plain; charset="
+           + body_charset + b"\n\nIsi.\n")
+    m = parse_message(raw)
+    assert m.from_email == "dwi.pramono@gmail.com"
+    assert m.from_name.startswith("Dwi Pr\u00e1")
+    assert m.subject.startswith("Tanya izin")
+    cjk = [ch for ch in m.from_name + m.subject if "\u3000" <= ch <= "\u9fff"]
+    assert not cjk

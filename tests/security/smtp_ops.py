@@ -20,7 +20,7 @@ class CountingHandler:
         self.holding = threading.Event()
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.original_content)
         with self.lock:
             self.received.append(message["Message-ID"])

@@ -3,12 +3,10 @@ and the database being unreachable: 503 pages and JSON, exit code 75."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select
 
 from ticketing import create_app
 from ticketing.config import TestConfig
@@ -155,11 +153,17 @@ def test_pages_answer_an_indonesian_503_that_claims_nothing_was_saved(down):
 
 
 def test_a_signed_in_staff_member_gets_the_503_page_too(app, down):
+    from ticketing.security import SESSION_KEY
+    from ticketing.services import sessions
+
     user = staff(NOW, "staf", "PUMK")
+    key = sessions.start(user, NOW)  # a real server-side session, in the reachable database
+    db.session.commit()
     client = down.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        session[SESSION_KEY] = key
     for path in ("/staf/", "/pengawasan/", "/admin/"):
         response = client.get(path)
         assert response.status_code == 503, path
@@ -198,14 +202,16 @@ def test_board_and_admin_home_show_a_red_banner_when_the_scheduler_is_silent(app
     login(home, admin)
     banner = "Penjadwal tidak berjalan"
 
-    with time_machine.travel(NOW, tick=False):
+    # Later than the logins: a session cookie signed "in the future" would not be accepted.
+    start = NOW + timedelta(minutes=10)
+    with time_machine.travel(start, tick=False):
         assert "belum pernah berjalan" in board.get("/pengawasan/").get_data(as_text=True)
         assert banner in home.get("/admin/", follow_redirects=True).get_data(as_text=True)
-    run_enabled_jobs(app, NOW)
-    with time_machine.travel(NOW + timedelta(minutes=4), tick=False):
+    run_enabled_jobs(app, start)
+    with time_machine.travel(start + timedelta(minutes=4), tick=False):
         assert banner not in board.get("/pengawasan/").get_data(as_text=True)
         assert banner not in home.get("/admin/", follow_redirects=True).get_data(as_text=True)
-    with time_machine.travel(NOW + timedelta(minutes=6), tick=False):
+    with time_machine.travel(start + timedelta(minutes=6), tick=False):
         page = board.get("/pengawasan/").get_data(as_text=True)
         assert banner in page and "alert-error" in page
         assert banner in home.get("/admin/", follow_redirects=True).get_data(as_text=True)

@@ -91,13 +91,13 @@ def test_a_permanent_refusal_of_one_recipient_does_not_stop_the_others(app, runn
         def __init__(self):
             self.got = []
 
-        async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+        async def handle_RCPT(self, server, session, envelope, address, options):
             if address.startswith("warga0@"):
                 return "550 5.1.1 no such user"
             envelope.rcpt_tos.append(address)
             return "250 OK"
 
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        async def handle_DATA(self, server, session, envelope):
             self.got.extend(envelope.rcpt_tos)
             return "250 OK"
 

@@ -14,8 +14,16 @@ from sqlalchemy import select, text
 
 from ticketing.extensions import db
 from ticketing.jobs import JOBS
-from ticketing.models import (Attachment, AuditEntry, InboundMail, JobHeartbeat, OutboxMail,
-                              SurveyResponse, Ticket)
+from ticketing.models import (
+    Attachment,
+    AuditEntry,
+    InboundMail,
+    JobHeartbeat,
+    OutboxMail,
+    SurveyResponse,
+    Ticket,
+    WhatsAppContact,
+)
 from ticketing.services import audit, survey, tickets
 from ticketing.services.mail_ingest import ingest_raw
 from ticketing.services.outbox import flush
@@ -69,7 +77,7 @@ def build_history(app) -> tuple[Ticket, Ticket, Ticket]:
     tickets.reply(web, agent, f"Ibu {NAME}, syaratnya NIB dan KTP.", "selesai",
                   NOW + timedelta(hours=2))
     db.session.commit()
-    survey.submit(web, survey.Answers({k: 4 for k in survey.ikm.ELEMENT_KEYS},
+    survey.submit(web, survey.Answers(dict.fromkeys(survey.ikm.ELEMENT_KEYS, 4),
                                       f"Terima kasih, salam {NAME}"), NOW + timedelta(hours=3))
     tickets.close(web, agent, NOW + timedelta(days=1))
     audit.record(web, "email_undeliverable", NOW + timedelta(days=1), new=EMAIL,
@@ -128,7 +136,7 @@ def test_erasure_removes_the_person_everywhere_and_keeps_the_statistics(app, cli
     raw = db.session.scalar(select(InboundMail.raw).where(InboundMail.ticket_id == mailed.id))
     assert raw == b""
     assert not [o for o in db.session.scalars(select(OutboxMail))
-                if o.recipient == EMAIL or o.status == "pending" and o.ticket_id == web.id]
+                if o.recipient == EMAIL or (o.status == "pending" and o.ticket_id == web.id)]
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "privacy_erase"))
     assert entry.actor_label == "admin (CLI)" and entry.detail["tickets"] == 2
 
@@ -148,7 +156,8 @@ def test_erasure_by_phone_and_bad_requests(app, runner):
     assert bad.exit_code == 1 and "tidak valid" in bad.output
 
 
-def test_retention_anonymises_old_closed_requests_and_purges_old_mail(app, runner, mail_app):
+@pytest.mark.usefixtures("mail_app")
+def test_retention_anonymises_old_closed_requests_and_purges_old_mail(app, runner):
     agent = staff(NOW, "staf", "PUMK")
     old_time = datetime(2020, 3, 2, 3, 0, tzinfo=UTC)
     old = gen_ticket(old_time, email=EMAIL, name=NAME)
@@ -162,6 +171,12 @@ def test_retention_anonymises_old_closed_requests_and_purges_old_mail(app, runne
     fresh = ingest_raw(build_mail(sender="Baru <baru2@example.com>"), NOW, source="imap")
     db.session.commit()
     flush(old_time + timedelta(days=3))
+    db.session.add_all([
+        WhatsAppContact(wa_id="6281234567890", profile_name=NAME, created_dt=old_time,
+                        last_inbound_dt=old_time),
+        WhatsAppContact(wa_id="6281311112222", profile_name="Masih Aktif", created_dt=old_time,
+                        last_inbound_dt=NOW - timedelta(days=3))])
+    db.session.commit()
     job = next(j for j in JOBS if j.name == "privacy_retention")
     assert job.enabled(app)
     with time_machine.travel(NOW, tick=False):
@@ -171,7 +186,9 @@ def test_retention_anonymises_old_closed_requests_and_purges_old_mail(app, runne
     assert db.session.get(Ticket, old.id).requester_name == "Anonim"  # closed > 5 years ago
     assert db.session.get(Ticket, old_open.id).requester_email == "lama@example.com"  # open
     assert db.session.get(Ticket, recent.id).requester_email == "baru@example.com"
-    assert everything_containing({EMAIL, NAME}) == []
+    assert everything_containing({EMAIL, NAME, "6281234567890"}) == []
+    assert [c.profile_name for c in db.session.scalars(select(WhatsAppContact))] == [
+        "Masih Aktif"]
 
     def raw_of(result):
         return db.session.scalar(select(InboundMail.raw)
@@ -185,7 +202,7 @@ def test_retention_anonymises_old_closed_requests_and_purges_old_mail(app, runne
     with time_machine.travel(NOW, tick=False):
         again = runner.invoke(args=["privacy", "retention"])
     assert again.exit_code == 0
-    assert json.loads(again.output) == {k: 0 for k in json.loads(again.output)}
+    assert json.loads(again.output) == dict.fromkeys(json.loads(again.output), 0)
 
 
 def test_the_admin_erases_on_request_with_confirmation(app, client):

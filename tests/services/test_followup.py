@@ -33,7 +33,7 @@ def responded(moment, profile: dict, service: str = "sertifikat-halal", score: i
     ticket = gen_ticket(moment, service=service)
     say_and_set(ticket, "selesai", moment + timedelta(hours=1))
     db.session.commit()
-    survey.submit(ticket, survey.Answers({k: score for k in ELEMENT_KEYS}, "", profile),
+    survey.submit(ticket, survey.Answers(dict.fromkeys(ELEMENT_KEYS, score), "", profile),
                   moment + timedelta(hours=2))
     return ticket
 
@@ -65,7 +65,7 @@ def test_a_tampered_profile_value_is_refused_in_indonesian(app, now):
     say_and_set(ticket, "selesai", now + timedelta(hours=1))
     db.session.commit()
     with pytest.raises(survey.SurveyError) as refused:
-        survey.submit(ticket, survey.Answers({k: 4 for k in ELEMENT_KEYS}, "",
+        survey.submit(ticket, survey.Answers(dict.fromkeys(ELEMENT_KEYS, 4), "",
                                              {"sex": "X", "education": "SMA"}), now)
     assert set(refused.value.errors) == {"sex"}
     assert "jenis kelamin" in refused.value.errors["sex"]
@@ -175,8 +175,8 @@ def test_changing_approved_text_withdraws_approval_and_everything_is_audited(app
     assert followup.reviews(Q4.key, None, published_only=True) == []
     followup.delete_action(Q4, pumk, row.id, kabid, NOW)
     db.session.commit()
-    actions = [a for a in db.session.scalars(select(AuditEntry.action).where(
-        AuditEntry.action.like("rtl_%")).order_by(AuditEntry.id))]
+    actions = list(db.session.scalars(select(AuditEntry.action).where(
+        AuditEntry.action.like("rtl_%")).order_by(AuditEntry.id)))
     assert actions == ["rtl_action_added", "rtl_approved", "rtl_unapproved",
                        "rtl_action_changed", "rtl_action_removed"]
     who = set(db.session.scalars(select(AuditEntry.actor_id).where(

@@ -209,3 +209,12 @@ def test_search_finds_later_messages_by_word_prefix(app, now, people):
     assert codes(list_queue(me, QueueFilter(q="produk"), now)) == [target.code]
     assert codes(list_queue(me, QueueFilter(q="Izin PRODUKSI"), now)) == [target.code]
     assert codes(list_queue(me, QueueFilter(q="pertanyaan"), now)) == [other.code, target.code]
+
+
+def test_the_open_queue_index_predicate_is_the_open_statuses():
+    import re
+
+    from ticketing.domain.lifecycle import OPEN_STATUSES
+    from ticketing.models.tickets import OPEN_PREDICATE
+
+    assert set(re.findall(r"'(\w+)'", OPEN_PREDICATE)) == set(OPEN_STATUSES)

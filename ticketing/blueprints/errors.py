@@ -62,7 +62,7 @@ def _render_as_anonymous() -> None:
 def init_app(app: Flask) -> None:
     def render(code: int, description: str | None = None):
         title, text = (str(part) for part in MESSAGES.get(code, MESSAGES[500]))
-        if request.path.startswith("/api/"):
+        if request.path.startswith(("/api/", "/webhooks/", "/healthz")):
             return jsonify({"error": title, "detail": description or text}), code
         return render_template("errors.html", code=code, title=title, layout=_layout(code),
                                text=description or text), code

@@ -83,7 +83,12 @@ def _period():
 
 @bp.get("/")
 def edit():
-    return _page(_period(), _unit())
+    unit = _unit()
+    if not request.args.get("periode"):  # the quarter the evaluation opens on
+        period = evaluation.default_period(today_local(), now_utc(), unit)
+        return redirect(url_for(".edit", periode=period.key,
+                                bidang=unit.code if unit else None))
+    return _page(_period(), unit)
 
 
 def _input(form: ActionForm) -> followup.ActionInput:

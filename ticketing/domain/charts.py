@@ -134,7 +134,7 @@ def report_charts(report: Report, ikm_minimum: int = 0) -> list[BarChart]:
     result = report.overall.figures.ikm
     enough = result.respondents >= ikm_minimum
     elements = []
-    for i, (code, key) in enumerate(zip(ELEMENT_CODES, ELEMENT_KEYS)):
+    for i, (code, key) in enumerate(zip(ELEMENT_CODES, ELEMENT_KEYS, strict=False)):
         value = result.element_index(i) if enough else None
         elements.append((f"{code} {ELEMENT_LABELS[key]}", None if value is None else float(value),
                          "-" if value is None else _comma(value)))

@@ -78,16 +78,16 @@ def single_unit(report: Report) -> bool:
 
 def _grouped(report: Report, key: str, title: str, headers: list[str], cells, note: str = ""
              ) -> Table:
-    table = Table(key, title, ["Bidang / layanan"] + headers, [], note=note)
+    table = Table(key, title, ["Bidang / layanan", *headers], [], note=note)
     for group, is_service in _walk(report):
         if is_service:
             table.nested.add(len(table.rows))
         else:
             table.strong.add(len(table.rows))
-        table.rows.append([group.name] + cells(group.figures))
+        table.rows.append([group.name, *cells(group.figures)])
     if not single_unit(report):
         table.strong.add(len(table.rows))
-        table.rows.append([f"Jumlah ({report.overall.name})"] + cells(report.overall.figures))
+        table.rows.append([f"Jumlah ({report.overall.name})", *cells(report.overall.figures)])
     return table
 
 
@@ -159,7 +159,8 @@ def _elements(report: Report) -> Table:
         columns = [u for u in report.units if u.figures.ikm.respondents] + [report.overall]
     table = Table("elements", "Nilai per unsur pelayanan (NRR, skala 1-4)",
                   ["Kode", "Unsur"] + [g.name for g in columns], [], text_columns={0, 1})
-    for i, (code, key) in enumerate(zip(ikm_rules.ELEMENT_CODES, ikm_rules.ELEMENT_KEYS)):
+    pairs = zip(ikm_rules.ELEMENT_CODES, ikm_rules.ELEMENT_KEYS, strict=True)
+    for i, (code, key) in enumerate(pairs):
         table.rows.append([code, ikm_rules.ELEMENT_LABELS[key]]
                           + [g.figures.ikm.nrr_value(i) for g in columns])
     table.strong.add(len(table.rows))
@@ -239,7 +240,7 @@ def profile_table(doc: Document) -> Table:
                        "periode, tidak pernah dikaitkan dengan nama atau permohonan.",
                   text_columns={0, 1})
     for key, label, choices in skm.PROFILE_FIELDS:
-        for code, choice in list(choices) + [(None, skm.NOT_STATED)]:
+        for code, choice in [*list(choices), (None, skm.NOT_STATED)]:
             n = now.count(key, code)
             row: list[Cell] = [label, choice, n, _pct(n, now.respondents)]
             if len(headers) > 4:
@@ -256,7 +257,7 @@ def profile_table(doc: Document) -> Table:
 
 def sample_table(doc: Document) -> Table:
     """Respondents against the regulation's recommended minimum for the people served."""
-    rows = [(doc.report.overall.name, doc.sample)] + list(doc.unit_samples)
+    rows = [(doc.report.overall.name, doc.sample), *list(doc.unit_samples)]
     if len(doc.report.units) == 1:
         rows = [(doc.report.units[0].name, doc.sample)]
     table = Table("sample", "Kecukupan sampel survei",

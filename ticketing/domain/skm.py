@@ -65,7 +65,7 @@ def profile(rows: Iterable[Sequence[str | None]]) -> Profile:
     n = 0
     for row in rows:
         n += 1
-        for key, value in zip(PROFILE_KEYS, row):
+        for key, value in zip(PROFILE_KEYS, row, strict=False):
             counters[key][value if value in PROFILE_CHOICES[key] else None] += 1
     return Profile(n, {key: dict(c) for key, c in counters.items()})
 

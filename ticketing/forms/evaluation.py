@@ -21,14 +21,18 @@ class AnalysisForm(Form):
 
 
 class ActionForm(Form):
-    element_key = SelectField(_l("Unsur"), choices=[SelectChoice("", _l("Umum (bukan unsur)"))]
-                              + [SelectChoice(key, f"{code} {ikm.ELEMENT_LABELS[key]}")
-                                 for code, key in zip(ikm.ELEMENT_CODES, ikm.ELEMENT_KEYS)],
-                              validate_choice=False)
+    element_key = SelectField(
+        _l("Unsur"),
+        choices=[SelectChoice("", _l("Umum (bukan unsur)")),
+                 *(SelectChoice(key, f"{code} {ikm.ELEMENT_LABELS[key]}")
+                   for code, key in zip(ikm.ELEMENT_CODES, ikm.ELEMENT_KEYS, strict=True))],
+        validate_choice=False)
     action = TextAreaField(_l("Tindakan"), filters=[strip], validators=[
-        InputRequired(_l("Tuliskan tindakan yang akan dilakukan.")), Length(max=1000, message=TOO_LONG)])
+        InputRequired(_l("Tuliskan tindakan yang akan dilakukan.")),
+        Length(max=1000, message=TOO_LONG)])
     owner = StringField(_l("Penanggung jawab (jabatan)"), filters=[strip], validators=[
-        InputRequired(_l("Tuliskan penanggung jawab (jabatan).")), Length(max=200, message=TOO_LONG)])
+        InputRequired(_l("Tuliskan penanggung jawab (jabatan).")),
+        Length(max=200, message=TOO_LONG)])
     target_date = DateField(_l("Target selesai"), validators=[
         InputRequired(_l("Isi tanggal target (contoh: 2027-03-31)."))])
     status = SelectField(_l("Status"), choices=[SelectChoice(k, v)

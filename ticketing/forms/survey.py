@@ -30,7 +30,8 @@ class SurveyForm(Form):
 
     def element_fields(self):
         """(code U1.., element key, field) in the regulation's order."""
-        return [(code, key, self[key]) for code, key in zip(ikm.ELEMENT_CODES, ikm.ELEMENT_KEYS)]
+        pairs = zip(ikm.ELEMENT_CODES, ikm.ELEMENT_KEYS, strict=True)
+        return [(code, key, self[key]) for code, key in pairs]
 
     def scores(self) -> dict[str, int | None]:
         return {key: self[key].data for key in ikm.ELEMENT_KEYS}
@@ -46,7 +47,7 @@ for _key, _label, _question, _answers in ikm.ELEMENTS:
     setattr(SurveyForm, _key, RadioField(
         _question,
         choices=[SelectChoice(score, f"{score}. {text}")
-                 for score, text in zip(ikm.SCORES, _answers)],
+                 for score, text in zip(ikm.SCORES, _answers, strict=False)],
         coerce=_score,
         validate_choice=False,
         validators=[InputRequired(_l("Pilih salah satu nilai."))],

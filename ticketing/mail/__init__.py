@@ -2,12 +2,13 @@
 
 Framework-free (no Flask globals). Modules, in dependency order:
 
-* :mod:`.model` - ParsedMail, ParsedAttachment, AutoClass, MailParseError
+* :mod:`.model` - ParsedMail, ParsedAttachment, AutoClass, MailParseError/Timeout, time budget
 * :mod:`.charset` - charset labels, guesses, mojibake repair (:func:`decode_bytes`)
 * :mod:`.headers` - RFC 2047/2231 header values, addresses, dates, Message-ID lists
 * :mod:`.transfer` - transfer encodings and file-type tables
 * :mod:`.htmltext` - HTML to text and HTML sanitising
-* :mod:`.quotes` - quoted-reply stripping
+* :mod:`.quote_markers` - quote headers in many languages (tables)
+* :mod:`.quotes` - quoted-reply stripping (line marks, one region cut)
 * :mod:`.mime` - MIME walking (bodies and attachments)
 * :mod:`.senders` - the one list of automated / no-reply sender patterns
 * :mod:`.classify` - table-driven classification and DSN helpers (takes a ParsedMail)

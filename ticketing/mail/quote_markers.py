@@ -189,6 +189,7 @@ def splitter_length(lines: list[str], i: int) -> int:
     return n
 
 
+_LEAD_START_RE = re.compile(rf"^[\s>*-]*(?:{_alternatives(_LEADS)})\s", re.IGNORECASE)
 _OPENS_HEADER_RE = re.compile(rf"^[\s>*-]*(?:(?:{_alternatives(_LEADS)})\s|\d)", re.IGNORECASE)
 
 
@@ -200,13 +201,28 @@ def _opens_header(line: str) -> bool:
 
 
 def _sentence_lines(lines: list[str], i: int) -> int:
+    """Lines of the "On ... wrote:" header starting at line i (0: none). A header that
+    opens with a lead word may be broken by blank lines and a ">" (Polymail's
+    "On ..., John\n\n<\nmailto:John <j@x>\n> wrote:")."""
     window = ""
-    for n in range(SPLITTER_MAX_LINES):
-        if i + n >= len(lines) or not lines[i + n].strip() or len(lines[i + n]) > 300:
+    gaps = 0
+    lead = bool(_LEAD_START_RE.match(lines[i])) if i < len(lines) else False
+    for n in range(SPLITTER_MAX_LINES + 2):
+        if i + n >= len(lines) or len(lines[i + n]) > 300:
             return 0
-        window = (window + " " + lines[i + n].strip()).strip()
+        line = lines[i + n].strip()
+        if not line:
+            gaps += 1
+            if not lead or n == 0 or gaps > 2:
+                return 0
+            continue
+        if n:
+            line = line.removeprefix(">").strip() if lead else line
+        window = (window + " " + line).strip()
         if _is_header_sentence(window):
             return n + 1
+        if n + 1 - gaps >= SPLITTER_MAX_LINES:
+            return 0
     return 0
 
 

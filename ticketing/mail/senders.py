@@ -39,9 +39,9 @@ SENDER_RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
 
 
 def local_part(address: str | None) -> str:
-    """The part before the last @, lower-cased ('' without an address)."""
+    """The part before the last @, lower-cased (a bare "MAILER-DAEMON" is all local part)."""
     address = (address or "").strip().strip("<>").lower()
-    return address.rsplit("@", 1)[0] if "@" in address else ""
+    return address.rsplit("@", 1)[0]
 
 
 def automated_sender(address: str | None) -> tuple[str, str] | None:

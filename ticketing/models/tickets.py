@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Index, Text, and_
+from sqlalchemy import Index, Text, and_, text
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
@@ -16,6 +16,8 @@ from .people import User
 TICKET_TYPES = ("informasi", "pengaduan", "saran")
 CHANNELS = ("web", "api", "email", "lisan", "whatsapp", "telepon")
 DIRECTIONS = ("in", "out", "note")
+#: the open statuses (domain.lifecycle.OPEN_STATUSES), as the partial indexes' predicate
+OPEN_PREDICATE = "status IN ('baru', 'diproses', 'menunggu_pemohon')"
 
 
 class Ticket(db.Model):
@@ -32,6 +34,13 @@ class Ticket(db.Model):
         # the queue's order (due first, paused last) for keyset pages over every status
         Index("ix_tickets_unit_due_id", "unit_id", "due_dt", "id"),
         Index("ix_tickets_due_id", "due_dt", "id"),
+        # the open queue (about 1% of the tickets), in its order, per unit and for all units
+        Index("ix_tickets_open_unit_due", "unit_id", "due_dt", "id",
+              postgresql_where=text(OPEN_PREDICATE), sqlite_where=text(OPEN_PREDICATE)),
+        Index("ix_tickets_open_due", "due_dt", "id",
+              postgresql_where=text(OPEN_PREDICATE), sqlite_where=text(OPEN_PREDICATE)),
+        # each person's open load (staff lists, reports): not every ticket they ever had
+        Index("ix_tickets_assignee_status", "assignee_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -95,7 +95,7 @@ def job_health(jobs, config, now: datetime, grace: timedelta) -> list[JobHealth]
     return result
 
 
-def scheduler_silent_since(now: datetime, threshold: timedelta) -> datetime | None | bool:
+def scheduler_silent_since(now: datetime, threshold: timedelta) -> datetime | bool | None:
     """False while some job started within the threshold; otherwise the last start (None
     when the scheduler never ran)."""
     last = db.session.scalar(select(func.max(JobHeartbeat.last_start_dt)))

@@ -50,7 +50,7 @@ def _register_fonts() -> tuple[str, str, str]:
 
         folder = os.path.join(os.path.dirname(reportlab.__file__), "fonts")
         files = [os.path.join(folder, n) for n in ("Vera.ttf", "VeraBd.ttf", "VeraIt.ttf")]
-    for name, path in zip(("Doc", "Doc-Bold", "Doc-Italic"), files):
+    for name, path in zip(("Doc", "Doc-Bold", "Doc-Italic"), files, strict=False):
         pdfmetrics.registerFont(TTFont(name, path))
     pdfmetrics.registerFontFamily("Doc", normal="Doc", bold="Doc-Bold", italic="Doc-Italic",
                                   boldItalic="Doc-Bold")
@@ -224,7 +224,7 @@ def _table(table: Table, st: _Styles, width: float, tz: str) -> list:
     if not table.rows:
         block = [heading] + ([note] if note else []) + [
             Paragraph("Tidak ada data pada periode ini.", st.note), Spacer(1, 6)]
-        return [CondPageBreak(_height(block, width) + 12)] + block
+        return [CondPageBreak(_height(block, width) + 12), *block]
     n = len(table.headers)
 
     def cell(value, i, j) -> object:
@@ -252,7 +252,7 @@ def _table(table: Table, st: _Styles, width: float, tz: str) -> list:
     head = [heading] + ([note] if note else [])
     first = LongTable(data[:4], colWidths=widths)
     need = _height(head, width) + first.wrap(width, 10_000)[1] + 8
-    return [CondPageBreak(need)] + head + [rl, Spacer(1, 8)]
+    return [CondPageBreak(need), *head, rl, Spacer(1, 8)]
 
 
 def _widths(table: Table, width: float, n: int, st: _Styles) -> list[float]:
@@ -291,8 +291,7 @@ def _plans(doc: ev.Document, st: _Styles, width: float, tz: str) -> list:
     report = doc.report
     out = [CondPageBreak(5 * 28), Paragraph("Analisis dan rencana tindak lanjut", st.h2)]
     if report.period.kind != "quarter":
-        return out + [Paragraph("Analisis dan rencana tindak lanjut dibuat per triwulan.",
-                                st.note)]
+        return [*out, Paragraph("Analisis dan rencana tindak lanjut dibuat per triwulan.", st.note)]
     weakest = "; ".join(f"{e.code} {_esc(e.label)} (NRR {display(e.nrr)})" for e in doc.weakest)
     if weakest:
         out.append(Paragraph(f"Unsur dengan nilai terendah: {weakest}.", st.body))
@@ -317,7 +316,7 @@ def _reviews(reviews, st: _Styles, width: float, tz: str, key: str, empty: str) 
         block = [Paragraph(f"{_esc(review.scope_name)} ({state})", st.h3)]
         block += [Paragraph(_esc(p), st.body) for p in review.analysis.splitlines()
                   if p.strip()]
-        out += [CondPageBreak(min(_height(block, width), 300) + 60)] + block
+        out += [CondPageBreak(min(_height(block, width), 300) + 60), *block]
         if review.actions:
             table = plan_table(review, key, "Rencana tindak lanjut")
             table.title = f"Rencana tindak lanjut: {review.scope_name}"
@@ -393,7 +392,8 @@ def render(report: Report, tz: str = "Asia/Jakarta", *, internal: bool = True,
     wide_width = landscape(A4)[0] - 2 * margin
 
     generated = report.now.astimezone(ZoneInfo(tz)).strftime("%d-%m-%Y %H.%M")
-    story = _letterhead(st, width) + [
+    story = [
+        *_letterhead(st, width),
         Paragraph(ev.TITLE.upper(), st.h1),
         Paragraph(f"{_esc(report.period.label)} ({day_words(report.period.start)} s.d. "
                   f"{day_words(report.period.last_day)})", st.h1_sub),

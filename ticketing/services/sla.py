@@ -216,7 +216,10 @@ def _locked(ticket_ids: list[int]) -> list[Ticket]:
     return list(db.session.scalars(
         select(Ticket)
         .where(Ticket.id.in_(ticket_ids), Ticket.status.in_(RUNNING), Ticket.due_dt.is_not(None))
-        .options(joinedload(Ticket.unit), joinedload(Ticket.assignee))
+        # what the notices read (the thread's last inbound Message-ID, the service), so
+        # deciding a batch asks nothing per ticket
+        .options(joinedload(Ticket.unit), joinedload(Ticket.assignee),
+                 joinedload(Ticket.service), selectinload(Ticket.messages))
         .order_by(Ticket.id)
         .with_for_update(skip_locked=True, of=Ticket)
         .execution_options(populate_existing=True)
@@ -238,9 +241,10 @@ def _notify_batch(ticket_ids: list[int], now: datetime, calendar: WorkingCalenda
     sent = _sent_in_window([t.id for t in tickets])
     done, updates = [], []
     try:
-        for ticket in tickets:
-            decided = _decide(ticket, sent.get(ticket.id, []), now, calendar, thresholds,
-                              default, people, summary)
+        with db.session.no_autoflush:
+            decided_all = [_decide(ticket, sent.get(ticket.id, []), now, calendar, thresholds,
+                                   default, people, summary) for ticket in tickets]
+        for decided in decided_all:
             if decided is not None:
                 done.append(decided[0])
                 updates.append(decided[1])
