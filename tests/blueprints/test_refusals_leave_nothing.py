@@ -125,3 +125,24 @@ def test_refused_citizen_actions_store_nothing(client, now):
     assert client.post(f"/lacak/{ticket.code}/balas",
                        data={"body": "Masih ada pertanyaan"}).status_code == 422
     assert snapshot(ticket) == before
+
+
+def test_refused_confirmation_and_survey_store_nothing(client, now):
+    from ticketing.services import survey
+
+    client.application.config["WTF_CSRF_ENABLED"] = False
+    ticket = gen_ticket(now)
+    run(svc.reply, ticket, staff(now), "Syaratnya NIB.", "selesai", now)
+    with client.session_transaction() as session:
+        session["tracked"] = [ticket.code]
+    before = snapshot(ticket)
+    # "Belum" needs to say what is unclear; the survey is not open before "Ya".
+    assert client.post(f"/lacak/{ticket.code}/konfirmasi",
+                       data={"understood": "belum", "comment": ""}).status_code == 422
+    assert snapshot(ticket) == before
+    run(svc.close, ticket, staff(now), now, reason="selesai")
+    before = snapshot(ticket)
+    link = f"/survei/{ticket.code}?t={survey.make_token(ticket.code)}"
+    response = client.post(link, data={"comment": "tanpa nilai"})
+    assert response.status_code == 422
+    assert snapshot(ticket) == before
