@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,7 +21,15 @@ from ..domain import periods
 from ..domain.charts import report_charts
 from ..domain.evaluation import may_write_review
 from ..domain.report import report_access
-from ..domain.report_tables import display, document_tables, plan_table, tables
+from ..domain.report_tables import (
+    LISTS,
+    PAGE_ROWS,
+    clip,
+    display,
+    document_tables,
+    plan_table,
+    tables,
+)
 from ..extensions import db
 from ..models import Unit
 from ..services import evaluation, report_files, reports
@@ -93,8 +109,11 @@ def index():
                                                               "bidang") and v}
     if not any(k in query for k in ("periode", "dari")):
         query["periode"] = period.key
+    rows = current_app.config.get("REPORT_LIST_ROWS", PAGE_ROWS)
+    page_tables = [clip(t, url_for("reports.rows_csv", name=LISTS[t.key], **query), rows)
+                   if t.key in LISTS else t for t in tables(report)]
     return render_template("reports/index.html", report=report, doc=doc,
-                           charts=report_charts(report), tables=tables(report),
+                           charts=report_charts(report), tables=page_tables,
                            extra_tables=document_tables(doc), plan_table=plan_table,
                            display=display, query=query,
                            may_write=may_write_review(current_user.role, current_user.unit_id,
@@ -118,6 +137,26 @@ def _file(ext: str):
 
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
                      download_name=report_files.filename(report, ext))
+
+
+@bp.get("/<name>.csv")
+def rows_csv(name: str):
+    """Every row of a list the page shows only the first of (complaints, comments)."""
+    key = {file: key for key, file in LISTS.items()}.get(name)
+    if key is None:
+        abort(404)
+    unit = _unit()
+    period, error = _read_period(unit)
+    if period is None:
+        abort(422, description=error)
+    report = reports.evaluation(period, now_utc(), unit=unit)
+    table = next(t for t in tables(report) if t.key == key)
+    body = report_files.to_csv(table, current_app.config["TIMEZONE"]).encode("utf-8-sig")
+    import io
+
+    return send_file(io.BytesIO(body), mimetype="text/csv", as_attachment=True,
+                     download_name=report_files.filename(report, "csv").replace(
+                         "evaluasi-", f"{name}-", 1))
 
 
 @bp.get("/unduh.pdf")

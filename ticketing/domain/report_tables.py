@@ -7,7 +7,7 @@ numbers, the page and the PDF format them the Indonesian way (decimal comma).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -46,6 +46,23 @@ class Table:
     internal: bool = False
     #: columns (by index) that hold words, aligned left; the others are figures (right)
     text_columns: set[int] = field(default_factory=lambda: {0})
+    #: on the page: all the rows there are when only the first are shown (0: all shown)
+    total: int = 0
+    #: on the page: where to download every row when only the first are shown
+    download: str = ""
+
+
+#: lists of individual requests or comments: their file names (CSV of every row)
+LISTS = {"complaints": "pengaduan", "comments": "komentar"}
+#: rows of such a list shown on the page; the rest are in the download
+PAGE_ROWS = 20
+
+
+def clip(table: Table, download: str, limit: int = PAGE_ROWS) -> Table:
+    """The table for the page: its first `limit` rows, and where to download them all."""
+    if len(table.rows) <= limit:
+        return table
+    return replace(table, rows=table.rows[:limit], total=len(table.rows), download=download)
 
 
 def display(value: Cell, tz: str = "Asia/Jakarta") -> str:

@@ -1,15 +1,13 @@
 """The public figures of a period (transparency page, its CSV, the stats API), summed from the
 daily facts: two GROUP BY queries over at most a few thousand small rows, whatever the number
-of tickets. A finished period's report is kept in memory for CACHE_SECONDS (only a late
+of tickets. A finished period's report is kept in memory (services.period_cache; only a late
 answer to one of its requests can still move it, and the nightly rebuild settles that).
 """
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from datetime import datetime
-from threading import Lock
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -21,36 +19,18 @@ from ..domain.report import TRIAGE, Group, Report
 from ..extensions import db
 from ..models import DailyFact, Service, Ticket, Unit
 from ..models.facts import MEASURES
-
-CACHE_SECONDS = 600
-_lock = Lock()
-
-
-def _cache() -> dict[tuple, tuple[float, Report]]:
-    """This app's cache of finished periods (per process, per app)."""
-    return current_app.extensions.setdefault("facts_report_cache", {})
+from . import period_cache
 
 
 def report(period: Period, now: datetime) -> Report:
+    """The period's public figures; a finished period's are reused (services.period_cache)."""
     tz = current_app.config["TIMEZONE"]
-    finished = now >= period.bounds(tz)[1]
-    key = (period.key, period.start, period.end)
-    if finished:
-        with _lock:
-            hit = _cache().get(key)
-        if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
-            return hit[1]
-    built = _build(period, now, tz)
-    if finished:
-        with _lock:
-            _cache()[key] = (time.monotonic(), built)
-    return built
+    return period_cache.cached("facts", period, now, lambda: _build(period, now, tz))
 
 
 def forget() -> None:
     """Drop the cached reports (after a rebuild)."""
-    with _lock:
-        _cache().clear()
+    period_cache.forget("facts")
 
 
 def _unanswered_late(period: Period, now: datetime, tz: str) -> list[tuple]:

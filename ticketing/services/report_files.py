@@ -3,6 +3,7 @@ services.report_pdf)."""
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import datetime
 from decimal import Decimal
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 from ..domain.charts import report_charts
 from ..domain.evaluation import BASIS, TITLE, Document
 from ..domain.report import Report
-from ..domain.report_tables import document_tables, plan_table, tables
+from ..domain.report_tables import Table, display, document_tables, plan_table, tables
 
 OFFICE = "Dinas Koperasi dan Usaha Kecil dan Menengah Kota Palembang"
 
@@ -24,6 +25,28 @@ def filename(report: Report, ext: str) -> str:
 
 def generated_words(report: Report, tz: str) -> str:
     return report.now.astimezone(ZoneInfo(tz)).strftime("%d-%m-%Y %H.%M") + " WIB"
+
+
+# ------------------------------------------------------------------ CSV
+
+def to_csv(table: Table, tz: str = "Asia/Jakarta") -> str:
+    """One table with every row, as the page shows the cells; text a citizen typed that a
+    spreadsheet would take for a formula is prefixed with an apostrophe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(table.headers)
+    for row in table.rows:
+        writer.writerow([_csv_cell(value, tz) for value in row])
+    return out.getvalue()
+
+
+def _csv_cell(value, tz: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = value
+        return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return display(value, tz)
 
 
 # ------------------------------------------------------------------ XLSX

@@ -15,7 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from ..domain import ikm as ikm_rules
 from ..domain import report as rules
@@ -23,6 +23,7 @@ from ..domain.lifecycle import OPEN_STATUSES
 from ..domain.periods import Period
 from ..extensions import db
 from ..models import AuditEntry, Service, SlaNotification, SurveyResponse, Ticket, Unit, User
+from . import period_cache
 from .calendar import office_calendar
 
 OPEN = tuple(sorted(OPEN_STATUSES))
@@ -154,13 +155,35 @@ def catalogue(unit: Unit | None = None) -> tuple[list[rules.UnitInfo], list[rule
             [rules.ServiceInfo(s.slug, s.name, s.code) for s in services])
 
 
+def data_version() -> tuple:
+    """What the evaluation of a finished period depends on, as four index-only reads: the
+    newest ticket, audit entry (every status, answer, assignment and erasure is audited),
+    survey response and SLA notification. Any recorded change gives a new version."""
+    return tuple(db.session.execute(select(
+        select(func.max(Ticket.id)).scalar_subquery(),
+        select(func.max(AuditEntry.id)).scalar_subquery(),
+        select(func.max(SurveyResponse.id)).scalar_subquery(),
+        select(func.max(SlaNotification.id)).scalar_subquery())).one())
+
+
 def evaluation(period: Period, now: datetime, *, unit: Unit | None = None,
                internal: bool = True, with_previous: bool = True) -> rules.Report:
     """The report for `period` as of `now`, for one unit (a kabid) or all (unit None).
 
     internal=False leaves out what only staff may see (per-staff figures, complaints,
-    comments): the public page and the stats API.
+    comments): the public page and the stats API. A finished period's report is computed
+    once per data version and reused by the page, the PDF and the XLSX (services.period_cache).
     """
+    scope = (unit.id if unit is not None else None, internal, with_previous)
+    return period_cache.cached(
+        "evaluation", period, now,
+        lambda: _evaluation(period, now, unit=unit, internal=internal,
+                            with_previous=with_previous),
+        scope=scope, version=data_version() if period_cache.is_finished(period, now) else None)
+
+
+def _evaluation(period: Period, now: datetime, *, unit: Unit | None, internal: bool,
+                with_previous: bool) -> rules.Report:
     calendar = office_calendar()
     tz = ZoneInfo(current_app.config["TIMEZONE"])
     start, end = period.bounds(tz)
