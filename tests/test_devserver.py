@@ -178,7 +178,7 @@ def test_int_to_make_stops_everything(instance):
 
 def test_a_child_dying_stops_the_others_and_fails(instance):
     run = Run(instance)
-    web, scheduler, mail = run.pids
+    _web, scheduler, _mail = run.pids
     os.kill(scheduler, signal.SIGKILL)
     assert run.wait() == 2  # make: the recipe failed (the supervisor exits 1)
     run.assert_all_gone()
