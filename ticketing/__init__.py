@@ -37,7 +37,7 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     if not app.config.get("DEV_MAIL_DIR"):  # development mail catcher (make run)
         app.config["DEV_MAIL_DIR"] = str(Path(app.instance_path) / "devmail")
 
-    from . import extensions, i18n, inputs, security
+    from . import extensions, headers, i18n, inputs, logs, security
     from .blueprints import register_blueprints
     from .cli import init_app as init_cli
 
@@ -50,6 +50,8 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     inputs.init_app(app)
+    headers.init_app(app)
+    logs.init_app(app)
     register_blueprints(app)
     init_cli(app)
     from .services import facts  # noqa: F401 - the daily facts' flush listener

@@ -7,7 +7,7 @@ import sys
 from datetime import datetime, timezone
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -31,6 +31,11 @@ def seed_command(demo: bool) -> None:
     from .services.catalogue import seed_catalogue
     from .services.people import DEMO_PASSWORD, demo_accounts, seed_demo_users
 
+    if demo and current_app.config.get("ENV_NAME") == "production":
+        # Demo accounts share one published password: never on a production desk.
+        raise click.ClickException(
+            "seed --demo ditolak: APP_ENV=production. Akun demo memakai kata sandi yang "
+            "diketahui umum; buat akun staf lewat halaman admin.")
     result = run(seed_catalogue)
     click.echo(f"Katalog: {result['created']} dibuat, {result['updated']} diperbarui.")
     from .services.canned import seed_canned

@@ -28,7 +28,8 @@ class Config:
     ENV_NAME = os.environ.get("APP_ENV", os.environ.get("FLASK_ENV", "development"))
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: instance folder SQLite
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: hide_parameters: SQL errors in logs never carry the values (personal data)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Jakarta")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR")  # None: instance/uploads
     #: where `make run`'s mail catcher writes (development only); None: instance/devmail
@@ -165,7 +166,16 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a citizen may take a long time to type on a phone
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    #: None: true when APP_ENV=production (see finalize), else false
+    SESSION_COOKIE_SECURE = (env_bool("SESSION_COOKIE_SECURE", False)
+                             if os.environ.get("SESSION_COOKIE_SECURE") else None)
+    #: a staff session ends after this long without a request, and this long after login
+    SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
+    SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+    #: reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none)
+    TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+    #: JSON request bodies larger than this are refused (413) before parsing
+    JSON_MAX_BYTES = env_int("JSON_MAX_BYTES", 256 * 1024)
 
 
 class DevelopmentConfig(Config):
@@ -185,10 +195,16 @@ class TestConfig(Config):
     PUBLIC_BASE_URL = "http://localhost"
     #: cheap password hashing (the default costs 0.2 s per hash; tests hash hundreds)
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    #: many tests travel in time after logging in; the session tests set the real limits
+    SESSION_IDLE_MINUTES = 10 * 365 * 24 * 60
+    SESSION_MAX_HOURS = 10 * 365 * 24
 
 
 def finalize(config: dict, instance_path: str | None = None) -> None:
     """Fill secrets and derived values; refuse insecure production settings."""
+    if config.get("SESSION_COOKIE_SECURE") is None:
+        # Production is served over HTTPS: the session cookie never travels in clear text.
+        config["SESSION_COOKIE_SECURE"] = config.get("ENV_NAME") == "production"
     if not config.get("SECRET_KEY"):
         if config.get("ENV_NAME") == "production":
             raise RuntimeError("SECRET_KEY wajib di-set di lingkungan produksi (production).")

@@ -32,7 +32,7 @@ def test_the_bulk_bar_offers_what_the_permission_table_allows(client, now):
     ticket = gen_ticket(now)
     login(client, staff(now, "ketua_tim"))
     html = client.get("/staf/antrian").get_data(as_text=True)
-    assert f'name="kode" value="{ticket.code}"' in html and "Terapkan ke tiket terpilih" in html
+    assert f'name="kode" value="{ticket.code}"' in html and "Jalankan untuk tiket terpilih" in html
     assert 'id="bulk-assignee"' in html
     worker = client.application.test_client()
     login(worker, staff(now, "staf"))

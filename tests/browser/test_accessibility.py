@@ -61,6 +61,7 @@ def check(page, url: str) -> list[str]:
 def test_citizen_pages_have_no_violations(app, live_url, axe_phone):
     now = datetime.now(UTC)
     seed_canned(now)
+    db.session.commit()
     ticket = gen_ticket(now - timedelta(hours=2), email="dewi@example.com")
     set_status(ticket, "selesai", now - timedelta(hours=1), actor_label="test")
     db.session.commit()

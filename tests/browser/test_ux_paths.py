@@ -29,6 +29,7 @@ def _count(model) -> int:
 def test_typing_a_question_suggests_an_answer_that_can_be_marked_helpful(app, live_url,
                                                                          phone_page):
     seed_canned(datetime.now(UTC))
+    db.session.commit()  # the live server reads through its own connection
     page = phone_page
     page.goto(live_url + "/permohonan?layanan=sertifikat-halal")
     page.get_by_label("Perihal").fill("Apa syarat dokumen sertifikat halal?")

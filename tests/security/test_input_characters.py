@@ -175,6 +175,8 @@ def test_token_id_beyond_a_database_integer_is_404(admin_client):
 def test_page_numbers_out_of_range(app, admin_client, page):
     assert admin_client.get(f"/admin/akun?hal={page}").status_code == 404
     assert admin_client.get(f"/admin/surel/?hal={page}").status_code == 404
+    assert admin_client.get(f"/admin/kotak-keluar/?hal={page}").status_code == 404
+    assert admin_client.get(f"/admin/whatsapp/?hal={page}").status_code == 404
     client = app.test_client()
     ketua = staff(NOW, "ketua_tim", "PUMK")
     login(client, ketua)
@@ -205,3 +207,77 @@ def test_damaged_queue_cursors_are_not_a_500(app, cursor):
     response = app.test_client().get("/api/v1/tickets", query_string={"after": cursor},
                                      headers=bearer(ketua, NOW))
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("version", ["²", "99999999999999999999", "-1", "1e3"])
+def test_odd_ticket_versions_in_staff_forms_are_not_a_500(app, version):
+    code = gen_ticket(NOW).code
+    db.session.commit()
+    client = app.test_client()
+    login(client, staff(NOW, "ketua_tim", "PUMK"))
+    response = client.post(f"/staf/tiket/{code}/status",
+                           data={"status": "diproses", "version": version})
+    assert response.status_code < 500
+
+
+@pytest.mark.parametrize("consent", [None, "no", "tidak", "true", 1, 0, False, {}, [True]])
+def test_api_consent_must_be_exactly_true_when_sent(client, consent):
+    response = client.post("/api/v1/requests", json={**API, "consent": consent})
+    assert response.status_code == 422
+    assert "consent" in response.get_json()["errors"]
+    assert tickets() == 0
+
+
+def test_api_consent_true_is_recorded_and_absent_is_not(client):
+    assert client.post("/api/v1/requests", json={**API, "consent": True}).status_code == 201
+    assert client.post("/api/v1/requests", json=API).status_code == 201
+    recorded = [t.consent_dt is not None for t in db.session.scalars(
+        select(Ticket).order_by(Ticket.id))]
+    assert recorded == [True, False]
+
+
+@pytest.mark.parametrize("raw", [
+    b"[" * 100_000 + b"]" * 100_000, b'{"name": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+    b'{"name": "\\ud800"}', b"\xff\xfe", b"[]", b"42", b'"x"', b"null", b"",
+    b'{"name": {}, "subject": [], "message": 7, "type": true, "service": null}',
+])
+def test_api_refuses_bodies_of_the_wrong_shape(client, raw):
+    response = client.post("/api/v1/requests", data=raw, content_type="application/json")
+    assert response.status_code in (413, 422)
+    assert tickets() == 0
+
+
+@pytest.mark.parametrize("path, body", [
+    ("messages", {"kind": "note", "body": 123}),
+    ("messages", {"kind": {}, "body": "Catatan"}),
+    ("messages", {"kind": "note", "body": "Catatan\x00"}),
+    ("messages", {"kind": "note", "body": "Catatan", "status": "selesai\r\nX"}),
+    ("messages", [1, 2]),
+    ("assign", {"assignee": ["a@b.c"]}),
+    ("assign", {"unit": {}}),
+    ("assign", {"assignee": "a@b.c\r\nBcc: x"}),
+    ("assign", {"unit": "PUMK", "version": "3"}),
+    ("assign", {"unit": "PUMK", "version": 10**30}),
+    ("assign", "PUMK"),
+])
+def test_staff_api_bodies_are_validated(client, path, body):
+    from ..support.staff import bearer
+
+    code = gen_ticket(NOW).code
+    headers = bearer(staff(NOW, "ketua_tim", "PUMK"), NOW)
+    db.session.commit()
+    response = client.post(f"/api/v1/tickets/{code}/{path}", json=body, headers=headers)
+    assert response.status_code == 422
+    assert response.get_json()["errors"]
+
+
+def test_staff_api_deeply_nested_body(client):
+    from ..support.staff import bearer
+
+    code = gen_ticket(NOW).code
+    headers = bearer(staff(NOW, "ketua_tim", "PUMK"), NOW)
+    db.session.commit()
+    response = client.post(f"/api/v1/tickets/{code}/messages", headers=headers,
+                           data=b"[" * 100_000 + b"]" * 100_000,
+                           content_type="application/json")
+    assert response.status_code in (413, 422)

@@ -153,11 +153,17 @@ def test_pages_answer_an_indonesian_503_that_claims_nothing_was_saved(down):
 
 
 def test_a_signed_in_staff_member_gets_the_503_page_too(app, down):
+    from ticketing.security import SESSION_KEY
+    from ticketing.services import sessions
+
     user = staff(NOW, "staf", "PUMK")
+    key = sessions.start(user, NOW)  # a real server-side session, in the reachable database
+    db.session.commit()
     client = down.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        session[SESSION_KEY] = key
     for path in ("/staf/", "/pengawasan/", "/admin/"):
         response = client.get(path)
         assert response.status_code == 503, path

@@ -22,6 +22,7 @@ from ticketing.models import (
     OutboxMail,
     SurveyResponse,
     Ticket,
+    WhatsAppContact,
 )
 from ticketing.services import audit, survey, tickets
 from ticketing.services.mail_ingest import ingest_raw
@@ -170,6 +171,12 @@ def test_retention_anonymises_old_closed_requests_and_purges_old_mail(app, runne
     fresh = ingest_raw(build_mail(sender="Baru <baru2@example.com>"), NOW, source="imap")
     db.session.commit()
     flush(old_time + timedelta(days=3))
+    db.session.add_all([
+        WhatsAppContact(wa_id="6281234567890", profile_name=NAME, created_dt=old_time,
+                        last_inbound_dt=old_time),
+        WhatsAppContact(wa_id="6281311112222", profile_name="Masih Aktif", created_dt=old_time,
+                        last_inbound_dt=NOW - timedelta(days=3))])
+    db.session.commit()
     job = next(j for j in JOBS if j.name == "privacy_retention")
     assert job.enabled(app)
     with time_machine.travel(NOW, tick=False):
@@ -179,7 +186,9 @@ def test_retention_anonymises_old_closed_requests_and_purges_old_mail(app, runne
     assert db.session.get(Ticket, old.id).requester_name == "Anonim"  # closed > 5 years ago
     assert db.session.get(Ticket, old_open.id).requester_email == "lama@example.com"  # open
     assert db.session.get(Ticket, recent.id).requester_email == "baru@example.com"
-    assert everything_containing({EMAIL, NAME}) == []
+    assert everything_containing({EMAIL, NAME, "6281234567890"}) == []
+    assert [c.profile_name for c in db.session.scalars(select(WhatsAppContact))] == [
+        "Masih Aktif"]
 
     def raw_of(result):
         return db.session.scalar(select(InboundMail.raw)

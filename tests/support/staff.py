@@ -29,10 +29,19 @@ def staff(now: datetime, role: str = "staf", unit: str | None = "PUMK", *,
 
 
 def login(client, user: User) -> None:
-    """Log the test client in as `user` without going through the (slow) password check."""
+    """Log the test client in as `user` without going through the (slow) password check:
+    a real server-side session (services/sessions.py), its key in the cookie."""
+    from datetime import UTC
+
+    from ticketing.security import SESSION_KEY
+    from ticketing.services import sessions
+
+    key = sessions.start(user, datetime.now(UTC))
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        session[SESSION_KEY] = key
     forget_cached_user()
 
 

@@ -136,6 +136,13 @@ def test_failed_status_callback_falls_back_to_email(client, graph, now, smtp_ser
     assert fallback.recipient == "budi@example.com" and "Mohon lengkapi NIB." in fallback.body_text
     notes = [m.body_text for m in ticket.messages if m.direction == "note"]
     assert any("tidak terkirim" in n and "budi@example.com" in n for n in notes)
+    # The same failure reported again (another delivery) changes nothing.
+    with time_machine.travel(now + timedelta(minutes=2), tick=False):
+        wa.post(client, wa.delivery(statuses=[wa.status(row.wamid, "failed",
+                                                        now + timedelta(seconds=1),
+                                                        code=131026)]))
+    assert len(db.session.scalars(select(OutboxMail).where(
+        OutboxMail.kind == "whatsapp_fallback")).all()) == 1
 
 
 def test_status_callbacks_update_delivery_state_forward_only(client, graph, now):

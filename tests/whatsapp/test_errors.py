@@ -104,3 +104,26 @@ def test_not_json_is_stored_and_failed(client, graph, now):
     assert response.status_code == 200
     stored = db.session.scalars(select(WhatsAppDelivery)).one()
     assert stored.state == "failed" and stored.raw == b"not json at all"
+
+
+@pytest.mark.parametrize("body", [
+    {"entry": "x"}, {"entry": [{"changes": {"a": 1}}]},
+    {"entry": [{"changes": [{"field": "messages", "value": {"messages": 5, "statuses": "x",
+                                                            "contacts": [{"wa_id": 1,
+                                                                          "profile": "x"}]}}]}]},
+    {"entry": [{"changes": [{"field": "messages", "value": {"messages": [
+        {"from": "62811", "id": "wamid.X1", "type": "text", "text": "not an object"},
+        {"from": ["62811"], "id": {"a": 1}, "type": 5, "timestamp": "soon"}]}}]}]},
+    [1, 2, 3], "a string", None,
+])
+def test_hostile_payloads_are_stored_and_never_crash(client, graph, now, body):
+    response = wa.post(client, body)
+    assert response.status_code == 200
+    stored = db.session.scalars(select(WhatsAppDelivery)).one()
+    assert stored.state in ("done", "failed")
+
+
+def test_deeply_nested_json_is_kept_as_failed(client, graph):
+    raw = b"[" * 100000 + b"]" * 100000
+    assert wa.post(client, raw).status_code == 200
+    assert db.session.scalars(select(WhatsAppDelivery)).one().state == "failed"

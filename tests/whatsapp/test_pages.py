@@ -140,3 +140,21 @@ def test_queue_filters_whatsapp_requests(client, graph, now):
     login(client, staff(now, "staf", "PUMK"))
     html = _html(client.get("/staf/antrian?bidang=PUMK&kanal=whatsapp"))
     assert ticket.code in html and web.code not in html
+
+
+def test_admin_reprocesses_failed_deliveries(client, graph, now):
+    import json
+
+    from ticketing.models import WhatsAppDelivery
+    from ticketing.whatsapp import inbound
+
+    raw = json.dumps(wa.delivery(messages=[wa.text("Syarat HKI?", now)])).encode()
+    inbound.store(raw, now)  # stored, never processed (a crash)
+    login(client, staff(now, "admin", None))
+    assert "Proses ulang kiriman yang gagal" in _html(client.get("/admin/whatsapp/"))
+    html = _html(client.post("/admin/whatsapp/proses-ulang", follow_redirects=True))
+    assert "Diproses ulang: created 1." in html
+    db.session.expire_all()
+    assert db.session.scalars(select(WhatsAppDelivery)).one().state == "done"
+    login(client, staff(now, "staf", "PUMK"))
+    assert client.post("/admin/whatsapp/proses-ulang").status_code == 403

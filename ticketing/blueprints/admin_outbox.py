@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..inputs import page_arg
 from ..models import OutboxMail
 from ..services import outbox
 from .helpers import now_utc
@@ -18,8 +19,7 @@ PER_PAGE = 50
 
 
 def _page() -> int:
-    value = request.args.get("hal", "1")
-    return min(int(value), 10**6) if value.isdigit() and int(value) > 0 else 1
+    return page_arg("hal")
 
 
 @bp.get("/", endpoint="index")

@@ -11,9 +11,11 @@ from werkzeug.datastructures import MultiDict
 
 from ..extensions import csrf, db, limiter
 from ..forms.public import ApiRequestForm
+from ..inputs import text_error
 from ..models import Service
 from ..schemas import parse_body
 from ..schemas.api import RequestBody
+from ..schemas.base import invalid
 from ..services import intake, transaction
 from ..services.serialize import iso, ticket_json
 from .helpers import now_utc
@@ -102,10 +104,27 @@ def _idempotency_key(from_body: str | None) -> str | None:
 @bp.get("/requests/<code>")
 @limiter.limit(intake_limit)
 def request_status(code: str):
-    ticket = intake.find_for_requester(code, request.args.get("email") or
-                                       request.args.get("phone") or "")
+    contact = requester_contact()
+    ticket = intake.find_for_requester(code, contact or "")
     if ticket is None:
         return jsonify({"error": "Permohonan tidak ditemukan."}), 404
     data = ticket_json(ticket, now_utc(), public_only=True)
     data.pop("assignee", None)
     return jsonify(data)
+
+
+#: headers that carry the requester's email or phone, so it stays out of URLs and access logs
+CONTACT_HEADERS = ("X-Requester-Contact", "X-Requester-Email", "X-Requester-Phone")
+
+
+def requester_contact() -> str | None:
+    """The requester's email/phone: from a header (preferred) or ?email= / ?phone= (kept for
+    INTERFACE.md). A header with control characters is refused like any other input."""
+    for name in CONTACT_HEADERS:
+        value = request.headers.get(name)
+        if value:
+            problem = text_error(value)
+            if problem:
+                invalid({"contact": problem})
+            return value.strip()
+    return request.args.get("email") or request.args.get("phone")

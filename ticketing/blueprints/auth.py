@@ -16,13 +16,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from ..extensions import limiter
+from ..extensions import db, limiter
 from ..forms.accounts import ButtonForm, LoginForm, PasswordForm
 from ..i18n import due_in_words
-from ..services import accounts
-from ..services import transaction
+from ..security import close_staff_session, open_staff_session
+from ..services import accounts, transaction
 from .helpers import apply_errors, now_utc
 from .staff_common import no_store
 
@@ -68,7 +68,8 @@ def login():
         result = accounts.authenticate(form.email.data, form.password.data, now_utc())
         if result.user is not None:
             _fresh_session()
-            login_user(result.user)
+            open_staff_session(result.user, now_utc())
+            db.session.commit()
             flash(_("Selamat datang, %(name)s.", name=result.user.name), "success")
             return redirect(safe_next(form.next.data) or home_for(result.user), code=303)
         if result.locked_until is not None:
@@ -86,6 +87,8 @@ def login():
 @bp.post("/keluar")
 def logout():
     if ButtonForm().validate_on_submit():
+        close_staff_session(now_utc())
+        db.session.commit()
         logout_user()
         _fresh_session()
         flash(_("Anda telah keluar."), "success")
@@ -115,8 +118,10 @@ def change_password():
             apply_errors(form, exc.errors)  # unknown keys show above the form
         else:
             # The password change ended every session, this one too: open a new one.
+            user = current_user._get_current_object()
             _fresh_session()
-            login_user(current_user._get_current_object())
+            open_staff_session(user, now_utc())
+            db.session.commit()
             flash(_("Kata sandi diubah. Sesi lain dengan kata sandi lama telah berakhir."),
                   "success")
             return redirect(url_for("auth.account"), code=303)

@@ -5,10 +5,11 @@ production or testing configurations (see register_blueprints)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template
 from markupsafe import Markup
 
 from .. import devmail
+from ..inputs import page_arg
 from ..mail import sanitize_html
 from .staff_common import require_login
 
@@ -22,8 +23,7 @@ def enabled(app) -> bool:
 
 
 def _page() -> int:
-    value = request.args.get("hal", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 10**6 else 1
+    return page_arg("hal")
 
 
 @bp.get("/", endpoint="index")

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..inputs import bounded_int
 from .base import Form
 from .public import PHONE_RE, TYPE_CHOICES, strip
 
@@ -73,7 +74,7 @@ class VersionedForm(Form):
     version = HiddenField()
 
     def expected_version(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
+        return bounded_int(self.version.data)
 
 
 class ActionForm(VersionedForm):

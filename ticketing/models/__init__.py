@@ -8,7 +8,7 @@ from .calendar import OfficeHours, SpecialPeriod
 from .mail import InboundMail, MailAutoReply, OutboxMail
 from .notify import NOTIFY_PREFS, JobCursor, StaffNotification
 from .ops import JobHeartbeat
-from .people import ROLES, ApiToken, User
+from .people import ROLES, ApiToken, LoginThrottle, User, UserSession
 from .tickets import CHANNELS, DIRECTIONS, TICKET_TYPES, Attachment, Message, Ticket
 from .sla import SlaDigest, SlaNotification
 from .survey import SURVEY_CHANNELS, SurveyInvitation, SurveyResponse
@@ -26,4 +26,5 @@ __all__ = [
     "SURVEY_CHANNELS", "SurveyInvitation", "SurveyResponse", "DailyFact",
     "ACTION_STATUSES", "EvaluationReview", "FollowUpAction", "ReportSignatory",
     "WhatsAppContact", "WhatsAppDelivery", "WhatsAppMessage", "WhatsAppOutbox",
+    "LoginThrottle", "UserSession",
 ]

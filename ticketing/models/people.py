@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,6 +43,8 @@ class User(UserMixin, db.Model):
     notify_pref: Mapped[str] = mapped_column(db.String(10), default="segera",
                                              server_default="segera")
     password_changed_dt = mapped_column(UTCDateTime, nullable=True)
+    #: the password was issued by an admin (new account, reset): it must be changed at login
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     unit: Mapped[Unit | None] = relationship()
 
@@ -55,6 +58,47 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class UserSession(db.Model):
+    """A signed-in browser session, kept server-side: the cookie only carries its random key.
+
+    Ended at logout, and for all of a user's sessions at a password change or reset and at
+    deactivation; also refused once idle or old beyond SESSION_IDLE_MINUTES/SESSION_MAX_HOURS.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"), index=True)
+    #: sha256 hex of the random key in the session cookie
+    key_hash: Mapped[str] = mapped_column(db.String(64), unique=True)
+    created_dt = mapped_column(UTCDateTime, nullable=False)
+    #: last request seen (updated at most once a minute)
+    last_seen_dt = mapped_column(UTCDateTime, nullable=False)
+    #: set at logout, password change/reset or deactivation; the session never works again
+    ended_dt = mapped_column(UTCDateTime, nullable=True)
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+
+class LoginThrottle(db.Model):
+    """Failed logins for a login name that matches no account, so that an unknown address
+    gets the same lockout answer as a known one (accounts keep their own counters)."""
+
+    __tablename__ = "login_throttles"
+
+    #: sha256 hex of the lower-cased login name (the name itself is not kept)
+    key_hash: Mapped[str] = mapped_column(db.String(64), primary_key=True)
+    failed_count: Mapped[int] = mapped_column(default=0)
+    locked_until_dt = mapped_column(UTCDateTime, nullable=True)
+    updated_dt = mapped_column(UTCDateTime, nullable=False)
+
+    @staticmethod
+    def hash_name(login_name: str) -> str:
+        return hashlib.sha256((login_name or "").strip().lower().encode()).hexdigest()
 
 
 class ApiToken(db.Model):

@@ -37,6 +37,8 @@ class Ticket(db.Model):
               postgresql_where=text(OPEN_PREDICATE), sqlite_where=text(OPEN_PREDICATE)),
         Index("ix_tickets_open_due", "due_dt", "id",
               postgresql_where=text(OPEN_PREDICATE), sqlite_where=text(OPEN_PREDICATE)),
+        # each person's open load (staff lists, reports): not every ticket they ever had
+        Index("ix_tickets_assignee_status", "assignee_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from flask_babel import lazy_gettext as _l
-from pydantic import StrictInt
+from pydantic import AfterValidator, Field, StrictBool, StrictInt
+from pydantic_core import PydanticCustomError
 
+from ..inputs import MAX_ID
 from .base import OneLine, Schema, TextBody
+
+
+def _true(value: bool) -> bool:
+    if value is not True:
+        raise PydanticCustomError("not_true", "consent")
+    return value
+
+
+ExactlyTrue = Annotated[StrictBool, AfterValidator(_true)]
 
 
 class RequestBody(Schema):
@@ -21,8 +32,9 @@ class RequestBody(Schema):
     service: OneLine
     subject: OneLine
     message: TextBody
-    #: optional (INTERFACE.md's body has none); when sent it must be exactly JSON true
-    consent: Literal[True] | None = None
+    #: optional (INTERFACE.md's body has none); when sent it must be exactly JSON true:
+    #: null, false, 1, "true", "ya" are refused (the default None is never validated)
+    consent: ExactlyTrue = None  # type: ignore[assignment]
     idempotency_key: OneLine | None = None
 
     field_messages: ClassVar[dict[str, str]] = {
@@ -49,4 +61,4 @@ class AssignBody(Schema):
     unit: OneLine | None = None
     reason: TextBody | None = None
     #: the ticket version the caller saw (optimistic locking)
-    version: StrictInt | None = None
+    version: Annotated[StrictInt, Field(ge=0, le=MAX_ID)] | None = None

@@ -12,15 +12,17 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..domain import permissions as perm
+from ..domain.passwords import MIN_LENGTH, password_problem
 from ..extensions import db
-from ..models import ApiToken, Unit, User
+from ..models import ApiToken, LoginThrottle, Unit, User
 from ..security import hash_password, needs_rehash, verify_password, waste_verify
-from . import audit
+from . import audit, sessions
 from .people import create_user, issue_token
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = MIN_LENGTH
 
 
 class AccountError(ValueError):
@@ -52,7 +54,7 @@ def authenticate(email: str, password: str, now: datetime) -> LoginResult:
     user = find_user(email)
     if user is None:
         waste_verify(password)
-        return LoginResult(None)
+        return LoginResult(None, _unknown_login_failed(email, now))
     if user.locked_until_dt is not None and user.locked_until_dt > now:
         waste_verify(password)
         return LoginResult(None, user.locked_until_dt)
@@ -76,20 +78,44 @@ def authenticate(email: str, password: str, now: datetime) -> LoginResult:
     return LoginResult(user)
 
 
-def check_new_password(password: str, user_email: str = "") -> str | None:
-    """An Indonesian reason the password is too weak, or None."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        return f"Kata sandi paling sedikit {MIN_PASSWORD_LENGTH} karakter."
-    if user_email and password.strip().lower() in (user_email, user_email.split("@")[0]):
-        return "Kata sandi tidak boleh sama dengan alamat email."
-    return None
+def _unknown_login_failed(email: str, now: datetime) -> datetime | None:
+    """Count a failed login for a name that matches no account exactly as for an account, so
+    the answer (lockout included) does not tell which addresses exist. Commits."""
+    cfg = current_app.config
+    key = LoginThrottle.hash_name(email)
+    row = db.session.get(LoginThrottle, key)
+    if row is None:
+        row = LoginThrottle(key_hash=key, failed_count=0, updated_dt=now)
+        db.session.add(row)
+    if row.locked_until_dt is not None and row.locked_until_dt > now:
+        return row.locked_until_dt
+    row.failed_count += 1
+    row.updated_dt = now
+    locked = None
+    if row.failed_count >= cfg.get("LOGIN_MAX_FAILURES", 5):
+        locked = now + timedelta(minutes=cfg.get("LOGIN_LOCKOUT_MINUTES", 15))
+        row.locked_until_dt = locked
+        row.failed_count = 0
+    try:
+        db.session.commit()
+    except IntegrityError:  # a parallel attempt inserted the row first: count this one less
+        db.session.rollback()
+    return locked
 
 
-def _set_password(user: User, password: str, now: datetime) -> None:
+def check_new_password(password: str, user_email: str = "", user_name: str = "") -> str | None:
+    """An Indonesian reason the password may not be used (domain/passwords.py), or None."""
+    return password_problem(password, user_email, user_name)
+
+
+def _set_password(user: User, password: str, now: datetime, *, temporary: bool) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_dt = now
-    # Every session opened with the old password ends (see User.get_id).
+    #: an admin-issued password is changed by its owner at the next login
+    user.must_change_password = temporary
+    # Every session opened with the old password ends (server-side, and see User.get_id).
     user.session_epoch = (user.session_epoch or 0) + 1
+    sessions.end_all(user, now)
     user.failed_login_count = 0
     user.locked_until_dt = None
 
@@ -98,10 +124,12 @@ def change_password(user: User, current: str, new: str, now: datetime) -> None:
     """The staff member changes their own password. No commit."""
     if not verify_password(user.password_hash, current):
         raise AccountError({"current": "Kata sandi saat ini salah."})
-    problem = check_new_password(new, user.email)
+    problem = check_new_password(new, user.email, user.name)
+    if problem is None and verify_password(user.password_hash, new):
+        problem = "Kata sandi baru harus berbeda dari kata sandi saat ini."
     if problem:
         raise AccountError({"new": problem})
-    _set_password(user, new, now)
+    _set_password(user, new, now, temporary=False)
     audit.record(None, "password_changed", now, actor=user, new=user.email)
     db.session.flush()
 
@@ -144,6 +172,7 @@ def create_account(actor: User, email: str, name: str, role: str, unit_code: str
     password = temporary_password()
     user = create_user(email, name.strip(), role, unit.code if unit else None, password, now)
     user.password_changed_dt = now
+    user.must_change_password = True
     db.session.flush()
     audit.record(None, "account_created", now, actor=actor, new=email,
                  detail={"role": role, "unit": unit.code if unit else None})
@@ -177,6 +206,8 @@ def set_active(actor: User, user: User, active: bool, now: datetime) -> None:
     if user.is_active_account == active:
         return
     user.is_active_account = active
+    if not active:
+        sessions.end_all(user, now)
     audit.record(None, "account_activated" if active else "account_deactivated", now,
                  actor=actor, new=user.email)
     db.session.flush()
@@ -186,7 +217,7 @@ def reset_password(actor: User, user: User, now: datetime) -> str:
     """A new temporary password (returned, shown once); old sessions end, lock lifted."""
     _require_admin(actor)
     password = temporary_password()
-    _set_password(user, password, now)
+    _set_password(user, password, now, temporary=True)
     audit.record(None, "password_reset", now, actor=actor, new=user.email)
     db.session.flush()
     return password

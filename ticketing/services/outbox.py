@@ -294,7 +294,8 @@ def requeue_many(ids: list[int] | None, now: datetime, *, actor: User | None = N
     """Requeue the given outbox ids, or every failed mail when ids is None."""
     if ids is None:
         pairs = [(item.id, item) for item in db.session.scalars(
-            select(OutboxMail).where(OutboxMail.status == "failed").order_by(OutboxMail.id))]
+            select(OutboxMail).where(OutboxMail.status == "failed", OutboxMail.purged_dt.is_(None))
+            .order_by(OutboxMail.id))]
     else:
         pairs = [(wanted, db.session.get(OutboxMail, wanted)) for wanted in ids]
     summary: dict = {"requeued": [], "errors": {}}
@@ -321,19 +322,22 @@ def undelivered_page(which: str, page: int, per_page: int = 50):
     statuses = ADMIN_FILTERS.get(which, ADMIN_FILTERS["bermasalah"])
     query = (select(OutboxMail, Ticket.code)
              .outerjoin(Ticket, OutboxMail.ticket_id == Ticket.id)
-             .where(OutboxMail.status.in_(statuses))
+             .where(OutboxMail.status.in_(statuses), OutboxMail.purged_dt.is_(None))
              .order_by(OutboxMail.status, OutboxMail.next_attempt_dt, OutboxMail.id))
     total = db.session.scalar(select(db.func.count()).select_from(OutboxMail)
-                              .where(OutboxMail.status.in_(statuses)))
+                              .where(OutboxMail.status.in_(statuses),
+                                     OutboxMail.purged_dt.is_(None)))
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     return rows, total
 
 
 def outbox_counts() -> dict[str, int]:
-    """Waiting and failed mail, for /healthz and the admin page (index on status)."""
+    """Waiting and failed mail, for /healthz and the admin page (index on status); mail
+    whose content was erased (retention, erasure request) is not counted: nothing to do."""
     rows = db.session.execute(
         select(OutboxMail.status, db.func.count()).where(
-            OutboxMail.status.in_(("pending", "failed"))).group_by(OutboxMail.status)).all()
+            OutboxMail.status.in_(("pending", "failed")), OutboxMail.purged_dt.is_(None))
+        .group_by(OutboxMail.status)).all()
     counts = dict.fromkeys(("pending", "failed"), 0)
     counts.update(dict(rows))
     return counts

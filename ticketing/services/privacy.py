@@ -355,6 +355,9 @@ def run_retention(now: datetime, limit: int | None = None) -> dict:
             _erase_traces(None, None, list(terms_by_ticket), now, counts)
         for ticket_id, terms in terms_by_ticket.items():
             counts.audit_entries += scrub_audit(terms, [ticket_id], contact_terms=set())
+        from . import privacy_whatsapp
+
+        counts.whatsapp += privacy_whatsapp.forget_contacts(cutoffs["tickets"], limit)
     if cutoffs["mail"] is not None:
         _purge_inbound(db.session.scalars(
             select(InboundMail).where(InboundMail.purged_dt.is_(None),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from ..extensions import db
 from ..models import WhatsAppContact, WhatsAppDelivery, WhatsAppMessage, WhatsAppOutbox
@@ -98,3 +98,16 @@ def _purge_outbox(item: WhatsAppOutbox, now: datetime) -> None:
     item.buttons = []
     item.last_error = None
     item.purged_dt = now
+
+
+def forget_contacts(cutoff: datetime, limit: int) -> int:
+    """Retention: numbers that have not written since the ticket cutoff are forgotten (their
+    profile name, opt-out and pacing state go with them)."""
+    rows = db.session.scalars(
+        select(WhatsAppContact)
+        .where(func.coalesce(WhatsAppContact.last_inbound_dt, WhatsAppContact.created_dt)
+               < cutoff)
+        .order_by(WhatsAppContact.id).limit(limit)).all()
+    for row in rows:
+        db.session.delete(row)
+    return len(rows)

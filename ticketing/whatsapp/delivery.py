@@ -212,6 +212,8 @@ def apply_status(status: dict, now: datetime):
         return Result(wamid or "?", "ignored", None,
                       f"status {state} untuk pesan yang tidak dikenal")
     code = item.ticket.code if item.ticket else None
+    if item.status in ("failed", "cancelled"):
+        return Result(wamid, "duplicate", code, f"status {state}: sudah {item.status}")
     if state == "failed":
         error = (status.get("errors") or [{}])[0] if status.get("errors") else {}
         error = error if isinstance(error, dict) else {}

@@ -86,21 +86,24 @@ def process(delivery_id: int, now: datetime) -> list[Result]:
     db.session.commit()
     try:
         body = json.loads(row.raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        _finish(delivery_id, now, f"bukan JSON yang sah: {exc}")
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        _finish(delivery_id, now, f"bukan JSON yang sah: {exc}"[:2000])
         return [Result(f"delivery:{delivery_id}", "failed", None, "bukan JSON yang sah")]
     results: list[Result] = []
     for value in changes(body):
         names = profile_names(value)
-        for message in value.get("messages") or []:
-            if isinstance(message, dict):
-                results.append(_one(message, names, delivery_id, now))
-        for status in value.get("statuses") or []:
-            if isinstance(status, dict):
-                results.append(_status(status, now))
+        for message in _dicts(value.get("messages")):
+            results.append(_one(message, names, delivery_id, now))
+        for status in _dicts(value.get("statuses")):
+            results.append(_status(status, now))
     failed = [r for r in results if r.action == "failed"]
     _finish(delivery_id, now, "; ".join(r.reason for r in failed)[:2000] if failed else None)
     return results
+
+
+def _dicts(items) -> list[dict]:
+    """The objects of a list in the payload; anything else (hostile input) is skipped."""
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 
 def _finish(delivery_id: int, now: datetime, error: str | None) -> None:

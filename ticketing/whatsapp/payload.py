@@ -45,10 +45,11 @@ def changes(body: dict) -> Iterator[dict]:
     """The `value` of every `messages` change in a delivery (other fields are ignored)."""
     if not isinstance(body, dict):
         return
-    for entry in body.get("entry") or []:
-        if not isinstance(entry, dict):
+    entries = body.get("entry")
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("changes"), list):
             continue
-        for change in entry.get("changes") or []:
+        for change in entry["changes"]:
             if isinstance(change, dict) and change.get("field") == "messages":
                 value = change.get("value")
                 if isinstance(value, dict):
@@ -57,11 +58,13 @@ def changes(body: dict) -> Iterator[dict]:
 
 def profile_names(value: dict) -> dict[str, str]:
     names = {}
-    for contact in value.get("contacts") or []:
+    contacts = value.get("contacts")
+    for contact in contacts if isinstance(contacts, list) else []:
         if isinstance(contact, dict) and contact.get("wa_id"):
-            name = ((contact.get("profile") or {}).get("name") or "").strip()
-            if name:
-                names[str(contact["wa_id"])] = name[:200]
+            profile = contact.get("profile")
+            name = profile.get("name") if isinstance(profile, dict) else None
+            if isinstance(name, str) and name.strip():
+                names[wa_digits(contact["wa_id"])] = name.strip()[:200]
     return names
 
 
@@ -222,8 +225,10 @@ def subject_from(texts: list[str]) -> str:
     """A subject for a WhatsApp request: its first line that is more than a greeting."""
     lines = [line.strip() for text in texts for line in (text or "").splitlines() if line.strip()]
     for line in lines:
-        if not is_greeting(line):
-            return _clip(line)
+        # "[gambar]" and the like say nothing either; "[gambar] foto NIB" keeps its caption
+        words = re.sub(r"^\[[^\]]*\]\s*", "", line) if line.startswith("[") else line
+        if words and not is_greeting(words):
+            return _clip(words)
     return _clip(lines[0]) if lines else "Pesan WhatsApp"
 
 
