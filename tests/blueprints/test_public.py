@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -17,7 +17,7 @@ from ticketing.services.lifecycle import set_status
 
 from ..factories import EXE_BYTES, PDF_BYTES, gen_ticket
 
-WED_10 = datetime(2026, 12, 23, 3, 0, tzinfo=timezone.utc)
+WED_10 = datetime(2026, 12, 23, 3, 0, tzinfo=UTC)
 
 
 def form_data(**overrides):

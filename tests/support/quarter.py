@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from ticketing.domain.ikm import ELEMENT_KEYS as KEYS
 from ticketing.extensions import db
 from ticketing.models import Ticket, Unit, User
 from ticketing.services import intake, sla, survey
 from ticketing.services import tickets as ticket_service
 from ticketing.services.lifecycle import set_status
 from ticketing.services.people import create_user
+from ticketing.services.transaction import run
 
 WIB = ZoneInfo("Asia/Jakarta")
 HOLIDAYS = {date(2026, 12, 24), date(2026, 12, 25), date(2027, 1, 1), date(2027, 1, 5)}
@@ -329,9 +331,6 @@ def _maybe_survey(b: _Builder, p: Planned, answered: datetime, actor) -> None:
 
     b.at(when, respond)
 
-
-from ticketing.domain.ikm import ELEMENT_KEYS as KEYS
-from ticketing.services.transaction import run
 
 
 def make_staff(now: datetime) -> dict[str, User]:

@@ -110,8 +110,8 @@ class Ticket(db.Model):
     unit: Mapped[Unit | None] = relationship()
     service: Mapped[Service | None] = relationship()
     assignee: Mapped[User | None] = relationship()
-    parent: Mapped["Ticket | None"] = relationship(remote_side=[id])
-    messages: Mapped[list["Message"]] = relationship(
+    parent: Mapped[Ticket | None] = relationship(remote_side=[id])
+    messages: Mapped[list[Message]] = relationship(
         back_populates="ticket", order_by="Message.id", cascade="save-update, merge"
     )
 
@@ -145,7 +145,7 @@ class Message(db.Model):
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
     author: Mapped[User | None] = relationship()
-    attachments: Mapped[list["Attachment"]] = relationship(
+    attachments: Mapped[list[Attachment]] = relationship(
         back_populates="message", order_by="Attachment.id"
     )
 
