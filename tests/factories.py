@@ -52,3 +52,17 @@ def docx_bytes() -> bytes:
 
 def upload(name: str, data: bytes) -> Upload:
     return Upload(filename=name, data=data)
+
+
+def say_and_set(ticket, status: str, now: datetime, *, body: str = "Jawaban petugas.",
+                actor=None, **kw) -> None:
+    """A public staff message and the status it leaves the ticket in (selesai: the answer,
+    menunggu_pemohon: what is needed), as a lower-level stand-in for tickets.reply. No commit."""
+    from ticketing.models import Message
+    from ticketing.services.lifecycle import set_status
+
+    message = Message(direction="out", author_name=actor.name if actor else "Petugas",
+                      author_id=actor.id if actor else None, body_text=body, created_dt=now)
+    ticket.messages.append(message)
+    db.session.flush()
+    set_status(ticket, status, now, actor=actor, public_message=message, **kw)

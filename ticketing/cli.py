@@ -108,7 +108,7 @@ def _refuse(message: str) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Paling banyak N tiket.")
 def tickets_list(as_json: bool, unit_code: str | None, status: str | None, overdue: bool,
                  limit: int | None) -> None:
-    from .domain.lifecycle import CLOCK_RUNNING, STATUSES
+    from .domain.lifecycle import STATUSES
     from .services.serialize import ticket_json
 
     now = now_utc()
@@ -129,7 +129,7 @@ def tickets_list(as_json: bool, unit_code: str | None, status: str | None, overd
                     f"(pilihan: {', '.join(STATUSES)})")
         query = query.where(Ticket.status == status.strip().lower())
     if overdue:
-        query = query.where(Ticket.status.in_(CLOCK_RUNNING), Ticket.due_dt <= now)
+        query = query.where(Ticket.is_overdue_at(now))
     if limit:
         query = query.limit(limit)
     tickets = db.session.scalars(query).all()

@@ -99,6 +99,9 @@ class Config:
     SLA_DIGEST_TIME = os.environ.get("SLA_DIGEST_TIME", "07:30")
     #: answered (selesai) tickets with no reply are closed after this many working days
     AUTO_CLOSE_WORKING_DAYS = float(os.environ.get("AUTO_CLOSE_WORKING_DAYS", "5"))
+    #: an IKM is published only from this many survey respondents (below: "belum cukup
+    #: responden"); a handful of answers is no index of a service
+    IKM_MIN_RESPONDENTS = int(os.environ.get("IKM_MIN_RESPONDENTS", "30"))
 
     MAX_ATTACHMENTS = 5
     MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024

@@ -9,9 +9,8 @@ from sqlalchemy import select
 
 from ticketing.extensions import db
 from ticketing.models import EvaluationReview, SurveyResponse
-from ticketing.services.lifecycle import set_status
 
-from ..factories import gen_ticket
+from ..factories import gen_ticket, say_and_set
 from ..support.staff import login, staff
 from .test_survey import confirmed, form, mailed_link
 
@@ -42,7 +41,7 @@ def test_the_kiosk_asks_the_profile_too(client, app, now):
     ticket = gen_ticket(now, channel="lisan", email=None, phone="0812 1234 5678")
     user = staff(now, "staf", "PUMK")
     login(client, user)
-    set_status(ticket, "selesai", now + timedelta(minutes=10), actor=user)
+    say_and_set(ticket, "selesai", now + timedelta(minutes=10), actor=user)
     db.session.commit()
     assert "Pendidikan terakhir" in client.get(f"/staf/survei/{ticket.code}").get_data(
         as_text=True)

@@ -13,9 +13,8 @@ from sqlalchemy import func, select
 from ticketing.extensions import db
 from ticketing.models import Attachment, OutboxMail, Ticket
 from ticketing.services import intake
-from ticketing.services.lifecycle import set_status
 
-from ..factories import EXE_BYTES, PDF_BYTES, gen_ticket
+from ..factories import EXE_BYTES, PDF_BYTES, gen_ticket, say_and_set
 
 WED_10 = datetime(2026, 12, 23, 3, 0, tzinfo=UTC)
 
@@ -204,7 +203,7 @@ def test_citizen_reply_with_attachment(client, now):
 
 def test_answer_question_and_belum_reopens(client, now):
     ticket = gen_ticket(now)
-    set_status(ticket, "selesai", now, actor_label="test")
+    say_and_set(ticket, "selesai", now, actor_label="test")
     db.session.commit()
     _open(client, ticket)
     page = client.get(f"/lacak/{ticket.code}").get_data(as_text=True)

@@ -32,6 +32,9 @@ API_REFUSALS = [
     ("messages", {"kind": "note", "body": "Catatan", "status": "bogus"}, 422),
     ("messages", {"kind": "note", "body": "Catatan", "status": ["selesai"]}, 422),
     ("messages", {"kind": "note", "body": "Catatan", "status": "baru"}, 422),
+    # a bare status change is never an answer, nor a question to the citizen
+    ("messages", {"kind": "note", "body": "Catatan", "status": "selesai"}, 422),
+    ("messages", {"kind": "note", "body": "Catatan", "status": "menunggu_pemohon"}, 422),
     ("messages", {"kind": "reply", "body": "Jawaban", "status": "bogus"}, 422),
     ("messages", {"kind": "reply", "body": "   ", "status": "selesai"}, 422),
     ("messages", {"kind": "gossip", "body": "x"}, 422),
@@ -84,6 +87,8 @@ STAFF_FORM_REFUSALS = [
     ("balas", {"reply-body": "", "reply-status": "selesai"}),
     ("catatan", {"note-body": ""}),
     ("status", {"status-status": "baru"}),
+    ("status", {"status-status": "selesai"}),
+    ("status", {"status-status": "menunggu_pemohon"}),
     ("alihkan", {"transfer-unit": "PUMK", "transfer-reason": "sama"}),
     ("alihkan", {"transfer-unit": "KELEMBAGAAN", "transfer-reason": ""}),
     ("buka-kembali", {"act-reason": "coba"}),
@@ -119,4 +124,25 @@ def test_refused_citizen_actions_store_nothing(client, now):
     before = snapshot(ticket)
     assert client.post(f"/lacak/{ticket.code}/balas",
                        data={"body": "Masih ada pertanyaan"}).status_code == 422
+    assert snapshot(ticket) == before
+
+
+def test_refused_confirmation_and_survey_store_nothing(client, now):
+    from ticketing.services import survey
+
+    client.application.config["WTF_CSRF_ENABLED"] = False
+    ticket = gen_ticket(now)
+    run(svc.reply, ticket, staff(now), "Syaratnya NIB.", "selesai", now)
+    with client.session_transaction() as session:
+        session["tracked"] = [ticket.code]
+    before = snapshot(ticket)
+    # "Belum" needs to say what is unclear; the survey is not open before "Ya".
+    assert client.post(f"/lacak/{ticket.code}/konfirmasi",
+                       data={"understood": "belum", "comment": ""}).status_code == 422
+    assert snapshot(ticket) == before
+    run(svc.close, ticket, staff(now), now, reason="selesai")
+    before = snapshot(ticket)
+    link = f"/survei/{ticket.code}?t={survey.make_token(ticket.code)}"
+    response = client.post(link, data={"comment": "tanpa nilai"})
+    assert response.status_code == 422
     assert snapshot(ticket) == before

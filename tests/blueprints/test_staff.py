@@ -348,8 +348,12 @@ def test_note_status_close_reopen_and_transfer(client, now):
     code = ticket.code
     response = client.post(f"/staf/tiket/{code}/catatan", data={"note-body": "Cek NIB"})
     assert response.status_code == 303
-    assert client.post(f"/staf/tiket/{code}/status", data={
-        "status-status": "selesai", "status-version": fresh(ticket).version}).status_code == 303
+    refused = client.post(f"/staf/tiket/{code}/status", data={
+        "status-status": "selesai", "status-version": fresh(ticket).version})
+    assert refused.status_code == 422 and "bersama jawaban" in text(refused)
+    assert fresh(ticket).status == "baru" and fresh(ticket).first_response_dt is None
+    assert client.post(f"/staf/tiket/{code}/balas", data={
+        "reply-body": "Syaratnya NIB.", "reply-status": "selesai"}).status_code == 303
     assert fresh(ticket).status == "selesai"
     closed = client.post(f"/staf/tiket/{code}/tutup", data={
         "act-version": fresh(ticket).version}, follow_redirects=True)

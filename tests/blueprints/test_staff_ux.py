@@ -13,7 +13,7 @@ from ticketing.services import tickets as svc
 from ticketing.services.lifecycle import set_status
 from ticketing.services.transaction import run
 
-from ..factories import gen_ticket
+from ..factories import gen_ticket, say_and_set
 from ..support.staff import StaffClient, login, staff
 
 
@@ -71,7 +71,7 @@ def test_history_reads_as_sentences_not_raw_values(client, now):
     ticket = gen_ticket(now)
     user = staff(now, name="Rina")
     run(svc.claim, ticket, user, now)
-    set_status(ticket, "menunggu_pemohon", now + timedelta(hours=1), actor=user,
+    say_and_set(ticket, "menunggu_pemohon", now + timedelta(hours=1), actor=user,
                reason="Mohon kirim NIB")
     db.session.commit()
     login(client, user)

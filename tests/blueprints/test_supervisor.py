@@ -12,10 +12,9 @@ from sqlalchemy import select
 
 from ticketing.extensions import db
 from ticketing.models import Ticket, Unit
-from ticketing.services.lifecycle import set_status
 from ticketing.services.sla import run_sla_check
 
-from ..factories import gen_ticket
+from ..factories import gen_ticket, say_and_set
 from ..support.staff import login, staff
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -62,7 +61,7 @@ def work(app, people):
     tickets["very_late"].assignee = people["staf"]
     tickets["due_today"].assignee = people["staf"]
     tickets["tomorrow"].assignee = people["staf2"]
-    set_status(tickets["answered"], "selesai", wib(2026, 12, 1, 10, 0), actor=people["staf"])
+    say_and_set(tickets["answered"], "selesai", wib(2026, 12, 1, 10, 0), actor=people["staf"])
     db.session.commit()
     run_sla_check(wib(2026, 12, 3, 13, 0))
     return tickets

@@ -13,16 +13,15 @@ from ticketing.domain.ikm import ELEMENT_KEYS
 from ticketing.extensions import db
 from ticketing.models import OutboxMail, SurveyResponse, Ticket
 from ticketing.services import intake, survey
-from ticketing.services.lifecycle import set_status
 from ticketing.services.transaction import run
 
-from ..factories import gen_ticket
+from ..factories import gen_ticket, say_and_set
 from ..support.staff import login, staff
 
 
 def confirmed(now, **kw) -> Ticket:
     ticket = gen_ticket(now, **kw)
-    set_status(ticket, "selesai", now + timedelta(hours=1))
+    say_and_set(ticket, "selesai", now + timedelta(hours=1))
     db.session.commit()
     run(intake.confirm_understanding, ticket, True, "", now + timedelta(hours=2))
     return ticket
@@ -110,7 +109,7 @@ def test_tracking_page_invites_and_then_thanks(client, app, now):
     with client.session_transaction() as session:
         session["tracked"] = [ticket.code]
     assert "Isi survei kepuasan" not in client.get(f"/lacak/{ticket.code}").get_data(as_text=True)
-    set_status(ticket, "selesai", now + timedelta(hours=1))
+    say_and_set(ticket, "selesai", now + timedelta(hours=1))
     db.session.commit()
     confirm = client.post(f"/lacak/{ticket.code}/konfirmasi", data={"understood": "ya"})
     assert confirm.status_code == 303
@@ -132,7 +131,7 @@ def test_kiosk_for_a_walk_in_on_a_staff_tablet(client, app, now):
     login(client, user)
     waiting = client.get(f"/staf/survei/{ticket.code}")
     assert waiting.status_code == 409 and "setelah permohonan" in waiting.get_data(as_text=True)
-    set_status(ticket, "selesai", now + timedelta(minutes=10), actor=user)
+    say_and_set(ticket, "selesai", now + timedelta(minutes=10), actor=user)
     db.session.commit()
     page = client.get(f"/staf/survei/{ticket.code}")
     html = page.get_data(as_text=True)
@@ -148,7 +147,7 @@ def test_kiosk_for_a_walk_in_on_a_staff_tablet(client, app, now):
 
 def test_kiosk_is_refused_to_another_units_staff(client, app, now):
     ticket = gen_ticket(now)
-    set_status(ticket, "selesai", now + timedelta(hours=1))
+    say_and_set(ticket, "selesai", now + timedelta(hours=1))
     db.session.commit()
     login(client, staff(now, "staf", "KELEMBAGAAN"))
     assert client.get(f"/staf/survei/{ticket.code}").status_code == 403

@@ -14,7 +14,7 @@ from ticketing.services import tickets as svc
 from ticketing.services.lifecycle import set_status
 from ticketing.services.transaction import run
 
-from ..factories import gen_ticket
+from ..factories import gen_ticket, say_and_set
 from ..support.staff import staff
 
 
@@ -31,7 +31,7 @@ def test_the_timeline_tells_each_step_in_plain_words_without_staff_names(client,
     ticket = gen_ticket(now)
     officer = staff(now, name="Rahasia Petugas")
     run(svc.claim, ticket, officer, now + timedelta(minutes=5))
-    set_status(ticket, "menunggu_pemohon", now + timedelta(hours=1), actor=officer,
+    say_and_set(ticket, "menunggu_pemohon", now + timedelta(hours=1), actor=officer,
                reason="butuh NIB")
     db.session.commit()
     _open(client, ticket)
@@ -48,7 +48,7 @@ def test_the_timeline_shows_the_deadline_while_open_and_a_reopen(client, now):
     _open(client, ticket)
     steps = _timeline(client.get(f"/lacak/{ticket.code}").get_data(as_text=True))
     assert "Batas waktu jawaban" in steps
-    set_status(ticket, "selesai", now + timedelta(hours=2), actor_label="test")
+    say_and_set(ticket, "selesai", now + timedelta(hours=2), actor_label="test")
     set_status(ticket, "diproses", now + timedelta(hours=3), actor_label="test")
     db.session.commit()
     steps = _timeline(client.get(f"/lacak/{ticket.code}").get_data(as_text=True))

@@ -11,9 +11,8 @@ import pytest
 from ticketing.extensions import db
 from ticketing.services import tickets as svc
 from ticketing.services.canned import seed_canned
-from ticketing.services.lifecycle import set_status
 
-from ..factories import gen_ticket
+from ..factories import gen_ticket, say_and_set
 from ..support.staff import staff
 
 pytestmark = pytest.mark.browser
@@ -63,7 +62,7 @@ def test_citizen_pages_have_no_violations(app, live_url, axe_phone):
     seed_canned(now)
     db.session.commit()
     ticket = gen_ticket(now - timedelta(hours=2), email="dewi@example.com")
-    set_status(ticket, "selesai", now - timedelta(hours=1), actor_label="test")
+    say_and_set(ticket, "selesai", now - timedelta(hours=1), actor_label="test")
     db.session.commit()
     page = axe_phone
     found = []

@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from ticketing.extensions import db
-from ticketing.models import Message, Ticket
-from ticketing.services.lifecycle import set_status
+from ticketing.models import Ticket
 from ticketing.services.outbox import flush
 
-from ..factories import PDF_BYTES
+from ..factories import PDF_BYTES, say_and_set
 
 pytestmark = pytest.mark.browser
 
@@ -71,9 +70,8 @@ def test_citizen_reads_standard_submits_tracks_replies_and_says_belum(
     # Staff answer (issue 3 builds the staff screens; here the service does it).
     ticket = db.session.scalars(select(Ticket).where(Ticket.code == code)).one()
     now = datetime.now(UTC)
-    ticket.messages.append(Message(direction="out", author_name="Staf PUMK", created_dt=now,
-                                   body_text="Bisa, daftar melalui SIHALAL jalur self declare."))
-    set_status(ticket, "selesai", now, actor_label="Staf PUMK")
+    say_and_set(ticket, "selesai", now, actor_label="Staf PUMK",
+                body="Bisa, daftar melalui SIHALAL jalur self declare.")
     db.session.commit()
 
     other.reload()

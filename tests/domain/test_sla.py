@@ -333,9 +333,19 @@ def test_due_today():
     (0, "kurang dari 1 menit"), (59, "kurang dari 1 menit"), (45 * 60, "45 menit"),
     (2 * H + 15 * 60, "2 jam 15 menit"), (8.5 * H, "1 hari kerja"),
     (8.5 * H + 2 * H + 59, "1 hari kerja 2 jam"), (3 * 8.5 * H, "3 hari kerja"),
+    (8.5 * H + H + 300, "1 hari kerja 1 jam 5 menit"), (34_190, "1 hari kerja 59 menit"),
 ])
 def test_format_working_duration(seconds, words):
     assert format_working_duration(seconds) == words
+
+
+def test_one_wording_for_a_working_duration_everywhere():
+    """Issue 10: the board, the mails, the reports and the queue say the same for 34,190 s."""
+    from ticketing.domain import report, timeleft
+    from ticketing.domain.durations import largest_unit
+
+    assert report.format_duration(34_190) == format_working_duration(34_190)
+    assert timeleft._amount(34_190) == largest_unit(34_190) == (1, "hari")
 
 
 def test_state_moments_are_utc():

@@ -56,7 +56,8 @@ def test_paginated(client):
     assert "Halaman 1 dari 2" in first and first.count(">Kirim sekarang<") == 50
     second = client.get("/admin/kotak-keluar/?hal=2").get_data(as_text=True)
     assert second.count(">Kirim sekarang<") == 2
-    assert client.get("/admin/kotak-keluar/?hal=99999999999999999999").status_code == 200
+    # a page number past any database integer is no page at all (issue 9, item 8)
+    assert client.get("/admin/kotak-keluar/?hal=99999999999999999999").status_code == 404
 
 
 def test_only_admins_and_csrf(app, client):

@@ -17,10 +17,9 @@ from ticketing.models import DailyFact, Ticket, Unit
 from ticketing.models.facts import SCORE_COLUMNS
 from ticketing.services import facts, survey
 from ticketing.services import tickets as svc
-from ticketing.services.lifecycle import set_status
 from ticketing.services.stats import public_report
 
-from ..factories import gen_ticket
+from ..factories import gen_ticket, say_and_set
 from ..support.staff import staff
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -46,10 +45,10 @@ def test_score_columns_follow_the_elements():
 def test_every_change_moves_the_facts_as_a_rebuild_would(app, now):
     me = staff(now)
     halal = gen_ticket(wib(2026, 11, 2, 9, 0))
-    set_status(halal, "selesai", wib(2026, 11, 2, 11, 0))  # on time
+    say_and_set(halal, "selesai", wib(2026, 11, 2, 11, 0))  # on time
     late = gen_ticket(wib(2026, 11, 3, 9, 0), service="rekomendasi-izin-koperasi",
                       channel="email", type="pengaduan")
-    set_status(late, "selesai", wib(2026, 11, 10, 10, 0))  # late
+    say_and_set(late, "selesai", wib(2026, 11, 10, 10, 0))  # late
     moved = gen_ticket(wib(2026, 11, 3, 10, 0))
     kel = db.session.scalar(select(Unit).where(Unit.code == "KELEMBAGAAN"))
     svc.transfer(moved, staff(now, "ketua_tim"), kel, "Salah bidang", wib(2026, 11, 3, 11, 0))
@@ -80,7 +79,7 @@ def test_a_refused_change_leaves_no_fact(app, now):
     ticket = gen_ticket(now)
     db.session.commit()
     before = table()
-    set_status(ticket, "selesai", now + timedelta(hours=1))
+    say_and_set(ticket, "selesai", now + timedelta(hours=1))
     db.session.flush()
     assert table() != before  # moved in the transaction...
     db.session.rollback()
@@ -101,7 +100,7 @@ def test_open_late_is_counted_for_each_day_end_past_the_deadline():
 
 def test_rebuild_counts_open_late_and_is_idempotent(app, now):
     ticket = gen_ticket(wib(2026, 11, 2, 9, 0))  # due 3 Nov 09.00 (one working day)
-    set_status(ticket, "selesai", wib(2026, 11, 5, 9, 0))
+    say_and_set(ticket, "selesai", wib(2026, 11, 5, 9, 0))
     db.session.commit()
     at = wib(2026, 11, 20, 9, 0)
     first = facts.rebuild(db.session.connection(), at)

@@ -16,9 +16,8 @@ from ticketing.domain.periods import parse_period
 from ticketing.extensions import db
 from ticketing.models import AuditEntry, SurveyResponse, Unit
 from ticketing.services import evaluation, followup, reports, survey
-from ticketing.services.lifecycle import set_status
 
-from ..factories import gen_ticket
+from ..factories import gen_ticket, say_and_set
 from ..support.quarter import wib
 from ..support.staff import staff
 
@@ -32,7 +31,7 @@ def unit(code: str) -> Unit:
 
 def responded(moment, profile: dict, service: str = "sertifikat-halal", score: int = 3):
     ticket = gen_ticket(moment, service=service)
-    set_status(ticket, "selesai", moment + timedelta(hours=1))
+    say_and_set(ticket, "selesai", moment + timedelta(hours=1))
     db.session.commit()
     survey.submit(ticket, survey.Answers(dict.fromkeys(ELEMENT_KEYS, score), "", profile),
                   moment + timedelta(hours=2))
@@ -63,7 +62,7 @@ def test_sample_verdict_says_when_it_is_too_small_for_a_grade():
 
 def test_a_tampered_profile_value_is_refused_in_indonesian(app, now):
     ticket = gen_ticket(now)
-    set_status(ticket, "selesai", now + timedelta(hours=1))
+    say_and_set(ticket, "selesai", now + timedelta(hours=1))
     db.session.commit()
     with pytest.raises(survey.SurveyError) as refused:
         survey.submit(ticket, survey.Answers(dict.fromkeys(ELEMENT_KEYS, 4), "",

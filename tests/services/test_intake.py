@@ -9,7 +9,7 @@ from ticketing.services import intake
 from ticketing.services.outbox import flush
 from ticketing.services.transaction import run
 
-from ..factories import EXE_BYTES, PDF_BYTES, PNG_BYTES, docx_bytes, gen_ticket, upload
+from ..factories import EXE_BYTES, PDF_BYTES, PNG_BYTES, docx_bytes, gen_ticket, say_and_set, upload
 
 WIB_10 = datetime(2026, 12, 23, 3, 0, tzinfo=UTC)  # Wednesday 23 Dec 10:00 WIB
 
@@ -125,7 +125,7 @@ def test_find_for_requester_same_answer_for_wrong_pair_and_unknown(app):
 
 def test_citizen_reply_reopens_waiting_ticket(app):
     ticket = gen_ticket(WIB_10)
-    intake.set_status(ticket, "menunggu_pemohon", WIB_10, actor_label="test")
+    say_and_set(ticket, "menunggu_pemohon", WIB_10, actor_label="test")
     db.session.commit()
     run(intake.citizen_reply, ticket, "Ini dokumen yang diminta", [upload("a.pdf", PDF_BYTES)],
         WIB_10)
@@ -135,7 +135,7 @@ def test_citizen_reply_reopens_waiting_ticket(app):
 
 def test_belum_reopens_with_shorter_window_and_words(app):
     ticket = gen_ticket(WIB_10, service="rekomendasi-izin-koperasi")
-    intake.set_status(ticket, "selesai", WIB_10, actor_label="test")
+    say_and_set(ticket, "selesai", WIB_10, actor_label="test")
     db.session.commit()
     later = datetime(2026, 12, 28, 2, 0, tzinfo=UTC)  # Mon 09:00 WIB
     run(intake.confirm_understanding, ticket, False, "Syarat AHU belum jelas", later)
@@ -148,7 +148,7 @@ def test_belum_reopens_with_shorter_window_and_words(app):
 
 def test_belum_needs_words_and_ya_confirms(app):
     ticket = gen_ticket(WIB_10)
-    intake.set_status(ticket, "selesai", WIB_10, actor_label="test")
+    say_and_set(ticket, "selesai", WIB_10, actor_label="test")
     db.session.commit()
     with pytest.raises(intake.IntakeError):
         run(intake.confirm_understanding, ticket, False, "  ", WIB_10)

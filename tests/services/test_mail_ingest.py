@@ -37,7 +37,7 @@ from ticketing.services.mail_ingest import (
 )
 from ticketing.services.transaction import run
 
-from ..factories import EXE_BYTES, PDF_BYTES, gen_ticket
+from ..factories import EXE_BYTES, PDF_BYTES, gen_ticket, say_and_set
 from ..support.mail import (
     CORPUS_DOMAIN,
     CORPUS_SECRET,
@@ -356,7 +356,7 @@ def test_bounce_without_a_known_ticket_is_kept_for_review(now):
 def test_auto_reply_to_our_mail_is_recorded_and_changes_nothing(now):
     t = gen_ticket(now, email="rahmat.h@koperasi-mandiri.or.id", subject="Jadwal RAT")
     set_code(t.code, "HJ3C-8WQ2")
-    set_status(t, "menunggu_pemohon", now)
+    say_and_set(t, "menunggu_pemohon", now)
     db.session.commit()
     before = (t.version, t.status, len(t.messages), t.updated_dt, count(OutboxMail))
     result = ingest_raw(eml("ooo_outlook_indonesian.eml"), now + timedelta(hours=1),
@@ -446,7 +446,7 @@ def test_reply_to_our_message_id_threads_and_resumes_the_ticket(now):
     created = new_request(now)
     t = ticket(created.ticket)
     [ack] = outbox_to("dewi.pempek@gmail.com")
-    set_status(t, "menunggu_pemohon", now)
+    say_and_set(t, "menunggu_pemohon", now)
     db.session.commit()
     reply = build_mail(sender="Dewi <dewi.pempek@gmail.com>", subject="Re: apa saja",
                        in_reply_to=ack.message_id, references=ack.message_id,
@@ -493,7 +493,7 @@ def test_subject_code_from_the_requester_threads(now):
 def test_subject_code_from_someone_copied_threads_without_changing_status(now):
     created = ingest_raw(eml("gmail_new_request.eml"), now, source="imap")  # Cc: Budi
     t = ticket(created.ticket)
-    set_status(t, "menunggu_pemohon", now)
+    say_and_set(t, "menunggu_pemohon", now)
     db.session.commit()
     result = ingest_raw(build_mail(sender="Budi <budi.santoso@yahoo.co.id>",
                                    subject=f"Re: [{t.code}] halal", body="Saya suaminya."),
@@ -545,7 +545,7 @@ def test_guessed_code_from_a_stranger_opens_a_linked_ticket(now):
 def test_follow_up_on_an_answered_ticket_reopens_it(now):
     created = new_request(now)
     t = ticket(created.ticket)
-    set_status(t, "selesai", now)
+    say_and_set(t, "selesai", now)
     db.session.commit()
     result = ingest_raw(build_mail(sender="dewi.pempek@gmail.com",
                                    subject=f"Re: [{t.code}] jawaban", body="Belum jelas, Pak."),

@@ -108,7 +108,10 @@ def expected(planned: list[Planned], cohort: list[Planned], start, end) -> dict:
         "by_channel": Counter(p.channel for p in cohort),
         "answered": len(done),
         "first_on_time": sum(1 for p in done if p.first_on_time),
-        "first_share": pct(sum(1 for p in done if p.first_on_time), len(done)),
+        # issue 10: a request still unanswered past its deadline counts as late
+        "first_share": pct(sum(1 for p in done if p.first_on_time),
+                           len(done) + sum(1 for p in cohort if not answered(p)
+                                           and overdue(p))),
         "resolved": len(resolved),
         "resolved_on_time": sum(1 for p in resolved if p.final_on_time),
         "median": middle(seconds),
@@ -246,7 +249,10 @@ def test_quarter_report_matches_the_independent_computation(app, quarter):
     months = []
     for month in (10, 11, 12):
         rows = [p for p in q4 if p.created.astimezone(WIB).month == month and answered(p)]
-        months.append((date(2026, month, 1), len(rows), sum(1 for p in rows if p.first_on_time)))
+        late = [p for p in q4 if p.created.astimezone(WIB).month == month
+                and not answered(p) and overdue(p)]  # counted late (issue 10)
+        months.append((date(2026, month, 1), len(rows) + len(late),
+                       sum(1 for p in rows if p.first_on_time)))
     assert report.monthly_attainment == months
 
     # the previous quarter, for the comparison

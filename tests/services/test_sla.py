@@ -12,13 +12,12 @@ from ticketing.extensions import db
 from ticketing.models import AuditEntry, OutboxMail, SlaNotification, Ticket, Unit
 from ticketing.services import sla
 from ticketing.services.intake import citizen_reply, confirm_understanding
-from ticketing.services.lifecycle import set_status
 from ticketing.services.outbox import flush
 from ticketing.services.people import create_user
 from ticketing.services.serialize import ticket_json
 from ticketing.services.transaction import run
 
-from ..factories import gen_ticket
+from ..factories import gen_ticket, say_and_set
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -162,7 +161,7 @@ def test_json_agrees_with_the_clock_before_the_check_runs(app, staff):
 def test_answering_stops_escalation(app, staff, smtp_server):
     ticket = gen_ticket(WED_10)
     check(wib(2026, 12, 3, 8, 0))  # reminder sent
-    set_status(ticket, "selesai", wib(2026, 12, 3, 9, 0), actor=staff["staf"])
+    say_and_set(ticket, "selesai", wib(2026, 12, 3, 9, 0), actor=staff["staf"])
     db.session.commit()
     assert fresh(ticket).is_first_response_late is False
     for day, hour in ((3, 10), (4, 10), (7, 10)):
@@ -174,14 +173,14 @@ def test_answering_stops_escalation(app, staff, smtp_server):
 
 def test_late_answer_is_recorded_as_late(app, staff):
     ticket = gen_ticket(WED_10)
-    set_status(ticket, "selesai", wib(2026, 12, 3, 10, 30), actor=staff["staf"])
+    say_and_set(ticket, "selesai", wib(2026, 12, 3, 10, 30), actor=staff["staf"])
     db.session.commit()
     assert fresh(ticket).is_first_response_late is True
 
 
 def test_waiting_on_the_citizen_pauses_and_a_reply_resumes(app, staff, smtp_server):
     ticket = gen_ticket(WED_10)
-    set_status(ticket, "menunggu_pemohon", wib(2026, 12, 2, 15, 0), actor=staff["staf"])
+    say_and_set(ticket, "menunggu_pemohon", wib(2026, 12, 2, 15, 0), actor=staff["staf"])
     db.session.commit()
     # Paused with 3.5 working hours left: nothing however long the citizen takes.
     for now in (wib(2026, 12, 3, 10, 0), wib(2026, 12, 4, 10, 0), wib(2026, 12, 7, 7, 59)):
@@ -203,7 +202,7 @@ def test_reopen_starts_a_new_window_that_escalates_again(app, staff, smtp_server
     ticket = gen_ticket(WED_10)
     check(wib(2026, 12, 4, 10, 0))  # level 1 and 2 of window 1
     assert len(staff_mail(smtp_server)) == 2
-    set_status(fresh(ticket), "selesai", wib(2026, 12, 4, 11, 0), actor=staff["staf"])
+    say_and_set(fresh(ticket), "selesai", wib(2026, 12, 4, 11, 0), actor=staff["staf"])
     db.session.commit()
     smtp_server.clear()
     # The citizen says "Belum dipahami" on Monday 10.00: half a day, due 14.15.
@@ -341,7 +340,7 @@ def test_empty_digest_is_recorded_but_not_sent(app, staff, smtp_server):
 
 def test_answered_ticket_closes_after_five_working_days_without_reply(app, staff):
     ticket = gen_ticket(WED_10)
-    set_status(ticket, "selesai", wib(2026, 12, 2, 11, 0), actor=staff["staf"])
+    say_and_set(ticket, "selesai", wib(2026, 12, 2, 11, 0), actor=staff["staf"])
     db.session.commit()
     # Five working days after Wed 2 Dec 11.00 is Wed 9 Dec 11.00.
     assert sla.auto_close(wib(2026, 12, 9, 10, 59))["closed"] == 0
@@ -358,7 +357,7 @@ def test_answered_ticket_closes_after_five_working_days_without_reply(app, staff
 
 def test_auto_close_counts_working_days_over_christmas(app, staff):
     ticket = gen_ticket(wib(2026, 12, 21, 10, 0))
-    set_status(ticket, "selesai", wib(2026, 12, 22, 10, 0), actor=staff["staf"])
+    say_and_set(ticket, "selesai", wib(2026, 12, 22, 10, 0), actor=staff["staf"])
     db.session.commit()
     # 23, 28, 29, 30, 31 Dec: the fifth working day ends on 31 Dec 10.00.
     assert sla.auto_close(wib(2026, 12, 30, 10, 0))["closed"] == 0
@@ -367,7 +366,7 @@ def test_auto_close_counts_working_days_over_christmas(app, staff):
 
 def test_a_citizen_reply_keeps_the_ticket_open(app, staff):
     ticket = gen_ticket(WED_10)
-    set_status(ticket, "selesai", wib(2026, 12, 2, 11, 0), actor=staff["staf"])
+    say_and_set(ticket, "selesai", wib(2026, 12, 2, 11, 0), actor=staff["staf"])
     db.session.commit()
     run(citizen_reply, fresh(ticket), "Terima kasih, satu pertanyaan lagi.", [],
                   wib(2026, 12, 3, 9, 0))
@@ -379,7 +378,7 @@ def test_old_closed_history_is_not_read(app, staff):
     """The check's scan only sees tickets whose clock runs."""
     for _ in range(3):
         old = gen_ticket(WED_10 - timedelta(days=60))
-        set_status(old, "selesai", WED_10 - timedelta(days=59), actor=staff["staf"])
+        say_and_set(old, "selesai", WED_10 - timedelta(days=59), actor=staff["staf"])
     db.session.commit()
     gen_ticket(WED_10)
     assert sla.run_sla_check(wib(2026, 12, 3, 10, 0))["checked"] == 1

@@ -19,7 +19,7 @@ from ticketing.services.lifecycle import set_status
 from ticketing.services.outbox import flush
 from ticketing.services.transaction import run
 
-from ..factories import gen_ticket
+from ..factories import gen_ticket, say_and_set
 from ..support.staff import staff
 
 
@@ -30,7 +30,7 @@ def invitations(ticket: Ticket) -> list[OutboxMail]:
 
 def answered_ticket(now, **kw) -> Ticket:
     ticket = gen_ticket(now, **kw)
-    set_status(ticket, "selesai", now + timedelta(hours=1))
+    say_and_set(ticket, "selesai", now + timedelta(hours=1))
     db.session.commit()
     return ticket
 

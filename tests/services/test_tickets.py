@@ -162,7 +162,7 @@ def test_reply_is_mailed_through_the_outbox_and_answers(app, now):
     assert f"/lacak/{ticket.code}?t=" in mail.body_text
     assert "Auto-Submitted" not in mail.headers  # written by a person
     assert db.session.get(Message, message.id).email_message_id == mail.message_id
-    assert audit_actions(ticket)[-2:] == ["reply", "status"]
+    assert audit_actions(ticket)[-3:] == ["reply", "status", "notice"]
 
 
 def test_reply_waiting_for_citizen_pauses_the_clock(app, now):
@@ -233,7 +233,12 @@ def test_change_close_reopen_go_through_the_lifecycle(app, now):
     user = staff(now)
     with pytest.raises(svc.ActionError, match="dapat dibuka kembali"):
         run(svc.reopen, ticket, user, now)
-    run(svc.change_status, ticket, user, "selesai", now, reason="dijawab lewat telepon")
+    # A bare status change is never an answer (issue 10): selesai needs the reply itself.
+    with pytest.raises(svc.ActionError, match="bersama jawaban"):
+        run(svc.change_status, ticket, user, "selesai", now, reason="dijawab lewat telepon")
+    assert fresh(ticket).first_response_dt is None
+    run(svc.reply, fresh(ticket), user, "Sudah dijawab lewat telepon: syaratnya NIB.",
+        "selesai", now)
     run(svc.close, fresh(ticket), user, now + LATER)
     ticket = fresh(ticket)
     assert ticket.status == "ditutup" and ticket.closed_dt == now + LATER

@@ -24,6 +24,8 @@ from ticketing.services.lifecycle import set_status
 from ticketing.services.people import create_user
 from ticketing.services.transaction import run
 
+from ..factories import say_and_set
+
 WIB = ZoneInfo("Asia/Jakarta")
 HOLIDAYS = {date(2026, 12, 24), date(2026, 12, 25), date(2027, 1, 1), date(2027, 1, 5)}
 OPEN = {"baru", "diproses", "menunggu_pemohon"}
@@ -222,7 +224,7 @@ def plan_request(b: _Builder, p: Planned) -> None:
     actor = b.staff[assignee] if assignee else None
 
     def answer(now, first=True, on_time=True):
-        set_status(_ticket(p), "selesai", now, actor=actor)
+        say_and_set(_ticket(p), "selesai", now, actor=actor)
         db.session.commit()
         _status(p, now, "selesai")
         if first:
@@ -257,7 +259,7 @@ def plan_request(b: _Builder, p: Planned) -> None:
         wait = add_office_minutes(start, 30)
 
         def pause(now):
-            set_status(_ticket(p), "menunggu_pemohon", now, actor=actor)
+            say_and_set(_ticket(p), "menunggu_pemohon", now, actor=actor)
             db.session.commit()
             _status(p, now, "menunggu_pemohon")
 
@@ -273,7 +275,7 @@ def plan_request(b: _Builder, p: Planned) -> None:
         _maybe_survey(b, p, done, actor)
     elif kind == "waiting":
         def pause(now):
-            set_status(_ticket(p), "menunggu_pemohon", now, actor=actor)
+            say_and_set(_ticket(p), "menunggu_pemohon", now, actor=actor)
             db.session.commit()
             _status(p, now, "menunggu_pemohon")
 

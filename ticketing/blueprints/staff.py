@@ -35,6 +35,7 @@ from ..forms.staff import (
 from ..inputs import page_arg
 from ..models import Attachment, AuditEntry, Message, Service, Ticket, Unit, User
 from ..services import canned as canned_service
+from ..services import notify as notify_service
 from ..services import people as people_service
 from ..services import queue as queue_service
 from ..services import staff_notify, transaction
@@ -181,12 +182,13 @@ def render_ticket(ticket: Ticket, http_status: int = 200, **forms):
     status_form = fresh(StatusForm, "status")
     status_form.status.choices = [
         choice for choice in status_form.status.choices
-        if lifecycle.can_transition(ticket.status, choice.value)]
+        if lifecycle.settable_alone(ticket.status, choice.value)]
     return render_template(
         "staff/ticket.html", ticket=ticket, messages=messages, history=history, may=may,
         reply_form=reply_form, note_form=fresh(NoteForm, "note"), assign_form=assign_form,
         transfer_form=transfer_form, status_form=status_form, merge_form=merge_form,
         action_form=fresh(ActionForm, "act"), now=now_utc(),
+        reach=notify_service.reach(ticket),
         wa_state=whatsapp_notify.window_state(ticket, now_utc()),
         wa_deliveries=whatsapp_notify.deliveries_by_message(ticket),
         wa_sent=whatsapp_notify.sent_to_requester(ticket),

@@ -19,6 +19,7 @@ from ..forms.staff import (
 )
 from ..inputs import bounded_int
 from ..models import CannedAnswer, Message, Service, Unit, User
+from ..services import notify as notify_service
 from ..services import tickets as ticket_service
 from ..services import transaction
 from .helpers import now_utc, read_uploads
@@ -116,14 +117,16 @@ def reply(code: str):
                                   retries=ticket_service.REPLY_RETRIES)
     except ticket_service.ActionError as exc:
         return _refused(ticket, exc, reply=form)
-    if message.channel == "whatsapp":
+    reach = notify_service.reach(ticket)
+    if reach.channel == "whatsapp":
         flash(_("Jawaban dikirim lewat WhatsApp ke +%(phone)s.", phone=ticket.requester_phone),
               "success")
-    elif ticket.requester_email:
+    elif reach.channel == "email":
         flash(_("Jawaban terkirim ke %(email)s.", email=ticket.requester_email), "success")
     else:
-        flash(_("Jawaban dicatat. Pemohon tidak memberi email: sampaikan lewat telepon "
-                "%(phone)s.", phone=ticket.requester_phone or "-"), "success")
+        flash(_("Jawaban dicatat dan tampil di halaman pelacakan, tetapi pemohon tidak dapat "
+                "diberi tahu otomatis: sampaikan lewat telepon %(phone)s.",
+                phone=ticket.requester_phone or "-"), "warning")
     if seen is not None:
         others = db.session.scalars(select(Message).where(
             Message.ticket_id == ticket.id, Message.id > seen, Message.id != message.id,

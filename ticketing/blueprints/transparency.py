@@ -59,10 +59,12 @@ def index():
     previous_plans = (followup.reviews(period.previous().key, None, published_only=True)
                       if is_quarter else [])
     return render_template(
-        "transparency/index.html", report=report, charts=report_charts(report),
+        "transparency/index.html", report=report,
+        charts=report_charts(report, stats_service.ikm_minimum()),
         plans=plans, previous_plans=previous_plans, plan_table=plan_table, display=display,
         quarters=periods.recent(today_local(), "quarter", 8),
-        months=periods.recent(today_local(), "month", 12), standards=_standards())
+        months=periods.recent(today_local(), "month", 12), standards=_standards(),
+        ikm_min=stats_service.ikm_minimum())
 
 
 @bp.get("/kinerja/data.csv")

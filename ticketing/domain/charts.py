@@ -127,13 +127,15 @@ def _week_label(monday: date) -> str:
     return f"{monday.day} {MONTHS_SHORT[monday.month - 1]}"
 
 
-def report_charts(report: Report) -> list[BarChart]:
-    """The evaluation's three charts: IKM per unsur (with the unsur names), answers on time
-    per month, requests per week."""
+def report_charts(report: Report, ikm_minimum: int = 0) -> list[BarChart]:
+    """The evaluation's three charts: IKM per unsur (with the unsur names; left empty below
+    `ikm_minimum` respondents, as the published index is), answers on time per month,
+    requests per week."""
     result = report.overall.figures.ikm
+    enough = result.respondents >= ikm_minimum
     elements = []
     for i, (code, key) in enumerate(zip(ELEMENT_CODES, ELEMENT_KEYS, strict=False)):
-        value = result.element_index(i)
+        value = result.element_index(i) if enough else None
         elements.append((f"{code} {ELEMENT_LABELS[key]}", None if value is None else float(value),
                          "-" if value is None else _comma(value)))
     ikm_chart = bar_chart("ikm", "IKM per unsur (nilai 25-100)", elements, max_value=100,

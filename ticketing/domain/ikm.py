@@ -91,6 +91,14 @@ def category(index: Fraction | Decimal | int) -> tuple[str, str]:
     raise AssertionError("unreachable: D starts at the lowest possible value")
 
 
+NOT_ENOUGH = "belum cukup responden"
+
+
+def is_publishable(result: Ikm, minimum: int) -> bool:
+    """Enough respondents for the index to mean something (IKM_MIN_RESPONDENTS)."""
+    return result.value is not None and result.respondents >= minimum
+
+
 @dataclass(frozen=True)
 class Ikm:
     """The index of a set of responses."""

@@ -37,7 +37,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from . import ikm as ikm_rules
+from . import lifecycle
 from .calendar import STANDARD_DAY_SECONDS, WorkingCalendar
+from .durations import format_working_duration
 from .lifecycle import CLOCK_RUNNING, OPEN_STATUSES
 from .periods import Period
 
@@ -180,8 +182,8 @@ def late_now(row: TicketRow, now: datetime) -> bool:
         return not on_time
     if row.status not in OPEN_STATUSES:
         return False
-    if row.status in CLOCK_RUNNING and row.due_dt is not None:
-        return now > row.due_dt
+    if row.status in CLOCK_RUNNING:
+        return lifecycle.is_overdue(row.status, row.due_dt, now)
     return row.sla_remaining_seconds is not None and row.sla_remaining_seconds <= 0
 
 
@@ -200,6 +202,14 @@ def median(values: Sequence[float]) -> float | None:
 
 def mean(values: Sequence[float]) -> float | None:
     return math.fsum(values) / len(values) if values else None
+
+
+def on_time_share(on_time: int, answered: int, unanswered_late: int) -> Decimal | None:
+    """The on-time rule of every published figure (issue 10): first answers on time, out of
+    the requests answered plus those still unanswered past their deadline - an overdue
+    request nobody answered counts as late, not as nothing. None when there is nothing to
+    count. The public page, the stats API, the CSV and the supervisors' board all use it."""
+    return share(on_time, answered + unanswered_late)
 
 
 def share(part: int, whole: int) -> Decimal | None:
@@ -240,13 +250,15 @@ class Figures:
     #: working seconds from receipt to first answer, one per answered request
     answer_seconds: list[float] = field(default_factory=list)
     overdue: int = 0
+    #: open, never answered and past the deadline at `now`: late for the on-time share
+    unanswered_late: int = 0
     escalations: dict[int, int] = field(default_factory=dict)
     reopened: int = 0
     ikm: ikm_rules.Ikm = field(default_factory=lambda: ikm_rules.compute([]))
 
     @property
     def first_on_time_share(self) -> Decimal | None:
-        return share(self.first_on_time, self.answered)
+        return on_time_share(self.first_on_time, self.answered, self.unanswered_late)
 
     @property
     def resolved_on_time_share(self) -> Decimal | None:
@@ -298,6 +310,8 @@ def figures(cohort: Sequence[TicketRow], backlog_open: int, responses: Sequence[
                 f.resolved_on_time += 1
         if late_now(row, now):
             f.overdue += 1
+        if not answered and lifecycle.is_unanswered_late(row.status, row.due_dt, None, now):
+            f.unanswered_late += 1
         for level in row.escalation_levels:
             f.escalations[level] = f.escalations.get(level, 0) + 1
     f.ikm = ikm_rules.compute(r.scores for r in responses)
@@ -388,7 +402,8 @@ class Report:
     #: the same figures for the period before (overall and per unit), None when not asked
     previous: Report | None
     weekly_volume: list[tuple[date, int]]
-    #: (first day of month, answered, on time)
+    #: (first day of month, counted, on time); counted = answered + unanswered past the
+    #: deadline (on_time_share). Weeks and months after `now` are left out, not zero.
     monthly_attainment: list[tuple[date, int, int]]
     service_names: dict[str | None, str] = field(default_factory=dict)
     unit_names: dict[str | None, str] = field(default_factory=dict)
@@ -470,16 +485,24 @@ def build(period: Period, now: datetime, calendar: WorkingCalendar, *,
                     if r.comment and r.comment.strip()]
 
     weekly = []
+    today = now.astimezone(tz).date()
     for monday in period.weeks():
+        if monday > today:
+            break  # not yet: not plotted as a week with nothing in it
         days = {monday.toordinal() + i for i in range(7)}
         weekly.append((monday, sum(1 for t in cohort
                                    if t.created_dt.astimezone(tz).date().toordinal() in days)))
     monthly = []
     for first in period.months():
+        if first > today:
+            break
         rows = [t for t in cohort if _month_of(t.created_dt, tz) == (first.year, first.month)]
         answered = [t for t in rows if t.first_response_dt is not None
                     and t.first_response_dt <= now]
-        monthly.append((first, len(answered), sum(1 for t in answered if first_on_time(t))))
+        late = sum(1 for t in rows if t not in answered
+                   and lifecycle.is_unanswered_late(t.status, t.due_dt, None, now))
+        monthly.append((first, len(answered) + late,
+                        sum(1 for t in answered if first_on_time(t))))
 
     return Report(period=period, now=now, scope=scope, overall=overall, units=groups,
                   staff=staff_rows, complaints=complaints, comments=comments, previous=previous,
@@ -521,18 +544,5 @@ def _staff(cohort: Sequence[TicketRow], staff: Sequence[StaffRow], now: datetime
 
 
 def format_duration(seconds: float | None) -> str:
-    """'1 hari 2 jam 5 menit' in office days of 8.5 hours; '-' for None."""
-    if seconds is None:
-        return "-"
-    minutes = round(seconds / 60)
-    day_minutes = int(STANDARD_DAY_SECONDS // 60)
-    d, rest = divmod(minutes, day_minutes)
-    h, m = divmod(rest, 60)
-    parts = []
-    if d:
-        parts.append(f"{d} hari")
-    if h:
-        parts.append(f"{h} jam")
-    if m or not parts:
-        parts.append(f"{m} menit")
-    return " ".join(parts)
+    """Working time in words; the one formatter (domain.durations)."""
+    return format_working_duration(seconds)

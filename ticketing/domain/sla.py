@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from .calendar import STANDARD_DAY_SECONDS, WorkingCalendar
+from .durations import format_working_duration
 from .lifecycle import CLOCK_RUNNING
 
 __all__ = [
@@ -237,20 +238,3 @@ def is_due_on_day(due: datetime | None, now: datetime, tz) -> bool:
     if due is None:
         return False
     return due > now and due.astimezone(tz).date() == now.astimezone(tz).date()
-
-
-def format_working_duration(seconds: float) -> str:
-    """Working time in words: '1 hari kerja 2 jam', '45 menit' (8.5 h = one working day)."""
-    seconds = max(float(seconds), 0.0)
-    days = int(seconds // STANDARD_DAY_SECONDS)
-    rest = seconds - days * STANDARD_DAY_SECONDS
-    hours = int(rest // 3600)
-    minutes = int((rest - hours * 3600) // 60)
-    parts = []
-    if days:
-        parts.append(f"{days} hari kerja")
-    if hours:
-        parts.append(f"{hours} jam")
-    if minutes and not days:
-        parts.append(f"{minutes} menit")
-    return " ".join(parts) or "kurang dari 1 menit"

@@ -6,11 +6,11 @@ calendar, so a deadline on Monday 08:00 seen on Friday 16:00 is "sisa 30 menit",
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from .calendar import STANDARD_DAY_SECONDS, WorkingCalendar
+from .calendar import WorkingCalendar
+from .durations import largest_unit
 from .lifecycle import CLOCK_RUNNING
 
 #: below this many working seconds left a ticket is shown as urgent (amber)
@@ -40,12 +40,8 @@ class TimeLeft:
 
 
 def _amount(seconds: float) -> tuple[int, str]:
-    """Largest unit that is at least 1: hari (a standard 8.5-hour office day), jam, menit."""
-    if seconds >= STANDARD_DAY_SECONDS:
-        return int(seconds // STANDARD_DAY_SECONDS), "hari"
-    if seconds >= 3600:
-        return int(seconds // 3600), "jam"
-    return max(1, math.ceil(seconds / 60)), "menit"
+    """Largest unit that is at least 1 (domain.durations.largest_unit)."""
+    return largest_unit(seconds)
 
 
 def time_left(calendar: WorkingCalendar, now: datetime, due: datetime | None,

@@ -45,6 +45,7 @@ CHANNEL_CHOICES = options([
 REPLY_STATUS_CHOICES = options([
     ("selesai", _l("Selesai — jawaban sudah lengkap")),
     ("menunggu_pemohon", _l("Menunggu pemohon — minta data/kelengkapan")),
+    ("diproses", _l("Sedang diproses — kabar sementara, jawaban menyusul")),
 ])
 
 

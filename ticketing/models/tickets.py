@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Index, Text, text
+from sqlalchemy import Index, Text, and_, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from ..domain import lifecycle
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 from .catalogue import Service, Unit
@@ -119,6 +121,25 @@ class Ticket(db.Model):
 
     def __repr__(self) -> str:
         return f"<Ticket {self.code} {self.status}>"
+
+    # The overdue rule, in Python and in SQL from one place (domain.lifecycle.is_overdue).
+    @hybrid_method
+    def is_overdue_at(self, now) -> bool:
+        return lifecycle.is_overdue(self.status, self.due_dt, now)
+
+    @is_overdue_at.expression
+    def is_overdue_at(cls, now):
+        return and_(cls.status.in_(sorted(lifecycle.CLOCK_RUNNING)), cls.due_dt.is_not(None),
+                    cls.due_dt <= now)
+
+    @hybrid_method
+    def is_unanswered_late_at(self, now) -> bool:
+        return lifecycle.is_unanswered_late(self.status, self.due_dt, self.first_response_dt,
+                                            now)
+
+    @is_unanswered_late_at.expression
+    def is_unanswered_late_at(cls, now):
+        return and_(cls.first_response_dt.is_(None), cls.is_overdue_at(now))
 
 
 class Message(db.Model):

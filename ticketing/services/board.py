@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -15,6 +16,7 @@ from ..domain import permissions as perm
 from ..domain import sla as rules
 from ..domain.calendar import WorkingCalendar
 from ..domain.lifecycle import CLOCK_RUNNING, OPEN_STATUSES
+from ..domain.report import on_time_share
 from ..extensions import db
 from ..models import Service, Ticket, Unit, User
 from .sla import state_of
@@ -173,7 +175,7 @@ def unit_counts(scope: Scope, scopes: list[Scope], now: datetime, tz: ZoneInfo
         where, Ticket.status == "ditutup", Ticket.closed_dt >= month_start)
         .group_by(Ticket.unit_id))
     overdue = _grouped(select(Ticket.unit_id, count).where(
-        where, Ticket.status.in_(RUNNING), Ticket.due_dt <= now).group_by(Ticket.unit_id))
+        where, Ticket.is_overdue_at(now)).group_by(Ticket.unit_id))
     due_today = _grouped(select(Ticket.unit_id, count).where(
         where, Ticket.status.in_(RUNNING), Ticket.due_dt > now, Ticket.due_dt < end_of_day)
         .group_by(Ticket.unit_id))
@@ -212,7 +214,9 @@ class Attainment:
 
     @property
     def percent(self) -> int | None:
-        return round(100 * self.on_time / self.total) if self.total else None
+        """The on-time rule of the public figures (domain.report.on_time_share), whole %."""
+        value = on_time_share(self.on_time, self.on_time + self.late, self.open_late)
+        return None if value is None else int(value.quantize(Decimal(1), ROUND_HALF_UP))
 
 
 def attainment(scope: Scope, scopes: list[Scope], now: datetime, tz: ZoneInfo
@@ -229,7 +233,7 @@ def attainment(scope: Scope, scopes: list[Scope], now: datetime, tz: ZoneInfo
         .group_by(Ticket.unit_id, Ticket.service_id, Ticket.is_first_response_late)).all()
     open_late = db.session.execute(
         select(Ticket.unit_id, Ticket.service_id, count)
-        .where(where, Ticket.status.in_(RUNNING), Ticket.due_dt <= now)
+        .where(where, Ticket.is_unanswered_late_at(now))
         .group_by(Ticket.unit_id, Ticket.service_id)).all()
     services = {s.id: s.name for s in db.session.scalars(select(Service))}
     labels = {s.unit_ids[0]: s.label for s in scopes if len(s.unit_ids) == 1}

@@ -19,7 +19,7 @@ from ..domain.facts import SummedFigures
 from ..domain.periods import Period
 from ..domain.report import TRIAGE, Group, Report
 from ..extensions import db
-from ..models import DailyFact, Service, Unit
+from ..models import DailyFact, Service, Ticket, Unit
 from ..models.facts import MEASURES
 
 CACHE_SECONDS = 600
@@ -51,6 +51,15 @@ def forget() -> None:
     """Drop the cached reports (after a rebuild)."""
     with _lock:
         _cache().clear()
+
+
+def _unanswered_late(period: Period, now: datetime, tz: str) -> list[tuple]:
+    """(unit id, service id, received, 1) of the period's requests overdue and unanswered."""
+    start, end = period.bounds(tz)
+    return [(r.unit_id, r.service_id, r.created_dt, 1) for r in db.session.execute(
+        select(Ticket.unit_id, Ticket.service_id, Ticket.created_dt).where(
+            Ticket.is_unanswered_late_at(now), Ticket.created_dt >= start,
+            Ticket.created_dt < end))]
 
 
 def _build(period: Period, now: datetime, tz: str) -> Report:
@@ -87,6 +96,15 @@ def _build(period: Period, now: datetime, tz: str) -> Report:
         service = service_slug.get(row["service_id"]) if row["service_id"] else None
         for target in (by_unit[unit], by_service[(unit, service)], overall):
             target.add(fact)
+    # Still unanswered past the deadline at `now`: counted late (domain.report.on_time_share).
+    # Read live, as time alone makes a request late; bounded by the open work.
+    late_days: dict = defaultdict(int)
+    for unit_id, service_id, created, late in _unanswered_late(period, now, tz):
+        unit = unit_code.get(unit_id) if unit_id else TRIAGE
+        service = service_slug.get(service_id) if service_id else None
+        for target in (by_unit[unit], by_service[(unit, service)], overall):
+            target.unanswered_late += late
+        late_days[created.astimezone(ZoneInfo(tz)).date()] += late
 
     keys = [u.code for u in units]
     if TRIAGE in by_unit:
@@ -103,14 +121,23 @@ def _build(period: Period, now: datetime, tz: str) -> Report:
         out.append(group)
 
     per_day = {row.day: row for row in daily}
+    today = now.astimezone(ZoneInfo(tz)).date()
+    late_by_month: dict = defaultdict(int)
+    for day, late in late_days.items():
+        late_by_month[(day.year, day.month)] += late
     weekly = []
     for monday in period.weeks():
+        if monday > today:
+            break  # a week that has not begun is not a week with nothing received
         weekly.append((monday, sum(int(per_day[d].received or 0) for d in per_day
                                    if 0 <= (d - monday).days < 7)))
     monthly = []
     for first in period.months():
+        if first > today:
+            break
         rows = [per_day[d] for d in per_day if (d.year, d.month) == (first.year, first.month)]
-        monthly.append((first, sum(int(r.answered or 0) for r in rows),
+        monthly.append((first, sum(int(r.answered or 0) for r in rows)
+                        + late_by_month[(first.year, first.month)],
                         sum(int(r.answered_on_time or 0) for r in rows)))
     return Report(period=period, now=now, scope="Semua bidang",
                   overall=Group(None, "Semua bidang", overall.finish()), units=out, staff=[],

@@ -154,39 +154,16 @@ def open_request(data: RequestData, now: datetime, *, _attempt: int = 1) -> Tick
         unit = db.session.scalar(select(Unit).where(Unit.code == data.unit_code))
         reason = "ditentukan petugas" if unit else None
 
-    calendar = office_calendar()
-    ticket = Ticket(
-        code=new_code(),
-        type=data.type,
-        channel=data.channel,
-        unit=unit,
-        service=service,
-        status="baru",
-        subject=data.subject.strip()[:300],
-        requester_name=data.name.strip()[:200],
-        requester_email=(data.email or "").strip().lower() or None,
-        requester_phone=normalize_phone(data.phone),
-        created_dt=now,
-        sla_start_dt=calendar.next_opening(now),
-        due_dt=calendar.add_working_days(now, target_days_for(service)),
-        routing_reason=reason if unit is not None else "menunggu pemilahan (triase)",
-        consent_dt=now if data.consent else None,
-        submission_key=data.submission_key,
-        updated_dt=now,
-    )
-    # The first SLA window: its start and target are what the 75% reminder is measured on.
-    start_window(ticket, now, calendar, target_days_for(service), new_window=False)
-    message = Message(
-        direction="in",
-        author_name=ticket.requester_name,
-        body_text=data.message.strip(),
-        channel=data.channel,
-        created_dt=now,
-    )
-    ticket.messages.append(message)
-    db.session.add(ticket)
+    message = Message(direction="in", author_name=data.name.strip()[:200],
+                      body_text=data.message.strip(), channel=data.channel, created_dt=now)
     try:
-        db.session.flush()
+        ticket = new_ticket(
+            channel=data.channel, type=data.type, subject=data.subject, name=data.name,
+            email=data.email, phone=data.phone, message=message, now=now, unit=unit,
+            service=service,
+            routing_reason=reason if unit is not None else "menunggu pemilahan (triase)",
+            consent_dt=now if data.consent else None, submission_key=data.submission_key,
+            code=new_code())
     except IntegrityError as exc:
         # Two identical submits raced: the other one won; show its ticket. Or the random code
         # was taken: try again with another.
@@ -198,8 +175,6 @@ def open_request(data: RequestData, now: datetime, *, _attempt: int = 1) -> Tick
             return open_request(data, now, _attempt=_attempt + 1)
         raise
     attach_files(message, data.uploads, now)
-    audit.record(ticket, "created", now, actor_label=audit.CITIZEN, new=ticket.status,
-                 detail={"channel": ticket.channel, "unit": unit.code if unit else None})
     if ticket.requester_email:
         queue_mail(
             "acknowledgement", ticket.requester_email,
@@ -212,6 +187,40 @@ def open_request(data: RequestData, now: datetime, *, _attempt: int = 1) -> Tick
         from ..whatsapp import notify as whatsapp_notify
 
         whatsapp_notify.queue_acknowledgement(ticket, now)
+    return ticket
+
+
+def new_ticket(*, channel: str, type: str, subject: str, name: str, now: datetime,
+               message: Message, email: str | None = None, phone: str | None = None,
+               unit: Unit | None = None, service: Service | None = None,
+               routing_reason: str | None = None, parent: Ticket | None = None,
+               consent_dt: datetime | None = None, submission_key: str | None = None,
+               detail: dict | None = None, code: str | None = None) -> Ticket:
+    """The one way a request becomes a ticket, whatever the channel (web form, API, mail,
+    WhatsApp, walk-in and phone through open_request): a fresh code, the contact normalised,
+    the SLA clock and its first window from the service's target, the first message, the
+    audit entry. Adds and flushes (no commit); the caller acknowledges on its channel.
+    code: a random code left to the unique index (open_request retries a clash)."""
+    calendar = office_calendar()
+    days = target_days_for(service)
+    ticket = Ticket(
+        code=code or unique_code(), type=type, channel=channel, unit=unit, service=service,
+        status="baru", subject=(subject or "").strip()[:300] or "(tanpa subjek)",
+        requester_name=(name or "").strip()[:200],
+        requester_email=(email or "").strip().lower()[:254] or None,
+        requester_phone=normalize_phone(phone), created_dt=now,
+        sla_start_dt=calendar.next_opening(now), due_dt=calendar.add_working_days(now, days),
+        routing_reason=(routing_reason or "")[:300] or None, parent=parent,
+        consent_dt=consent_dt, submission_key=submission_key, updated_dt=now)
+    # The first SLA window: its start and target are what the 75% reminder is measured on.
+    start_window(ticket, now, calendar, days, new_window=False)
+    message.author_name = message.author_name or ticket.requester_name
+    ticket.messages.append(message)
+    db.session.add(ticket)
+    db.session.flush()
+    audit.record(ticket, "created", now, actor_label=audit.CITIZEN, new=ticket.status,
+                 detail={"channel": channel, "unit": unit.code if unit else None,
+                         **(detail or {})})
     return ticket
 
 
@@ -268,6 +277,10 @@ def confirm_understanding(ticket: Ticket, understood: bool, comment: str, now: d
     """Procedure step 7: 'Ya' confirms; 'Belum' reopens with the citizen's words (no commit)."""
     if ticket.status != "selesai":
         raise IntakeError({"understood": "Belum ada jawaban yang perlu dikonfirmasi."})
+    if ticket.is_understood is not None:
+        # Each answer is confirmed once; the next answer opens a new round.
+        raise IntakeError({"understood": "Jawaban ini sudah Anda konfirmasi. Bila masih ada "
+                                         "pertanyaan, kirim pesan di bawah."})
     if understood:
         ticket.is_understood = True
         audit.record(ticket, "confirm", now, actor_label=audit.CITIZEN, new="dipahami")

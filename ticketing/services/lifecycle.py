@@ -8,7 +8,7 @@ from flask import current_app
 
 from ..domain import lifecycle
 from ..domain.calendar import WorkingCalendar
-from ..models import Ticket, User
+from ..models import Message, Ticket, User
 from . import audit, survey
 from .calendar import request_calendar
 
@@ -49,19 +49,34 @@ def _answer_is_late(ticket: Ticket, now: datetime) -> bool:
     return ticket.sla_remaining_seconds is not None and ticket.sla_remaining_seconds <= 0
 
 
+def actor_kind(actor: User | None, actor_label: str | None) -> str:
+    """staff, citizen or scheduler: who made a change, for the notification rules."""
+    if actor is not None:
+        return lifecycle.STAFF
+    if actor_label == audit.CITIZEN:
+        return lifecycle.CITIZEN
+    return lifecycle.SCHEDULER if actor_label in (None, audit.SYSTEM) else lifecycle.STAFF
+
+
 def set_status(ticket: Ticket, new: str, now: datetime, *, actor: User | None = None,
-               actor_label: str | None = None, reason: str | None = None) -> None:
+               actor_label: str | None = None, reason: str | None = None,
+               public_message: Message | None = None, notify: bool = True) -> None:
     """Move the ticket through the lifecycle table, keeping the clock honest. No commit.
 
     - menunggu_pemohon pauses the clock: the working time left is kept, due_dt cleared;
     - back to baru/diproses from waiting resumes it with the time that was left;
     - selesai stops it (first_response_dt is the first substantive answer);
     - reopening (selesai/ditutup -> diproses) starts a new, shorter window from now.
+
+    selesai and menunggu_pemohon need `public_message` (the answer, or what is needed from
+    the citizen): a status change alone never counts as an answer (issue 10). Every answer
+    opens a new "sudah dipahami?" round. The citizen is told of the change through
+    services.notify (unless notify=False: the caller tells them itself, with its message).
     """
     old = ticket.status
     if old == new:
         return
-    lifecycle.check_transition(old, new)
+    lifecycle.check_status_change(old, new, public_message=public_message is not None)
     # Read once per app context (a request, a CLI command, a job run): auto-close and the
     # walk-in form change several statuses in one go. Calendar edits clear this cache.
     calendar = request_calendar()
@@ -82,6 +97,7 @@ def set_status(ticket: Ticket, new: str, now: datetime, *, actor: User | None = 
         ticket.closed_dt = None
     if new == "selesai":
         ticket.resolved_dt = now
+        ticket.is_understood = None  # a new confirmation round for this answer
         if ticket.first_response_dt is None:
             ticket.first_response_dt = now
             ticket.is_first_response_late = _answer_is_late(ticket, now)
@@ -94,6 +110,15 @@ def set_status(ticket: Ticket, new: str, now: datetime, *, actor: User | None = 
         audit.record(ticket, "due", now, actor=actor, actor_label=actor_label or audit.SYSTEM,
                      old=_iso(old_due), new=_iso(ticket.due_dt),
                      detail={"reason": f"{old} -> {new}"})
+    kind = lifecycle.notice_for_change(old, new, actor_kind(actor, actor_label))
+    context: dict = {"reason": reason}
     if new == "ditutup":
-        # Closing an answered ticket invites the citizen to the survey, once (issue 6).
-        survey.invite(ticket, now, "ditutup")
+        # Closing an answered ticket invites the citizen to the survey, once (issue 6): the
+        # link travels in the closing notice, so the citizen gets one message, not two.
+        invitation = survey.invite(ticket, now, "ditutup", send=kind is None or not notify)
+        if invitation is not None and kind is not None:
+            context["survey_url"] = survey.survey_url(ticket)
+    if kind is not None and notify:
+        from . import notify as notices
+
+        notices.tell(ticket, kind, now, context=context)

@@ -17,9 +17,8 @@ from ..models import InboundMail, Message, OutboxMail, Ticket, Unit, User
 from . import audit
 from .attachments import Upload
 from .auto_reply import own_addresses, send_auto_reply
-from .calendar import office_calendar
-from .intake import attach_files, tracking_url, unique_code
-from .lifecycle import set_status, start_window, target_days_for
+from .intake import attach_files, new_ticket, tracking_url
+from .lifecycle import set_status
 from .routing_rules import record_decision, route_request
 
 #: author of the notes the mail channel writes on tickets
@@ -403,26 +402,15 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[Ticket
         routing_reason = f"menunggu pemilahan (triase): {decision.reason}"
     else:
         routing_reason = f"aturan kata kunci surel: {decision.reason}"
-    calendar = office_calendar()
-    days = target_days_for(None)
     name = (parsed.from_name or "").strip() or mail.sender.split("@", 1)[0]
-    ticket = Ticket(
-        code=unique_code(), type=guess_request_type(parsed.subject, parsed.new_text),
-        channel="email", unit=unit, service=None, status="baru",
-        subject=((parsed.subject or "").strip() or "(tanpa subjek)")[:300],
-        requester_name=name[:200], requester_email=mail.sender[:254],
-        created_dt=mail.now, sla_start_dt=calendar.next_opening(mail.now),
-        routing_reason=routing_reason[:300], parent=parent, updated_dt=mail.now)
-    start_window(ticket, mail.now, calendar, days, new_window=False)
-    message = _message(mail, ticket.requester_name)
-    ticket.messages.append(message)
-    db.session.add(ticket)
-    db.session.flush()
+    message = _message(mail, name[:200])
+    # The one construction path (services.intake.new_ticket), as the web form and WhatsApp.
+    ticket = new_ticket(
+        channel="email", type=guess_request_type(parsed.subject, parsed.new_text),
+        subject=parsed.subject or "", name=name, email=mail.sender, message=message,
+        now=mail.now, unit=unit, routing_reason=routing_reason, parent=parent,
+        detail={"routing": decision.reason[:300], "parent": parent.code if parent else None})
     stored = _store_attachments(mail, ticket, message)
-    audit.record(ticket, "created", mail.now, actor_label=audit.CITIZEN, new=ticket.status,
-                 detail={"channel": "email", "unit": unit.code if unit else None,
-                         "routing": decision.reason[:300],
-                         "parent": parent.code if parent else None})
     record_decision(ticket, decision, mail.now)
     refused = [a for a in stored if not a.is_accepted]
     mail.row.ticket_id = ticket.id

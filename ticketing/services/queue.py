@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, tuple_, union
+from sqlalchemy import ColumnElement, bindparam, func, or_, select, tuple_, union
 from sqlalchemy.orm import aliased, joinedload
 
 from ..domain import lifecycle
@@ -263,13 +263,13 @@ def _filters(T, actor: User, f: QueueFilter, scope: str, unit: Unit | None,
         where.append(T.assignee_id == select(User.id).where(
             User.email == f.assignee.strip().lower()).scalar_subquery())
     if f.overdue:
-        where.append(and_(T.status.in_(sorted(lifecycle.CLOCK_RUNNING)), T.due_dt <= now))
+        where.append(overdue_condition(now))
     return where
 
 
 def overdue_condition(now: datetime) -> ColumnElement[bool]:
-    """Late: the clock runs and the deadline has passed (as serialize.is_overdue)."""
-    return and_(Ticket.status.in_(sorted(lifecycle.CLOCK_RUNNING)), Ticket.due_dt <= now)
+    """Late: the clock runs and the deadline has passed (domain.lifecycle.is_overdue)."""
+    return Ticket.is_overdue_at(now)
 
 
 def bounded_count(where: list, limit: int | None = None) -> tuple[int, bool]:

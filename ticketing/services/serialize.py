@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from ..domain.lifecycle import CLOCK_RUNNING
 from ..models import Message, Ticket
 
 
@@ -20,7 +19,7 @@ def iso(dt: datetime | None) -> str | None:
 
 def is_overdue(ticket: Ticket, now: datetime) -> bool:
     """Late while the clock runs and the deadline has passed."""
-    return bool(ticket.status in CLOCK_RUNNING and ticket.due_dt and ticket.due_dt <= now)
+    return ticket.is_overdue_at(now)
 
 
 def escalation_level(ticket: Ticket, now: datetime) -> int:

@@ -397,7 +397,7 @@ def digest_for_unit(unit_id: int, now: datetime, tz: ZoneInfo) -> DigestList:
     end_of_day = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=tz)
     unit = _unit_filter(unit_id)
     conditions = {
-        "overdue": (unit, Ticket.status.in_(RUNNING), Ticket.due_dt <= now),
+        "overdue": (unit, Ticket.is_overdue_at(now)),
         "due_today": (unit, Ticket.status.in_(RUNNING), Ticket.due_dt > now,
                       Ticket.due_dt < end_of_day),
         "unassigned": (unit, Ticket.status.in_(tuple(sorted(OPEN_STATUSES))),

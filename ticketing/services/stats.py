@@ -10,8 +10,11 @@ import csv
 import io
 from datetime import datetime
 
+from flask import current_app
+
+from ..domain import ikm as ikm_rules
 from ..domain.periods import Period
-from ..domain.report import Figures, Report, hours, share, working_days
+from ..domain.report import Figures, Report, hours, working_days
 from . import facts_report
 
 CSV_COLUMNS = ("period", "level", "unit", "service", "received", "answered",
@@ -28,35 +31,50 @@ def _number(value):
     return None if value is None else float(value)
 
 
-def figures_json(f: Figures) -> dict:
+def figures_json(f: Figures, ikm_minimum: int = 0) -> dict:
     ikm = f.ikm
     return {
         "received": f.received,
         "answered": f.answered,
         "answered_on_time": f.first_on_time,
-        "on_time_percent": _number(share(f.first_on_time, f.answered)),
+        #: not answered and past the deadline now: counted late (domain.report.on_time_share)
+        "unanswered_late": f.unanswered_late,
+        "on_time_percent": _number(f.first_on_time_share),
         "average_working_hours": _number(hours(f.mean_seconds)),
         "average_working_days": _number(working_days(f.mean_seconds)),
         #: requests received per channel (web, api, email, lisan, whatsapp, telepon)
         "channels": dict(f.by_channel),
-        "ikm": None if ikm.value is None else {
-            "value": float(ikm.value), "category": ikm.category, "label": ikm.label,
-            "respondents": ikm.respondents},
+        "ikm": _ikm_json(ikm, ikm_minimum),
     }
+
+
+def _ikm_json(ikm: ikm_rules.Ikm, minimum: int) -> dict | None:
+    if ikm.value is None:
+        return None
+    if not ikm_rules.is_publishable(ikm, minimum):
+        return {"value": None, "category": None, "label": ikm_rules.NOT_ENOUGH,
+                "respondents": ikm.respondents, "minimum_respondents": minimum}
+    return {"value": float(ikm.value), "category": ikm.category, "label": ikm.label,
+            "respondents": ikm.respondents, "minimum_respondents": minimum}
+
+
+def ikm_minimum() -> int:
+    return int(current_app.config.get("IKM_MIN_RESPONDENTS", 30))
 
 
 def stats_json(report: Report, standard_url) -> dict:
     """The API's body; standard_url(slug) gives the published standard's address."""
     period = report.period
+    minimum = ikm_minimum()
     units = []
     for unit in report.units:
-        item = {"unit": unit.key, "name": unit.name, **figures_json(unit.figures),
+        item = {"unit": unit.key, "name": unit.name, **figures_json(unit.figures, minimum),
                 "services": []}
         for service in unit.children:
             item["services"].append({
                 "service": service.key, "name": service.name,
                 "standard_url": standard_url(service.key) if service.key else None,
-                **figures_json(service.figures)})
+                **figures_json(service.figures, minimum)})
         units.append(item)
     return {
         "period": period.key, "kind": period.kind, "label": period.label,
@@ -64,7 +82,7 @@ def stats_json(report: Report, standard_url) -> dict:
         "generated_at": report.now.isoformat(),
         "is_complete": report.is_complete,
         "units": units,
-        "total": figures_json(report.overall.figures),
+        "total": figures_json(report.overall.figures, minimum),
     }
 
 
@@ -73,8 +91,10 @@ def stats_csv(report: Report) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
 
+    minimum = ikm_minimum()
+
     def row(level: str, unit: str | None, service: str | None, f: Figures) -> None:
-        data = figures_json(f)
+        data = figures_json(f, minimum)
         ikm = data["ikm"] or {}
         writer.writerow([report.period.key, level, unit or "", service or "", data["received"],
                          data["answered"], data["answered_on_time"],

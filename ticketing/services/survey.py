@@ -18,11 +18,10 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..domain import ikm, skm
+from ..domain import ikm, lifecycle, skm
 from ..extensions import db
 from ..models import SurveyInvitation, SurveyResponse, Ticket, User
 from . import audit
-from .outbox import queue_mail
 
 #: a survey link stays valid this long (the citizen may answer weeks later)
 LINK_MAX_AGE_DAYS = 120
@@ -96,32 +95,27 @@ def has_response(ticket: Ticket) -> bool:
         select(SurveyResponse.id).where(SurveyResponse.ticket_id == ticket.id)) is not None
 
 
-def invite(ticket: Ticket, now: datetime, trigger: str) -> SurveyInvitation | None:
-    """Invite the citizen once (mail with the signed link when there is an address). No commit.
+def invite(ticket: Ticket, now: datetime, trigger: str, *,
+           send: bool = True) -> SurveyInvitation | None:
+    """Invite the citizen once, on their channel (services.notify). No commit.
 
     Called when a ticket is confirmed (trigger 'dipahami') or closed ('ditutup'). A ticket
     closed without ever being answered (spam, duplicate, withdrawn) is not invited.
+    send=False: the caller's own notice carries the link (closing: one message, not two).
     """
     if not is_answered(ticket):
         return None
     if _invited(ticket) or has_response(ticket):
         return None
-    mailable = bool(ticket.requester_email) and not ticket.is_email_undeliverable
-    invitation = SurveyInvitation(ticket_id=ticket.id, trigger=trigger, is_mailed=mailable,
+    from . import notify
+
+    reachable = notify.reach(ticket).channel is not None
+    invitation = SurveyInvitation(ticket_id=ticket.id, trigger=trigger, is_mailed=reachable,
                                   created_dt=now)
     db.session.add(invitation)
-    from ..whatsapp import notify as whatsapp_notify
-
-    if whatsapp_notify.recipient(ticket) is not None:
-        # A WhatsApp requester is invited on WhatsApp (not after BERHENTI: not a direct answer).
-        whatsapp_notify.queue(ticket, "survey_invitation", now,
-                              context={"survey_url": survey_url(ticket)})
-    elif mailable:
-        queue_mail("survey_invitation", ticket.requester_email,
-                   "Bagaimana pelayanan kami? Mohon isi survei kepuasan", now, ticket=ticket,
-                   context={"survey_url": survey_url(ticket)})
-    audit.record(ticket, "survey_invite", now, new=trigger,
-                 detail={"mailed": mailable})
+    if send:
+        notify.tell(ticket, lifecycle.SURVEY, now, context={"survey_url": survey_url(ticket)})
+    audit.record(ticket, "survey_invite", now, new=trigger, detail={"mailed": reachable})
     return invitation
 
 
@@ -186,8 +180,8 @@ def state_for_tracking(ticket: Ticket) -> dict | None:
     """What the tracking page shows: the survey link, a thank-you, or nothing."""
     if has_response(ticket):
         return {"done": True, "token": None}
-    if not (is_ready(ticket) or _invited(ticket)):
-        return None
+    if not is_ready(ticket):
+        return None  # never while an answer still waits for "Ya" / "Belum"
     return {"done": False, "token": make_token(ticket.code)}
 
 

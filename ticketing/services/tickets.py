@@ -21,16 +21,14 @@ from ..domain import lifecycle
 from ..domain import permissions as perm
 from ..extensions import db
 from ..models import Message, Service, Ticket, Unit, User
-from ..whatsapp import notify as whatsapp_notify
-from . import audit, intake
+from . import audit, intake, notify
 from .attachments import Upload
 from .catalogue import PROSEDUR_LISAN
 from .errors import FORBIDDEN, STALE, ActionError, Conflict, Forbidden
 from .lifecycle import set_status
-from .outbox import queue_mail
 
 #: statuses a reply can leave the ticket in
-REPLY_STATUSES = ("selesai", "menunggu_pemohon")
+REPLY_STATUSES = ("selesai", "menunggu_pemohon", "diproses")
 #: conversations staff record by hand; "whatsapp" is one held on the office's phone app
 ORAL_CHANNELS = ("lisan", "telepon", "whatsapp")
 #: the standard's procedure for oral requests, as (number, text)
@@ -149,13 +147,17 @@ def transfer(ticket: Ticket, actor: User, unit: Unit, reason: str, now: datetime
     ticket.messages.append(Message(
         direction="note", author_name=actor.name, author_id=actor.id, created_dt=now,
         body_text=f"Dialihkan dari {old_unit} ke {unit.code}. Alasan: {reason}"))
+    if old_unit != "triase" and ticket.status in lifecycle.OPEN_STATUSES | {"selesai"}:
+        # The citizen learns who answers now and by when (the promised deadline stays).
+        notify.tell(ticket, lifecycle.TRANSFERRED, now, context={"unit_name": unit.name})
 
 
 # ------------------------------------------------------------------ conversation
 
 def reply(ticket: Ticket, actor: User, body: str, status: str, now: datetime,
           uploads: list[Upload] | None = None) -> Message:
-    """Answer the citizen (mailed through the outbox) and set selesai or menunggu_pemohon.
+    """A public message to the citizen, told on their channel (services.notify): the answer
+    (selesai), what is needed from them (menunggu_pemohon), or an interim word (diproses).
 
     A reply is an insert: a colleague's reply written at the same moment is kept too. When
     the ticket row changed underneath (version), the caller redoes the whole step on the
@@ -165,7 +167,8 @@ def reply(ticket: Ticket, actor: User, body: str, status: str, now: datetime,
     if not body:
         raise ActionError("Tulis jawaban untuk pemohon.")
     if status not in REPLY_STATUSES:
-        raise ActionError("Pilih status setelah menjawab: selesai atau menunggu pemohon.")
+        raise ActionError("Pilih status setelah menjawab: selesai, menunggu pemohon, atau "
+                          "sedang diproses.")
     upload_errors = intake.check_uploads(uploads or [])
     if upload_errors:
         raise ActionError(" ".join(upload_errors))
@@ -184,18 +187,13 @@ def reply(ticket: Ticket, actor: User, body: str, status: str, now: datetime,
     intake.attach_files(message, uploads or [], now)
     audit.record(ticket, "reply", now, actor=actor,
                  detail={"message_id": message.id, "status": status})
-    set_status(ticket, status, now, actor=actor)
-    if ticket.requester_email and whatsapp_notify.recipient(ticket) is None:
-        mail = queue_mail(
-            "staff_reply", ticket.requester_email,
-            f"Jawaban atas permohonan Anda: {ticket.subject}", now, ticket=ticket,
-            context={"message": message, "tracking_url": intake.tracking_url(ticket),
-                     "status": status},
-            automatic=False,  # written by a person: auto-responders may answer it
-        )
-        message.email_message_id = mail.message_id
-    if whatsapp_notify.queue_reply(ticket, message, status, now) is not None:
-        message.channel = "whatsapp"
+    set_status(ticket, status, now, actor=actor, public_message=message, notify=False)
+    if status == "selesai":
+        # A further answer (same status) opens a new "sudah dipahami?" round too.
+        ticket.is_understood = None
+        ticket.resolved_dt = now
+    notify.tell(ticket, lifecycle.notice_for_message(status), now, message=message,
+                status=status)
     ticket.updated_dt = now
     return message
 
@@ -319,6 +317,7 @@ def record_oral(actor: User, data: OralRequest, now: datetime) -> Ticket:
     audit.record(ticket, "oral_procedure", now, actor=actor,
                  new=f"{len(steps)}/{len(done)} langkah",
                  detail={"channel": data.channel, "steps": steps})
+    message = None
     if answer:
         message = Message(direction="out", author_name=actor.name, author_id=actor.id,
                           body_text=answer, channel=data.channel, created_dt=now)
@@ -327,7 +326,8 @@ def record_oral(actor: User, data: OralRequest, now: datetime) -> Ticket:
         audit.record(ticket, "reply", now, actor=actor,
                      detail={"message_id": message.id, "channel": data.channel})
     if data.close_now:
-        set_status(ticket, "selesai", now, actor=actor)
+        # Answered in person: the record's steps include the answer (checked above).
+        set_status(ticket, "selesai", now, actor=actor, public_message=message, notify=False)
         ticket.is_understood = True
         audit.record(ticket, "confirm", now, actor=actor, new="dipahami",
                      detail={"via": "umpan balik " + data.channel})

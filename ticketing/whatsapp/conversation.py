@@ -13,9 +13,8 @@ from ..domain.request_type import guess_request_type
 from ..extensions import db
 from ..models import Message, RoutingDecision, Ticket, Unit, WhatsAppMessage, WhatsAppOutbox
 from ..services import audit
-from ..services.calendar import office_calendar
-from ..services.intake import unique_code
-from ..services.lifecycle import set_status, start_window, target_days_for
+from ..services.intake import new_ticket
+from ..services.lifecycle import set_status
 from ..services.routing_rules import record_decision, route_request
 from . import notify
 from .payload import subject_from, ticket_codes
@@ -80,23 +79,15 @@ def create_ticket(wa_id: str, name: str | None, text: str, now: datetime, *,
     """A new WhatsApp ticket routed by the same rules as mail; the acknowledgement waits for
     the end of a possible burst (no commit)."""
     subject, decision, unit, reason = _route([text])
-    calendar = office_calendar()
-    ticket = Ticket(
-        code=unique_code(), type=guess_request_type(subject, text), channel="whatsapp",
-        unit=unit, service=None, status="baru", subject=subject[:300],
-        requester_name=(name or f"+{wa_id}")[:200], requester_email=None,
-        requester_phone=wa_id, created_dt=now, sla_start_dt=calendar.next_opening(now),
-        routing_reason=reason, parent=parent, updated_dt=now)
-    start_window(ticket, now, calendar, target_days_for(None), new_window=False)
-    message = Message(direction="in", author_name=ticket.requester_name, body_text=text,
+    requester = (name or f"+{wa_id}")[:200]
+    message = Message(direction="in", author_name=requester, body_text=text,
                       channel="whatsapp", created_dt=now)
-    ticket.messages.append(message)
-    db.session.add(ticket)
-    db.session.flush()
-    audit.record(ticket, "created", now, actor_label=audit.CITIZEN, new=ticket.status,
-                 detail={"channel": "whatsapp", "unit": unit.code if unit else None,
-                         "routing": decision.reason[:300],
-                         "parent": parent.code if parent else None})
+    # The one construction path (services.intake.new_ticket), as the web form and mail.
+    ticket = new_ticket(
+        channel="whatsapp", type=guess_request_type(subject, text), subject=subject,
+        name=requester, phone=wa_id, message=message, now=now, unit=unit,
+        routing_reason=reason, parent=parent,
+        detail={"routing": decision.reason[:300], "parent": parent.code if parent else None})
     record_decision(ticket, decision, now)
     notify.queue_acknowledgement(ticket, now, delay=burst_delay())
     return ticket, message
