@@ -35,7 +35,7 @@ test: install translations
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check ticketing tests bench scheduler.py
+	$(VENV)/bin/ruff check ticketing tests bench scheduler.py gunicorn.conf.py
 
 bench: install
 	$(PY) -m bench

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -21,13 +22,11 @@ def main() -> None:
         if job.enabled(app):
             scheduler.add_job(job.wrap(app), job.trigger, id=job.name, name=job.name,
                               max_instances=1, coalesce=True,
-                              next_run_time=datetime.now(timezone.utc) if job.run_at_start
+                              next_run_time=datetime.now(UTC) if job.run_at_start
                               else None, **job.trigger_args)
             log.info("job %s scheduled (%s %s)", job.name, job.trigger, job.trigger_args)
-    try:
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -225,7 +225,7 @@ def runner(app):
 @pytest.fixture
 def now() -> datetime:
     """A fixed Wednesday morning in WIB (10:00), inside office hours."""
-    return datetime(2026, 12, 2, 3, 0, tzinfo=timezone.utc)
+    return datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from ticketing.services.attachments import Upload
 _seq = itertools.count(1)
 
 
-def gen_ticket(now: datetime, **kw) -> "intake.Ticket":
+def gen_ticket(now: datetime, **kw) -> intake.Ticket:
     data = intake.RequestData(
         name=kw.get("name", "Siti Aminah"),
         email=kw.get("email", "siti@example.com"),

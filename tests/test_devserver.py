@@ -40,6 +40,13 @@ def alive(pid: int) -> bool:
         return False
 
 
+def _terminal_signals() -> None:
+    """INT and TERM as a shell's foreground job gets them (a pytest-xdist worker ignores
+    SIGINT, and an ignored signal stays ignored across exec)."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 class Run:
     """`make -o seed run` (the database is prepared by the test) or the supervisor alone."""
 
@@ -58,7 +65,8 @@ class Run:
         with open(self.log, "wb") as out:
             # Its own process group, like a terminal's foreground job (for the Ctrl-C case).
             self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+                                         stderr=subprocess.STDOUT, start_new_session=True,
+                                         preexec_fn=_terminal_signals)
         self.pids = self._wait_started()
         self.base = f"http://127.0.0.1:{self.port}"
 
@@ -178,7 +186,7 @@ def test_int_to_make_stops_everything(instance):
 
 def test_a_child_dying_stops_the_others_and_fails(instance):
     run = Run(instance)
-    web, scheduler, mail = run.pids
+    _web, scheduler, _mail = run.pids
     os.kill(scheduler, signal.SIGKILL)
     assert run.wait() == 2  # make: the recipe failed (the supervisor exits 1)
     run.assert_all_gone()

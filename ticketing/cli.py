@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 from flask import Flask, current_app
@@ -17,7 +17,7 @@ from .services.transaction import run
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def emit(data) -> None:
@@ -282,8 +282,12 @@ def mail_poll() -> None:
 def mail_retry(inbound_id: int | None, all_failed: bool, as_request: bool) -> None:
     """Proses ulang surel masuk yang gagal (setelah perbaikan), menurut nomor atau semuanya."""
     from .models import InboundMail
-    from .services.mail_ingest import (DatabaseUnavailable, ReprocessError, reprocess_failed,
-                                       resume_stale)
+    from .services.mail_ingest import (
+        DatabaseUnavailable,
+        ReprocessError,
+        reprocess_failed,
+        resume_stale,
+    )
 
     if (inbound_id is None) == (not all_failed):
         raise click.UsageError("Sebutkan satu ID atau --all-failed.")

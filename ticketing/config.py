@@ -188,7 +188,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     TESTING = True
     ENV_NAME = "testing"
-    SECRET_KEY = "test-secret-key-not-for-production"
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - the tests' own key
     FORM_MIN_FILL_SECONDS = 0.0  # tests that check the minimum fill time set it themselves
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False

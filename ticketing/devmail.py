@@ -33,7 +33,7 @@ class MailSink:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
         self.store(envelope.mail_from, envelope.rcpt_tos, envelope.original_content
                    or envelope.content)
         return "250 Message accepted for delivery"

@@ -13,6 +13,7 @@ The mail catcher is only started when MAIL_SERVER is not set (a real relay is us
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import os
 import signal
@@ -31,10 +32,8 @@ GRACE_SECONDS = 10
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
-    try:
+    with contextlib.suppress(OSError):  # not Linux: the supervisor's own stop still applies
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:  # not Linux: the supervisor's own stop still applies
-        pass
 
 
 def _port_free(port: int) -> bool:
@@ -142,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             # Own session: a Ctrl-C reaches only this supervisor, which stops them in order.
             children[name] = subprocess.Popen(command, env=env, cwd=ROOT,
                                               start_new_session=True,
-                                              preexec_fn=_die_with_parent)  # noqa: PLW1509
+                                              preexec_fn=_die_with_parent)
         _log(f"web on http://{args.host}:{args.port}/ (pids: "
              + ", ".join(f"{n} {c.pid}" for n, c in children.items()) + "); Ctrl-C stops all")
         parent = ParentWatch()

@@ -9,7 +9,8 @@ from ticketing.extensions import db
 from ticketing.models import AuditEntry, Service
 from ticketing.services.catalogue import COMPONENT_KEYS
 
-from ..support.staff import StaffClient, login, staff as gen_staff
+from ..support.staff import StaffClient, login
+from ..support.staff import staff as gen_staff
 
 
 def _form(service: Service, **overrides) -> dict:

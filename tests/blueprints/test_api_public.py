@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import time_machine
 from sqlalchemy import func, select
@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from ticketing.extensions import db
 from ticketing.models import Ticket
 
-WED_10 = datetime(2026, 12, 23, 3, 0, tzinfo=timezone.utc)
+WED_10 = datetime(2026, 12, 23, 3, 0, tzinfo=UTC)
 
 BODY = {"name": "Rina", "email": "rina@example.com", "type": "informasi",
         "service": "rekomendasi-izin-koperasi", "subject": "Rekomendasi izin KSP",

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ticketing.blueprints.textfilters import linkify
 from ticketing.extensions import db
-from ticketing.models import CannedAnswer, FaqFeedback, Ticket
+from ticketing.models import CannedAnswer, FaqFeedback
 from ticketing.services.canned import seed_canned
 
 from ..factories import PDF_BYTES, gen_ticket, upload
@@ -101,8 +101,8 @@ def test_the_request_form_carries_the_suggestion_box(client):
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("lihat https://oss.go.id.", '<a href="https://oss.go.id" rel="noopener noreferrer nofollow '
-                                  'ugc" target="_blank">https://oss.go.id</a>.'),
+    ("lihat https://oss.go.id.", ('<a href="https://oss.go.id" rel="noopener noreferrer nofollow '
+                                  'ugc" target="_blank">https://oss.go.id</a>.')),
     ("<b>www.halal.go.id</b>", '&lt;b&gt;<a href="https://www.halal.go.id"'),
     ("javascript:alert(1)", "javascript:alert(1)"),
     ('https://x.y/"onmouseover=alert(1)', 'href="https://x.y/" rel='),

@@ -43,7 +43,7 @@ def december(app):
         answered.append(ticket)
     late = gen_ticket(wib(2026, 12, 10, 9, 0), subject="Belum dijawab")  # due Fri 11 Dec
     for ticket in answered[:2]:
-        run(survey.submit, ticket, survey.Answers({k: 4 for k in ELEMENT_KEYS}),
+        run(survey.submit, ticket, survey.Answers(dict.fromkeys(ELEMENT_KEYS, 4)),
             wib(2026, 12, 14, 9, 0))
     return {"answered": answered, "late": late, "officer": officer}
 

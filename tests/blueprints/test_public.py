@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -13,11 +13,10 @@ from sqlalchemy import func, select
 from ticketing.extensions import db
 from ticketing.models import Attachment, OutboxMail, Ticket
 from ticketing.services import intake
-from ticketing.services.lifecycle import set_status
 
 from ..factories import EXE_BYTES, PDF_BYTES, gen_ticket, say_and_set
 
-WED_10 = datetime(2026, 12, 23, 3, 0, tzinfo=timezone.utc)
+WED_10 = datetime(2026, 12, 23, 3, 0, tzinfo=UTC)
 
 
 def form_data(**overrides):

@@ -4,7 +4,7 @@ accepted requests, and a 429 that keeps what the citizen typed (issue 16, item 2
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import time_machine
 
@@ -12,7 +12,7 @@ from ticketing.models import Ticket
 
 from .test_public import count, form_data
 
-T0 = datetime(2026, 12, 23, 3, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 23, 3, 0, tzinfo=UTC)
 
 
 def _started(html: str) -> str:
@@ -102,7 +102,8 @@ def test_the_429_page_is_never_flask_limiters_english(app):
 def test_the_error_summary_links_every_field_and_takes_focus(client):
     response = client.post("/permohonan", data=form_data(name="", subject="", consent=""))
     html = response.get_data(as_text=True)
-    summary = re.search(r'<div class="alert alert-error error-summary".*?</div>', html, re.S).group(0)
+    summary = re.search(r'<div class="alert alert-error error-summary".*?</div>', html,
+                        re.S).group(0)
     assert "autofocus" in summary and 'tabindex="-1"' in summary
     for anchor in ("#name", "#subject", "#consent"):
         assert f'href="{anchor}"' in summary

@@ -19,7 +19,6 @@ from ticketing.services import reports
 from ..support.quarter import REPORT_NOW, prebuilt_quarter
 from ..support.staff import login, staff
 
-
 pytestmark = pytest.mark.prebuilt(build=prebuilt_quarter(count=22, sla_checks=False))
 
 

@@ -172,7 +172,7 @@ def test_queue_scopes(app, now, role, expected):
     user = staff(now, role, "PUMK")
     login(client, user)
     headers = bearer(user, now)
-    units = [u for u in db.session.scalars(select(Unit.code))] + ["semua", "triase"]
+    units = list(db.session.scalars(select(Unit.code))) + ["semua", "triase"]
     for scope in units:
         html = client.get(f"/staf/antrian?bidang={scope}").status_code
         api = client.get(f"/api/v1/tickets?unit={scope}", headers=headers).status_code

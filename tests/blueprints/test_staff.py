@@ -346,7 +346,8 @@ def test_note_status_close_reopen_and_transfer(client, now):
     user = staff(now)
     login(client, user)
     code = ticket.code
-    assert client.post(f"/staf/tiket/{code}/catatan", data={"note-body": "Cek NIB"}).status_code == 303
+    response = client.post(f"/staf/tiket/{code}/catatan", data={"note-body": "Cek NIB"})
+    assert response.status_code == 303
     refused = client.post(f"/staf/tiket/{code}/status", data={
         "status-status": "selesai", "status-version": fresh(ticket).version})
     assert refused.status_code == 422 and "bersama jawaban" in text(refused)
@@ -408,7 +409,8 @@ def test_walk_in_form_records_and_closes(client, now):
     login(client, user)
     html = text(client.get("/staf/lisan?kanal=telepon"))
     assert "Petugas menanyakan hal informasi yang dibutuhkan oleh masyarakat" in html
-    assert re.search(r'<option[^>]*selected[^>]*value="telepon"|<option[^>]*value="telepon"[^>]*selected', html)
+    assert re.search(r'<option[^>]*selected[^>]*value="telepon"'
+                     r'|<option[^>]*value="telepon"[^>]*selected', html)
     data = {"channel": "lisan", "name": "Pak Harun", "phone": "0812 5555 6666",
             "type": "informasi", "service": "sertifikat-halal",
             "subject": "Syarat halal", "need": "Apa syaratnya?",

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from ticketing.extensions import db
 from ticketing.models import Ticket, Unit
-from ticketing.services.lifecycle import set_status
 from ticketing.services.sla import run_sla_check
 
 from ..factories import gen_ticket, say_and_set

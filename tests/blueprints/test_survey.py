@@ -13,7 +13,6 @@ from ticketing.domain.ikm import ELEMENT_KEYS
 from ticketing.extensions import db
 from ticketing.models import OutboxMail, SurveyResponse, Ticket
 from ticketing.services import intake, survey
-from ticketing.services.lifecycle import set_status
 from ticketing.services.transaction import run
 
 from ..factories import gen_ticket, say_and_set

@@ -14,7 +14,6 @@ import time_machine
 from ticketing.domain.ikm import ELEMENT_KEYS
 from ticketing.extensions import db
 from ticketing.services import survey
-from ticketing.services.lifecycle import set_status
 from ticketing.services.transaction import run
 
 from ..factories import gen_ticket, say_and_set
@@ -42,7 +41,7 @@ def quarter(app):
     triage = gen_ticket(wib(2026, 12, 2, 9, 0), service="pengaduan-umum", type="pengaduan")
     say_and_set(triage, "selesai", wib(2026, 12, 2, 10, 0))  # 1 office hour, on time
     db.session.commit()
-    run(survey.submit, halal, survey.Answers({k: 4 for k in ELEMENT_KEYS},
+    run(survey.submit, halal, survey.Answers(dict.fromkeys(ELEMENT_KEYS, 4),
                                         "Saya Siti Aminah, Jl. Merpati 3"), wib(2026, 11, 5, 9))
     with time_machine.travel(NOW, tick=False):
         yield

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -46,7 +46,7 @@ def test_citizen_reads_standard_submits_tracks_replies_and_says_belum(
     assert "paling lambat" in page.content()
 
     # The acknowledgement arrives with the same code and deadline in words.
-    flush(datetime.now(timezone.utc))
+    flush(datetime.now(UTC))
     mails = smtp_server.to("dewi@example.com")
     assert len(mails) == 1 and f"[{code}]" in mails[0].subject
     assert "paling lambat" in mails[0].text()
@@ -69,7 +69,7 @@ def test_citizen_reads_standard_submits_tracks_replies_and_says_belum(
 
     # Staff answer (issue 3 builds the staff screens; here the service does it).
     ticket = db.session.scalars(select(Ticket).where(Ticket.code == code)).one()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     say_and_set(ticket, "selesai", now, actor_label="Staf PUMK",
                 body="Bisa, daftar melalui SIHALAL jalur self declare.")
     db.session.commit()

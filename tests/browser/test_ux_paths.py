@@ -87,7 +87,8 @@ def test_a_citizen_who_lost_the_code_gets_it_by_mail_and_reads_the_timeline(app,
     page = phone_page
     page.goto(live_url + "/lacak")
     page.get_by_role("link", name=re.compile("Lupa kode pelacakan")).click()
-    page.get_by_label("Email atau nomor WhatsApp yang Anda pakai saat mengajukan").fill("dewi@example.com")
+    page.get_by_label("Email atau nomor WhatsApp yang Anda pakai saat mengajukan").fill(
+        "dewi@example.com")
     page.get_by_role("button", name="Kirim ulang kode saya").click()
     page.get_by_text("daftar kode").wait_for()
     mail = db.session.scalar(select(OutboxMail).where(OutboxMail.kind == "code_recovery"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from sqlalchemy import func, select
 
 from ticketing.extensions import db

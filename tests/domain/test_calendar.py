@@ -7,10 +7,10 @@ Expected values are hand-computed from the 2026 Indonesian calendar:
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
-from zoneinfo import ZoneInfo
 
 from ticketing.domain.calendar import (
     DEFAULT_WEEKLY_HOURS,
@@ -22,7 +22,7 @@ from ticketing.domain.calendar import (
 )
 
 WIB = ZoneInfo("Asia/Jakarta")
-UTC = timezone.utc
+UTC = UTC
 H = 3600.0
 
 
@@ -194,7 +194,8 @@ def test_closures_are_copied_on_construction() -> None:
 def test_ramadan_special_hours_start_0800(ramadan_cal: WorkingCalendar) -> None:
     mon = date(2026, 2, 23)
     assert ramadan_cal.hours_on(mon) == (wib(2026, 2, 23, 8, 0), wib(2026, 2, 23, 15, 0))
-    assert ramadan_cal.hours_on(date(2026, 2, 27)) == (wib(2026, 2, 27, 8, 0), wib(2026, 2, 27, 15, 30))
+    assert ramadan_cal.hours_on(date(2026, 2, 27)) == (wib(2026, 2, 27, 8, 0),
+                                                       wib(2026, 2, 27, 15, 30))
     assert ramadan_cal.is_open(wib(2026, 2, 23, 7, 45)) is False
     assert ramadan_cal.next_opening(wib(2026, 2, 23, 7, 45)) == wib(2026, 2, 23, 8, 0)
     assert ramadan_cal.day_length_seconds(mon) == 7.0 * H
@@ -220,7 +221,8 @@ def test_ramadan_due_date_clamps_into_shorter_day(ramadan_cal: WorkingCalendar) 
 def test_anchor_time_survives_a_short_special_day() -> None:
     # One special 08:00-15:00 day (Tue 7 Jul): Mon 07:45 + 1 clamps to 08:00 there,
     # but + 2 returns to the original 07:45 on Wednesday (anchor is the receipt time).
-    c = WorkingCalendar(special_periods=[SpecialHours(date(2026, 7, 7), date(2026, 7, 7), RAMADAN_WEEKLY_HOURS)])
+    c = WorkingCalendar(special_periods=[
+        SpecialHours(date(2026, 7, 7), date(2026, 7, 7), RAMADAN_WEEKLY_HOURS)])
     assert c.add_working_days(wib(2026, 7, 6, 7, 45), 1) == wib(2026, 7, 7, 8, 0)
     assert c.add_working_days(wib(2026, 7, 6, 7, 45), 2) == wib(2026, 7, 8, 7, 45)
 
@@ -301,7 +303,8 @@ def test_between_is_inverse_of_add(calendar_name: str, request: pytest.FixtureRe
         prev_end = None
         for secs in PROPERTY_SECONDS:
             end = c.add_working_seconds(start, secs)
-            assert c.working_seconds_between(start, end) == pytest.approx(secs, abs=1e-5), (start, secs)
+            assert c.working_seconds_between(start, end) == pytest.approx(secs, abs=1e-5), (
+                start, secs)
             assert end >= start
             if prev_end is not None:
                 assert end >= prev_end  # monotone in seconds
@@ -422,7 +425,7 @@ def test_invalid_configuration_rejected() -> None:
 
 
 def test_calendar_without_working_days_raises_instead_of_looping() -> None:
-    never = WorkingCalendar(weekly_hours={wd: None for wd in range(7)}, country_holidays=False)
+    never = WorkingCalendar(weekly_hours=dict.fromkeys(range(7)), country_holidays=False)
     with pytest.raises(ValueError, match="no working day"):
         never.next_opening(wib(2026, 7, 6, 10, 0))
     with pytest.raises(ValueError):

@@ -19,7 +19,7 @@ def spread(respondents: int, fours: int) -> list[list[int]]:
 def test_nine_elements_in_the_regulations_order():
     assert ikm.ELEMENT_KEYS == ("persyaratan", "prosedur", "waktu", "biaya", "produk",
                                 "kompetensi", "perilaku", "pengaduan", "sarana")
-    assert ikm.WEIGHT == Fraction(1, 9)
+    assert Fraction(1, 9) == ikm.WEIGHT
     assert all(len(answers) == 4 for *_, answers in ikm.ELEMENTS)
 
 

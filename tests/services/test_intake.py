@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -11,13 +11,13 @@ from ticketing.services.transaction import run
 
 from ..factories import EXE_BYTES, PDF_BYTES, PNG_BYTES, docx_bytes, gen_ticket, say_and_set, upload
 
-WIB_10 = datetime(2026, 12, 23, 3, 0, tzinfo=timezone.utc)  # Wednesday 23 Dec 10:00 WIB
+WIB_10 = datetime(2026, 12, 23, 3, 0, tzinfo=UTC)  # Wednesday 23 Dec 10:00 WIB
 
 
 def test_open_request_computes_due_over_cuti_bersama(app):
     ticket = gen_ticket(WIB_10, service="sertifikat-halal")
     # 24 Dec cuti bersama, 25 Christmas, 26-27 weekend: 1 working day ends Monday 10:00 WIB.
-    assert ticket.due_dt == datetime(2026, 12, 28, 3, 0, tzinfo=timezone.utc)
+    assert ticket.due_dt == datetime(2026, 12, 28, 3, 0, tzinfo=UTC)
     assert ticket.unit.code == "PUMK"
     assert ticket.status == "baru"
     assert ticket.routing_reason.startswith("dipilih pemohon")
@@ -26,21 +26,22 @@ def test_open_request_computes_due_over_cuti_bersama(app):
 def test_two_day_service_and_triage_service(app):
     koperasi = gen_ticket(WIB_10, service="rekomendasi-izin-koperasi")
     assert koperasi.unit.code == "KELEMBAGAAN"
-    assert koperasi.due_dt == datetime(2026, 12, 29, 3, 0, tzinfo=timezone.utc)
+    assert koperasi.due_dt == datetime(2026, 12, 29, 3, 0, tzinfo=UTC)
     general = gen_ticket(WIB_10, service="pengaduan-umum", type="pengaduan")
     assert general.unit is None
     assert "triase" in general.routing_reason
 
 
 def test_out_of_hours_request_starts_at_next_opening(app):
-    sunday_night = datetime(2026, 12, 6, 13, 0, tzinfo=timezone.utc)  # Sunday 20:00 WIB
+    sunday_night = datetime(2026, 12, 6, 13, 0, tzinfo=UTC)  # Sunday 20:00 WIB
     ticket = gen_ticket(sunday_night)
-    assert ticket.sla_start_dt == datetime(2026, 12, 7, 0, 30, tzinfo=timezone.utc)  # Mon 07:30
-    assert ticket.due_dt == datetime(2026, 12, 8, 0, 30, tzinfo=timezone.utc)
+    assert ticket.sla_start_dt == datetime(2026, 12, 7, 0, 30, tzinfo=UTC)  # Mon 07:30
+    assert ticket.due_dt == datetime(2026, 12, 8, 0, 30, tzinfo=UTC)
 
 
 def test_request_is_stored_with_message_audit_and_acknowledgement(app):
-    ticket = gen_ticket(WIB_10, uploads=[upload("ktp.pdf", PDF_BYTES), upload("foto.png", PNG_BYTES)])
+    ticket = gen_ticket(WIB_10, uploads=[upload("ktp.pdf", PDF_BYTES),
+                                         upload("foto.png", PNG_BYTES)])
     db.session.expire_all()
     ticket = db.session.get(Ticket, ticket.id)
     assert [m.direction for m in ticket.messages] == ["in"]
@@ -110,12 +111,13 @@ def test_double_submit_creates_one_ticket(app):
 def test_codes_are_unique_and_not_sequential(app):
     codes = [gen_ticket(WIB_10).code for _ in range(5)]
     assert len(set(codes)) == 5
-    assert codes != sorted(codes) or len(set(c[:4] for c in codes)) > 1
+    assert codes != sorted(codes) or len({c[:4] for c in codes}) > 1
 
 
 def test_find_for_requester_same_answer_for_wrong_pair_and_unknown(app):
     ticket = gen_ticket(WIB_10, phone="081234567890")
-    assert intake.find_for_requester(ticket.code.lower().replace("-", ""), "SITI@example.com") == ticket
+    loose_code = ticket.code.lower().replace("-", "")
+    assert intake.find_for_requester(loose_code, "SITI@example.com") == ticket
     assert intake.find_for_requester(ticket.code, "+62 812-3456-7890") == ticket
     assert intake.find_for_requester(ticket.code, "other@example.com") is None
     assert intake.find_for_requester("ZZZZ-ZZZZ", "siti@example.com") is None
@@ -135,13 +137,13 @@ def test_belum_reopens_with_shorter_window_and_words(app):
     ticket = gen_ticket(WIB_10, service="rekomendasi-izin-koperasi")
     say_and_set(ticket, "selesai", WIB_10, actor_label="test")
     db.session.commit()
-    later = datetime(2026, 12, 28, 2, 0, tzinfo=timezone.utc)  # Mon 09:00 WIB
+    later = datetime(2026, 12, 28, 2, 0, tzinfo=UTC)  # Mon 09:00 WIB
     run(intake.confirm_understanding, ticket, False, "Syarat AHU belum jelas", later)
     assert ticket.status == "diproses"
     assert ticket.reopen_count == 1
     assert ticket.messages[-1].body_text == "Syarat AHU belum jelas"
     # half of 2 working days = 1 working day from Monday 09:00
-    assert ticket.due_dt == datetime(2026, 12, 29, 2, 0, tzinfo=timezone.utc)
+    assert ticket.due_dt == datetime(2026, 12, 29, 2, 0, tzinfo=UTC)
 
 
 def test_belum_needs_words_and_ya_confirms(app):
@@ -166,7 +168,7 @@ def test_smtp_down_keeps_mail_pending_then_delivers(app, smtp_server):
     # Not retried before the backoff has passed.
     assert flush(WIB_10)["sent"] == 0
     app.extensions["mail"].port = smtp_server.port
-    result = flush(datetime(2026, 12, 23, 3, 5, tzinfo=timezone.utc))
+    result = flush(datetime(2026, 12, 23, 3, 5, tzinfo=UTC))
     assert result["sent"] == 1
     caught = smtp_server.to("siti@example.com")
     assert len(caught) == 1
@@ -177,5 +179,5 @@ def test_smtp_down_keeps_mail_pending_then_delivers(app, smtp_server):
     assert "paling lambat Senin, 28 Desember 2026 pukul 10.00 WIB" in caught[0].text()
     assert ticket.code in caught[0].html()
     # A second flush sends nothing more.
-    assert flush(datetime(2026, 12, 23, 3, 10, tzinfo=timezone.utc))["sent"] == 0
+    assert flush(datetime(2026, 12, 23, 3, 10, tzinfo=UTC))["sent"] == 0
     assert len(smtp_server.to("siti@example.com")) == 1

@@ -12,11 +12,10 @@ from ticketing.extensions import db
 from ticketing.models import AuditEntry, OutboxMail, SlaNotification, Ticket, Unit
 from ticketing.services import sla
 from ticketing.services.intake import citizen_reply, confirm_understanding
-from ticketing.services.transaction import run
-from ticketing.services.lifecycle import set_status
 from ticketing.services.outbox import flush
 from ticketing.services.people import create_user
 from ticketing.services.serialize import ticket_json
+from ticketing.services.transaction import run
 
 from ..factories import gen_ticket, say_and_set
 

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from ticketing.extensions import db
 from ticketing.models import OutboxMail, StaffNotification
-from ticketing.services import intake
-from ticketing.services import staff_notify
+from ticketing.services import intake, staff_notify
 from ticketing.services import tickets as svc
 
 from ..factories import gen_ticket
 from ..support.staff import StaffClient, login, staff
 
 #: Wednesday 2 December 2026, 10.00 WIB
-WED = datetime(2026, 12, 2, 3, 0, tzinfo=timezone.utc)
+WED = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 
 
 def mails_to(address: str) -> list[OutboxMail]:
@@ -108,7 +107,7 @@ def test_a_run_reads_only_what_is_new(people):
     for _ in range(3):
         gen_ticket(WED)
     staff_notify.run(WED)
-    from ticketing.models import JobCursor, AuditEntry
+    from ticketing.models import AuditEntry, JobCursor
 
     cursor = db.session.get(JobCursor, staff_notify.CURSOR)
     assert cursor.last_id == db.session.scalar(select(func.max(AuditEntry.id)))

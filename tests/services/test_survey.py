@@ -36,7 +36,7 @@ def answered_ticket(now, **kw) -> Ticket:
 
 
 def answers(score: int = 4, comment: str = "", **override) -> survey.Answers:
-    scores = {key: score for key in ELEMENT_KEYS} | override
+    scores = dict.fromkeys(ELEMENT_KEYS, score) | override
     return survey.Answers(scores, comment)
 
 
@@ -119,7 +119,7 @@ def test_the_database_itself_refuses_a_second_response(app, now):
     ticket = answered_ticket(now)
     run(survey.submit, ticket, answers(), now)
     db.session.add(SurveyResponse(ticket_id=ticket.id, channel="tautan", submitted_dt=now,
-                                  **{key: 2 for key in ELEMENT_KEYS}))
+                                  **dict.fromkeys(ELEMENT_KEYS, 2)))
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
@@ -128,7 +128,7 @@ def test_the_database_itself_refuses_a_second_response(app, now):
 def test_the_database_refuses_a_score_outside_1_to_4(app, now):
     ticket = answered_ticket(now)
     db.session.add(SurveyResponse(ticket_id=ticket.id, channel="tautan", submitted_dt=now,
-                                  **({key: 3 for key in ELEMENT_KEYS} | {"sarana": 5})))
+                                  **(dict.fromkeys(ELEMENT_KEYS, 3) | {"sarana": 5})))
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()

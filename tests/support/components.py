@@ -73,7 +73,7 @@ class _Handler:
     def __init__(self, server: SMTPServer):
         self.server = server
 
-    async def handle_DATA(self, smtp, session, envelope):  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, smtp, session, envelope):
         with self.server.lock:
             self.server.messages.append(CaughtMail(envelope.mail_from, list(envelope.rcpt_tos),
                                                    bytes(envelope.original_content)))
@@ -112,5 +112,5 @@ def create_pg_database(base_url: str) -> tuple[str, callable]:
     return url.set(database=name).render_as_string(hide_password=False), drop
 
 
-def PG_URL_ENV() -> str:  # noqa: N802 - reads like the variable it returns
+def PG_URL_ENV() -> str:
     return os.environ["TEST_DATABASE_URL"]

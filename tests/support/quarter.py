@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from ticketing.domain.ikm import ELEMENT_KEYS as KEYS
 from ticketing.extensions import db
 from ticketing.models import Ticket, Unit, User
 from ticketing.services import intake, sla, survey
@@ -332,8 +333,6 @@ def _maybe_survey(b: _Builder, p: Planned, answered: datetime, actor) -> None:
 
     b.at(when, respond)
 
-
-from ticketing.domain.ikm import ELEMENT_KEYS as KEYS
 
 
 def make_staff(now: datetime) -> dict[str, User]:

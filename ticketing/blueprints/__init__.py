@@ -17,7 +17,7 @@ def register_blueprints(app: Flask) -> None:
         calendar_admin,
         errors,
         followup,
-        health,  # noqa: I001 - kept apart to ease merges
+        health,
         public,
         reports,
         staff,

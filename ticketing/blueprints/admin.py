@@ -23,8 +23,7 @@ from ..forms.accounts import AccountForm, ButtonForm
 from ..forms.staff import options
 from ..inputs import page_arg
 from ..models import ROLES, Unit, User
-from ..services import accounts, listing
-from ..services import transaction
+from ..services import accounts, listing, transaction
 from .helpers import apply_errors, now_utc
 from .staff_common import no_store, require_admin, role_label
 

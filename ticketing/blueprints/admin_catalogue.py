@@ -11,8 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..forms.accounts import ButtonForm
 from ..models import Service
-from ..services import catalogue
-from ..services import transaction
+from ..services import catalogue, transaction
 from .helpers import now_utc
 from .staff_common import require_admin
 

@@ -16,9 +16,8 @@ from ..extensions import db
 from ..inputs import page_arg
 from ..mail import decode_header_text
 from ..models import InboundMail, RoutingRule, Ticket, Unit
-from ..services import listing, routing_rules
+from ..services import listing, routing_rules, transaction
 from ..services.mail_ingest import DatabaseUnavailable, ReprocessError, reprocess_failed
-from ..services import transaction
 from .helpers import now_utc
 from .staff_common import require_admin
 

@@ -116,7 +116,7 @@ def add_period():
         except ValueError:
             form.open_time.errors = ["Tulis jam seperti 08.00."]
         else:
-            hours = {d: (open_t, close_t) for d in range(4)}
+            hours = dict.fromkeys(range(4), (open_t, close_t))
             hours.update({4: (open_t, friday), 5: None, 6: None})
             try:
                 transaction.run(settings.add_special_period, form.name.data, form.start.data,
@@ -177,7 +177,7 @@ def target(slug: str):
     form = TargetForm(prefix=f"s{service.id}")
     if form.validate_on_submit():
         try:
-            transaction.run(settings.set_service_target, 
+            transaction.run(settings.set_service_target,
                 service, settings.TargetChange(form.target_days.data, form.warning_percent.data,
                                                form.level2_days.data), now_utc(),
                 actor=current_user)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,7 +15,7 @@ from ..services.attachments import Upload
 
 def now_utc() -> datetime:
     """The request's `now`; time-machine moves it in tests."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def read_uploads(files: list[FileStorage] | None, limit_bytes: int) -> list[Upload]:

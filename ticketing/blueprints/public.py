@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import secrets
 
-from flask import (Blueprint, abort, current_app, flash, make_response, redirect,
-                   render_template, request, session, url_for)
 from babel.dates import get_day_names
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from wtforms import SelectChoice
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from ..domain.codes import normalize_code
 from ..extensions import db, limiter
 from ..forms import antispam
 from ..forms.public import ConfirmForm, FaqVoteForm, RecoverForm, ReplyForm, RequestForm, TrackForm
 from ..models import Attachment, Message, Service, Ticket, Unit
-from ..services import (faq, intake, localized, pending_uploads, recovery, timeline,
-                        transaction)
+from ..services import faq, intake, localized, pending_uploads, recovery, timeline, transaction
 from ..tracking import check_tracking_token
 from .helpers import apply_errors, now_utc, read_uploads, send_attachment
 

@@ -81,7 +81,8 @@ def queue():
         select(Service).where(or_(Service.unit_id.is_(None), Service.unit_id == unit.id)
                               if unit is not None else Service.id.isnot(None))
         .order_by(Service.sort_order)).all()
-    form.layanan.choices = options([("", _("Semua layanan"))] + [(s.slug, s.name) for s in services])
+    form.layanan.choices = options([("", _("Semua layanan"))]
+                                   + [(s.slug, s.name) for s in services])
     people = people_service.unit_staff(unit.id if unit else None)
     form.petugas.choices = options([("", _("Semua petugas"))] + [(u.email, u.name) for u in people])
     form.validate()
@@ -111,7 +112,8 @@ def queue():
         bulk=_bulk_choices(unit), bulk_form=BulkForm(),
         tabs=scopes_for(current_user), args=args,
         overdue=queue_service.count_overdue(scope, unit, now),
-        filtered=any(k not in ("bidang", "hal", "setelah", "sebelum") and v for k, v in request.args.items()))
+        filtered=any(k not in ("bidang", "hal", "setelah", "sebelum") and v
+                     for k, v in request.args.items()))
 
 
 def _bulk_choices(unit: Unit | None) -> dict | None:
@@ -223,7 +225,8 @@ def oral():
         select(Service).where(Service.is_active, or_(Service.unit_id.is_(None),
                                                      Service.unit_id == current_user.unit_id))
         .order_by(Service.sort_order)).all()
-    form.service.choices = options([("", _("— Pilih layanan —"))] + [(s.slug, s.name) for s in services])
+    form.service.choices = options([("", _("— Pilih layanan —"))]
+                                   + [(s.slug, s.name) for s in services])
     form.steps.choices = options((n, f"{n}. {text}") for n, text in ticket_service.ORAL_STEPS)
     if request.method == "GET" and request.args.get("kanal") in ticket_service.ORAL_CHANNELS:
         form.channel.data = request.args["kanal"]

@@ -19,8 +19,8 @@ from ..forms.staff import (
 )
 from ..inputs import bounded_int
 from ..models import CannedAnswer, Message, Service, Unit, User
-from ..services import tickets as ticket_service
 from ..services import notify as notify_service
+from ..services import tickets as ticket_service
 from ..services import transaction
 from .helpers import now_utc, read_uploads
 from .staff import render_ticket

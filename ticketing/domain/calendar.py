@@ -16,21 +16,21 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
-from typing import Iterator, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as _holidays
 
 __all__ = [
     "DEFAULT_WEEKLY_HOURS",
+    "MAX_SCAN_DAYS",
     "RAMADAN_WEEKLY_HOURS",
     "STANDARD_DAY_SECONDS",
-    "MAX_SCAN_DAYS",
-    "WeeklyHours",
     "SpecialHours",
+    "WeeklyHours",
     "WorkingCalendar",
 ]
 
@@ -76,7 +76,9 @@ MAX_SCAN_DAYS: int = 3 * 366
 _ONE_DAY = timedelta(days=1)
 
 
-def _normalise_weekly(hours: Mapping[int, tuple[time, time] | None]) -> Mapping[int, tuple[time, time] | None]:
+def _normalise_weekly(
+    hours: Mapping[int, tuple[time, time] | None],
+) -> Mapping[int, tuple[time, time] | None]:
     """Validate a weekday->hours mapping and return an immutable full 7-day copy."""
     out: dict[int, tuple[time, time] | None] = {}
     for key in hours:
@@ -274,7 +276,7 @@ class WorkingCalendar:
         if hrs is None:
             return 0.0
         # Subtract in UTC so a zone with DST would still give real elapsed seconds.
-        return (hrs[1].astimezone(timezone.utc) - hrs[0].astimezone(timezone.utc)).total_seconds()
+        return (hrs[1].astimezone(UTC) - hrs[0].astimezone(UTC)).total_seconds()
 
     def _scan(self, first: date) -> Iterator[tuple[date, tuple[datetime, datetime]]]:
         """Yield (date, hours) for working days from first onward; ValueError past MAX_SCAN_DAYS."""
@@ -302,11 +304,11 @@ class WorkingCalendar:
         for d, (open_dt, close_dt) in self._scan(local.date()):
             if d == local.date():
                 if local < open_dt:
-                    return open_dt.astimezone(timezone.utc)
+                    return open_dt.astimezone(UTC)
                 if local < close_dt:
-                    return local.astimezone(timezone.utc)
+                    return local.astimezone(UTC)
                 continue  # already closed today: look at following days
-            return open_dt.astimezone(timezone.utc)
+            return open_dt.astimezone(UTC)
         raise AssertionError("unreachable: _scan raises when exhausted")
 
     def add_working_seconds(self, start: datetime, seconds: float) -> datetime:
@@ -319,7 +321,7 @@ class WorkingCalendar:
         remaining = float(seconds)
         while True:
             _, close_dt = self.hours_on(cur.astimezone(self._zone).date())  # type: ignore[misc]
-            close_utc = close_dt.astimezone(timezone.utc)
+            close_utc = close_dt.astimezone(UTC)
             left_today = (close_utc - cur).total_seconds()
             if remaining <= left_today:
                 # Ending exactly at closing time stays on this day ("due by 16:00").
@@ -329,8 +331,8 @@ class WorkingCalendar:
 
     def working_seconds_between(self, a: datetime, b: datetime) -> float:
         """Office seconds inside [a, b); 0.0 when b <= a."""
-        a_utc = _require_aware(a, "a").astimezone(timezone.utc)
-        b_utc = _require_aware(b, "b").astimezone(timezone.utc)
+        a_utc = _require_aware(a, "a").astimezone(UTC)
+        b_utc = _require_aware(b, "b").astimezone(UTC)
         if b_utc <= a_utc:
             return 0.0
         total = 0.0
@@ -340,8 +342,8 @@ class WorkingCalendar:
         while d <= last:
             hrs = self.hours_on(d)
             if hrs is not None:
-                lo = max(hrs[0].astimezone(timezone.utc), a_utc)
-                hi = min(hrs[1].astimezone(timezone.utc), b_utc)
+                lo = max(hrs[0].astimezone(UTC), a_utc)
+                hi = min(hrs[1].astimezone(UTC), b_utc)
                 if hi > lo:
                     total += (hi - lo).total_seconds()
             d += _ONE_DAY
@@ -370,7 +372,7 @@ class WorkingCalendar:
             # Fraction of the day the remainder starts on (after the whole days).
             extra = fraction * self.day_length_seconds(cur.date())
             return self.add_working_seconds(cur, extra)
-        return cur.astimezone(timezone.utc)
+        return cur.astimezone(UTC)
 
     def working_days_between(self, a: datetime, b: datetime) -> float:
         """Approximate working days in [a, b): working seconds / STANDARD_DAY_SECONDS (8.5 h).

@@ -293,7 +293,7 @@ def figures(cohort: Sequence[TicketRow], backlog_open: int, responses: Sequence[
     f.by_channel = {c: channels.get(c, 0) for c in CHANNELS} | {
         c: n for c, n in channels.items() if c not in CHANNELS}
     f.open_at_end = backlog_open
-    f.escalations = {level: 0 for level in ESCALATION_LEVELS}
+    f.escalations = dict.fromkeys(ESCALATION_LEVELS, 0)
     for row in cohort:
         answered = row.first_response_dt is not None and row.first_response_dt <= now
         if answered:

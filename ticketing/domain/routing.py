@@ -78,7 +78,8 @@ DEFAULT_RULES: list[Rule] = [
         None,
         0,
         "dinas koperasi dan ukm, dinas koperasi usaha kecil dan menengah, dinas koperasi ukm,"
-        "dinas koperasi, diskop, diskop ukm, diskopukm, kementerian koperasi, kementerian koperasi dan ukm,"
+        "dinas koperasi, diskop, diskop ukm, diskopukm, kementerian koperasi, "
+        "kementerian koperasi dan ukm,"
         "kemenkop, kemenkopukm, kemenkop ukm, koperasi dan ukm, koperasi dan usaha kecil",
     ),
     # --- PUMK: halal certification ---
@@ -115,7 +116,8 @@ DEFAULT_RULES: list[Rule] = [
         "pad koperasi, badan hukum koperasi, pengesahan badan hukum, ahu, ahu online,"
         "sisminbakum, notaris pembuat akta koperasi, npak, shu, sisa hasil usaha,"
         "pembubaran koperasi, pembubaran, penggabungan koperasi, peleburan koperasi,"
-        "koperasi tidak aktif, kesehatan koperasi, penilaian kesehatan koperasi, kartu anggota koperasi",
+        "koperasi tidak aktif, kesehatan koperasi, penilaian kesehatan koperasi, "
+        "kartu anggota koperasi",
     ),
     *_rules(KELEMBAGAAN, 3, "simpanan pokok, simpanan wajib, simpanan sukarela"),
     # Generic: they mostly say who is writing (a cooperative, a KSP), not what
@@ -195,7 +197,7 @@ def route(subject: str, body: str, rules: list[Rule] | None = None) -> RoutingDe
     specific_units = {
         r.unit for r in in_subject + in_body if r.unit and not r.generic and r.weight > 0
     }
-    scores: dict[str, float] = {u: 0.0 for u in units}
+    scores: dict[str, float] = dict.fromkeys(units, 0.0)
     matched: dict[str, list[str]] = {u: [] for u in units}
     for found, factor in ((in_subject, SUBJECT_FACTOR), (in_body, 1.0)):
         for rule in found:

@@ -34,12 +34,14 @@ class RequestForm(Form):
     """The request form: one of email or phone is required."""
 
     name = StringField(_l("Nama lengkap"), filters=[strip], validators=[
-        DataRequired(_l("Nama wajib diisi.")), Length(max=200, message=_l("Nama terlalu panjang."))])
+        DataRequired(_l("Nama wajib diisi.")),
+        Length(max=200, message=_l("Nama terlalu panjang."))])
     email = StringField(_l("Email"), filters=[strip], validators=[
         Optional(), Email(_l("Alamat email tidak valid."), check_deliverability=False),
         Length(max=254)])
     phone = StringField(_l("Nomor telepon/WhatsApp"), filters=[strip], validators=[
-        Optional(), Regexp(PHONE_RE, message=_l("Nomor telepon tidak valid (contoh: 0812 3456 7890)."))])
+        Optional(),
+        Regexp(PHONE_RE, message=_l("Nomor telepon tidak valid (contoh: 0812 3456 7890)."))])
     type = RadioField(_l("Jenis permohonan"), choices=TYPE_CHOICES, default="informasi",
                       validators=[DataRequired(_l("Pilih jenis permohonan."))])
     service = SelectField(_l("Layanan"), choices=[], validators=[

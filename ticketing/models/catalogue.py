@@ -28,7 +28,7 @@ class Unit(db.Model):
     staff_count: Mapped[int] = mapped_column(default=0)
     sort_order: Mapped[int] = mapped_column(default=0)
 
-    services: Mapped[list["Service"]] = relationship(
+    services: Mapped[list[Service]] = relationship(
         back_populates="unit", order_by="Service.sort_order"
     )
 

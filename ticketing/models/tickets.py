@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import Index, Text, and_, text
-from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..domain import lifecycle
@@ -112,8 +112,8 @@ class Ticket(db.Model):
     unit: Mapped[Unit | None] = relationship()
     service: Mapped[Service | None] = relationship()
     assignee: Mapped[User | None] = relationship()
-    parent: Mapped["Ticket | None"] = relationship(remote_side=[id])
-    messages: Mapped[list["Message"]] = relationship(
+    parent: Mapped[Ticket | None] = relationship(remote_side=[id])
+    messages: Mapped[list[Message]] = relationship(
         back_populates="ticket", order_by="Message.id", cascade="save-update, merge"
     )
 
@@ -166,7 +166,7 @@ class Message(db.Model):
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
     author: Mapped[User | None] = relationship()
-    attachments: Mapped[list["Attachment"]] = relationship(
+    attachments: Mapped[list[Attachment]] = relationship(
         back_populates="message", order_by="Attachment.id"
     )
 

@@ -16,16 +16,16 @@ DEMO_REQUESTS = (
     # (days ago, service, type, name, email, phone, subject, message)
     (6, "sertifikat-halal", "informasi", "Siti Aminah", "siti.aminah@example.com", None,
      "Sertifikat halal gratis untuk pempek",
-     "Saya punya usaha pempek rumahan di Kecamatan Ilir Timur I. Apakah bisa ikut sertifikasi "
-     "halal gratis (SEHATI) jalur self declare? Apa saja syaratnya?"),
+     ("Saya punya usaha pempek rumahan di Kecamatan Ilir Timur I. Apakah bisa ikut sertifikasi "
+     "halal gratis (SEHATI) jalur self declare? Apa saja syaratnya?")),
     (4, "hki", "informasi", "Budi Santoso", "budi.santoso@example.com", "081234567890",
      "Pendaftaran merek kerupuk kemplang",
-     "Bagaimana cara mendaftarkan merek untuk kerupuk kemplang saya dan berapa biayanya bagi "
-     "usaha mikro?"),
+     ("Bagaimana cara mendaftarkan merek untuk kerupuk kemplang saya dan berapa biayanya bagi "
+     "usaha mikro?")),
     (3, "rekomendasi-izin-koperasi", "informasi", "Rina Marlina", "rina@example.com", None,
      "Rekomendasi izin usaha simpan pinjam",
-     "Koperasi kami (KSP Maju Bersama) ingin membuka unit simpan pinjam. Bagaimana prosedur "
-     "rekomendasi izinnya dan dokumen apa yang perlu disiapkan?"),
+     ("Koperasi kami (KSP Maju Bersama) ingin membuka unit simpan pinjam. Bagaimana prosedur "
+     "rekomendasi izinnya dan dokumen apa yang perlu disiapkan?")),
     (2, "rekomendasi-izin-koperasi", "informasi", "Ahmad Fauzi", None, "081377788899",
      "Perubahan anggaran dasar koperasi",
      "Apakah perubahan anggaran dasar koperasi harus lewat notaris dan AHU? Mohon dihubungi."),
@@ -65,7 +65,7 @@ def seed_demo_tickets(now: datetime) -> int:
                       "mikro dan kecil tarifnya lebih rendah dengan surat keterangan UMK. Siapkan "
                       "etiket merek, data pemohon dan tanda tangan.", "selesai", at)
         intake.confirm_understanding(answered, True, "", at + timedelta(hours=1))
-        survey.submit(answered, survey.Answers(scores={k: 4 for k in ELEMENT_KEYS},
+        survey.submit(answered, survey.Answers(scores=dict.fromkeys(ELEMENT_KEYS, 4),
                                                comment="Jawaban cepat dan jelas."),
                       at + timedelta(hours=2))
     if kel is not None:

@@ -20,12 +20,14 @@ from .canned import CLOSING, GREETING
 
 CONTEXTS = ("form", "faq")
 #: words too common to say anything about a question
-STOPWORDS = frozenset("""
-ada adalah agar akan apa apakah atau bagaimana bapak begitu bisa boleh buat cara dan dari
-dengan di dong gimana hal ibu ingin ini itu juga kah kalau kami kapan ke kenapa mau mohon
-nya pada saya sebagai sudah tanya tentang terima kasih tidak untuk yang apa bila berapa
-the and for how what with
-""".split())
+STOPWORDS = frozenset([
+    "ada", "adalah", "agar", "akan", "apa", "apakah", "atau", "bagaimana", "bapak", "begitu",
+    "bisa", "boleh", "buat", "cara", "dan", "dari", "dengan", "di", "dong", "gimana", "hal",
+    "ibu", "ingin", "ini", "itu", "juga", "kah", "kalau", "kami", "kapan", "ke", "kenapa",
+    "mau", "mohon", "nya", "pada", "saya", "sebagai", "sudah", "tanya", "tentang", "terima",
+    "kasih", "tidak", "untuk", "yang", "apa", "bila", "berapa", "the", "and", "for", "how",
+    "what", "with"
+])
 WORD_RE = re.compile(r"[0-9a-zà-ÿ]+")
 
 

@@ -7,13 +7,13 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ..extensions import db
 from ..domain import permissions as perm
 from ..domain.lifecycle import OPEN_STATUSES
+from ..extensions import db
 from ..models import ROLES, ApiToken, Ticket, Unit, User
 from ..security import hash_password
 
-DEMO_PASSWORD = "demo-palembang"
+DEMO_PASSWORD = "demo-palembang"  # noqa: S105 - demo accounts only (seed --demo), documented
 
 
 def create_user(email: str, name: str, role: str, unit_code: str | None,

@@ -68,7 +68,7 @@ def record_decision(ticket: Ticket, decision: routing.RoutingDecision, now: date
         unit_id = db.session.scalar(select(Unit.id).where(Unit.code == decision.unit))
     db.session.add(RoutingDecision(
         ticket_id=ticket.id, unit_id=unit_id,
-        scores={k: v for k, v in decision.score_by_unit.items()},
+        scores=dict(decision.score_by_unit.items()),
         matched={k: list(v) for k, v in decision.matched.items() if v},
         reason=decision.reason[:300], created_dt=now))
 

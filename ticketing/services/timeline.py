@@ -17,5 +17,5 @@ def for_citizen(ticket: Ticket) -> tuple[list[Step], dict[str, str]]:
         select(AuditEntry).where(AuditEntry.ticket_id == ticket.id,
                                  AuditEntry.action.in_(ACTIONS))
         .order_by(AuditEntry.created_dt, AuditEntry.id)).all()
-    names = {code: name for code, name in db.session.execute(select(Unit.code, Unit.name))}
+    names = dict(db.session.execute(select(Unit.code, Unit.name)).all())
     return citizen_steps(entries), names
