@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import event, insert, select
+import pytest
+import time_machine
+from sqlalchemy import event, insert, select, update
 
 from ticketing.extensions import db
-from ticketing.models import Closure, Ticket
+from ticketing.models import Closure, Service, Ticket
 from ticketing.services import calendar as calendar_service
-from ticketing.services import intake
+from ticketing.services import catalogue, intake
 from ticketing.services.transaction import run
 
 from ..factories import gen_ticket
+from ..support.staff import staff
 
 #: Monday 7 Dec 2026, 10.00 WIB
 MONDAY = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
@@ -62,3 +65,67 @@ def test_a_code_clash_is_retried_with_another_code(app, monkeypatch):
     assert ticket.code == "ABCD-EFGH"
     assert db.session.scalar(select(Ticket.subject).where(Ticket.code == taken.code)) != \
         "Kode bentrok"
+
+
+API_BODY = {"name": "Rina", "email": "rina@example.com", "type": "informasi",
+            "service": "rekomendasi-izin-koperasi", "subject": "Rekomendasi izin KSP",
+            "message": "Apa saja syarat rekomendasi izin usaha simpan pinjam?"}
+
+
+def _service_reads(client, body) -> tuple[int, list[str]]:
+    """(status, SQL statements that read the services table) of one API intake."""
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        if "FROM services" in statement:
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with time_machine.travel(MONDAY, tick=False):
+            status = client.post("/api/v1/requests", json=body).status_code
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return status, statements
+
+
+def test_intake_reads_the_catalogue_once_per_process_and_the_service_by_key(app, client):
+    assert _service_reads(client, API_BODY)[0] == 201
+    status, statements = _service_reads(client, {**API_BODY, "subject": "Kedua"})
+    assert status == 201
+    # the chosen service with its unit, by primary key; no list of services, no slug lookup
+    assert len(statements) == 1, statements
+    assert "services.id = " in statements[0] and "units" in statements[0]
+    ticket = db.session.scalar(select(Ticket).where(Ticket.subject == "Kedua"))
+    assert ticket.service.slug == "rekomendasi-izin-koperasi"
+    assert ticket.unit.code == "KELEMBAGAAN"
+
+
+def test_an_admin_edit_of_the_catalogue_is_seen_at_once(app, client):
+    first = catalogue.active_services()
+    assert catalogue.active_services() is first
+    admin = staff(MONDAY, "admin", None)
+    halal = db.session.scalar(select(Service).where(Service.slug == "sertifikat-halal"))
+    bodies = {c["key"]: c["body"] for c in halal.components}
+    run(catalogue.update_service, halal, MONDAY, actor=admin, name="Sertifikasi Halal Gratis",
+        summary=halal.summary, is_active=True, bodies=bodies)
+    assert "Sertifikasi Halal Gratis" in client.get("/permohonan").get_data(as_text=True)
+    run(catalogue.update_service, halal, MONDAY, actor=admin, name="Sertifikasi Halal Gratis",
+        summary=halal.summary, is_active=False, bodies=bodies)
+    assert 'value="sertifikat-halal"' not in client.get("/permohonan").get_data(as_text=True)
+    status = _service_reads(client, {**API_BODY, "service": "sertifikat-halal"})[0]
+    assert status == 422
+    with pytest.raises(intake.IntakeError):
+        gen_ticket(MONDAY, service="sertifikat-halal")
+
+
+def test_a_catalogue_edit_by_another_process_is_seen_after_the_cache_time(app):
+    assert catalogue.active_service("hki") is not None
+    db.session.execute(update(Service).where(Service.slug == "hki").values(is_active=False))
+    db.session.commit()
+    assert catalogue.active_service("hki") is not None  # this process's copy
+    # ...but a request for it is refused: the row itself is read when the ticket is made
+    with pytest.raises(intake.IntakeError):
+        gen_ticket(MONDAY, service="hki")
+    app.config["CATALOGUE_CACHE_SECONDS"] = 0
+    assert catalogue.active_service("hki") is None

@@ -28,7 +28,16 @@ from ..extensions import db, limiter
 from ..forms import antispam
 from ..forms.public import ConfirmForm, FaqVoteForm, RecoverForm, ReplyForm, RequestForm, TrackForm
 from ..models import Attachment, Message, Service, Ticket, Unit
-from ..services import faq, intake, localized, pending_uploads, recovery, timeline, transaction
+from ..services import (
+    catalogue,
+    faq,
+    intake,
+    localized,
+    pending_uploads,
+    recovery,
+    timeline,
+    transaction,
+)
 from ..tracking import check_tracking_token
 from .helpers import apply_errors, now_utc, read_uploads, send_attachment
 
@@ -43,9 +52,8 @@ def intake_limit() -> str:
 
 
 def service_choices() -> list[SelectChoice]:
-    services = db.session.scalars(
-        select(Service).where(Service.is_active).order_by(Service.sort_order)
-    ).all()
+    """The form's service list: the per-process copy of the catalogue (no query per request)."""
+    services = catalogue.active_services()
     locale = str(get_locale() or "id")
     return [SelectChoice("", _("— Pilih layanan —"))] + [
         SelectChoice(s.slug, localized.text(s, "name", locale)) for s in services]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from time import monotonic
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
@@ -222,6 +225,7 @@ def seed_catalogue() -> dict:
                                             key=lambda c: order.get(c["key"], 99))
                 updated += 1
     db.session.flush()
+    forget()
     return {"created": created, "updated": updated}
 
 
@@ -269,6 +273,8 @@ def update_service(service: Service, now: datetime, *, actor: User, name: str, s
             service.translations = translations
             changed.append("translations")
     db.session.flush()
+    if changed:
+        forget()
     return changed
 
 
@@ -278,3 +284,48 @@ class CatalogueError(ValueError):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(errors.values()))
         self.errors = errors
+
+
+# ------------------------------------------------------------------ the active list, cached
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    """An active service as the intake form and API need it (plain values, any session)."""
+
+    id: int
+    slug: str
+    name: str
+    translations: dict | None
+    unit_id: int | None
+    unit_code: str | None
+
+
+def active_services() -> tuple[ServiceEntry, ...]:
+    """The active services in display order.
+
+    Kept per process (per app) for CATALOGUE_CACHE_SECONDS, like the office calendar: every
+    intake needs it and the admin changes it rarely. An edit through this module forgets it
+    at once in this process; other processes see it within that time.
+    """
+    cache = current_app.extensions.setdefault("service_catalogue", {})
+    ttl = current_app.config.get("CATALOGUE_CACHE_SECONDS", 60)
+    hit = cache.get("active")
+    if hit is not None and monotonic() - hit[0] < ttl:
+        return hit[1]
+    rows = db.session.execute(
+        select(Service.id, Service.slug, Service.name, Service.translations, Service.unit_id,
+               Unit.code)
+        .outerjoin(Unit, Unit.id == Service.unit_id)
+        .where(Service.is_active).order_by(Service.sort_order, Service.id)).all()
+    entries = tuple(ServiceEntry(*row) for row in rows)
+    cache["active"] = (monotonic(), entries)
+    return entries
+
+
+def active_service(slug: str) -> ServiceEntry | None:
+    return next((s for s in active_services() if s.slug == slug), None)
+
+
+def forget() -> None:
+    """Drop this process's copy of the active list (after an edit)."""
+    current_app.extensions.get("service_catalogue", {}).clear()

@@ -9,11 +9,12 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..domain.codes import new_code, normalize_code
 from ..extensions import db
 from ..models import Attachment, Message, Service, Ticket, Unit
-from . import audit, survey
+from . import audit, catalogue, survey
 from .attachments import Upload, check_upload, store_bytes
 from .calendar import office_calendar
 from .lifecycle import set_status, start_window, target_days_for
@@ -135,13 +136,9 @@ def open_request(data: RequestData, now: datetime, *, _attempt: int = 1) -> Tick
         errors["email"] = "Isi email atau nomor telepon/WhatsApp agar kami dapat menjawab."
     if data.type not in ("informasi", "pengaduan", "saran"):
         errors["type"] = "Pilih jenis permohonan."
-    service = None
-    if data.service_slug:
-        service = db.session.scalar(
-            select(Service).where(Service.slug == data.service_slug, Service.is_active)
-        )
-        if service is None:
-            errors["service"] = "Layanan tidak dikenal."
+    service = _active_service(data.service_slug) if data.service_slug else None
+    if data.service_slug and service is None:
+        errors["service"] = "Layanan tidak dikenal."
     upload_errors = check_uploads(data.uploads)
     if upload_errors:
         errors["attachments"] = " ".join(upload_errors)
@@ -188,6 +185,19 @@ def open_request(data: RequestData, now: datetime, *, _attempt: int = 1) -> Tick
 
         whatsapp_notify.queue_acknowledgement(ticket, now)
     return ticket
+
+
+def _active_service(slug: str) -> Service | None:
+    """The active service `slug`, with its unit: found in the cached catalogue and read by
+    primary key (no query when the form's list already loaded it); straight from the table
+    when this process's copy does not know it yet."""
+    entry = catalogue.active_service(slug)
+    if entry is not None:
+        service = db.session.get(Service, entry.id, options=[joinedload(Service.unit)])
+        if service is not None and service.is_active and service.slug == slug:
+            return service
+    return db.session.scalar(select(Service).options(joinedload(Service.unit))
+                             .where(Service.slug == slug, Service.is_active))
 
 
 def new_ticket(*, channel: str, type: str, subject: str, name: str, now: datetime,
