@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ticketing.extensions import db
 from ticketing.services import queue
@@ -218,3 +219,22 @@ def test_the_open_queue_index_predicate_is_the_open_statuses():
     from ticketing.models.tickets import OPEN_PREDICATE
 
     assert set(re.findall(r"'(\w+)'", OPEN_PREDICATE)) == set(OPEN_STATUSES)
+
+
+def test_a_whole_email_address_is_equality_on_the_plain_index(app, now, people):
+    mine = gen_ticket(now, email="Dewi@Contoh.id")  # stored lowercased
+    other = gen_ticket(now, email="x.dewi@contoh.id")
+    gen_ticket(now, email="budi@contoh.id")
+    me = people["staf"]
+    assert codes(list_queue(me, QueueFilter(q="DEWI@contoh.ID"), now)) == [mine.code]
+    assert codes(list_queue(me, QueueFilter(q="<dewi@contoh.id>"), now)) == [mine.code]
+    for dialect in (postgresql.dialect(), sqlite.dialect()):
+        condition = queue.search_condition("Dewi@Contoh.id", lambda T: [], dialect.name)
+        sql = str(condition.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        assert sql == "tickets.requester_email = 'dewi@contoh.id'", sql
+    # part of an address, or an address no request came from: searched like any word
+    assert set(codes(list_queue(me, QueueFilter(q="dewi@contoh.i"), now))) == {
+        mine.code, other.code}
+    assert codes(list_queue(me, QueueFilter(q="siapa@contoh.id"), now)) == []
+    assert queue.requester_address("siapa@contoh.id") is None
+    assert queue.requester_address("dewi@contoh") is None

@@ -186,6 +186,23 @@ def _contact_matches(T, word: str) -> list[ColumnElement[bool]]:
     return matches
 
 
+#: a whole e-mail address (local part, @, a domain with a dot), as staff paste it
+EMAIL_ADDRESS = re.compile(r"[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+\.[^\s@<>()\[\],;:\".]{2,}")
+
+
+def requester_address(word: str) -> str | None:
+    """The lowercased address when `word` is a whole address some request came from: then the
+    search is equality on the plain index of tickets.requester_email (stored lowercased),
+    not a trigram scan. None for anything else, an address nobody wrote from included (it is
+    then searched like any word: inside addresses, subjects, messages)."""
+    address = word.strip("<>").lower()
+    if not EMAIL_ADDRESS.fullmatch(address):
+        return None
+    known = db.session.scalar(select(Ticket.id).where(Ticket.requester_email == address)
+                              .limit(1))
+    return address if known is not None else None
+
+
 def search_condition(word: str, scope: Callable[[type[Ticket]], list],
                      dialect: str = "sqlite") -> ColumnElement[bool]:
     """Tickets where one word appears in the code, requester, subject or any message.
@@ -200,6 +217,9 @@ def search_condition(word: str, scope: Callable[[type[Ticket]], list],
     if code and "-" in word:
         # A whole code as printed on the receipt (7KQ4-M9XD): the unique index answers it.
         return Ticket.code == code
+    address = requester_address(word)
+    if address is not None:
+        return Ticket.requester_email == address
     if dialect == "postgresql":
         matches = _contact_matches(Ticket, word)
         query = _prefix_query(word)
