@@ -135,3 +135,29 @@ def test_format_duration():
     assert report.format_duration(None) == "-"
     assert report.format_duration(0) == "kurang dari 1 menit"
     assert report.format_duration(8.5 * 3600 + 3600 + 300) == "1 hari kerja 1 jam 5 menit"
+
+
+class _NoCompare(report.TicketRow):
+    """A row that refuses comparison by value: a report that tests membership in a list of
+    rows compares every pair (minutes for a month of a million-ticket office)."""
+
+    def __eq__(self, other):
+        raise AssertionError("rows compared by value")
+
+    __hash__ = object.__hash__
+
+
+def test_the_monthly_attainment_never_compares_rows_by_value():
+    period = parse_period("2026-11")
+    due = wib(3, 9)
+    rows = [_NoCompare(**{**row(i).__dict__, **kw}) for i, kw in enumerate([
+        {"first_response_dt": wib(2, 10), "due_dt": due, "is_first_response_late": False,
+         "status": "selesai"},
+        {"status": "diproses", "due_dt": due},
+        {"status": "baru", "due_dt": wib(30, 16)},
+    ], start=1)]
+    result = report.build(period, wib(30, 15), CAL, tickets=rows, responses=[],
+                          units=[report.UnitInfo("PUMK", "Bidang PUMK")],
+                          services=[report.ServiceInfo("hki", "HKI", "PUMK")], staff=[])
+    # answered on time, plus one still unanswered past its deadline; the third is not yet due
+    assert result.monthly_attainment == [(period.start, 2, 1)]
