@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..domain import evaluation as ev
 from ..domain import ikm, skm
@@ -17,6 +16,7 @@ from ..forms.evaluation import ActionForm, AnalysisForm, ConfirmForm, SignatoryF
 from ..models import Unit
 from ..services import evaluation, followup, reports
 from .helpers import apply_errors, now_utc, today_local
+from .reports import scope_unit
 from .staff_common import require_login
 
 bp = Blueprint("followup", __name__, url_prefix="/staf/laporan/tindak-lanjut")
@@ -30,21 +30,8 @@ def _allowed():
 
 
 def _unit() -> Unit | None:
-    """The scope: a unit's own for kabid and ketua tim; any unit or all (None) for the
-    all-unit roles."""
-    access = report_access(current_user.role, current_user.unit_id)
-    chosen = request.values.get("bidang") or None
-    if not access.all_units:
-        unit = db.session.get(Unit, current_user.unit_id)
-        if chosen and chosen != unit.code:
-            abort(403)
-        return unit
-    if chosen is None:
-        return None
-    unit = db.session.scalar(select(Unit).where(Unit.code == chosen))
-    if unit is None:
-        abort(404)
-    return unit
+    """The scope (the report's rule); forms post it, links carry it in the query."""
+    return scope_unit(request.values.get("bidang"))
 
 
 def _back(period_key: str, unit: Unit | None):

@@ -74,10 +74,11 @@ def _read_period(unit: Unit | None = None) -> tuple[periods.Period | None, str |
         return None, str(exc)
 
 
-def _unit() -> Unit | None:
-    """The unit in scope: a kabid's own; for all-unit roles the chosen one or all (None)."""
+def scope_unit(chosen: str | None) -> Unit | None:
+    """The unit in scope: a kabid's (or ketua tim's) own, refusing another; for all-unit
+    roles the chosen one or all (None). Shared by the report and the follow-up plan pages."""
     access = report_access(current_user.role, current_user.unit_id)
-    chosen = request.args.get("bidang") or None
+    chosen = chosen or None
     if not access.all_units:
         unit = db.session.get(Unit, current_user.unit_id)
         if chosen and chosen != unit.code:
@@ -89,6 +90,10 @@ def _unit() -> Unit | None:
     if unit is None:
         abort(404)
     return unit
+
+
+def _unit() -> Unit | None:
+    return scope_unit(request.args.get("bidang"))
 
 
 @bp.get("/")
