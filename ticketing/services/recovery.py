@@ -26,23 +26,33 @@ KIND = "code_recovery"
 def resend_codes(contact: str, now: datetime) -> bool:
     """Queue the list of the contact's requests (no commit). True when something was queued."""
     address = (contact or "").strip().lower()
-    if "@" not in address:
-        return _resend_on_whatsapp(address, now)
-    tickets = db.session.scalars(
-        select(Ticket).where(Ticket.requester_email == address)
-        .order_by(Ticket.created_dt.desc()).limit(MAX_LISTED)).all()
-    if not tickets:
-        return False
-    recent = db.session.scalar(
-        select(OutboxMail.id).where(OutboxMail.kind == KIND, OutboxMail.recipient == address,
-                                    OutboxMail.created_dt >= now - QUIET_PERIOD).limit(1))
-    if recent is not None:
-        return False
-    outbox.queue_mail(
-        KIND, address, "Kode pelacakan permohonan Anda", now,
-        context={"name": tickets[0].requester_name,
-                 "items": [(t, tracking_url(t)) for t in tickets]})
-    return True
+    if "@" in address:
+        tickets = _newest(Ticket.requester_email == address)
+        if not tickets or _sent_lately(OutboxMail, address, now):
+            return False
+        outbox.queue_mail(KIND, address, "Kode pelacakan permohonan Anda", now,
+                          context=_context(tickets))
+        return True
+    return _resend_on_whatsapp(address, now)
+
+
+def _newest(condition) -> list[Ticket]:
+    return list(db.session.scalars(
+        select(Ticket).where(condition).order_by(Ticket.created_dt.desc()).limit(MAX_LISTED)))
+
+
+def _sent_lately(outbox_model, recipient: str, now: datetime) -> bool:
+    """A recovery message to this recipient within the quiet period (mail or WhatsApp)."""
+    return db.session.scalar(
+        select(outbox_model.id).where(outbox_model.kind == KIND,
+                                      outbox_model.recipient == recipient,
+                                      outbox_model.created_dt >= now - QUIET_PERIOD).limit(1)
+    ) is not None
+
+
+def _context(tickets: list[Ticket]) -> dict:
+    return {"name": tickets[0].requester_name,
+            "items": [(t, tracking_url(t)) for t in tickets]}
 
 
 def _resend_on_whatsapp(phone_text: str, now: datetime) -> bool:
@@ -56,17 +66,8 @@ def _resend_on_whatsapp(phone_text: str, now: datetime) -> bool:
     phone = normalize_phone(phone_text)
     if phone is None or not is_configured(current_app.config):
         return False
-    tickets = db.session.scalars(
-        select(Ticket).where(Ticket.requester_phone == phone)
-        .order_by(Ticket.created_dt.desc()).limit(MAX_LISTED)).all()
-    if not tickets:
+    tickets = _newest(Ticket.requester_phone == phone)
+    if not tickets or _sent_lately(WhatsAppOutbox, phone, now):
         return False
-    recent = db.session.scalar(
-        select(WhatsAppOutbox.id).where(WhatsAppOutbox.kind == KIND,
-                                        WhatsAppOutbox.recipient == phone,
-                                        WhatsAppOutbox.created_dt >= now - QUIET_PERIOD).limit(1))
-    if recent is not None:
-        return False
-    return whatsapp_notify.queue(None, KIND, now, to=phone, context={
-        "name": tickets[0].requester_name,
-        "items": [(t, tracking_url(t)) for t in tickets]}) is not None
+    return whatsapp_notify.queue(None, KIND, now, to=phone,
+                                 context=_context(tickets)) is not None
