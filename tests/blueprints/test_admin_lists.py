@@ -53,3 +53,14 @@ def test_the_calendar_shows_closed_days_plainly_and_the_holidays_in_use(admin_cl
     assert "Libur nasional dan cuti bersama" in html
     assert "Hari Raya Natal" in html or "Natal" in html
     assert re.search(r"Jumat, 25 Desember 2026", html)
+
+
+def test_the_pager_keeps_the_search_and_filters(admin_client):
+    for n in range(55):
+        staff(T, name=f"Petugas Uji {n:02d}")
+    html = admin_client.get("/admin/akun?peran=staf&urut=-nama").get_data(as_text=True)
+    following = re.search(r'<a class="button button-small" rel="next" href="([^"]+)"', html)
+    link = following.group(1).replace("&amp;", "&")
+    assert "peran=staf" in link and "urut=-nama" in link and "hal=2" in link
+    second = admin_client.get(link).get_data(as_text=True)
+    assert 'rel="prev"' in second and "Halaman 2 dari 2" in second
