@@ -119,3 +119,15 @@ def test_a_merge_into_nothing_is_explained(client, now, target):
     html = response.get_data(as_text=True)
     assert re.search(r"Tuliskan kode tiket tujuan|tidak ditemukan", html)
     assert fresh(ticket).status == "baru"
+
+
+def test_bulk_transfer_moves_every_ticket_with_the_reason(client, now):
+    a, b = gen_ticket(now), gen_ticket(now)
+    login(client, staff(now, "ketua_tim"))
+    response = client.post("/staf/antrian/massal", data={
+        "action": "transfer", "unit": "KELEMBAGAAN", "reason": "soal izin koperasi",
+        "kode": [a.code, b.code]})
+    assert "2 tiket dialihkan." in client.get(response.headers["Location"]).get_data(
+        as_text=True)
+    assert fresh(a).unit.code == fresh(b).unit.code == "KELEMBAGAAN"
+    assert "soal izin koperasi" in fresh(a).routing_reason

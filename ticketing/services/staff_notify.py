@@ -15,11 +15,11 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..domain import permissions as perm
 from ..extensions import db
-from ..models import AuditEntry, JobCursor, StaffNotification, Ticket, User
+from ..models import NOTIFY_PREFS, AuditEntry, JobCursor, StaffNotification, Ticket, User
 from .calendar import office_calendar
 from .outbox import queue_mail
 
@@ -172,8 +172,6 @@ def unread_ticket_ids(user: User, ticket_ids: list[int]) -> set[int]:
 
 
 def unread_count(user: User) -> int:
-    from sqlalchemy import func
-
     return db.session.scalar(
         select(func.count(func.distinct(StaffNotification.ticket_id))).where(
             StaffNotification.user_id == user.id, StaffNotification.read_dt.is_(None))) or 0
@@ -186,8 +184,6 @@ def recent(user: User, limit: int = 50) -> list[StaffNotification]:
 
 
 def set_preference(user: User, pref: str) -> None:
-    from ..models import NOTIFY_PREFS
-
     if pref not in NOTIFY_PREFS:
         raise ValueError(pref)
     user.notify_pref = pref
