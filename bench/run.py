@@ -1,5 +1,8 @@
 """Benchmark the rows of issue 13 on a database seeded by bench/seed.py, print JSON.
 
+`mail ingest` of 500 generated .eml files (bench/mail_ingest.py): the CLI in a subprocess and
+parsing alone, in messages per second.
+
 In-process rows (the Flask test client: the application's own time, no network): staff queue
 and API pages, searches, the public figures, the evaluation report and its XLSX, `sla check`.
 Intake under gunicorn (2 workers) with a load generator (`wrk` when installed, else threads
@@ -344,6 +347,9 @@ def main() -> None:
     parser.add_argument("--no-reports", action="store_true",
                         help="skip the evaluation report page and XLSX")
     parser.add_argument("--no-intake", action="store_true")
+    parser.add_argument("--mail-messages", type=int, default=500,
+                        help="files for the `mail ingest` row (0: skip it)")
+    parser.add_argument("--mail-repeat", type=int, default=1)
     parser.add_argument("--out", help="also write the JSON here")
     args = parser.parse_args()
     if args.seed:
@@ -363,6 +369,10 @@ def main() -> None:
         db.engine.dispose()
     if not args.no_intake:
         result["intake"] = intake_rows(url, args.load_seconds)
+    if args.mail_messages:
+        from mail_ingest import mail_ingest_row
+
+        result["mail_ingest"] = mail_ingest_row(url, args.mail_messages, args.mail_repeat)
     text_out = json.dumps(result, indent=2, default=str)
     print(text_out)
     if args.out:

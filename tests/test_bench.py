@@ -21,7 +21,7 @@ def test_bench_seeds_and_times_every_row(tmp_path):
     env = {**os.environ, "BENCH_DATABASE_URL": base}
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--seed", "--tickets", "10000",
-         "--samples", "1", "--load-seconds", "1", "--out", str(out)],
+         "--samples", "1", "--load-seconds", "1", "--mail-messages", "40", "--out", str(out)],
         env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(out.read_text())
@@ -38,3 +38,9 @@ def test_bench_seeds_and_times_every_row(tmp_path):
     assert intake["intake_api"]["ok"] > 0 and intake["intake_form"]["ok"] > 0
     assert intake["bare_insert"]["ok"] > 0 and intake["intake_api"]["errors"] == 0
     assert "intake_api_vs_bare" in intake
+    mail = result["mail_ingest"]
+    for label in ("cli", "in_process"):
+        assert sum(mail[label]["actions"].values()) == 40, mail
+        assert mail[label]["actions"].get("created", 0) > 0, mail
+        assert mail[label]["actions"].get("appended", 0) > 0, mail
+    assert mail["parse"]["msg_per_s"] > 0

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from time import monotonic
 
 from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Service, Unit, User
-from . import audit
+from . import audit, process_cache
 
 DECREE = "Keputusan Kepala Dinas Koperasi dan UKM Kota Palembang Nomor 09/KPTS/KUKM/2024"
 COMPLAINT_EMAIL = "diskopukm2020@gmail.com"
@@ -307,19 +306,18 @@ def active_services() -> tuple[ServiceEntry, ...]:
     intake needs it and the admin changes it rarely. An edit through this module forgets it
     at once in this process; other processes see it within that time.
     """
-    cache = current_app.extensions.setdefault("service_catalogue", {})
-    ttl = current_app.config.get("CATALOGUE_CACHE_SECONDS", 60)
-    hit = cache.get("active")
-    if hit is not None and monotonic() - hit[0] < ttl:
-        return hit[1]
+    return process_cache.kept("service_catalogue",
+                              current_app.config.get("CATALOGUE_CACHE_SECONDS", 60),
+                              _read_active_services)
+
+
+def _read_active_services() -> tuple[ServiceEntry, ...]:
     rows = db.session.execute(
         select(Service.id, Service.slug, Service.name, Service.translations, Service.unit_id,
                Unit.code)
         .outerjoin(Unit, Unit.id == Service.unit_id)
         .where(Service.is_active).order_by(Service.sort_order, Service.id)).all()
-    entries = tuple(ServiceEntry(*row) for row in rows)
-    cache["active"] = (monotonic(), entries)
-    return entries
+    return tuple(ServiceEntry(*row) for row in rows)
 
 
 def active_service(slug: str) -> ServiceEntry | None:
@@ -328,4 +326,4 @@ def active_service(slug: str) -> ServiceEntry | None:
 
 def forget() -> None:
     """Drop this process's copy of the active list (after an edit)."""
-    current_app.extensions.get("service_catalogue", {}).clear()
+    process_cache.forget("service_catalogue")

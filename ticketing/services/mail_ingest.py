@@ -98,7 +98,7 @@ def ingest_raw(raw: bytes, now: datetime, *, source: str, uid: str | None = None
                              source=source, uid=uid, folder=folder, size=len(raw))
         if not is_new:
             return _seen_again(row.id, now)
-        return _process(row.id, now)
+        return _process(row.id, now, raw=raw)
 
 
 def ingest_headers_only(header: bytes, size: int, now: datetime, *, source: str = "imap",
@@ -111,7 +111,7 @@ def ingest_headers_only(header: bytes, size: int, now: datetime, *, source: str 
                              uid=uid, folder=folder, size=size, headers_only=True)
         if not is_new:
             return _seen_again(row.id, now)
-        return _process(row.id, now)
+        return _process(row.id, now, raw=header)
 
 
 def reprocess_failed(inbound_id: int, now: datetime, *,
@@ -222,17 +222,15 @@ def _store(raw: bytes, digest: str, message_id: str, now: datetime, *, source: s
            uid: str | None, folder: str | None, size: int,
            headers_only: bool = False) -> tuple[InboundMail, bool]:
     """Insert and commit the row, claimed by this worker; (existing row, False) when these
-    bytes were stored before. The unique sha256 decides a race between two workers."""
-    existing = _by_sha(digest)
-    if existing is not None:
-        return existing, False
+    bytes were stored before. The unique sha256 decides, for a second delivery as for a race
+    between two workers: no SELECT before the INSERT (new mail is the common case)."""
     row = InboundMail(sha256=digest, message_id=message_id, raw=raw, size=size,
                       is_headers_only=headers_only, source=source, imap_uid=uid,
                       imap_folder=folder, action="processing", attempts=1, times_seen=1,
                       created_dt=now, claimed_dt=now)
     db.session.add(row)
     try:
-        db.session.commit()
+        _commit_keeping_loaded()
     except IntegrityError:
         db.session.rollback()
         existing = _by_sha(digest)
@@ -240,6 +238,17 @@ def _store(raw: bytes, digest: str, message_id: str, now: datetime, *, source: s
             raise
         return existing, False
     return row, True
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds: the row just inserted is exactly what
+    the database has, so processing it needs no SELECT of the row and its raw bytes again."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _by_sha(digest: str) -> InboundMail | None:
@@ -296,13 +305,15 @@ def _code(ticket_id: int | None) -> str | None:
 
 # ------------------------------------------------------------------ processing
 
-def _process(row_id: int, now: datetime, *, force_request: bool = False) -> IngestResult:
+def _process(row_id: int, now: datetime, *, force_request: bool = False,
+             raw: bytes | None = None) -> IngestResult:
     """Handle a claimed row in one transaction; a concurrent change to the same ticket is
-    redone on fresh rows; any other error leaves the mail `failed` with the error kept."""
+    redone on fresh rows; any other error leaves the mail `failed` with the error kept.
+    raw: the stored bytes when the caller has them (not read back from the row)."""
     for attempt in range(_RETRIES):
         row = db.session.get(InboundMail, row_id)
         try:
-            result = _handle(row, now, force_request)
+            result = _handle(row, now, force_request, row.raw if raw is None else raw)
             row.action = result.action
             row.reason = _one_line(result.reason)[:300]
             row.error = None
@@ -347,15 +358,20 @@ def _text_fields_safe(parsed: mailparse.ParsedMail) -> None:
         attachment.filename = _one_line(attachment.filename)
 
 
-def _handle(row: InboundMail, now: datetime, force_request: bool) -> IngestResult:
+def _handle(row: InboundMail, now: datetime, force_request: bool, raw: bytes) -> IngestResult:
     # MailParseError (not a mail) and MailParseTimeout (over the budget) -> failed, kept
     parsed = mailparse.parse_message(
-        row.raw, budget_seconds=current_app.config.get("MAIL_PARSE_BUDGET_SECONDS"))
+        raw, budget_seconds=current_app.config.get("MAIL_PARSE_BUDGET_SECONDS"))
     _text_fields_safe(parsed)
     sender = (parsed.from_email or "").strip().lower()
+    mail = _Mail(row, parsed, sender, now)
+    result = dispatch(mail, force_request)
+    # The row's own columns once the work is done: set before, every flush inside dispatch
+    # would write the row again (one UPDATE of it per message, with the outcome).
     row.message_id = parsed.message_id[:998]
     row.from_email = sender[:254] or None
     row.subject = (parsed.subject or "")[:300] or None
     row.recipients = [a.lower()[:254] for a in (parsed.to + parsed.cc)][:100]
-    mail = _Mail(row, parsed, sender, now)
-    return dispatch(mail, force_request)
+    row.classification = mail.classification
+    row.ticket_id = mail.ticket_id
+    return result
