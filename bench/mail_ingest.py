@@ -13,9 +13,9 @@ on the same database is never a duplicate), in a fixed mix:
   auto-replies, odd charsets, large attachments.
 
 Rows: `cli` runs `flask --app ticketing mail ingest FILE...` in a subprocess, as an operator
-does (interpreter start-up included); `in_process` ingests a second batch through
-`ingest_raw` in this process, counting SQL statements; `parse` times `parse_message` alone on
-the first batch.
+does (interpreter start-up included); `in_process` ingests a second batch as that command
+does (`ingest_many`) in this process, counting SQL statements; `parse` times `parse_message`
+alone on the first batch.
 
     .venv/bin/python bench/mail_ingest.py --tickets 10000 [--messages 500] [--profile out.prof]
 """
@@ -201,8 +201,8 @@ def time_parse(batch: list[bytes]) -> dict:
 
 def time_in_process(url: str, batch: list[bytes], uploads: str,
                     profile: str | None = None) -> dict:
-    """`ingest_raw` for each message as the CLI calls it, without interpreter start-up."""
-    from ticketing.services.mail_ingest import ingest_raw
+    """The batch as the CLI ingests files (`ingest_many`), without interpreter start-up."""
+    from ticketing.services.mail_ingest import ingest_many
 
     app = make_app(url, uploads)
     statements: list[str] = []
@@ -217,8 +217,8 @@ def time_in_process(url: str, batch: list[bytes], uploads: str,
         start = time.perf_counter()
         if profiler:
             profiler.enable()
-        for raw in batch:
-            actions[ingest_raw(raw, datetime.now(UTC), source="file").action] += 1
+        for result in ingest_many(batch, lambda: datetime.now(UTC), source="file"):
+            actions[result.action] += 1
         if profiler:
             profiler.disable()
             profiler.dump_stats(profile)

@@ -10,7 +10,7 @@ from sqlalchemy import event, insert, select
 from ticketing.extensions import db
 from ticketing.models import InboundMail, RoutingRule, Ticket, Unit
 from ticketing.services import mail_actions, routing_rules
-from ticketing.services.mail_ingest import ingest_raw
+from ticketing.services.mail_ingest import ingest_many, ingest_raw
 
 from ..factories import PDF_BYTES
 from ..support.mail import build_mail, inbound, mail_app, ticket  # noqa: F401 - fixture
@@ -84,3 +84,60 @@ def test_a_ticket_code_clash_redoes_the_mail_with_another_code(now, monkeypatch)
     assert (row.action, row.ticket_id) == ("created", ticket("ABCD-EFGH").id)
     assert db.session.scalar(select(db.func.count()).select_from(Ticket)) == 2
     assert db.session.scalar(select(db.func.count()).select_from(InboundMail)) == 2
+
+
+def _commits(work) -> int:
+    seen = []
+    listener = lambda conn: seen.append(1)  # noqa: E731
+    event.listen(db.engine, "commit", listener)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "commit", listener)
+    return len(seen)
+
+
+def test_files_are_stored_several_per_commit_then_processed_one_by_one(app, now):
+    raws = [build_mail(sender=f"warga{i}@example.com", subject=f"Pertanyaan {i}")
+            for i in range(4)]
+    stored_before = ingest_raw(raws[3], now, source="file")
+    results = []
+    commits = _commits(lambda: results.extend(
+        ingest_many([raws[0], raws[1], raws[0], raws[2], raws[3]], lambda: now,
+                    source="file")))
+
+    assert [r.action for r in results] == ["created", "created", "duplicate", "created",
+                                           "duplicate"]
+    assert results[2].ticket == results[0].ticket and results[4].ticket == stored_before.ticket
+    # one commit stores the three new ones; each is processed in its own; each duplicate
+    # counts the delivery (one at a time: 2 x 3 + 2 = 8)
+    assert commits == 1 + 3 + 2
+    rows = db.session.scalars(select(InboundMail).order_by(InboundMail.id)).all()
+    assert [(r.action, r.times_seen, r.source) for r in rows] == [
+        ("created", 2, "file"), ("created", 2, "file"), ("created", 1, "file"),
+        ("created", 1, "file")]
+    assert [r.raw for r in rows] == [raws[3], raws[0], raws[1], raws[2]]
+
+
+def test_a_short_claim_stores_one_file_per_commit(app, now):
+    app.config["MAIL_CLAIM_STALE_MINUTES"] = 1  # 60 s: no room for two 20 s parse budgets
+    raws = [build_mail(sender=f"warga{i}@example.com") for i in range(3)]
+    results = []
+    commits = _commits(lambda: results.extend(ingest_many(raws, lambda: now, source="file")))
+    assert [r.action for r in results] == ["created"] * 3
+    assert commits == 3 + 3
+
+
+def test_a_follow_up_does_not_load_the_whole_conversation(now):
+    first = ingest_raw(build_mail(sender="dewi@example.com", subject="Sertifikat halal"), now,
+                       source="file")
+    reply = build_mail(sender="dewi@example.com", subject=f"Re: [{first.ticket}] Sertifikat",
+                       body="Terima kasih, berkasnya saya kirim besok.")
+    results = []
+    statements = _statements(lambda: results.append(ingest_raw(reply, now, source="file")))
+    assert results[0].action == "appended" and results[0].ticket == first.ticket
+    assert not any(s.startswith("SELECT") and "FROM messages" in s for s in statements), \
+        statements
+    t = ticket(first.ticket)
+    assert [(m.direction, m.body_text) for m in t.messages][-1] == (
+        "in", "Terima kasih, berkasnya saya kirim besok.")

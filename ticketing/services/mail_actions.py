@@ -348,7 +348,9 @@ def _follow_up(mail: _Mail, ticket: Ticket, how: str) -> IngestResult:
         # keep it as an internal note so it never shows on the public tracking page.
         message.direction = "note"
         message.author_id = staff.id
-    ticket.messages.append(message)
+    # Set from the message's side: the ticket's whole conversation is not loaded to add one
+    message.ticket = ticket
+    db.session.add(message)
     db.session.flush()
     stored = _store_attachments(mail, ticket, message)
     audit.record(ticket, "citizen_reply", mail.now,
