@@ -210,8 +210,14 @@ def time_in_process(url: str, batch: list[bytes], uploads: str,
     def count(_conn, _cursor, statement, *_args) -> None:
         statements.append(statement.split(None, 1)[0].upper())
 
+    commits: list[int] = []
+
+    def commit(_conn) -> None:
+        commits.append(1)
+
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", count)
+        event.listen(db.engine, "commit", commit)
         profiler = cProfile.Profile() if profile else None
         actions: Counter = Counter()
         start = time.perf_counter()
@@ -224,9 +230,11 @@ def time_in_process(url: str, batch: list[bytes], uploads: str,
             profiler.dump_stats(profile)
         elapsed = time.perf_counter() - start
         event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(db.engine, "commit", commit)
         db.engine.dispose()
     return {"seconds": round(elapsed, 2), "msg_per_s": round(len(batch) / elapsed, 1),
             "sql_per_msg": round(len(statements) / len(batch), 1),
+            "commits_per_msg": round(len(commits) / len(batch), 2),
             "sql": dict(Counter(statements).most_common()), "actions": dict(actions)}
 
 
