@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from flask import Flask, current_app, request, session
-from flask_babel import get_locale
+from flask import Flask, current_app, g, request, session
+from flask_babel import get_locale, get_translations
 
 from .extensions import babel
 
@@ -48,11 +48,33 @@ def date_in_words(dt: datetime | None, tz: str, locale: str = "id") -> str:
                            locale=locale)
 
 
+def page_translations():
+    """The request's translations, looked up once per request and locale.
+
+    Flask-Babel's get_translations() walks its context three times and formats the locale on
+    every call (~50 µs); a staff page calls gettext 600 times. Kept on `g` next to the locale
+    it was made for, so force_locale (mail in the citizen's language) still switches."""
+    if not g:
+        return get_translations()
+    locale = get_locale()
+    cached = g.get("_page_translations")
+    if cached is None or cached[0] is not locale:
+        cached = g._page_translations = (locale, get_translations())
+    return cached[1]
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(
         app,
         locale_selector=select_locale,
         default_translation_directories=str(app.root_path + "/translations"),
+    )
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+        newstyle=True,
     )
 
     def _locale() -> str:

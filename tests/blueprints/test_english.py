@@ -69,3 +69,17 @@ def select_service(slug: str):
     from sqlalchemy import select
 
     return select(Service).where(Service.slug == slug)
+
+
+def test_template_translations_follow_a_locale_change_within_a_request(app):
+    """The templates' gettext keeps the request's translations on `g` (one lookup per
+    request, not per string), keyed by the locale: a forced locale still switches."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    source = "{{ _('Keluar') }}"
+    with app.test_request_context("/?lang=id"):
+        assert render_template_string(source) == "Keluar"
+        with force_locale("en"):
+            assert render_template_string(source) == "Sign out"
+        assert render_template_string(source) == "Keluar"

@@ -146,6 +146,32 @@ def test_pdf_carries_the_previous_quarters_plan_and_this_quarters(qapp, tmp_path
     assert "Kecukupan sampel survei" in text
 
 
+def test_pdf_lists_the_first_complaints_and_comments_and_points_to_their_csv(qapp, tmp_path):
+    """A busy quarter has thousands of complaints: the PDF sets the first rows of each list,
+    like the page, says how many there are and where the CSV of all of them is."""
+    report = reports.evaluation(parse_period("2026-Q4"), REPORT_NOW)
+    lists = {t.key: t for t in tables(report) if t.key in ("complaints", "comments")}
+    assert len(lists["complaints"].rows) >= 2, "the quarter needs complaints for this test"
+    qapp.config["REPORT_LIST_ROWS"] = 1
+    try:
+        data = _pdf(qapp, "kepala_dinas", None)
+    finally:
+        del qapp.config["REPORT_LIST_ROWS"]
+    text = " ".join(" ".join(_lines(p)) for p in page_texts(data, tmp_path))
+    codes = [row[0] for row in lists["complaints"].rows]
+    assert codes[0] in text and not any(code in text for code in codes[1:])
+    assert (f"Menampilkan 1 dari {len(codes)} baris. Semua baris ada dalam unduhan CSV "
+            "http://localhost/staf/laporan/pengaduan.csv?periode=2026-Q4") in text
+    if len(lists["comments"].rows) > 1:
+        assert f"Menampilkan 1 dari {len(lists['comments'].rows)} baris" in text
+        assert "komentar.csv?periode=2026-Q4" in text
+    # with the usual 20 rows a short list is set whole, without the pointer
+    whole = " ".join(" ".join(_lines(p)) for p in page_texts(_pdf(qapp, "kepala_dinas", None),
+                                                             tmp_path))
+    if len(codes) <= 20:
+        assert all(code in whole for code in codes) and "pengaduan.csv" not in whole
+
+
 def test_signatory_is_configurable_and_audited(qapp, tmp_path):
     client = qapp.test_client()
     login(client, staff(REPORT_NOW, "kabid", "PUMK"))

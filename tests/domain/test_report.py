@@ -161,3 +161,116 @@ def test_the_monthly_attainment_never_compares_rows_by_value():
                           services=[report.ServiceInfo("hki", "HKI", "PUMK")], staff=[])
     # answered on time, plus one still unanswered past its deadline; the third is not yet due
     assert result.monthly_attainment == [(period.start, 2, 1)]
+
+
+# ------------------------------------------------------------------ the fast path, checked
+
+def _varied_quarter(seed: int = 13) -> tuple[list[report.TicketRow], list[report.ResponseRow]]:
+    """Four hundred requests over Q4 2026 and the quarter before: every unit (and triage),
+    services in and out of the catalogue, answers in and after office hours, across the
+    Christmas holidays, late and on time, reopened, escalated, still open, not yet answered at
+    `now`; and survey responses."""
+    import random
+
+    rnd = random.Random(seed)
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    rows, responses = [], []
+    for i in range(1, 401):
+        created = start + timedelta(minutes=rnd.randrange(0, 125 * 24 * 60),
+                                    seconds=rnd.randrange(60), microseconds=rnd.randrange(10**6))
+        unit = rnd.choice(["PUMK", "PUMK", "KELEMBAGAAN", None])
+        service = rnd.choice({"PUMK": ["hki", "halal", None], "KELEMBAGAAN": ["izin"],
+                              None: [None]}[unit])
+        answered = rnd.random() < 0.8
+        first = created + timedelta(hours=rnd.uniform(0.1, 400)) if answered else None
+        due = created + timedelta(days=rnd.uniform(1, 10))
+        status = (rnd.choice(["selesai", "ditutup"]) if answered
+                  else rnd.choice(["baru", "diproses", "menunggu_pemohon", "ditutup"]))
+        rows.append(report.TicketRow(
+            id=i, code=f"T{i}", type=rnd.choice(report.TYPES), channel=rnd.choice(
+                report.CHANNELS), unit=unit, service=service,
+            assignee_id=rnd.choice([None, 1, 2, 3, 4]), status=status, created_dt=created,
+            due_dt=due, first_response_dt=first,
+            resolved_dt=first + timedelta(hours=rnd.uniform(0, 50)) if first else None,
+            is_first_response_late=rnd.choice([None, first > due]) if first else None,
+            sla_remaining_seconds=rnd.choice([None, 0.0, 3600.0]),
+            reopen_count=rnd.choice([0, 0, 1]), subject=f"Perihal {i}",
+            escalation_levels=frozenset(rnd.sample([0, 1, 2], rnd.randrange(3)))))
+        if first and rnd.random() < 0.3:
+            responses.append(report.ResponseRow(
+                i, unit, service, tuple(rnd.randint(1, 4) for _ in range(9)),
+                first + timedelta(hours=2), rnd.choice([None, "", "Baik"])))
+    return rows, responses
+
+
+def _office_seconds(a: datetime, b: datetime) -> float:
+    """Office seconds of [a, b) from the calendar's public hours_on, day by day: the way the
+    report counted before it kept each day's hours."""
+    total, d = 0.0, a.astimezone(CAL._zone).date()
+    while d <= b.astimezone(CAL._zone).date():
+        hrs = CAL.hours_on(d)
+        if hrs is not None:
+            lo, hi = max(hrs[0].astimezone(UTC), a), min(hrs[1].astimezone(UTC), b)
+            if hi > lo:
+                total += (hi - lo).total_seconds()
+        d += timedelta(days=1)
+    return total
+
+
+def test_working_seconds_with_the_days_hours_kept_are_the_same():
+    rows, _ = _varied_quarter()
+    fresh = WorkingCalendar()
+    for r in rows:
+        if r.first_response_dt is not None:
+            expected = _office_seconds(r.created_dt, r.first_response_dt)
+            assert CAL.working_seconds_between(r.created_dt, r.first_response_dt) == expected
+            assert fresh.working_seconds_between(r.created_dt, r.first_response_dt) == expected
+
+
+def test_each_answer_counted_once_gives_the_figures_of_every_group_as_before():
+    """build() reads each request's working time once for all its groups; every group's
+    figures equal figures() computed on that group alone, the staff medians and the charts
+    equal a direct count."""
+    rows, responses = _varied_quarter()
+    period, now = parse_period("2026-Q4"), datetime(2026, 12, 20, 5, tzinfo=UTC)
+    start, end = period.bounds(CAL.tz)
+    staff = [report.StaffRow(n, f"Petugas {n}", "PUMK", "staf") for n in (1, 2, 3, 4)]
+    built = report.build(
+        period, now, CAL, tickets=rows, responses=responses,
+        units=[report.UnitInfo("PUMK", "PUMK"), report.UnitInfo("KELEMBAGAAN", "KEL")],
+        services=[report.ServiceInfo("hki", "HKI", "PUMK"),
+                  report.ServiceInfo("izin", "Izin", "KELEMBAGAAN")], staff=staff)
+    cohort = [r for r in rows if start <= r.created_dt < end]
+    open_end = [r for r in rows if r.created_dt < end and r.status in report.OPEN_STATUSES]
+    answers = [r for r in responses if start <= r.submitted_dt < end and r.submitted_dt <= now]
+    assert 200 < len(cohort) < len(rows) and built.overall.figures.answer_seconds
+
+    def alone(pick) -> report.Figures:
+        return report.figures([r for r in cohort if pick(r)],
+                              sum(1 for r in open_end if pick(r)),
+                              [r for r in answers if pick(r)], now, CAL)
+
+    assert built.overall.figures == alone(lambda r: True)
+    for group in built.units:
+        assert group.figures == alone(lambda r, k=group.key: r.unit == k), group.key
+        for child in group.children:
+            assert child.figures == alone(
+                lambda r, k=group.key, s=child.key: r.unit == k and r.service == s), child.key
+    assert {g.key for g in built.units} == {"PUMK", "KELEMBAGAAN", None}
+    for person in built.staff:
+        mine = [r for r in cohort if r.assignee_id == person.id and r.first_response_dt
+                and r.first_response_dt <= now]
+        assert person.median_seconds == report.median(
+            [_office_seconds(r.created_dt, r.first_response_dt) for r in mine])
+    local = [r.created_dt.astimezone(CAL._zone).date() for r in cohort]
+    assert built.weekly_volume == [
+        (monday, sum(1 for d in local if monday <= d < monday + timedelta(days=7)))
+        for monday in period.weeks() if monday <= now.astimezone(CAL._zone).date()]
+    for first, counted, on_time in built.monthly_attainment:
+        month = [r for r, d in zip(cohort, local, strict=True)
+                 if (d.year, d.month) == (first.year, first.month)]
+        done = [r for r in month if r.first_response_dt and r.first_response_dt <= now]
+        assert on_time == sum(1 for r in done if report.first_on_time(r))
+        assert counted == len(done) + sum(
+            1 for r in month if r not in done
+            and report.lifecycle.is_unanswered_late(r.status, r.due_dt, None, now))

@@ -49,3 +49,40 @@ def test_downgrade_to_base_and_back(tmp_path):
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, db.metadata) == []
         db.engine.dispose()
+
+
+def test_0018_settles_news_nobody_needs_to_act_on(tmp_path):
+    """The upgrade marks as read the news of tickets no longer open or now someone else's, so
+    the partial index of unread news starts bounded by the open work."""
+    from datetime import UTC, datetime
+
+    from flask_migrate import downgrade
+    from sqlalchemy import select
+
+    from ticketing.models import StaffNotification
+    from ticketing.services import staff_notify
+
+    from ..factories import gen_ticket
+    from ..support.staff import staff
+
+    now = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
+    app = create_app(_config(f"sqlite:///{tmp_path}/settle.sqlite3", tmp_path))
+    with app.app_context():
+        upgrade()
+        from ticketing.services.catalogue import seed_catalogue
+
+        seed_catalogue()
+        first, second = staff(now, "staf", name="Satu"), staff(now, "staf", name="Dua")
+        kept, closed, taken = gen_ticket(now), gen_ticket(now), gen_ticket(now)
+        staff_notify.run(now)
+        closed.status = "ditutup"
+        taken.assignee_id = first.id
+        db.session.commit()
+        downgrade(revision="0017_perf")
+        upgrade()
+        unread = {(n.user_id, n.ticket_id) for n in db.session.scalars(
+            select(StaffNotification).where(StaffNotification.read_dt.is_(None)))}
+        expected = {(first.id, kept.id), (second.id, kept.id), (first.id, taken.id)}
+        db.session.remove()
+        db.engine.dispose()
+    assert unread == expected

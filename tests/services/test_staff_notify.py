@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ticketing.extensions import db
-from ticketing.models import OutboxMail, StaffNotification
+from ticketing.models import OutboxMail, StaffNotification, Unit
 from ticketing.services import intake, staff_notify
 from ticketing.services import tickets as svc
 
@@ -140,3 +140,42 @@ def test_the_preference_page_saves_and_lists_news(app, people):
     db.session.expire_all()
     assert db.session.get(type(pumk_staf), pumk_staf.id).notify_pref == "ringkasan"
     assert client.post("/staf/pemberitahuan/", data={"pref": "tiap-detik"}).status_code == 422
+
+
+def unread(user) -> list[str]:
+    return [n.ticket.code for n in db.session.scalars(
+        select(StaffNotification).where(StaffNotification.user_id == user.id,
+                                        StaffNotification.read_dt.is_(None)))]
+
+
+def test_news_nobody_needs_to_act_on_stops_being_unread(people):
+    """Unread news is bounded by the open work, not the history: once a ticket is someone's,
+    the others' news of it is settled; once it is answered or closed, everyone's is."""
+    pumk_staf, pumk_ketua, _, _ = people
+    second = staff(WED, "staf", name="Staf PUMK Dua")
+    ticket = gen_ticket(WED)
+    staff_notify.run(WED)
+    assert unread(pumk_staf) == unread(pumk_ketua) == unread(second) == [ticket.code]
+    svc.assign(ticket, pumk_ketua, pumk_staf, WED + timedelta(minutes=5))
+    db.session.commit()
+    staff_notify.run(WED + timedelta(minutes=5))
+    assert unread(pumk_ketua) == unread(second) == []  # it is Staf PUMK's now
+    assert unread(pumk_staf) == [ticket.code, ticket.code]  # new work, then assigned to me
+    svc.reply(ticket, pumk_staf, "Silakan daftar melalui SIHALAL.", "selesai",
+              WED + timedelta(hours=1))
+    db.session.commit()
+    staff_notify.run(WED + timedelta(hours=1))
+    assert unread(pumk_staf) == []  # answered: nothing left to act on
+    assert staff_notify.unread_count(pumk_staf) == 0
+
+
+def test_news_of_a_ticket_moved_to_another_unit_leaves_the_old_unit(people):
+    pumk_staf, pumk_ketua, other_unit, ketua_kel = people
+    ticket = gen_ticket(WED)
+    staff_notify.run(WED)
+    kelembagaan = db.session.scalar(select(Unit).where(Unit.code == "KELEMBAGAAN"))
+    svc.transfer(ticket, pumk_ketua, kelembagaan, "Izin koperasi", WED + timedelta(minutes=5))
+    db.session.commit()
+    staff_notify.run(WED + timedelta(minutes=5))
+    assert unread(pumk_staf) == unread(pumk_ketua) == []
+    assert unread(other_unit) == unread(ketua_kel) == [ticket.code]

@@ -110,19 +110,31 @@ def index():
         return render_template("reports/index.html", report=None, **context), 422
     report = reports.evaluation(period, now_utc(), unit=unit)
     doc = evaluation.document(report, unit, today_local())
-    query = {k: v for k, v in request.args.items() if k in ("periode", "dari", "sampai",
-                                                              "bidang") and v}
-    if not any(k in query for k in ("periode", "dari")):
-        query["periode"] = period.key
+    query = _query(period)
     rows = current_app.config.get("REPORT_LIST_ROWS", PAGE_ROWS)
-    page_tables = [clip(t, url_for("reports.rows_csv", name=LISTS[t.key], **query), rows)
-                   if t.key in LISTS else t for t in tables(report)]
+    page_tables = [clip(t, _csv_url(t.key, query), rows) if t.key in LISTS else t
+                   for t in tables(report)]
     return render_template("reports/index.html", report=report, doc=doc,
                            charts=report_charts(report), tables=page_tables,
                            extra_tables=document_tables(doc), plan_table=plan_table,
                            display=display, query=query,
                            may_write=may_write_review(current_user.role, current_user.unit_id,
                                                       unit.id if unit else None), **context)
+
+
+def _query(period: periods.Period) -> dict[str, str]:
+    """The report's own arguments (period, unit), the period spelled out when defaulted."""
+    query = {k: v for k, v in request.args.items() if k in ("periode", "dari", "sampai",
+                                                              "bidang") and v}
+    if not any(k in query for k in ("periode", "dari")):
+        query["periode"] = period.key
+    return query
+
+
+def _csv_url(key: str, query: dict[str, str], external: bool = False) -> str:
+    """Where every row of a list (LISTS) is downloaded as CSV (the whole address for paper)."""
+    path = url_for("reports.rows_csv", name=LISTS[key], **query)
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path if external else path
 
 
 def _file(ext: str):
@@ -134,7 +146,13 @@ def _file(ext: str):
     doc = evaluation.document(report, unit, today_local())
     tz = current_app.config["TIMEZONE"]
     if ext == "pdf":
-        data, mimetype = report_files.to_pdf(report, tz, document=doc), "application/pdf"
+        # a printed page needs the whole address of the CSV
+        query = _query(period)
+        data = report_files.to_pdf(
+            report, tz, document=doc,
+            downloads={key: _csv_url(key, query, external=True) for key in LISTS},
+            list_rows=current_app.config.get("REPORT_LIST_ROWS", PAGE_ROWS))
+        mimetype = "application/pdf"
     else:
         data = report_files.to_xlsx(report, tz, document=doc)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

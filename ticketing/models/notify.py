@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -18,8 +18,16 @@ class StaffNotification(db.Model):
     """One piece of news for one staff member, made from one audit entry."""
 
     __tablename__ = "staff_notifications"
-    __table_args__ = (UniqueConstraint("user_id", "audit_entry_id",
-                                       name="uq_staff_notifications_user_entry"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "audit_entry_id", name="uq_staff_notifications_user_entry"),
+        # the unread marks and counts on every staff page, and the mail run: only what is
+        # unread (bounded by the open work, see services.staff_notify.settle) is indexed
+        Index("ix_staff_notifications_unread", "user_id", "ticket_id",
+              postgresql_where=text("read_dt IS NULL"), sqlite_where=text("read_dt IS NULL")),
+        Index("ix_staff_notifications_unmailed", "user_id",
+              postgresql_where=text("mailed_dt IS NULL AND read_dt IS NULL"),
+              sqlite_where=text("mailed_dt IS NULL AND read_dt IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"), index=True)

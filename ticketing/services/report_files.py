@@ -12,7 +12,14 @@ from zoneinfo import ZoneInfo
 from ..domain.charts import report_charts
 from ..domain.evaluation import BASIS, TITLE, Document
 from ..domain.report import Report
-from ..domain.report_tables import Table, display, document_tables, plan_table, tables
+from ..domain.report_tables import (
+    PAGE_ROWS,
+    Table,
+    display,
+    document_tables,
+    plan_table,
+    tables,
+)
 
 OFFICE = "Dinas Koperasi dan Usaha Kecil dan Menengah Kota Palembang"
 
@@ -182,8 +189,11 @@ def to_xlsx(report: Report, tz: str = "Asia/Jakarta", *, internal: bool = True,
 # ------------------------------------------------------------------ PDF
 
 def to_pdf(report: Report, tz: str = "Asia/Jakarta", *, internal: bool = True,
-           document: Document | None = None) -> bytes:
-    """The signed document (letterhead, summary, charts, tables, plan, signature)."""
+           document: Document | None = None, downloads: dict[str, str] | None = None,
+           list_rows: int = PAGE_ROWS) -> bytes:
+    """The signed document (letterhead, summary, charts, tables, plan, signature); long lists
+    cut to their first rows with a pointer to their CSV (see report_pdf.render)."""
     from .report_pdf import render
 
-    return render(report, tz, internal=internal, document=document)
+    return render(report, tz, internal=internal, document=document, downloads=downloads,
+                  list_rows=list_rows)

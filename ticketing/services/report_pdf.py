@@ -23,7 +23,16 @@ from ..domain import evaluation as ev
 from ..domain.charts import BarChart, report_charts
 from ..domain.periods import day_words
 from ..domain.report import Report, hours
-from ..domain.report_tables import Table, display, document_tables, plan_table, tables
+from ..domain.report_tables import (
+    LISTS,
+    PAGE_ROWS,
+    Table,
+    clip,
+    display,
+    document_tables,
+    plan_table,
+    tables,
+)
 
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
              "/usr/local/share/fonts/dejavu")
@@ -252,7 +261,19 @@ def _table(table: Table, st: _Styles, width: float, tz: str) -> list:
     head = [heading] + ([note] if note else [])
     first = LongTable(data[:4], colWidths=widths)
     need = _height(head, width) + first.wrap(width, 10_000)[1] + 8
-    return [CondPageBreak(need), *head, rl, Spacer(1, 8)]
+    return [CondPageBreak(need), *head, rl, *_more(table, st), Spacer(1, 8)]
+
+
+def _more(table: Table, st: _Styles) -> list:
+    """Below a list cut to its first rows (see clip): how many there are, and where all are."""
+    from reportlab.platypus import Paragraph
+
+    if not table.total:
+        return []
+    where = (f' <a href="{_esc(table.download)}" color="{GREEN}">{_esc(table.download)}</a>'
+             if table.download else " di halaman laporan")
+    return [Paragraph(f"Menampilkan {len(table.rows)} dari {table.total} baris. Semua baris "
+                      f"ada dalam unduhan CSV{where}.", st.note)]
 
 
 def _widths(table: Table, width: float, n: int, st: _Styles) -> list[float]:
@@ -350,7 +371,12 @@ WIDE = 8
 
 
 def render(report: Report, tz: str = "Asia/Jakarta", *, internal: bool = True,
-           document: ev.Document | None = None) -> bytes:
+           document: ev.Document | None = None, downloads: dict[str, str] | None = None,
+           list_rows: int = PAGE_ROWS) -> bytes:
+    """The PDF. The lists of single requests and comments (LISTS) show their first
+    `list_rows` rows, like the page, with their count and the CSV of all (`downloads`: the
+    CSV's address by table key): laying out every complaint of a busy quarter took minutes
+    and hundreds of pages."""
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import cm
     from reportlab.platypus import (
@@ -406,6 +432,8 @@ def render(report: Report, tz: str = "Asia/Jakarta", *, internal: bool = True,
     story += _charts(report, st, width)
     wide = False
     for table in tables(report, internal=internal) + document_tables(doc):
+        if table.key in LISTS:
+            table = clip(table, (downloads or {}).get(table.key, ""), list_rows)
         if (len(table.headers) > WIDE) != wide:
             wide = not wide
             story += [NextPageTemplate("landscape" if wide else "portrait"), PageBreak()]

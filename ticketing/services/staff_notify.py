@@ -5,7 +5,10 @@ The audit log is the one record every channel (web, API, mail, WhatsApp, walk-in
 this job reads it from a cursor: each run costs the news since the last run, not the history.
 Each audit entry tells each person once (unique user + entry); the mail follows each person's
 preference: a mail per run ("segera"), one a working day at the digest time ("ringkasan"), or
-none ("mati"). Unread news is marked in the queue until the person opens the ticket.
+none ("mati"). Unread news is marked in the queue until the person opens the ticket, or until
+it is no longer theirs to act on: the ticket went to someone else (only the assignee's news
+stays) or is no longer open (see settle). So unread news is bounded by the open work, and the
+unread counts on every staff page and the mail run cost that, not the history.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from ..domain import permissions as perm
+from ..domain.lifecycle import OPEN_STATUSES
 from ..extensions import db
 from ..models import NOTIFY_PREFS, AuditEntry, JobCursor, StaffNotification, Ticket, User
 from .calendar import office_calendar
@@ -28,6 +32,8 @@ DIGEST_CURSOR = "staff_notify_digest"
 #: audit entries read per run (a backlog is worked off over several runs)
 BATCH = 1000
 WATCHED = ("created", "unit", "citizen_reply", "assignee")
+#: audit actions after which some unread news may no longer be anyone's to act on
+SETTLING = ("assignee", "status", "unit")
 #: roles told about a unit's unassigned work
 UNIT_LISTENERS = ("staf", "ketua_tim")
 
@@ -76,8 +82,10 @@ def collect(now: datetime) -> int:
         return 0
     cursor.last_id = entries[-1].id
     watched = [e for e in entries if e.action in WATCHED and e.ticket_id is not None]
+    touched = {e.ticket_id for e in entries
+               if e.ticket_id is not None and e.action in WATCHED + SETTLING}
     tickets = {t.id: t for t in db.session.scalars(
-        select(Ticket).where(Ticket.id.in_({e.ticket_id for e in watched})))} if watched else {}
+        select(Ticket).where(Ticket.id.in_(touched)))} if touched else {}
     made = 0
     for entry in watched:
         ticket = tickets.get(entry.ticket_id)
@@ -92,7 +100,37 @@ def collect(now: datetime) -> int:
                                              created_dt=now))
             made += 1
     db.session.flush()
+    settle([tickets[e.ticket_id] for e in entries
+            if e.action in SETTLING and e.ticket_id in tickets], now)
     return made
+
+
+def settle(tickets: list[Ticket], now: datetime) -> None:
+    """News that is no longer anyone's to act on stops being unread (read_dt = now): all of a
+    ticket's once it is no longer open; everyone's but the assignee's once it is assigned;
+    of an unassigned ticket moved to another unit (or to triage), the news of those who no
+    longer hear of its work. Costs the tickets this run's audit entries touched (no commit)."""
+    unread = StaffNotification.read_dt.is_(None)
+    closed = sorted({t.id for t in tickets if t.status not in OPEN_STATUSES})
+    if closed:
+        db.session.execute(update(StaffNotification).where(
+            unread, StaffNotification.ticket_id.in_(closed)).values(read_dt=now))
+    assigned = sorted({t.id for t in tickets
+                       if t.status in OPEN_STATUSES and t.assignee_id is not None})
+    if assigned:
+        db.session.execute(update(StaffNotification).where(
+            unread, StaffNotification.ticket_id.in_(assigned),
+            StaffNotification.user_id != select(Ticket.assignee_id).where(
+                Ticket.id == StaffNotification.ticket_id).scalar_subquery())
+            .values(read_dt=now))
+    by_unit: dict[int | None, set[int]] = defaultdict(set)
+    for t in tickets:
+        if t.status in OPEN_STATUSES and t.assignee_id is None:
+            by_unit[t.unit_id].add(t.id)
+    for unit_id, ids in by_unit.items():
+        db.session.execute(update(StaffNotification).where(
+            unread, StaffNotification.ticket_id.in_(sorted(ids)),
+            StaffNotification.user_id.not_in(_unit_people(unit_id))).values(read_dt=now))
 
 
 def _mail(user: User, items: list[StaffNotification], now: datetime, digest: bool) -> None:
