@@ -1,7 +1,7 @@
 """Outbox mail rendered at flush time: the row keeps what the templates need (issue 13)
 
-Revision ID: 0018_perf_outbox
-Revises: 0017_perf
+Revision ID: 0019_perf_outbox
+Revises: 0018_perf
 Create Date: 2026-12-06 04:20:00
 
 """
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0018_perf_outbox"
-down_revision = "0017_perf"
+revision = "0019_perf_outbox"
+down_revision = "0018_perf"
 branch_labels = None
 depends_on = None
 
