@@ -32,7 +32,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -463,7 +463,8 @@ def build(period: Period, now: datetime, calendar: WorkingCalendar, *,
           previous: Report | None = None, internal: bool = True) -> Report:
     """The evaluation of `period` for the given units (their tickets and responses only)."""
     tz = ZoneInfo(calendar.tz)
-    start, end = period.bounds(tz)
+    # in UTC, like the rows: moments in two zones compare through utcoffset() every time
+    start, end = (moment.astimezone(UTC) for moment in period.bounds(tz))
     cohort = [t for t in tickets if start <= t.created_dt < end]
     open_end = [t for t in tickets
                 if t.created_dt < end and (t.status_at_end or t.status) in OPEN_STATUSES]

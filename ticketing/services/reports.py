@@ -11,8 +11,11 @@ window; see models.sla), so a level reached and later cleared by an answer still
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -199,11 +202,33 @@ def evaluation(period: Period, now: datetime, *, unit: Unit | None = None,
         scope=(unit_id, internal, with_previous), version=version)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a report is built: the ~170,000 rows and
+    outcomes of a quarter at a million tickets (with the quarter before) set off full
+    collections that walk all of them again, a third of the time measured. The rows hold no
+    reference cycles (plain values); reference counting frees them as usual."""
+    if not gc.isenabled():  # already paused by the report this one is part of
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _evaluation(period: Period, now: datetime, *, unit: Unit | None, internal: bool,
                 with_previous: bool) -> rules.Report:
+    with _collector_paused():
+        return _evaluate(period, now, unit=unit, internal=internal, with_previous=with_previous)
+
+
+def _evaluate(period: Period, now: datetime, *, unit: Unit | None, internal: bool,
+              with_previous: bool) -> rules.Report:
     calendar = office_calendar()
     tz = ZoneInfo(current_app.config["TIMEZONE"])
-    start, end = period.bounds(tz)
+    start, end = (moment.astimezone(UTC) for moment in period.bounds(tz))
     unit_id = unit.id if unit is not None else None
     tickets = load_tickets(start, end, unit_id)
     responses = load_responses(start, end, unit_id)
