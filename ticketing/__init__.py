@@ -37,11 +37,14 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     if not app.config.get("DEV_MAIL_DIR"):  # development mail catcher (make run)
         app.config["DEV_MAIL_DIR"] = str(Path(app.instance_path) / "devmail")
 
-    from . import extensions, headers, i18n, inputs, logs, security
+    from . import dbpool, extensions, headers, i18n, inputs, logs, security
     from .blueprints import register_blueprints
     from .cli import init_app as init_cli
 
     extensions.db.init_app(app)
+    with app.app_context():
+        for engine in extensions.db.engines.values():
+            dbpool.ping_when_idle(engine, float(app.config["DB_PING_IDLE_SECONDS"]))
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"),
                                 render_as_batch=True)
     extensions.mail.init_app(app)

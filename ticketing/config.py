@@ -28,8 +28,11 @@ class Config:
     ENV_NAME = os.environ.get("APP_ENV", os.environ.get("FLASK_ENV", "development"))
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: instance folder SQLite
-    #: hide_parameters: SQL errors in logs never carry the values (personal data)
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+    #: hide_parameters: SQL errors in logs never carry the values (personal data); no
+    #: pool_pre_ping: see DB_PING_IDLE_SECONDS
+    SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
+    #: a pooled connection unused this long is pinged before use (ticketing/dbpool.py)
+    DB_PING_IDLE_SECONDS = float(os.environ.get("DB_PING_IDLE_SECONDS", "10"))
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Jakarta")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR")  # None: instance/uploads
     #: where `make run`'s mail catcher writes (development only); None: instance/devmail

@@ -79,6 +79,28 @@ def test_a_recorded_change_is_seen_at_once(app, quarter):
         before.overall.figures.resolved, before.overall.figures.answered)
 
 
+def test_the_figures_without_internal_parts_come_from_the_kept_full_report(app, quarter,
+                                                                          cohort_reads):
+    """The next quarter's comparison and the follow-up plan page ask for the quarter without
+    staff figures, complaints and comments: taken from the full report when it is kept, the
+    same figures as computed on their own."""
+    alone = reports.evaluation(Q4, REPORT_NOW, internal=False, with_previous=False)
+    reports.period_cache.forget()
+    full = reports.evaluation(Q4, REPORT_NOW)
+    reads = len(cohort_reads)
+    public = reports.evaluation(Q4, REPORT_NOW, internal=False, with_previous=False)
+    assert len(cohort_reads) == reads  # nothing read again
+    assert public.staff == public.complaints == public.comments == [] and not public.previous
+    assert full.staff and full.complaints  # the kept report itself is untouched
+    assert public.overall == alone.overall and public.units == alone.units
+    assert (public.weekly_volume, public.monthly_attainment) == (alone.weekly_volume,
+                                                                 alone.monthly_attainment)
+    # the running quarter after it compares with those figures, without reading Q4 again
+    running = reports.evaluation(parse_period("2027-Q1"), REPORT_NOW.replace(year=2027,
+                                                                             month=2))
+    assert running.previous.overall == alone.overall
+
+
 def test_a_running_period_is_never_cached(app, quarter):
     running = parse_period("2027-Q1")
     assert reports.evaluation(running, REPORT_NOW) is not reports.evaluation(running,

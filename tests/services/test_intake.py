@@ -53,8 +53,10 @@ def test_request_is_stored_with_message_audit_and_acknowledgement(app):
     assert mail.recipient == "siti@example.com"
     assert mail.subject.startswith(f"[{ticket.code}] ")
     assert mail.headers["Auto-Submitted"] == "auto-replied"
-    assert "Senin, 28 Desember 2026 pukul 10.00 WIB" in mail.body_text
     assert mail.status == "pending"
+    assert flush(WIB_10)["sent"] == 1  # rendered when the outbox is flushed
+    db.session.refresh(mail)
+    assert "Senin, 28 Desember 2026 pukul 10.00 WIB" in mail.body_text
 
 
 def test_phone_only_request_sends_no_mail(app):

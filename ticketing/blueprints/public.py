@@ -212,18 +212,23 @@ def new_request():
             submission_key=form.submission_key.data or None, uploads=uploads,
         )
         try:
-            ticket = transaction.run(intake.open_request, data, now_utc())
+            code = transaction.run(_open_request, data, now_utc())
         except intake.IntakeError as exc:
             apply_errors(form, exc.errors)
         else:
             pending_uploads.discard([k.token for k in kept], **_pending_config())
-            remember(ticket.code)
+            remember(code)
             session.setdefault("submitted", [])
-            session["submitted"] = (session["submitted"] + [ticket.code])[-TRACKED_LIMIT:]
-            return redirect(url_for("public.submitted", code=ticket.code), code=303)
+            session["submitted"] = (session["submitted"] + [code])[-TRACKED_LIMIT:]
+            return redirect(url_for("public.submitted", code=code), code=303)
     # Keep the same key so a corrected resubmit still cannot create two tickets.
     flash(_("Permohonan belum terkirim. Periksa isian yang ditandai."), "error")
     return _form_again(form, kept, new_uploads, 422)
+
+
+def _open_request(data: intake.RequestData, now) -> str:
+    """Open the request; its code read before the commit (no reload after it)."""
+    return intake.open_request(data, now).code
 
 
 @bp.get("/permohonan/terkirim/<code>")

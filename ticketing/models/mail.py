@@ -27,8 +27,12 @@ class OutboxMail(db.Model):
     kind: Mapped[str] = mapped_column(db.String(40))
     recipient: Mapped[str] = mapped_column(db.String(254))
     subject: Mapped[str] = mapped_column(db.String(300))
+    #: the bodies; empty until the flush renders a mail queued with render_later
     body_text: Mapped[str] = mapped_column(db.Text)
     body_html: Mapped[str | None] = mapped_column(db.Text)
+    #: what the templates need besides the ticket (JSON), while the mail waits to be rendered
+    #: at flush time; None once rendered (or when rendered as it was queued)
+    render_context: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     #: our signed Message-ID (see mail.make_message_id)
     message_id: Mapped[str] = mapped_column(db.String(300), unique=True)
     in_reply_to: Mapped[str | None] = mapped_column(db.String(998))

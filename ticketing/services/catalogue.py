@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Service, Unit, User
@@ -306,22 +307,37 @@ def active_services() -> tuple[ServiceEntry, ...]:
     intake needs it and the admin changes it rarely. An edit through this module forgets it
     at once in this process; other processes see it within that time.
     """
-    return process_cache.kept("service_catalogue",
-                              current_app.config.get("CATALOGUE_CACHE_SECONDS", 60),
-                              _read_active_services)
-
-
-def _read_active_services() -> tuple[ServiceEntry, ...]:
-    rows = db.session.execute(
-        select(Service.id, Service.slug, Service.name, Service.translations, Service.unit_id,
-               Unit.code)
-        .outerjoin(Unit, Unit.id == Service.unit_id)
-        .where(Service.is_active).order_by(Service.sort_order, Service.id)).all()
-    return tuple(ServiceEntry(*row) for row in rows)
+    return _active()[0]
 
 
 def active_service(slug: str) -> ServiceEntry | None:
     return next((s for s in active_services() if s.slug == slug), None)
+
+
+def intake_service(slug: str) -> Service | None:
+    """The active service `slug` with its unit, for a new ticket: this process's copy put
+    into the request's session without a query (SQLAlchemy's merge without load); None when
+    the copy does not know it."""
+    kept = _active()[1].get(slug)
+    return db.session.merge(kept, load=False) if kept is not None else None
+
+
+def _active() -> tuple[tuple[ServiceEntry, ...], dict[str, Service]]:
+    return process_cache.kept("service_catalogue",
+                              current_app.config.get("CATALOGUE_CACHE_SECONDS", 60),
+                              _read_active)
+
+
+def _read_active() -> tuple[tuple[ServiceEntry, ...], dict[str, Service]]:
+    # Read in a session of its own: the copies outlive this request, detached, and a service
+    # this request already holds (an admin edit under way) is left alone.
+    with db.session.session_factory() as session:
+        services = session.scalars(
+            select(Service).options(joinedload(Service.unit)).where(Service.is_active)
+            .order_by(Service.sort_order, Service.id)).unique().all()
+    entries = tuple(ServiceEntry(s.id, s.slug, s.name, s.translations, s.unit_id,
+                                 s.unit.code if s.unit else None) for s in services)
+    return entries, {s.slug: s for s in services}
 
 
 def forget() -> None:

@@ -176,7 +176,7 @@ def open_request(data: RequestData, now: datetime, *, _attempt: int = 1) -> Tick
         queue_mail(
             "acknowledgement", ticket.requester_email,
             f"Permohonan Anda telah kami terima: {ticket.subject}", now, ticket=ticket,
-            context={"tracking_url": tracking_url(ticket)},
+            context={"tracking_url": tracking_url(ticket)}, render_later=True,
         )
     else:
         # Only a phone number: the acknowledgement goes by WhatsApp (a template, as the
@@ -188,14 +188,12 @@ def open_request(data: RequestData, now: datetime, *, _attempt: int = 1) -> Tick
 
 
 def _active_service(slug: str) -> Service | None:
-    """The active service `slug`, with its unit: found in the cached catalogue and read by
-    primary key (no query when the form's list already loaded it); straight from the table
-    when this process's copy does not know it yet."""
-    entry = catalogue.active_service(slug)
-    if entry is not None:
-        service = db.session.get(Service, entry.id, options=[joinedload(Service.unit)])
-        if service is not None and service.is_active and service.slug == slug:
-            return service
+    """The active service `slug`, with its unit: this process's copy of the catalogue (no
+    query; a service switched off elsewhere is refused within CATALOGUE_CACHE_SECONDS, as
+    the form's list drops it), or straight from the table when the copy does not know it."""
+    service = catalogue.intake_service(slug)
+    if service is not None:
+        return service
     return db.session.scalar(select(Service).options(joinedload(Service.unit))
                              .where(Service.slug == slug, Service.is_active))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import secrets
@@ -47,13 +48,14 @@ def queue_mail(
     ticket: Ticket | None = None,
     context: dict | None = None,
     automatic: bool = True,
+    render_later: bool = False,
 ) -> OutboxMail:
-    """Render templates/email/<kind>.txt/.html and add the mail to the session (no commit)."""
-    ctx = dict(context or {})
-    ctx.setdefault("ticket", ticket)
-    ctx.setdefault("base_url", current_app.config["PUBLIC_BASE_URL"].rstrip("/"))
-    body_text = render_template(f"email/{kind}.txt", **ctx)
-    body_html = render_template(f"email/{kind}.html", **ctx)
+    """Add a mail from templates/email/<kind>.txt/.html to the session (no commit).
+
+    render_later: keep only what the templates need (the ticket by its id, `context` as
+    JSON) and render at flush time, out of the web request; the mail then says what holds
+    when it is sent. Without it the templates are rendered now (a context of objects).
+    """
     if ticket is not None and f"[{ticket.code}]" not in subject:
         subject = f"[{ticket.code}] {subject}"
     item = OutboxMail(
@@ -61,8 +63,7 @@ def queue_mail(
         kind=kind,
         recipient=recipient,
         subject=subject[:300],
-        body_text=body_text,
-        body_html=body_html,
+        body_text="",
         message_id=(new_message_id(ticket.code) if ticket is not None
                     else make_msgid(domain=current_app.config["MAIL_MESSAGE_ID_DOMAIN"])),
         headers=dict(AUTO_HEADERS) if automatic else {},
@@ -70,10 +71,36 @@ def queue_mail(
         created_dt=now,
         next_attempt_dt=now,
     )
+    if render_later:
+        json.dumps(context or {})  # a context that cannot be stored fails here, not at flush
+        item.render_context = dict(context or {})
+    else:
+        item.body_text, item.body_html = _render(kind, ticket, context or {})
     if ticket is not None:
         item.in_reply_to = _last_inbound_message_id(ticket)
     db.session.add(item)
     return item
+
+
+def _render(kind: str, ticket: Ticket | None, context: dict) -> tuple[str, str]:
+    """The text and HTML bodies of a mail of `kind`."""
+    ctx = dict(context)
+    ctx.setdefault("ticket", ticket)
+    ctx.setdefault("base_url", current_app.config["PUBLIC_BASE_URL"].rstrip("/"))
+    return (render_template(f"email/{kind}.txt", **ctx),
+            render_template(f"email/{kind}.html", **ctx))
+
+
+def render_pending(item: OutboxMail) -> None:
+    """Render a mail queued with render_later (its ticket as it is now) into its bodies;
+    nothing to do for a mail rendered when it was queued. Raises what the templates raise."""
+    if item.render_context is None:
+        return
+    ticket = db.session.get(Ticket, item.ticket_id) if item.ticket_id is not None else None
+    if item.ticket_id is not None and ticket is None:
+        raise LookupError(f"permohonan #{item.ticket_id} tidak ada lagi")
+    item.body_text, item.body_html = _render(item.kind, ticket, item.render_context)
+    item.render_context = None
 
 
 def _last_inbound_message_id(ticket: Ticket) -> str | None:
@@ -116,9 +143,10 @@ def flush(now: datetime, limit: int | None = None) -> dict:
     """Deliver due outbox mail. One commit per mail, so a crash loses nothing and repeats at
     most the one mail in flight.
 
-    A mail that cannot be built or that the server refuses for good is `failed` with the
-    reason and the flush goes on with the next one; when the server cannot be reached the mail
-    is retried with capped exponential backoff for OUTBOX_RETRY_HOURS, then `failed`. On
+    A mail queued with render_later is rendered first. A mail that cannot be rendered or
+    built, or that the server refuses for good, is `failed` with the reason and the flush
+    goes on with the next one; when the server cannot be reached the mail is retried with
+    capped exponential backoff for OUTBOX_RETRY_HOURS, then `failed`. On
     PostgreSQL rows are taken with SKIP LOCKED, so two flushers never send the same mail.
     Raises DatabaseUnavailable when the database cannot be reached.
     """
@@ -161,6 +189,7 @@ def flush(now: datetime, limit: int | None = None) -> dict:
 def _deliver(item: OutboxMail, smtp: _Smtp, now: datetime) -> str:
     """One attempt at one mail; records the outcome on the row (the caller commits)."""
     try:
+        render_pending(item)
         message = _to_mail_message(item)
     except Exception as exc:  # noqa: BLE001 - whatever is in the row, it stops only itself
         return _give_up(item, now, f"pesan tidak dapat disusun: {_describe(exc)}")

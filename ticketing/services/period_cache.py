@@ -42,12 +42,10 @@ def cached(kind: str, period: Period, now: datetime, build: Callable[[], T], *,
     """build(), or the value built earlier for the same finished period, scope and version."""
     if not is_finished(period, now):
         return build()
-    key = (kind, period.key, period.start, period.end, *scope)
-    ttl = current_app.config.get("REPORT_CACHE_SECONDS", CACHE_SECONDS)
-    with _lock:
-        hit = _store().get(key)
-    if hit is not None and hit[0] == version and time.monotonic() - hit[1] < ttl:
-        return hit[2]  # type: ignore[return-value]
+    key = _key(kind, period, scope)
+    hit = _hit(key, version)
+    if hit is not None:
+        return hit  # type: ignore[return-value]
     built = build()
     with _lock:
         store = _store()
@@ -56,6 +54,27 @@ def cached(kind: str, period: Period, now: datetime, build: Callable[[], T], *,
             store.pop(next(iter(store)))
         store[key] = (version, time.monotonic(), built)
     return built
+
+
+def peek(kind: str, period: Period, now: datetime, *, scope: tuple = (),
+         version: Hashable = None) -> object | None:
+    """What cached() would give for a finished period without building it; None if not kept."""
+    if not is_finished(period, now):
+        return None
+    return _hit(_key(kind, period, scope), version)
+
+
+def _key(kind: str, period: Period, scope: tuple) -> tuple:
+    return (kind, period.key, period.start, period.end, *scope)
+
+
+def _hit(key: tuple, version: Hashable) -> object | None:
+    ttl = current_app.config.get("REPORT_CACHE_SECONDS", CACHE_SECONDS)
+    with _lock:
+        hit = _store().get(key)
+    if hit is not None and hit[0] == version and time.monotonic() - hit[1] < ttl:
+        return hit[2]
+    return None
 
 
 def forget(kind: str | None = None) -> None:

@@ -233,6 +233,7 @@ def _purge_outbox_body(row: OutboxMail, now: datetime) -> None:
     row.subject = REMOVED
     row.body_text = REMOVED
     row.body_html = None
+    row.render_context = None
     row.last_error = None
     row.purged_dt = now
 
