@@ -7,9 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 from time import monotonic
 
-from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from flask import current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, joinedload
 
 from ..extensions import db
 from ..models import Service, Unit, User
@@ -340,6 +340,27 @@ def _active() -> tuple[tuple[ServiceEntry, ...], dict[str, Service]]:
     value = (entries, {s.slug: s for s in services})
     cache["active"] = (monotonic(), value)
     return value
+
+
+@event.listens_for(Session, "after_flush")
+def _note_catalogue_change(session: Session, flush_context) -> None:
+    """A service or unit written in this transaction (an admin edit, a new SLA target, the
+    seed): this process's copy is dropped once it commits (see below)."""
+    if any(isinstance(o, Service | Unit)
+           for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info["catalogue_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_commit(session: Session) -> None:
+    # After the commit, not at the flush: a copy read in between would hold the old values.
+    if session.info.pop("catalogue_changed", False) and has_app_context():
+        forget()
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_changed(session: Session) -> None:
+    session.info.pop("catalogue_changed", None)
 
 
 def forget() -> None:
