@@ -21,7 +21,7 @@ def test_bench_seeds_and_times_every_row(tmp_path):
     env = {**os.environ, "BENCH_DATABASE_URL": base}
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--seed", "--tickets", "10000",
-         "--samples", "1", "--load-seconds", "1", "--out", str(out)],
+         "--samples", "1", "--load-seconds", "1", "--mail-messages", "40", "--out", str(out)],
         env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(out.read_text())
@@ -30,7 +30,8 @@ def test_bench_seeds_and_times_every_row(tmp_path):
     for label in ("queue_open_page1_web", "queue_all_page1_web", "api_all_page1",
                   "api_all_page500_cursor", "search_name_all", "search_word_all",
                   "search_email_all", "kinerja", "kinerja_csv", "stats_api", "report_page",
-                  "report_xlsx"):
+                  "report_pdf", "report_xlsx", "report_finished_first", "report_finished",
+                  "report_finished_pdf", "report_finished_xlsx"):
         assert rows[label]["status"] == 200, (label, rows[label])
     assert rows["search_name_all"]["x_total_count"] != "0"
     assert rows["api_all_page1"]["x_total_count"] == "1000"  # bounded
@@ -42,3 +43,9 @@ def test_bench_seeds_and_times_every_row(tmp_path):
     assert statements["intake_api"]["status"] == 201 and statements["intake_form"]["status"] == 303
     assert "INSERT INTO tickets" in statements["intake_api"]["statements"]
     assert statements["intake_api"]["sql"] == len(statements["intake_api"]["statements"])
+    mail = result["mail_ingest"]
+    for label in ("cli", "in_process"):
+        assert sum(mail[label]["actions"].values()) == 40, mail
+        assert mail[label]["actions"].get("created", 0) > 0, mail
+        assert mail[label]["actions"].get("appended", 0) > 0, mail
+    assert mail["parse"]["msg_per_s"] > 0

@@ -239,22 +239,23 @@ def mail_ingest(files: tuple[str, ...]) -> None:
     """
     from pathlib import Path
 
-    from .services.mail_ingest import DatabaseUnavailable, ingest_raw
+    from .services.mail_ingest import DatabaseUnavailable, ingest_many, ingest_raw
 
     if "-" in files and len(files) > 1:
         raise click.UsageError("'-' membaca satu pesan dari stdin; jangan digabung dengan berkas.")
-    for name in files:
-        if name == "-":
-            raw, source = sys.stdin.buffer.read(), "pipe"
-        else:
-            raw, source = Path(name).read_bytes(), "file"
-        try:
-            result = ingest_raw(raw, now_utc(), source=source)
-        except DatabaseUnavailable as exc:
-            _db_unavailable(exc)
-        emit(result.as_json())
-        if source == "pipe" and result.in_progress:
-            sys.exit(EX_TEMPFAIL)
+    try:
+        if files == ("-",):
+            result = ingest_raw(sys.stdin.buffer.read(), now_utc(), source="pipe")
+            emit(result.as_json())
+            if result.in_progress:
+                sys.exit(EX_TEMPFAIL)
+            return
+        # Files: several stored per commit, each processed in its own transaction.
+        for result in ingest_many((Path(name).read_bytes() for name in files), now_utc,
+                                  source="file"):
+            emit(result.as_json())
+    except DatabaseUnavailable as exc:
+        _db_unavailable(exc)
 
 
 @mail_cli.command("poll")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 import time_machine
@@ -15,9 +16,12 @@ from ticketing.domain.periods import parse_period
 from ticketing.domain.report_tables import clip, tables
 from ticketing.extensions import db
 from ticketing.models import SlaNotification, Ticket
+from ticketing.services import calendar as calendar_service
 from ticketing.services import reports
 from ticketing.services import tickets as ticket_service
+from ticketing.services.people import issue_token
 
+from ..factories import gen_ticket
 from ..support.quarter import REPORT_NOW, prebuilt_quarter
 from ..support.staff import login, staff
 
@@ -99,6 +103,23 @@ def test_the_figures_without_internal_parts_come_from_the_kept_full_report(app, 
     running = reports.evaluation(parse_period("2027-Q1"), REPORT_NOW.replace(year=2027,
                                                                              month=2))
     assert running.previous.overall == alone.overall
+
+
+def test_what_concerns_only_later_requests_keeps_the_finished_quarter(app, quarter):
+    """New requests arrive all the time: they, their audit entries and unrelated admin
+    actions keep a finished quarter's report; a calendar change does not."""
+    before = reports.evaluation(Q4, REPORT_NOW)
+    version = reports.data_version()
+    gen_ticket(REPORT_NOW)  # received in 2027: a later request, with its audit entries
+    issue_token(staff(REPORT_NOW, "kepala_dinas", None), REPORT_NOW)  # audited, no request
+    db.session.commit()
+    assert reports.data_version() != version
+    assert reports.evaluation(Q4, REPORT_NOW) is before
+    assert reports.evaluation(Q4, REPORT_NOW, internal=False,
+                              with_previous=False).overall is before.overall
+    calendar_service.add_closure(date(2026, 12, 24), "Libur daerah", REPORT_NOW)
+    db.session.commit()
+    assert reports.evaluation(Q4, REPORT_NOW) is not before
 
 
 def test_a_running_period_is_never_cached(app, quarter):

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from time import monotonic
 
 from flask import current_app, g
 from sqlalchemy import select
@@ -17,7 +16,7 @@ from sqlalchemy import select
 from ..domain.calendar import RAMADAN_WEEKLY_HOURS, SpecialHours, WorkingCalendar
 from ..extensions import db
 from ..models import Closure, OfficeHours, Service, SpecialPeriod, User
-from . import audit
+from . import audit, catalogue, process_cache
 
 DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
@@ -67,14 +66,9 @@ def office_calendar() -> WorkingCalendar:
     and it changes a few times a year. An edit through this module forgets it at once in
     this process; other processes (web workers, the scheduler) see it within that time.
     """
-    cache = current_app.extensions.setdefault("office_calendar", {})
-    ttl = current_app.config.get("CALENDAR_CACHE_SECONDS", 60)
-    hit = cache.get("calendar")
-    if hit is not None and monotonic() - hit[0] < ttl:
-        return hit[1]
-    calendar = _read_calendar()
-    cache["calendar"] = (monotonic(), calendar)
-    return calendar
+    return process_cache.kept("office_calendar",
+                              current_app.config.get("CALENDAR_CACHE_SECONDS", 60),
+                              _read_calendar)
 
 
 def _read_calendar() -> WorkingCalendar:
@@ -99,7 +93,7 @@ def request_calendar() -> WorkingCalendar:
 
 def _forget() -> None:
     g.pop("_office_calendar", None)
-    current_app.extensions.get("office_calendar", {}).clear()
+    process_cache.forget("office_calendar")
 
 
 @lru_cache(maxsize=16)
@@ -305,6 +299,7 @@ def set_service_target(service: Service, change: TargetChange, now: datetime, *,
                  old=_target_label(*old), new=_target_label(*new),
                  detail={"service": service.slug})
     db.session.flush()
+    catalogue.forget()  # the kept copies of the services carry the target new tickets get
     _forget()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from time import monotonic
 
 from flask import current_app, has_app_context
 from sqlalchemy import event, select
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..extensions import db
 from ..models import Service, Unit, User
-from . import audit
+from . import audit, process_cache
 
 DECREE = "Keputusan Kepala Dinas Koperasi dan UKM Kota Palembang Nomor 09/KPTS/KUKM/2024"
 COMPLAINT_EMAIL = "diskopukm2020@gmail.com"
@@ -324,11 +323,12 @@ def intake_service(slug: str) -> Service | None:
 
 
 def _active() -> tuple[tuple[ServiceEntry, ...], dict[str, Service]]:
-    cache = current_app.extensions.setdefault("service_catalogue", {})
-    ttl = current_app.config.get("CATALOGUE_CACHE_SECONDS", 60)
-    hit = cache.get("active")
-    if hit is not None and monotonic() - hit[0] < ttl:
-        return hit[1]
+    return process_cache.kept("service_catalogue",
+                              current_app.config.get("CATALOGUE_CACHE_SECONDS", 60),
+                              _read_active)
+
+
+def _read_active() -> tuple[tuple[ServiceEntry, ...], dict[str, Service]]:
     # Read in a session of its own: the copies outlive this request, detached, and a service
     # this request already holds (an admin edit under way) is left alone.
     with db.session.session_factory() as session:
@@ -337,9 +337,7 @@ def _active() -> tuple[tuple[ServiceEntry, ...], dict[str, Service]]:
             .order_by(Service.sort_order, Service.id)).unique().all()
     entries = tuple(ServiceEntry(s.id, s.slug, s.name, s.translations, s.unit_id,
                                  s.unit.code if s.unit else None) for s in services)
-    value = (entries, {s.slug: s for s in services})
-    cache["active"] = (monotonic(), value)
-    return value
+    return entries, {s.slug: s for s in services}
 
 
 @event.listens_for(Session, "after_flush")
@@ -365,4 +363,4 @@ def _nothing_changed(session: Session) -> None:
 
 def forget() -> None:
     """Drop this process's copy of the active list (after an edit)."""
-    current_app.extensions.get("service_catalogue", {}).clear()
+    process_cache.forget("service_catalogue")

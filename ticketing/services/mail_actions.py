@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from .. import mail as mailparse
+from ..domain.codes import new_code
 from ..domain.request_type import guess_request_type
 from ..extensions import db
 from ..models import InboundMail, Message, OutboxMail, Ticket, Unit, User
@@ -74,19 +75,23 @@ class _Mail:
     now: datetime
     #: attachments over MAIL_MAX_ATTACHMENTS (kept in the raw mail only)
     extra_attachments: int = 0
+    #: what the mail is (the row's classification) and the ticket it went to; written on
+    #: the row by the caller once the work is done
+    classification: str | None = None
+    ticket_id: int | None = None
 
 
 def dispatch(mail: _Mail, force_request: bool) -> IngestResult:
     """Decide what the parsed mail becomes (no commit)."""
     row, parsed, sender = mail.row, mail.parsed, mail.sender
     if row.is_headers_only:
-        row.classification = "too_large"
+        mail.classification = "too_large"
         return _too_large(mail)
 
     kind = parsed.auto.kind
-    row.classification = kind
+    mail.classification = kind
     if _is_ours(parsed.message_id):
-        row.classification = "own"
+        mail.classification = "own"
         return _result(mail, "ignored", None, "pesan kami sendiri yang kembali (cegah loop)")
     if kind == "bounce":
         return _bounce(mail)
@@ -118,7 +123,7 @@ def dispatch(mail: _Mail, force_request: bool) -> IngestResult:
 
 
 def _result(mail: _Mail, action: str, ticket: Ticket | None, reason: str) -> IngestResult:
-    mail.row.ticket_id = ticket.id if ticket is not None else None
+    mail.ticket_id = ticket.id if ticket is not None else None
     if mail.extra_attachments:
         reason += f"; {mail.extra_attachments} lampiran lebih dari batas, hanya di surel asli"
     return IngestResult(mail.parsed.message_id, action, ticket.code if ticket else None,
@@ -343,7 +348,9 @@ def _follow_up(mail: _Mail, ticket: Ticket, how: str) -> IngestResult:
         # keep it as an internal note so it never shows on the public tracking page.
         message.direction = "note"
         message.author_id = staff.id
-    ticket.messages.append(message)
+    # Set from the message's side: the ticket's whole conversation is not loaded to add one
+    message.ticket = ticket
+    db.session.add(message)
     db.session.flush()
     stored = _store_attachments(mail, ticket, message)
     audit.record(ticket, "citizen_reply", mail.now,
@@ -409,11 +416,11 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[Ticket
         channel="email", type=guess_request_type(parsed.subject, parsed.new_text),
         subject=parsed.subject or "", name=name, email=mail.sender, message=message,
         now=mail.now, unit=unit, routing_reason=routing_reason, parent=parent,
-        detail={"routing": decision.reason[:300], "parent": parent.code if parent else None})
+        detail={"routing": decision.reason[:300], "parent": parent.code if parent else None},
+        code=new_code())  # a clash fails the unique index; _process redoes the mail
     stored = _store_attachments(mail, ticket, message)
     record_decision(ticket, decision, mail.now)
     refused = [a for a in stored if not a.is_accepted]
-    mail.row.ticket_id = ticket.id
     why_not = _send_auto_reply(
         "mail_acknowledgement", mail.sender, f"Permohonan Anda telah kami terima: {ticket.subject}",
         mail, ticket, {"refused": refused, "tracking_url": tracking_url(ticket),

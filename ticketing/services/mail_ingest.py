@@ -26,7 +26,7 @@ import hashlib
 import logging
 import re
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
@@ -53,6 +53,7 @@ __all__ = [
     "auto_reply_refusal",
     "claim_move",
     "ingest_headers_only",
+    "ingest_many",
     "ingest_raw",
     "own_addresses",
     "poll_mailbox",
@@ -98,7 +99,26 @@ def ingest_raw(raw: bytes, now: datetime, *, source: str, uid: str | None = None
                              source=source, uid=uid, folder=folder, size=len(raw))
         if not is_new:
             return _seen_again(row.id, now)
-        return _process(row.id, now)
+        return _process(row.id, now, raw=raw)
+
+
+def ingest_many(raws: Iterable[bytes], clock: Callable[[], datetime], *,
+                source: str) -> Iterator[IngestResult]:
+    """Messages one after another (`flask mail ingest FILE...`), with the results of
+    ingest_raw on each in turn, and one commit less per message: the raw bytes of a chunk of
+    them are stored (and claimed) in one commit, then each is processed in its own
+    transaction, in order. Raises DatabaseUnavailable as ingest_raw does; a message stored
+    and not processed yet is taken over by the next poll once its claim is stale."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}")
+    for chunk in _chunks(raws, _chunk_size()):
+        with _database():
+            stored = _store_many(chunk, clock(), source=source)
+        for raw, row_id, is_new in stored:
+            with _database():
+                result = (_process(row_id, clock(), raw=raw) if is_new
+                          else _seen_again(row_id, clock()))
+            yield result
 
 
 def ingest_headers_only(header: bytes, size: int, now: datetime, *, source: str = "imap",
@@ -111,7 +131,7 @@ def ingest_headers_only(header: bytes, size: int, now: datetime, *, source: str 
                              uid=uid, folder=folder, size=size, headers_only=True)
         if not is_new:
             return _seen_again(row.id, now)
-        return _process(row.id, now)
+        return _process(row.id, now, raw=header)
 
 
 def reprocess_failed(inbound_id: int, now: datetime, *,
@@ -218,21 +238,27 @@ def _one_line(value: str | None) -> str:
     return _CONTROL_RE.sub("", value or "")
 
 
+def _new_row(raw: bytes, digest: str, message_id: str, now: datetime, *, source: str,
+             uid: str | None = None, folder: str | None = None, size: int,
+             headers_only: bool = False) -> InboundMail:
+    """The row of a message seen for the first time, claimed by this worker."""
+    return InboundMail(sha256=digest, message_id=message_id, raw=raw, size=size,
+                       is_headers_only=headers_only, source=source, imap_uid=uid,
+                       imap_folder=folder, action="processing", attempts=1, times_seen=1,
+                       created_dt=now, claimed_dt=now)
+
+
 def _store(raw: bytes, digest: str, message_id: str, now: datetime, *, source: str,
            uid: str | None, folder: str | None, size: int,
            headers_only: bool = False) -> tuple[InboundMail, bool]:
     """Insert and commit the row, claimed by this worker; (existing row, False) when these
-    bytes were stored before. The unique sha256 decides a race between two workers."""
-    existing = _by_sha(digest)
-    if existing is not None:
-        return existing, False
-    row = InboundMail(sha256=digest, message_id=message_id, raw=raw, size=size,
-                      is_headers_only=headers_only, source=source, imap_uid=uid,
-                      imap_folder=folder, action="processing", attempts=1, times_seen=1,
-                      created_dt=now, claimed_dt=now)
+    bytes were stored before. The unique sha256 decides, for a second delivery as for a race
+    between two workers: no SELECT before the INSERT (new mail is the common case)."""
+    row = _new_row(raw, digest, message_id, now, source=source, uid=uid, folder=folder,
+                   size=size, headers_only=headers_only)
     db.session.add(row)
     try:
-        db.session.commit()
+        _commit_keeping_loaded()
     except IntegrityError:
         db.session.rollback()
         existing = _by_sha(digest)
@@ -240,6 +266,74 @@ def _store(raw: bytes, digest: str, message_id: str, now: datetime, *, source: s
             raise
         return existing, False
     return row, True
+
+
+#: bytes of raw mail stored in one commit at most (a chunk holds whole messages)
+_CHUNK_BYTES = 16 * 1024 * 1024
+
+
+def _chunk_size() -> int:
+    """Messages stored per commit by ingest_many: the last of a chunk must be processed long
+    before its claim goes stale (another worker would take it over), even when every one
+    before it uses its whole parse budget."""
+    cfg = current_app.config
+    stale = cfg.get("MAIL_CLAIM_STALE_MINUTES", 10) * 60
+    budget = cfg.get("MAIL_PARSE_BUDGET_SECONDS") or 20
+    return max(1, min(50, int(stale / (2 * budget))))
+
+
+def _chunks(raws: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
+    chunk: list[bytes] = []
+    total = 0
+    for raw in raws:
+        raw = bytes(raw or b"")
+        if chunk and (len(chunk) >= size or total + len(raw) > _CHUNK_BYTES):
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(raw)
+        total += len(raw)
+    if chunk:
+        yield chunk
+
+
+def _store_many(chunk: list[bytes], now: datetime, *,
+                source: str) -> list[tuple[bytes, int, bool]]:
+    """Store the new messages of a chunk in one commit: (raw, row id, is new) for each, in
+    order; the same bytes twice in a chunk are new once, then seen again."""
+    digests = [hashlib.sha256(raw).hexdigest() for raw in chunk]
+    known = dict(db.session.execute(select(InboundMail.sha256, InboundMail.id)
+                                    .where(InboundMail.sha256.in_(set(digests)))).all())
+    rows: dict[str, InboundMail] = {}
+    for raw, digest in zip(chunk, digests, strict=True):
+        if digest not in known and digest not in rows:
+            rows[digest] = _new_row(raw, digest, _peek_message_id(raw), now, source=source,
+                                    size=len(raw))
+    db.session.add_all(rows.values())
+    try:
+        _commit_keeping_loaded()
+    except IntegrityError:  # another worker stored one of them meanwhile: one by one
+        db.session.rollback()
+        return [(raw, row.id, is_new) for raw, digest in zip(chunk, digests, strict=True)
+                for row, is_new in [_store(raw, digest, _peek_message_id(raw), now,
+                                           source=source, uid=None, folder=None,
+                                           size=len(raw))]]
+    out, first = [], set()
+    for raw, digest in zip(chunk, digests, strict=True):
+        is_new = digest in rows and digest not in first
+        first.add(digest)
+        out.append((raw, rows[digest].id if digest in rows else known[digest], is_new))
+    return out
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds: the row just inserted is exactly what
+    the database has, so processing it needs no SELECT of the row and its raw bytes again."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _by_sha(digest: str) -> InboundMail | None:
@@ -296,13 +390,15 @@ def _code(ticket_id: int | None) -> str | None:
 
 # ------------------------------------------------------------------ processing
 
-def _process(row_id: int, now: datetime, *, force_request: bool = False) -> IngestResult:
+def _process(row_id: int, now: datetime, *, force_request: bool = False,
+             raw: bytes | None = None) -> IngestResult:
     """Handle a claimed row in one transaction; a concurrent change to the same ticket is
-    redone on fresh rows; any other error leaves the mail `failed` with the error kept."""
+    redone on fresh rows; any other error leaves the mail `failed` with the error kept.
+    raw: the stored bytes when the caller has them (not read back from the row)."""
     for attempt in range(_RETRIES):
         row = db.session.get(InboundMail, row_id)
         try:
-            result = _handle(row, now, force_request)
+            result = _handle(row, now, force_request, row.raw if raw is None else raw)
             row.action = result.action
             row.reason = _one_line(result.reason)[:300]
             row.error = None
@@ -347,15 +443,20 @@ def _text_fields_safe(parsed: mailparse.ParsedMail) -> None:
         attachment.filename = _one_line(attachment.filename)
 
 
-def _handle(row: InboundMail, now: datetime, force_request: bool) -> IngestResult:
+def _handle(row: InboundMail, now: datetime, force_request: bool, raw: bytes) -> IngestResult:
     # MailParseError (not a mail) and MailParseTimeout (over the budget) -> failed, kept
     parsed = mailparse.parse_message(
-        row.raw, budget_seconds=current_app.config.get("MAIL_PARSE_BUDGET_SECONDS"))
+        raw, budget_seconds=current_app.config.get("MAIL_PARSE_BUDGET_SECONDS"))
     _text_fields_safe(parsed)
     sender = (parsed.from_email or "").strip().lower()
+    mail = _Mail(row, parsed, sender, now)
+    result = dispatch(mail, force_request)
+    # The row's own columns once the work is done: set before, every flush inside dispatch
+    # would write the row again (one UPDATE of it per message, with the outcome).
     row.message_id = parsed.message_id[:998]
     row.from_email = sender[:254] or None
     row.subject = (parsed.subject or "")[:300] or None
     row.recipients = [a.lower()[:254] for a in (parsed.to + parsed.cc)][:100]
-    mail = _Mail(row, parsed, sender, now)
-    return dispatch(mail, force_request)
+    row.classification = mail.classification
+    row.ticket_id = mail.ticket_id
+    return result

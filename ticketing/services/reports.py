@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, not_, or_, select
+from sqlalchemy.orm import aliased
 
 from ..domain import ikm as ikm_rules
 from ..domain import report as rules
@@ -72,11 +73,13 @@ def load_tickets(start: datetime, end: datetime, unit_id: int | None = None
     its status at the end and the SLA levels it reached."""
     scope = [Ticket.unit_id == unit_id] if unit_id is not None else []
     cohort = _rows(_tickets_query(Ticket.created_dt >= start, Ticket.created_dt < end, *scope))
-    # Only requests whose status changed after the end can have had another status then.
+    # Only requests whose status changed after the end can have had another status then; of
+    # those, only the ones received before the end are read (the status changes of the
+    # requests received since, a whole running quarter of them, are not).
     changed_after = set(db.session.scalars(
-        select(AuditEntry.ticket_id).where(AuditEntry.action == "status",
-                                           AuditEntry.created_dt >= end,
-                                           AuditEntry.ticket_id.is_not(None)).distinct()))
+        select(AuditEntry.ticket_id).join(Ticket, Ticket.id == AuditEntry.ticket_id)
+        .where(AuditEntry.action == "status", AuditEntry.created_dt >= end,
+               Ticket.created_dt < end, *scope).distinct()))
     backlog = _rows(_tickets_query(Ticket.created_dt < start, Ticket.status.in_(OPEN), *scope))
     seen = {row[0] for row in backlog}
     for chunk in _chunks(changed_after):
@@ -177,21 +180,68 @@ def data_version() -> tuple:
         select(func.max(SlaNotification.id)).scalar_subquery())).one())
 
 
+#: audit actions without a request that change nothing the evaluation reads: accounts,
+#: tokens, canned answers, routing rules, the signatory, the follow-up plan (not the calendar,
+#: service targets or erasures, which do)
+UNRELATED_ACTIONS = ("account_", "password_", "token_", "login_", "canned_", "routing_rule",
+                     "report_signatory", "rtl_")
+
+
+def unchanged_before(end: datetime) -> period_cache.StillValid:
+    """Whether what was recorded between two data versions leaves alone every request
+    received before `end` (a finished period, the one before it and their backlog): no
+    request received before it was added, changed (audited) or escalated, no survey response
+    submitted before it, nothing deleted, no calendar or catalogue change. One query over
+    the rows recorded in between only (by primary key)."""
+
+    def still_valid(old, new) -> bool:
+        if old is None or new is None or len(old) != len(new):
+            return False
+        old = [v or 0 for v in old]
+        new = [v or 0 for v in new]
+        if any(n < o for n, o in zip(new, old, strict=True)):
+            return False  # rows deleted
+        (ticket0, audit0, survey0, sla0), (ticket1, audit1, survey1, sla1) = old, new
+        audited = aliased(Ticket)
+        touched = select(
+            select(Ticket.id).where(Ticket.id > ticket0, Ticket.id <= ticket1,
+                                    Ticket.created_dt < end).exists(),
+            select(AuditEntry.id).outerjoin(audited, audited.id == AuditEntry.ticket_id).where(
+                AuditEntry.id > audit0, AuditEntry.id <= audit1,
+                or_(audited.created_dt < end,
+                    and_(audited.id.is_(None),
+                         not_(or_(*(AuditEntry.action.startswith(prefix)
+                                    for prefix in UNRELATED_ACTIONS)))))).exists(),
+            select(SurveyResponse.id).where(SurveyResponse.id > survey0,
+                                            SurveyResponse.id <= survey1,
+                                            SurveyResponse.submitted_dt < end).exists(),
+            select(SlaNotification.id).join(Ticket, Ticket.id == SlaNotification.ticket_id)
+            .where(SlaNotification.id > sla0, SlaNotification.id <= sla1,
+                   Ticket.created_dt < end).exists())
+        return not any(db.session.execute(touched).one())
+
+    return still_valid
+
+
 def evaluation(period: Period, now: datetime, *, unit: Unit | None = None,
                internal: bool = True, with_previous: bool = True) -> rules.Report:
     """The report for `period` as of `now`, for one unit (a kabid) or all (unit None).
 
     internal=False leaves out what only staff may see (per-staff figures, complaints,
     comments): the public page and the stats API. A finished period's report is computed
-    once per data version and reused by the page, the PDF and the XLSX (services.period_cache);
-    the figures without the internal parts (the comparison of the next quarter's report, the
-    follow-up plan page) are taken from the full report when it is kept.
+    once per data version and reused by the page, the PDF and the XLSX (services.period_cache),
+    also after changes that concern only later requests (unchanged_before); the figures
+    without the internal parts (the comparison of the next quarter's report, the follow-up
+    plan page) are taken from the full report when it is kept.
     """
     unit_id = unit.id if unit is not None else None
-    version = data_version() if period_cache.is_finished(period, now) else None
+    finished = period_cache.is_finished(period, now)
+    version = data_version() if finished else None
+    still_valid = (unchanged_before(period.bounds(current_app.config["TIMEZONE"])[1])
+                   if finished else None)
     if not internal:
         full = period_cache.peek("evaluation", period, now, scope=(unit_id, True, True),
-                                 version=version)
+                                 version=version, still_valid=still_valid)
         if isinstance(full, rules.Report):
             return replace(full, staff=[], complaints=[], comments=[],
                            previous=full.previous if with_previous else None)
@@ -199,7 +249,7 @@ def evaluation(period: Period, now: datetime, *, unit: Unit | None = None,
         "evaluation", period, now,
         lambda: _evaluation(period, now, unit=unit, internal=internal,
                             with_previous=with_previous),
-        scope=(unit_id, internal, with_previous), version=version)
+        scope=(unit_id, internal, with_previous), version=version, still_valid=still_valid)
 
 
 @contextmanager

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import and_, case, func, select
 
 from ..domain import routing
 from ..extensions import db
 from ..models import RoutingDecision, RoutingRule, Ticket, Unit, User
-from . import audit
+from . import audit, process_cache
 
 
 class RuleError(ValueError):
@@ -40,21 +41,34 @@ def seed_rules(now: datetime) -> int:
         existing.add(rule.phrase.lower())
         added += 1
     db.session.flush()
+    _forget()
     return added
 
 
 def active_rules() -> list[routing.Rule]:
     """The rules routing uses: the table's active rows; the built-in defaults while the table
-    has never been seeded (a fresh database before `flask seed`)."""
+    has never been seeded (a fresh database before `flask seed`). Kept per process for
+    ROUTING_RULES_CACHE_SECONDS (every mail and WhatsApp request is routed; an edit through
+    this module forgets them at once in this process)."""
+    return list(process_cache.kept(
+        "routing_rules", current_app.config.get("ROUTING_RULES_CACHE_SECONDS", 60),
+        _read_rules))
+
+
+def _forget() -> None:
+    process_cache.forget("routing_rules")
+
+
+def _read_rules() -> tuple[routing.Rule, ...]:
     rows = db.session.execute(
         select(RoutingRule.phrase, RoutingRule.weight, RoutingRule.is_generic,
                RoutingRule.is_active, Unit.code)
         .outerjoin(Unit, RoutingRule.unit_id == Unit.id)
     ).all()
     if not rows:
-        return list(routing.DEFAULT_RULES)
-    return [routing.Rule(code, phrase, float(weight), bool(generic))
-            for phrase, weight, generic, active, code in rows if active]
+        return tuple(routing.DEFAULT_RULES)
+    return tuple(routing.Rule(code, phrase, float(weight), bool(generic))
+                 for phrase, weight, generic, active, code in rows if active)
 
 
 def route_request(subject: str, body: str) -> routing.RoutingDecision:
@@ -64,7 +78,9 @@ def route_request(subject: str, body: str) -> routing.RoutingDecision:
 def record_decision(ticket: Ticket, decision: routing.RoutingDecision, now: datetime) -> None:
     """Keep what the rules decided for the ticket (no commit)."""
     unit_id = None
-    if decision.unit:
+    if decision.unit and ticket.unit is not None and ticket.unit.code == decision.unit:
+        unit_id = ticket.unit_id  # routed as decided: no query
+    elif decision.unit:
         unit_id = db.session.scalar(select(Unit.id).where(Unit.code == decision.unit))
     db.session.add(RoutingDecision(
         ticket_id=ticket.id, unit_id=unit_id,
@@ -121,6 +137,7 @@ def add_rule(actor: User, data: RuleInput, now: datetime) -> RoutingRule:
     audit.record(None, "routing_rule", now, actor=actor, new=f"{data.unit_code or '-'}: {phrase}",
                  detail={"weight": weight, "generic": data.is_generic})
     db.session.flush()
+    _forget()
     return rule
 
 
@@ -130,6 +147,7 @@ def set_rule_active(actor: User, rule: RoutingRule, active: bool, now: datetime)
     audit.record(None, "routing_rule", now, actor=actor, old=rule.phrase,
                  new="aktif" if active else "nonaktif")
     db.session.flush()
+    _forget()
 
 
 # ------------------------------------------------------------------ how well the rules do

@@ -1,0 +1,143 @@
+"""Mail intake without avoidable round trips (issue 13): the stored row is not read back,
+it is written once more with the outcome, the routing rules are kept per process, and no
+SELECT comes before the insert for the random ticket code."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, insert, select
+
+from ticketing.extensions import db
+from ticketing.models import InboundMail, RoutingRule, Ticket, Unit
+from ticketing.services import mail_actions, routing_rules
+from ticketing.services.mail_ingest import ingest_many, ingest_raw
+
+from ..factories import PDF_BYTES
+from ..support.mail import build_mail, inbound, mail_app, ticket  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.usefixtures("mail_app")
+
+
+def _statements(work) -> list[str]:
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_a_new_request_is_stored_then_written_once_with_its_outcome(now):
+    ingest_raw(build_mail(sender="pertama@example.com"), now, source="file")  # rules read
+    raw = build_mail(sender="Dewi <dewi@example.com>", subject="Sertifikat halal pempek",
+                     body="Bagaimana cara daftar sertifikat halal gratis?",
+                     attachments=[("surat.pdf", "application/pdf", PDF_BYTES)])
+    results = []
+    statements = _statements(lambda: results.append(ingest_raw(raw, now, source="file")))
+
+    [result] = results
+    assert result.action == "created"
+    inbound_reads = [s for s in statements if s.startswith("SELECT") and "FROM inbound_mail" in s]
+    assert inbound_reads == [], inbound_reads  # neither the row nor its raw bytes read back
+    assert len([s for s in statements if s.startswith("UPDATE inbound_mail")]) == 1, statements
+    assert not any("FROM routing_rules" in s for s in statements), statements
+    assert not any(s.startswith("SELECT tickets.id FROM tickets") for s in statements), statements
+    # ... and the row holds everything, as before
+    [row] = inbound(result.message_id)
+    t = ticket(result.ticket)
+    assert row.raw == raw and row.action == "created" and row.ticket_id == t.id
+    assert (row.from_email, row.subject, row.classification) == (
+        "dewi@example.com", "Sertifikat halal pempek", "normal")
+    assert t.unit.code == "PUMK" and [a.filename for a in t.messages[0].attachments] == [
+        "surat.pdf"]
+
+
+def test_routing_rules_are_kept_and_an_edit_elsewhere_is_seen_after_the_cache_time(app, now):
+    first = routing_rules.active_rules()
+    assert not any(rule.phrase == "kemasan" for rule in first)
+    # another process (an admin's web worker) adds a rule
+    pumk = db.session.scalar(select(Unit.id).where(Unit.code == "PUMK"))
+    db.session.execute(insert(RoutingRule), [{
+        "phrase": "kemasan", "unit_id": pumk, "weight": 4, "is_generic": False,
+        "is_active": True, "created_dt": now, "updated_dt": now}])
+    db.session.commit()
+    assert not any(rule.phrase == "kemasan" for rule in routing_rules.active_rules())
+    app.config["ROUTING_RULES_CACHE_SECONDS"] = 0
+    assert any(rule.phrase == "kemasan" for rule in routing_rules.active_rules())
+
+
+def test_a_ticket_code_clash_redoes_the_mail_with_another_code(now, monkeypatch):
+    taken = ingest_raw(build_mail(sender="satu@example.com"), now, source="file").ticket
+    codes = iter([taken, "ABCD-EFGH"])
+    monkeypatch.setattr(mail_actions, "new_code", lambda: next(codes))
+    result = ingest_raw(build_mail(sender="dua@example.com", subject="Kode bentrok"), now,
+                        source="file")
+    assert (result.action, result.ticket) == ("created", "ABCD-EFGH")
+    assert ticket("ABCD-EFGH").requester_email == "dua@example.com"
+    assert ticket(taken).requester_email == "satu@example.com"
+    [row] = inbound(result.message_id)
+    assert (row.action, row.ticket_id) == ("created", ticket("ABCD-EFGH").id)
+    assert db.session.scalar(select(db.func.count()).select_from(Ticket)) == 2
+    assert db.session.scalar(select(db.func.count()).select_from(InboundMail)) == 2
+
+
+def _commits(work) -> int:
+    seen = []
+    listener = lambda conn: seen.append(1)  # noqa: E731
+    event.listen(db.engine, "commit", listener)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "commit", listener)
+    return len(seen)
+
+
+def test_files_are_stored_several_per_commit_then_processed_one_by_one(app, now):
+    raws = [build_mail(sender=f"warga{i}@example.com", subject=f"Pertanyaan {i}")
+            for i in range(4)]
+    stored_before = ingest_raw(raws[3], now, source="file")
+    results = []
+    commits = _commits(lambda: results.extend(
+        ingest_many([raws[0], raws[1], raws[0], raws[2], raws[3]], lambda: now,
+                    source="file")))
+
+    assert [r.action for r in results] == ["created", "created", "duplicate", "created",
+                                           "duplicate"]
+    assert results[2].ticket == results[0].ticket and results[4].ticket == stored_before.ticket
+    # one commit stores the three new ones; each is processed in its own; each duplicate
+    # counts the delivery (one at a time: 2 x 3 + 2 = 8)
+    assert commits == 1 + 3 + 2
+    rows = db.session.scalars(select(InboundMail).order_by(InboundMail.id)).all()
+    assert [(r.action, r.times_seen, r.source) for r in rows] == [
+        ("created", 2, "file"), ("created", 2, "file"), ("created", 1, "file"),
+        ("created", 1, "file")]
+    assert [r.raw for r in rows] == [raws[3], raws[0], raws[1], raws[2]]
+
+
+def test_a_short_claim_stores_one_file_per_commit(app, now):
+    app.config["MAIL_CLAIM_STALE_MINUTES"] = 1  # 60 s: no room for two 20 s parse budgets
+    raws = [build_mail(sender=f"warga{i}@example.com") for i in range(3)]
+    results = []
+    commits = _commits(lambda: results.extend(ingest_many(raws, lambda: now, source="file")))
+    assert [r.action for r in results] == ["created"] * 3
+    assert commits == 3 + 3
+
+
+def test_a_follow_up_does_not_load_the_whole_conversation(now):
+    first = ingest_raw(build_mail(sender="dewi@example.com", subject="Sertifikat halal"), now,
+                       source="file")
+    reply = build_mail(sender="dewi@example.com", subject=f"Re: [{first.ticket}] Sertifikat",
+                       body="Terima kasih, berkasnya saya kirim besok.")
+    results = []
+    statements = _statements(lambda: results.append(ingest_raw(reply, now, source="file")))
+    assert results[0].action == "appended" and results[0].ticket == first.ticket
+    assert not any(s.startswith("SELECT") and "FROM messages" in s for s in statements), \
+        statements
+    t = ticket(first.ticket)
+    assert [(m.direction, m.body_text) for m in t.messages][-1] == (
+        "in", "Terima kasih, berkasnya saya kirim besok.")
