@@ -73,11 +73,13 @@ def load_tickets(start: datetime, end: datetime, unit_id: int | None = None
     its status at the end and the SLA levels it reached."""
     scope = [Ticket.unit_id == unit_id] if unit_id is not None else []
     cohort = _rows(_tickets_query(Ticket.created_dt >= start, Ticket.created_dt < end, *scope))
-    # Only requests whose status changed after the end can have had another status then.
+    # Only requests whose status changed after the end can have had another status then; of
+    # those, only the ones received before the end are read (the status changes of the
+    # requests received since, a whole running quarter of them, are not).
     changed_after = set(db.session.scalars(
-        select(AuditEntry.ticket_id).where(AuditEntry.action == "status",
-                                           AuditEntry.created_dt >= end,
-                                           AuditEntry.ticket_id.is_not(None)).distinct()))
+        select(AuditEntry.ticket_id).join(Ticket, Ticket.id == AuditEntry.ticket_id)
+        .where(AuditEntry.action == "status", AuditEntry.created_dt >= end,
+               Ticket.created_dt < end, *scope).distinct()))
     backlog = _rows(_tickets_query(Ticket.created_dt < start, Ticket.status.in_(OPEN), *scope))
     seen = {row[0] for row in backlog}
     for chunk in _chunks(changed_after):
