@@ -182,3 +182,11 @@ def test_the_job_warms_every_scope_of_the_last_finished_quarter(app, quarter, bu
     # run again: nothing to build, nothing dropped
     assert worker(lambda: reports.warm_cache(REPORT_NOW))["dropped"] == 0
     assert builds == []
+
+
+def test_the_cli_warms_like_the_job(app, quarter, builds):
+    result = app.test_cli_runner().invoke(args=["reports", "warm"])
+    assert result.exit_code == 0, result.output
+    assert '"period": "2026-Q4"' in result.output
+    assert ("2026-Q4", None, True) in builds
+    assert any("2026-10-01|2027-01-01|None|True|True" in key for key in _rows())
