@@ -385,6 +385,40 @@ def intake_rows(url: str, seconds: float) -> dict:
     return out
 
 
+def intake_statements(app) -> dict:
+    """SQL statements of one public intake through the test client (API and web form), after
+    a warm-up request: the database round trips each request makes besides BEGIN/COMMIT."""
+    with app.app_context():
+        service = db.session.scalar(text("SELECT slug FROM services WHERE unit_id IS NOT NULL "
+                                         "ORDER BY id LIMIT 1"))
+        engine = db.engine
+    client = app.test_client()
+    fields = {"name": "Warga Bench", "type": "informasi", "service": service,
+              "subject": "Pertanyaan sertifikat halal",
+              "message": "Bagaimana cara mendaftar sertifikat halal gratis untuk usaha saya?"}
+    out = {}
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement.split("(")[0].split(" WHERE ")[0].strip())
+
+    for label, send in (
+            ("intake_api", lambda n: client.post("/api/v1/requests", json={
+                **fields, "email": f"sql{n}@example.com", "consent": True})),
+            ("intake_form", lambda n: client.post("/permohonan", data={
+                **fields, "email": f"sql{n}@example.com", "consent": "y", "started": "0"}))):
+        send(0)
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            status = send(1).status_code
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        out[label] = {"status": status, "sql": len(statements), "statements": list(statements)}
+        print(f"  {label + ' SQL':<44} {len(statements):>5} SQL  {status}", flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
@@ -414,6 +448,8 @@ def main() -> None:
     result = {"tickets": args.tickets, "rows": in_process_rows(app, args.samples,
                                                                 not args.no_reports)}
     result["sla_check"] = sla_check_row(app)
+    if not args.no_intake:
+        result["intake_sql"] = intake_statements(app)
     with app.app_context():
         db.engine.dispose()
     if not args.no_intake:

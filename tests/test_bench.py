@@ -41,6 +41,10 @@ def test_bench_seeds_and_times_every_row(tmp_path):
     assert intake["intake_api"]["ok"] > 0 and intake["intake_form"]["ok"] > 0
     assert intake["bare_insert"]["ok"] > 0 and intake["intake_api"]["errors"] == 0
     assert "intake_api_vs_bare" in intake
+    statements = result["intake_sql"]
+    assert statements["intake_api"]["status"] == 201 and statements["intake_form"]["status"] == 303
+    assert "INSERT INTO tickets" in statements["intake_api"]["statements"]
+    assert statements["intake_api"]["sql"] == len(statements["intake_api"]["statements"])
     mail = result["mail_ingest"]
     for label in ("cli", "in_process"):
         assert sum(mail[label]["actions"].values()) == 40, mail
