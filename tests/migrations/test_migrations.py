@@ -88,7 +88,7 @@ def test_0018_settles_news_nobody_needs_to_act_on(tmp_path):
     assert unread == expected
 
 
-def test_0020_fills_the_working_time_of_the_requests_answered_before(backend, tmp_path,
+def test_0021_fills_the_working_time_of_the_requests_answered_before(backend, tmp_path,
                                                                      request):
     """Undone and redone on a database with answers: the upgrade stores each answered
     request's working seconds as the answer did (the office calendar), committed in batches."""
@@ -125,7 +125,7 @@ def test_0020_fills_the_working_time_of_the_requests_answered_before(backend, tm
                 run(svc.reply, ticket, worker, "Jawaban.", "selesai", now + timedelta(hours=hours))
         stored = db.session.execute(query).all()
         db.session.commit()
-        downgrade(revision="0019_perf_outbox")
+        downgrade(revision="0020_report_cache")
         upgrade()
         filled = db.session.execute(query).all()
         db.session.remove()

@@ -1,6 +1,6 @@
 """Each request's working time to its first answer is stored at that answer, with the calendar
 in force then (services.lifecycle), and the evaluation counts that stored value; requests
-answered before it was stored are filled in by the backfill (migration 0020, bench/seed.py)
+answered before it was stored are filled in by the backfill (migration 0021, bench/seed.py)
 or, left empty, computed with the calendar as it is when the report is made."""
 
 from __future__ import annotations

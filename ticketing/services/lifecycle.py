@@ -144,7 +144,7 @@ def backfill_first_response_seconds(connection, calendar: WorkingCalendar,
     set_status stored it), computed with `calendar`; returns how many. Batches by id: one
     SELECT, the seconds worked out in Python, one UPDATE (PostgreSQL: from two arrays; other
     databases: executemany). No commit: the caller decides (the migration commits per batch).
-    Used by migration 0020 and bench/seed.py."""
+    Used by migration 0021 and bench/seed.py."""
     t = Ticket.__table__
     postgresql = connection.dialect.name == "postgresql"
     write = update(t).where(t.c.id == bindparam("ticket_id"),

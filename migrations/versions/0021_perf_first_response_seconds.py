@@ -3,8 +3,8 @@
 calendar as it is now, in batches (issue 13: the evaluation report no longer asks the calendar
 for every answered request)
 
-Revision ID: 0020_perf_seconds
-Revises: 0019_perf_outbox
+Revision ID: 0021_perf_seconds
+Revises: 0020_report_cache
 Create Date: 2026-12-06 05:00:00
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0020_perf_seconds"
-down_revision = "0019_perf_outbox"
+revision = "0021_perf_seconds"
+down_revision = "0020_report_cache"
 branch_labels = None
 depends_on = None
 
