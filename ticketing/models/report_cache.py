@@ -29,6 +29,6 @@ class ReportCacheEntry(db.Model):
     version = mapped_column(JSON, nullable=True)
     #: the end of the period (UTC), to check what was recorded since against it
     period_end_dt = mapped_column(UTCDateTime, nullable=False)
-    #: the built value, pickled
+    #: the built value, pickled and zlib-compressed
     value: Mapped[bytes] = mapped_column(LargeBinary)
     created_dt = mapped_column(UTCDateTime, nullable=False)

@@ -24,6 +24,7 @@ import hashlib
 import logging
 import pickle
 import time
+import zlib
 from collections.abc import Callable, Hashable
 from contextlib import suppress
 from datetime import datetime
@@ -50,7 +51,7 @@ _lock = Lock()
 log = logging.getLogger(__name__)
 
 #: raise when the stored values change in a way the sources below do not show
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def _format() -> str:
@@ -143,7 +144,7 @@ def _stored(kind: str, key: tuple, version: Hashable,
     if kept != version and (still_valid is None or not still_valid(kept, version)):
         return None
     try:
-        value = pickle.loads(row.value)  # noqa: S301 - our own rows, written by _save
+        value = pickle.loads(zlib.decompress(row.value))  # noqa: S301 - our rows (_save)
     except Exception:
         log.warning("unreadable cached %s %s: building it again", kind, key, exc_info=True)
         return None
@@ -160,7 +161,9 @@ def _json_version(version: Hashable):
 def _save(kind: str, key: tuple, period: Period, version: Hashable, value: object,
           now: datetime) -> None:
     try:
-        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        # compressed: a quarter's report at a million tickets pickles to ~7 MB (every answer's
+        # working seconds, for the medians), ~1 MB compressed, so 5x less to read back
+        blob = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 6)
     except Exception:
         log.warning("cannot store %s %s", kind, key, exc_info=True)
         return
