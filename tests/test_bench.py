@@ -31,8 +31,10 @@ def test_bench_seeds_and_times_every_row(tmp_path):
                   "api_all_page500_cursor", "search_name_all", "search_word_all",
                   "search_email_all", "kinerja", "kinerja_csv", "stats_api", "report_page",
                   "report_pdf", "report_xlsx", "report_finished_first", "report_finished",
-                  "report_finished_pdf", "report_finished_xlsx"):
+                  "report_finished_pdf", "report_finished_xlsx", "report_finished_other_process",
+                  "report_finished_unit_after_job"):
         assert rows[label]["status"] == 200, (label, rows[label])
+    assert rows["report_cache_job"]["period"] and rows["report_cache_job"]["scopes"] > 1
     assert rows["search_name_all"]["x_total_count"] != "0"
     assert rows["api_all_page1"]["x_total_count"] == "1000"  # bounded
     intake = result["intake"]

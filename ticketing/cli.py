@@ -498,9 +498,27 @@ def facts_rebuild(since: str | None) -> None:
     emit({"fact_rows": rows})
 
 
+reports_cli = AppGroup("reports", help="Laporan evaluasi triwulanan.")
+
+
+@reports_cli.command("warm")
+def reports_warm() -> None:
+    """Siapkan laporan evaluasi triwulan terakhir yang sudah selesai untuk semua cakupan dan
+    buang salinan simpanan yang usang (seperti tugas penjadwal report_cache)."""
+    from .services.reports import warm_cache
+
+    def work() -> dict:
+        result = warm_cache(now_utc())
+        db.session.commit()
+        return result
+
+    emit(_run_or_tempfail(work))
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(facts_cli)
+    app.cli.add_command(reports_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(tickets_cli)
     app.cli.add_command(mail_cli)

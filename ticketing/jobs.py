@@ -99,6 +99,15 @@ def _retention(now: datetime) -> dict:
     return result
 
 
+def _report_cache(now: datetime) -> dict:
+    # The last finished quarter's evaluation, built once for every worker (period_cache).
+    from .services.reports import warm_cache
+
+    result = warm_cache(now)
+    db.session.commit()
+    return result
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -151,6 +160,8 @@ JOBS: list[Job] = [
     Job("privacy_retention", _retention, "interval", {"hours": 24}),
     # 00.30 office time: yesterday's open_late snapshot, late answers, calendar edits
     Job("facts_rebuild", _facts, "cron", {"hour": 0, "minute": 30}, run_at_start=False),
+    # 01.00 office time (and at start): the quarter just finished, before anyone asks for it
+    Job("report_cache", _report_cache, "cron", {"hour": 1, "minute": 0}),
     Job("staff_notify", _staff_notify, "interval", {"minutes": 1}),
     Job("whatsapp_media", _whatsapp_media, "interval", {"minutes": 2}, requires=_WHATSAPP),
     Job("whatsapp_catch_up", _whatsapp_catch_up, "interval", {"minutes": 10},

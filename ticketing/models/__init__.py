@@ -11,6 +11,7 @@ from .mail import InboundMail, MailAutoReply, OutboxMail
 from .notify import NOTIFY_PREFS, JobCursor, StaffNotification
 from .ops import JobHeartbeat
 from .people import ROLES, ApiToken, LoginThrottle, User, UserSession
+from .report_cache import ReportCacheEntry
 from .routing import RoutingDecision, RoutingRule
 from .sla import SlaDigest, SlaNotification
 from .survey import SURVEY_CHANNELS, SurveyInvitation, SurveyResponse
@@ -43,6 +44,7 @@ __all__ = [
     "Message",
     "OfficeHours",
     "OutboxMail",
+    "ReportCacheEntry",
     "ReportSignatory",
     "RoutingDecision",
     "RoutingRule",

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ..domain.calendar import RAMADAN_WEEKLY_HOURS, SpecialHours, WorkingCalendar
 from ..extensions import db
 from ..models import Closure, OfficeHours, Service, SpecialPeriod, User
-from . import audit, catalogue, process_cache
+from . import audit, process_cache
 
 DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
@@ -299,7 +299,6 @@ def set_service_target(service: Service, change: TargetChange, now: datetime, *,
                  old=_target_label(*old), new=_target_label(*new),
                  detail={"service": service.slug})
     db.session.flush()
-    catalogue.forget()  # the kept copies of the services carry the target new tickets get
     _forget()
 
 

@@ -31,7 +31,7 @@ from ..models import (
     Ticket,
     User,
 )
-from . import audit
+from . import audit, period_cache
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,7 @@ def erase_subject(email: str | None, phone: str | None, now: datetime, *,
         terms |= _terms_of(ticket)
     for ticket in tickets:
         anonymise_ticket(ticket, now, ERASURE, counts)
+    forget_reports(tickets)
     ticket_ids = [t.id for t in tickets]
     _erase_traces(email, phone, ticket_ids, now, counts)
     counts.audit_entries += scrub_audit(terms, ticket_ids, contact_terms={email, phone} - {None})
@@ -166,6 +167,14 @@ def anonymise_ticket(ticket: Ticket, now: datetime, reason: str, counts: Counts)
         counts.survey_comments += 1
     audit.record(ticket, "privacy_anonymise", now, actor_label=audit.SYSTEM,
                  detail={"reason": reason})
+
+
+def forget_reports(tickets: list[Ticket]) -> None:
+    """Kept evaluation reports list complaints (code, subject) and survey comments: after
+    anonymising tickets, every stored one goes (in this transaction), and is built again from
+    the anonymised data when next asked for."""
+    if tickets:
+        period_cache.discard("evaluation")
 
 
 def _remove_attachments(message_ids: list[int], counts: Counts) -> None:
@@ -352,6 +361,7 @@ def run_retention(now: datetime, limit: int | None = None) -> dict:
         terms_by_ticket = {t.id: _terms_of(t) for t in tickets}
         for ticket in tickets:
             anonymise_ticket(ticket, now, RETENTION, counts)
+        forget_reports(tickets)
         if tickets:
             _erase_traces(None, None, list(terms_by_ticket), now, counts)
         for ticket_id, terms in terms_by_ticket.items():

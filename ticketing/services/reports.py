@@ -23,6 +23,7 @@ from sqlalchemy import and_, case, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from ..domain import ikm as ikm_rules
+from ..domain import periods
 from ..domain import report as rules
 from ..domain.lifecycle import OPEN_STATUSES
 from ..domain.periods import Period
@@ -241,7 +242,7 @@ def evaluation(period: Period, now: datetime, *, unit: Unit | None = None,
                    if finished else None)
     if not internal:
         full = period_cache.peek("evaluation", period, now, scope=(unit_id, True, True),
-                                 version=version, still_valid=still_valid)
+                                 version=version, still_valid=still_valid, shared=True)
         if isinstance(full, rules.Report):
             return replace(full, staff=[], complaints=[], comments=[],
                            previous=full.previous if with_previous else None)
@@ -249,7 +250,25 @@ def evaluation(period: Period, now: datetime, *, unit: Unit | None = None,
         "evaluation", period, now,
         lambda: _evaluation(period, now, unit=unit, internal=internal,
                             with_previous=with_previous),
-        scope=(unit_id, internal, with_previous), version=version, still_valid=still_valid)
+        scope=(unit_id, internal, with_previous), version=version, still_valid=still_valid,
+        shared=True)
+
+
+def warm_cache(now: datetime) -> dict:
+    """Build (or find kept) the evaluation of the last finished quarter for every scope the
+    pages ask for (all units, each unit; the public figures and the next quarter's comparison
+    come from these), so no person waits for the first computation; then drop stored rows no
+    lookup would take any more. Its cost is one quarter (and the one before), not history.
+    Flushes (the caller commits the pruning)."""
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    quarter = periods.containing(now.astimezone(tz).date(), "quarter").previous()
+    built = 0
+    for unit in [None, *db.session.scalars(select(Unit).order_by(Unit.sort_order, Unit.id))]:
+        evaluation(quarter, now, unit=unit)
+        built += 1
+    dropped = period_cache.prune("evaluation", data_version(), unchanged_before)
+    db.session.flush()
+    return {"period": quarter.key, "scopes": built, "dropped": dropped}
 
 
 @contextmanager
