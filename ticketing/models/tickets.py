@@ -73,6 +73,10 @@ class Ticket(db.Model):
     #: working seconds left when the clock was paused (menunggu_pemohon)
     sla_remaining_seconds: Mapped[float | None] = mapped_column(db.Float, nullable=True)
     first_response_dt = mapped_column(UTCDateTime, nullable=True)
+    #: working seconds from receipt to the first answer, stored at the answer with the calendar
+    #: in force then (domain.report.answer_seconds); None when unanswered, or answered before
+    #: it was stored and not backfilled (the report then computes it)
+    first_response_seconds: Mapped[float | None] = mapped_column(db.Float, nullable=True)
     resolved_dt = mapped_column(UTCDateTime, nullable=True)
     closed_dt = mapped_column(UTCDateTime, nullable=True)
     #: 0 none, 1 ketua tim told, 2 kabid told
