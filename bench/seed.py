@@ -225,9 +225,13 @@ def seed(url: str, count: int) -> None:
 
 
 def after_seed(conn) -> None:
-    """Derived tables (the daily facts) are rebuilt from the seeded rows."""
+    """Derived values: each answered request's working seconds to its first answer (as the
+    migration fills them), then the daily facts rebuilt from the seeded rows."""
     from ticketing.services import facts
+    from ticketing.services.calendar import office_calendar
+    from ticketing.services.lifecycle import backfill_first_response_seconds
 
+    backfill_first_response_seconds(conn, office_calendar())
     facts.rebuild(conn, NOW)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from ticketing.domain import report
@@ -274,3 +275,29 @@ def test_each_answer_counted_once_gives_the_figures_of_every_group_as_before():
         assert counted == len(done) + sum(
             1 for r in month if r not in done
             and report.lifecycle.is_unanswered_late(r.status, r.due_dt, None, now))
+
+
+def test_the_working_time_stored_at_the_answer_is_counted_as_stored():
+    """The value stored at the answer is what counts (the calendar in force then); only a
+    request without one is computed with the calendar given. Stored values that equal the
+    calendar's give the same report, figure for figure."""
+    one = row(1, created_dt=wib(2, 9), first_response_dt=wib(2, 11), status="selesai")
+    assert report.answer_seconds(one, CAL) == 7200.0
+    closed = WorkingCalendar(closures={wib(2, 9).date(): "Libur daerah"})
+    assert report.answer_seconds(one, closed) == 0.0
+    assert report.answer_seconds(replace(one, first_response_seconds=7200.0), closed) == 7200.0
+
+    rows, responses = _varied_quarter()
+    stored = [replace(r, first_response_seconds=report.seconds_to_answer(
+        r.created_dt, r.first_response_dt, CAL)) if r.first_response_dt else r for r in rows]
+    assert sum(1 for r in stored if r.first_response_seconds) > 200
+    period, now = parse_period("2026-Q4"), datetime(2026, 12, 20, 5, tzinfo=UTC)
+    common = {"responses": responses, "units": [report.UnitInfo("PUMK", "PUMK")],
+              "services": [report.ServiceInfo("hki", "HKI", "PUMK")],
+              "staff": [report.StaffRow(n, f"Petugas {n}", "PUMK", "staf") for n in (1, 2)]}
+    computed = report.build(period, now, CAL, tickets=rows, **common)
+    assert report.build(period, now, CAL, tickets=stored, **common) == computed
+    # with a calendar that would count otherwise, the stored values still give those figures
+    other = WorkingCalendar(closures={date(2026, 10, d): "Libur" for d in range(1, 32)})
+    assert report.build(period, now, other, tickets=stored, **common) == computed
+    assert report.build(period, now, other, tickets=rows, **common) != computed

@@ -86,3 +86,50 @@ def test_0018_settles_news_nobody_needs_to_act_on(tmp_path):
         db.session.remove()
         db.engine.dispose()
     assert unread == expected
+
+
+def test_0021_fills_the_working_time_of_the_requests_answered_before(backend, tmp_path,
+                                                                     request):
+    """Undone and redone on a database with answers: the upgrade stores each answered
+    request's working seconds as the answer did (the office calendar), committed in batches."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask_migrate import downgrade
+    from sqlalchemy import text
+
+    from ticketing.services import tickets as svc
+    from ticketing.services.catalogue import seed_catalogue
+    from ticketing.services.transaction import run
+
+    from ..factories import gen_ticket
+    from ..support.staff import staff
+
+    if backend == "postgresql":
+        from ..support.components import PG_URL_ENV, create_pg_database
+
+        url, drop = create_pg_database(PG_URL_ENV())
+        request.addfinalizer(drop)
+    else:
+        url = f"sqlite:///{tmp_path}/seconds.sqlite3"
+    now = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
+    query = text("SELECT id, first_response_seconds FROM tickets ORDER BY id")
+    app = create_app(_config(url, tmp_path))
+    with app.app_context():
+        upgrade()
+        seed_catalogue()
+        worker = staff(now)
+        for hours in (1, 20, 49, 0):
+            ticket = gen_ticket(now)
+            if hours:
+                run(svc.claim, ticket, worker, now)
+                run(svc.reply, ticket, worker, "Jawaban.", "selesai", now + timedelta(hours=hours))
+        stored = db.session.execute(query).all()
+        db.session.commit()
+        downgrade(revision="0020_report_cache")
+        upgrade()
+        filled = db.session.execute(query).all()
+        db.session.remove()
+        db.engine.dispose()
+    # Wed 10.00 + 1 h; + 20 h: Wed until 16.00; + 49 h: Fri 11.00 (6 + 8.5 + 3.5 hours)
+    assert [s for _, s in stored] == [3600.0, 6 * 3600, 18 * 3600, None]
+    assert filled == stored

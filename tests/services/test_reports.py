@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ticketing.domain.periods import parse_period
 from ticketing.extensions import db
@@ -309,3 +309,29 @@ def test_the_report_reads_a_fixed_number_of_queries(app, quarter):
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert first == second and first < 20
+
+
+def test_each_answer_stored_its_working_time_by_the_office_clock(quarter):
+    """At the first answer (through the real services, reopens and later answers included)
+    each request stored its office seconds from receipt, as the test's own clock counts."""
+    stored = {code: (first, seconds) for code, first, seconds in db.session.execute(
+        select(Ticket.code, Ticket.first_response_dt, Ticket.first_response_seconds))}
+    done = [p for p in quarter.planned if p.first_answer is not None]
+    assert len(done) > 30 and any(p.reopened for p in done)
+    for p in done:
+        assert stored[p.code] == (p.first_answer, office_seconds(p.created, p.first_answer)), \
+            p.key
+    assert all(seconds is None for first, seconds in stored.values() if first is None)
+
+
+def test_stored_and_computed_working_times_give_the_same_report(app, quarter):
+    """The report of a quarter and the one before, with every working time as stored at the
+    answer, then with none stored (computed from the calendar): the same, figure for figure."""
+    period = parse_period("2026-Q4")
+    stored = reports.evaluation(period, REPORT_NOW)
+    db.session.execute(update(Ticket).values(first_response_seconds=None))
+    db.session.commit()
+    reports.period_cache.forget()
+    computed = reports.evaluation(period, REPORT_NOW)
+    assert computed is not stored and computed.previous.overall.figures.answered
+    assert computed == stored

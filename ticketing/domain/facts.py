@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from . import ikm as ikm_rules
 from .calendar import WorkingCalendar
-from .report import CHANNELS, TYPES, Figures, TicketRow, first_on_time
+from .report import CHANNELS, TYPES, Figures, TicketRow, answer_seconds, first_on_time
 
 #: (day, unit id or 0, service id or 0, channel, type)
 Key = tuple[date, int, int, str, str]
@@ -28,14 +28,14 @@ def key_of(row: TicketRow, unit_id: int | None, service_id: int | None, tz: Zone
 
 
 def contribution(row: TicketRow, calendar: WorkingCalendar | None) -> dict[str, float]:
-    """What one request adds to the facts of its day of receipt."""
+    """What one request adds to the facts of its day of receipt. `calendar`: for an answered
+    request whose working time to the answer was not stored (see report.answer_seconds)."""
     out: dict[str, float] = {"received": 1}
     if row.first_response_dt is not None:
         out["answered"] = 1
         if first_on_time(row):
             out["answered_on_time"] = 1
-        out["answer_seconds"] = calendar.working_seconds_between(row.created_dt,
-                                                                 row.first_response_dt)
+        out["answer_seconds"] = answer_seconds(row, calendar)
     return out
 
 

@@ -17,7 +17,13 @@ Definitions (the same on screen, in the PDF/XLSX, on the public page and in the 
 - working time to answer: office seconds (working-time calendar: hours, holidays, cuti
   bersama, closures) from receipt to the first answer, waiting time included. Median is the
   usual middle value; the 90th percentile uses the nearest-rank method (the smallest value
-  with at least 90% of the values at or below it).
+  with at least 90% of the values at or below it). The value is stored at the answer with
+  the calendar in force at that moment (Ticket.first_response_seconds, services.lifecycle),
+  like the on-time flag, and that stored value is the truth: a later calendar edit (a
+  closure added for a day already past, other hours) does not change the figures of
+  requests already answered. Only a request answered without a stored value (before it was
+  stored, and not backfilled) is computed with the calendar as it is when the report is
+  made (answer_seconds).
 - overdue: answered late, or still unanswered and open with the deadline passed at `now`.
 - escalations per level: cohort requests that reached that level at least once (from the SLA
   clock's notification records): 0 reminder at 75%, 1 ketua tim, 2 kabid.
@@ -94,6 +100,8 @@ class TicketRow:
     created_dt: datetime
     due_dt: datetime | None = None
     first_response_dt: datetime | None = None
+    #: working seconds to the first answer as stored at the answer (None: not stored)
+    first_response_seconds: float | None = None
     resolved_dt: datetime | None = None
     closed_dt: datetime | None = None
     is_first_response_late: bool | None = None
@@ -176,6 +184,22 @@ def _not_late(moment: datetime, row: TicketRow) -> bool:
     if row.due_dt is not None:
         return moment <= row.due_dt
     return not (row.sla_remaining_seconds is not None and row.sla_remaining_seconds <= 0)
+
+
+def seconds_to_answer(created_dt: datetime, answered_dt: datetime,
+                      calendar: WorkingCalendar) -> float:
+    """The working time to answer: office seconds from receipt to the answer, waiting for
+    the citizen included. Stored at the first answer (services.lifecycle) with the calendar in
+    force then."""
+    return calendar.working_seconds_between(created_dt, answered_dt)
+
+
+def answer_seconds(row: TicketRow, calendar: WorkingCalendar | None) -> float:
+    """An answered request's working time to its first answer: the value stored at the
+    answer, else computed with `calendar` (the calendar as it is now)."""
+    if row.first_response_seconds is not None:
+        return row.first_response_seconds
+    return seconds_to_answer(row.created_dt, row.first_response_dt, calendar)
 
 
 def late_now(row: TicketRow, now: datetime) -> bool:
@@ -302,8 +326,7 @@ def outcome(row: TicketRow, now: datetime, calendar: WorkingCalendar) -> Outcome
     answered = row.first_response_dt is not None and row.first_response_dt <= now
     resolved = row.resolved_dt is not None and row.resolved_dt <= now
     return Outcome(
-        seconds=(calendar.working_seconds_between(row.created_dt, row.first_response_dt)
-                 if answered else None),
+        seconds=answer_seconds(row, calendar) if answered else None,
         first_on_time=answered and bool(first_on_time(row)),
         reopened=answered and row.reopen_count > 0,
         resolved=resolved,

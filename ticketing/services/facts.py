@@ -29,7 +29,8 @@ from .calendar import office_calendar
 
 #: ticket attributes a fact depends on
 WATCHED = ("created_dt", "unit_id", "service_id", "channel", "type", "first_response_dt",
-           "is_first_response_late", "due_dt", "sla_remaining_seconds")
+           "first_response_seconds", "is_first_response_late", "due_dt",
+           "sla_remaining_seconds")
 KEY_COLUMNS = ("day", "unit_id", "service_id", "channel", "type")
 #: days the nightly job recomputes (late answers move their day's counters)
 NIGHTLY_DAYS = 120
@@ -44,6 +45,7 @@ def _row(values: dict) -> TicketRow:
                      unit=None, service=None, assignee_id=None, status="",
                      created_dt=values["created_dt"], due_dt=values["due_dt"],
                      first_response_dt=values["first_response_dt"],
+                     first_response_seconds=values["first_response_seconds"],
                      is_first_response_late=values["is_first_response_late"],
                      sla_remaining_seconds=values["sla_remaining_seconds"])
 
@@ -79,8 +81,9 @@ class _Deltas:
             return
         row = _row(values)
         key = rules.key_of(row, values["unit_id"], values["service_id"], tz)
-        # the calendar only for an answered request (its working time to the answer)
-        calendar = self.calendar if row.first_response_dt is not None else None
+        # the calendar only for an answered request whose working time was not stored
+        calendar = (self.calendar if row.first_response_dt is not None
+                    and row.first_response_seconds is None else None)
         for name, amount in rules.contribution(row, calendar).items():
             self.rows[key][name] += sign * amount
 
@@ -223,6 +226,6 @@ def _rebuild_open_late(connection, deltas: _Deltas, first_day, end_day, start, e
 
 
 def rebuild_recent(now: datetime, days: int = NIGHTLY_DAYS) -> int:
-    """The nightly job: the last `days` days again (late answers, calendar edits)."""
+    """The nightly job: the last `days` days again (late answers, open_late)."""
     first = rules.local_day(now, _tz()) - timedelta(days=days)
     return rebuild(db.session.connection(), now, first)

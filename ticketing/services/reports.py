@@ -40,7 +40,7 @@ CHUNK = 500
 _TICKET_COLUMNS = (
     Ticket.id, Ticket.code, Ticket.type, Ticket.channel, Unit.code.label("unit_code"),
     Service.slug.label("service_slug"), Ticket.assignee_id, Ticket.status, Ticket.created_dt,
-    Ticket.due_dt, Ticket.first_response_dt, Ticket.resolved_dt,
+    Ticket.due_dt, Ticket.first_response_dt, Ticket.first_response_seconds, Ticket.resolved_dt,
     Ticket.is_first_response_late, Ticket.sla_remaining_seconds, Ticket.reopen_count,
     Ticket.is_understood,
     # the subject is only shown in the list of complaints
@@ -108,14 +108,15 @@ def load_tickets(start: datetime, end: datetime, unit_id: int | None = None
     none: frozenset[int] = frozenset()
     out = []
     for (id_, code, type_, channel, unit_code, service_slug, assignee_id, status, created_dt,
-         due_dt, first_response_dt, resolved_dt, is_late, remaining, reopen_count,
-         is_understood, subject) in rows:
+         due_dt, first_response_dt, first_response_seconds, resolved_dt, is_late, remaining,
+         reopen_count, is_understood, subject) in rows:
         status_at_end = (rules.status_at(history.get(id_, []), end)
                          if id_ in changed_after else status)
         out.append(rules.TicketRow(
             id=id_, code=code, type=type_, channel=channel, unit=unit_code,
             service=service_slug, assignee_id=assignee_id, status=status,
             created_dt=created_dt, due_dt=due_dt, first_response_dt=first_response_dt,
+            first_response_seconds=first_response_seconds,
             resolved_dt=resolved_dt, is_first_response_late=is_late,
             sla_remaining_seconds=remaining, reopen_count=reopen_count or 0,
             is_understood=is_understood, subject=subject or "", status_at_end=status_at_end,
