@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -272,17 +273,26 @@ app = make_app({url!r})
 """
 
 
-def _serve(module_dir: str, module: str, port: int) -> subprocess.Popen:
+def _free_port() -> int:
+    """A port nothing listens on now: with a fixed port, two bench runs at once (several
+    people share the machine) measured each other's servers."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _serve(module_dir: str, module: str) -> tuple[subprocess.Popen, int]:
     env = {**os.environ, "PYTHONPATH": module_dir}
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    port = _free_port()
     process = subprocess.Popen(
         [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
          f"{module}:app"], env=env, start_new_session=True)
     deadline = time.time() + 30
-    while time.time() < deadline:
+    while time.time() < deadline and process.poll() is None:
         try:
             HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/x")
-            return process
+            return process, port
         except OSError:
             time.sleep(0.3)
     process.kill()
@@ -370,10 +380,10 @@ def intake_rows(url: str, seconds: float) -> dict:
                 ("intake_api", "bench_app", "/api/v1/requests", api_body, "application/json"),
                 ("intake_form", "bench_app", "/permohonan", form_body,
                  "application/x-www-form-urlencoded")):
-            server = _serve(folder, module, 8731)
+            server, port = _serve(folder, module)
             try:
-                _load(8731, path, body, kind, 1.0)  # warm up
-                out[label] = _load(8731, path, body, kind, seconds)
+                _load(port, path, body, kind, 1.0)  # warm up
+                out[label] = _load(port, path, body, kind, seconds)
             finally:
                 os.killpg(server.pid, 15)
                 server.wait(timeout=20)

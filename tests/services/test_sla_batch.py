@@ -50,3 +50,32 @@ def test_many_due_tickets_are_decided_in_batches(app, monkeypatch):
     assert sorted(mailed) == sorted(t.id for t in tickets)
     # nothing is repeated by the next pass
     assert sla.run_sla_check(datetime(2026, 12, 3, 10, 5, tzinfo=WIB))["level1"] == 0
+
+
+def test_the_check_renders_no_mail_and_the_flush_sends_the_escalation(app, smtp_server):
+    """The notices are rendered by `mail flush`, out of the check (issue 13: with many due at
+    once the check was mostly template rendering); the mail says what it said before."""
+    from flask import template_rendered
+
+    from ticketing.services import outbox
+
+    create_user("ketua@pumk.id", "Ketua Tim PUMK", "ketua_tim", "PUMK", None,
+                datetime(2026, 11, 1, tzinfo=UTC))
+    ticket = gen_ticket(datetime(2026, 12, 2, 10, 0, tzinfo=WIB), subject="Merek dagang")
+    db.session.commit()
+    rendered = []
+
+    def record(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        assert sla.run_sla_check(datetime(2026, 12, 3, 10, 0, tzinfo=WIB))["level1"] == 1
+    finally:
+        template_rendered.disconnect(record, app)
+    assert rendered == []
+    outbox.flush(datetime(2026, 12, 3, 10, 1, tzinfo=WIB))
+    [mail] = smtp_server.to("ketua@pumk.id")
+    body = mail.text()
+    assert "Yth. Ketua Tim PUMK," in body and ticket.code in body and "Merek dagang" in body
+    assert "Terlambat" in body

@@ -41,12 +41,6 @@ SEARCH_INDEXES = (
           postgresql_using="gin", sqlite_where=text("0")),
 )
 
-#: the queue's filters that have no index of their own yet (status, unit, service and assignee do)
-FILTER_INDEXES = (
-    Index("ix_tickets_channel", Ticket.__table__.c.channel),
-    Index("ix_tickets_type", Ticket.__table__.c.type),
-)
-
 # create_all() (tests, a fresh dev database) needs the extension before the indexes;
 # migrations create it themselves.
 event.listen(db.metadata, "before_create",

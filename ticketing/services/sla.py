@@ -359,10 +359,12 @@ def _queue_notice(ticket: Ticket, level: int, person: rules.Person, state: rules
     item = queue_mail(
         "sla_warning" if level == rules.WARNING else "sla_escalation",
         person.email, SUBJECTS[level], now, ticket=ticket,
-        context={"recipient": person, "level": level, "label": rules.LEVEL_LABELS[level],
+        context={"recipient": {"name": person.name, "email": person.email}, "level": level,
+                 "label": rules.LEVEL_LABELS[level],
                  "late": rules.format_working_duration(state.late_seconds),
                  "share": round((state.elapsed_share or 0) * 100),
                  "staff_url": staff_ticket_url(ticket.code), "board_url": board_url()},
+        render_later=True,  # rendered by `mail flush`: a run with many due stays short
     )
     # Internal mail: not part of the citizen's thread.
     item.headers = dict(AUTO_GENERATED)
