@@ -142,6 +142,20 @@ def prebuilt(app, request):
     return request.node.stash[_PREBUILT_STATE]
 
 
+@pytest.fixture
+def quarter(prebuilt):
+    """A prebuilt quarter (tests.support.quarter) thawed into this test's database, the clock
+    held at the moment its report is made. A module may define its own (a live server needs a
+    ticking clock)."""
+    import time_machine
+
+    from .support.quarter import REPORT_NOW
+
+    built = prebuilt.thaw()
+    with time_machine.travel(REPORT_NOW, tick=False):
+        yield built
+
+
 _PREBUILT_STATE = pytest.StashKey()
 
 

@@ -9,7 +9,6 @@ import io
 from datetime import date
 
 import pytest
-import time_machine
 from sqlalchemy import event, select
 
 from ticketing.domain.periods import parse_period
@@ -27,13 +26,6 @@ from ..support.staff import login, staff
 
 pytestmark = pytest.mark.prebuilt(build=prebuilt_quarter(count=22, sla_checks=False))
 Q4 = parse_period("2026-Q4")
-
-
-@pytest.fixture
-def quarter(prebuilt):
-    built = prebuilt.thaw()
-    with time_machine.travel(REPORT_NOW, tick=False):
-        yield built
 
 
 @pytest.fixture

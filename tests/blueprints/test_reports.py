@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import pytest
-import time_machine
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -20,13 +19,6 @@ from ..support.quarter import REPORT_NOW, prebuilt_quarter
 from ..support.staff import login, staff
 
 pytestmark = pytest.mark.prebuilt(build=prebuilt_quarter(count=22, sla_checks=False))
-
-
-@pytest.fixture
-def quarter(prebuilt):
-    built = prebuilt.thaw()
-    with time_machine.travel(REPORT_NOW, tick=False):
-        yield built
 
 
 def sheet_rows(workbook, name: str) -> dict[str, list]:

@@ -5,7 +5,6 @@ that concerns the period, a code change of its format, an unreadable row or an e
 from __future__ import annotations
 
 import pytest
-import time_machine
 from sqlalchemy import func, select, update
 
 from ticketing import create_app
@@ -21,13 +20,6 @@ from ..support.staff import staff
 
 pytestmark = pytest.mark.prebuilt(build=prebuilt_quarter(count=22, sla_checks=False))
 Q4 = parse_period("2026-Q4")
-
-
-@pytest.fixture
-def quarter(prebuilt):
-    built = prebuilt.thaw()
-    with time_machine.travel(REPORT_NOW, tick=False):
-        yield built
 
 
 @pytest.fixture
