@@ -96,6 +96,9 @@ def _forget() -> None:
     process_cache.forget("office_calendar")
 
 
+process_cache.forget_on_commit("office_calendar", OfficeHours, Closure, SpecialPeriod)
+
+
 @lru_cache(maxsize=16)
 def _build(tz: str, weekly: tuple, closures: tuple, periods: tuple) -> WorkingCalendar:
     # Cached on the settings themselves, so an edit is seen at once and the calendar's

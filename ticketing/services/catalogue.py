@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from flask import current_app, has_app_context
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, joinedload
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Service, Unit, User
@@ -340,25 +340,8 @@ def _read_active() -> tuple[tuple[ServiceEntry, ...], dict[str, Service]]:
     return entries, {s.slug: s for s in services}
 
 
-@event.listens_for(Session, "after_flush")
-def _note_catalogue_change(session: Session, flush_context) -> None:
-    """A service or unit written in this transaction (an admin edit, a new SLA target, the
-    seed): this process's copy is dropped once it commits (see below)."""
-    if any(isinstance(o, Service | Unit)
-           for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info["catalogue_changed"] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _forget_after_commit(session: Session) -> None:
-    # After the commit, not at the flush: a copy read in between would hold the old values.
-    if session.info.pop("catalogue_changed", False) and has_app_context():
-        forget()
-
-
-@event.listens_for(Session, "after_rollback")
-def _nothing_changed(session: Session) -> None:
-    session.info.pop("catalogue_changed", None)
+# a committed change to a service or unit (an admin edit, a new SLA target, the seed)
+process_cache.forget_on_commit("service_catalogue", Service, Unit)
 
 
 def forget() -> None:

@@ -59,6 +59,9 @@ def _forget() -> None:
     process_cache.forget("routing_rules")
 
 
+process_cache.forget_on_commit("routing_rules", RoutingRule, Unit)
+
+
 def _read_rules() -> tuple[routing.Rule, ...]:
     rows = db.session.execute(
         select(RoutingRule.phrase, RoutingRule.weight, RoutingRule.is_generic,
