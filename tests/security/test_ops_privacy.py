@@ -205,6 +205,43 @@ def test_retention_anonymises_old_closed_requests_and_purges_old_mail(app, runne
     assert json.loads(again.output) == dict.fromkeys(json.loads(again.output), 0)
 
 
+def test_retention_purges_old_handled_whatsapp_payloads_and_keeps_the_rest(app, runner):
+    """Old WhatsApp webhook deliveries, messages and sent messages lose their payloads; what
+    is still waiting (a delivery not handled, a failed message, a message not yet sent) and
+    what is recent are kept whole."""
+    from ticketing.models import WhatsAppDelivery, WhatsAppMessage, WhatsAppOutbox
+
+    old_time = datetime(2020, 3, 2, 3, 0, tzinfo=UTC)
+    rows = {}
+    for age, when in (("old", old_time), ("new", NOW - timedelta(days=3))):
+        for state in ("done", "pending"):
+            rows[("delivery", age, state)] = WhatsAppDelivery(
+                sha256=f"{age}{state}".ljust(64, "0"), raw=b'{"nomor": "6281234567890"}',
+                state=state, created_dt=when)
+        for action in ("created", "failed"):
+            rows[("message", age, action)] = WhatsAppMessage(
+                wamid=f"wamid.{age}.{action}", wa_id="6281234567890", type="text",
+                payload={"text": NAME}, action=action, created_dt=when)
+        for status in ("sent", "pending"):
+            rows[("outbox", age, status)] = WhatsAppOutbox(
+                kind="acknowledgement", recipient="6281234567890", body_text=f"Yth. {NAME}",
+                status=status, created_dt=when, next_attempt_dt=when)
+    db.session.add_all(rows.values())
+    db.session.commit()
+    with time_machine.travel(NOW, tick=False):
+        result = runner.invoke(args=["privacy", "retention"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    purged = {key for key, row in rows.items() if row.purged_dt is not None}
+    assert purged == {("delivery", "old", "done"), ("message", "old", "created"),
+                      ("outbox", "old", "sent")}
+    assert rows[("delivery", "old", "done")].raw == b""
+    assert rows[("message", "old", "created")].payload == {}
+    assert rows[("outbox", "old", "sent")].body_text == "[dihapus]"
+    assert rows[("outbox", "old", "pending")].body_text == f"Yth. {NAME}"
+    assert rows[("delivery", "new", "done")].raw != b""
+
+
 def test_the_admin_erases_on_request_with_confirmation(app, client):
     ticket = gen_ticket(NOW, email=EMAIL, name=NAME)
     db.session.commit()

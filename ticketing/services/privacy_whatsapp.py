@@ -56,27 +56,16 @@ def erase(phone: str | None, ticket_ids: list[int], now: datetime) -> int:
 def purge_older_than(cutoff: datetime, now: datetime, limit: int) -> int:
     """Retention: payloads of handled deliveries, messages and sent WhatsApp messages."""
     changed = 0
-    for delivery in db.session.scalars(
-            select(WhatsAppDelivery).where(WhatsAppDelivery.purged_dt.is_(None),
-                                           WhatsAppDelivery.created_dt < cutoff,
-                                           WhatsAppDelivery.state == "done")
-            .order_by(WhatsAppDelivery.created_dt).limit(limit)):
-        _purge_delivery(delivery, now)
-        changed += 1
-    for message in db.session.scalars(
-            select(WhatsAppMessage).where(WhatsAppMessage.purged_dt.is_(None),
-                                          WhatsAppMessage.created_dt < cutoff,
-                                          WhatsAppMessage.action != "failed")
-            .order_by(WhatsAppMessage.created_dt).limit(limit)):
-        _purge_message(message, now)
-        changed += 1
-    for item in db.session.scalars(
-            select(WhatsAppOutbox).where(WhatsAppOutbox.purged_dt.is_(None),
-                                         WhatsAppOutbox.created_dt < cutoff,
-                                         WhatsAppOutbox.status != "pending")
-            .order_by(WhatsAppOutbox.created_dt).limit(limit)):
-        _purge_outbox(item, now)
-        changed += 1
+    for model, purge, handled in (
+            (WhatsAppDelivery, _purge_delivery, WhatsAppDelivery.state == "done"),
+            (WhatsAppMessage, _purge_message, WhatsAppMessage.action != "failed"),
+            (WhatsAppOutbox, _purge_outbox, WhatsAppOutbox.status != "pending")):
+        for row in db.session.scalars(
+                select(model).where(model.purged_dt.is_(None), model.created_dt < cutoff,
+                                    handled)
+                .order_by(model.created_dt).limit(limit)):
+            purge(row, now)
+            changed += 1
     return changed
 
 
