@@ -112,14 +112,22 @@ def _dump_postgresql(path: Path) -> tuple[dict[str, int], list[str], str | None]
     return contents
 
 
+def _sqlite_copy(database: sqlite3.Connection, file: Path, *, into_file: bool) -> None:
+    """SQLite's online backup between the open database and a file: into the file (a dump)
+    or from it (a restore)."""
+    other = sqlite3.connect(file)
+    try:
+        if into_file:
+            database.backup(other)
+        else:
+            other.backup(database)
+    finally:
+        other.close()
+
+
 def _dump_sqlite(path: Path) -> tuple[dict[str, int], list[str], str | None]:
     with _connect() as conn:
-        source = conn.connection.driver_connection
-        target = sqlite3.connect(path)
-        try:
-            source.backup(target)
-        finally:
-            target.close()
+        _sqlite_copy(conn.connection.driver_connection, path, into_file=True)
     copy = create_engine(f"sqlite:///{path}")
     try:
         with copy.connect() as conn:
@@ -220,12 +228,7 @@ def restore(folder: str | os.PathLike[str], *, replace: bool = False) -> dict:
               "--single-transaction", "--exit-on-error", "--dbname", url, str(dump)], env)
     else:
         with _connect() as conn:
-            target = conn.connection.driver_connection
-            origin = sqlite3.connect(dump)
-            try:
-                origin.backup(target)
-            finally:
-                origin.close()
+            _sqlite_copy(conn.connection.driver_connection, dump, into_file=False)
     store = Path(current_app.config["UPLOAD_DIR"])
     for relative, info in manifest["files"].items():
         destination = store / relative
