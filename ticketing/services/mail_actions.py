@@ -383,7 +383,7 @@ def _follow_up(mail: _Mail, ticket: Ticket, how: str) -> IngestResult:
         why_not = _send_auto_reply(
             "mail_attachments_refused", mail.sender,
             f"Lampiran tidak dapat kami terima: {ticket.subject}", mail, ticket,
-            {"refused": refused, "tracking_url": tracking_url(ticket)})
+            {"refused": _refusals(refused), "tracking_url": tracking_url(ticket)})
         reason += f"; {len(refused)} lampiran ditolak" + (f" ({why_not})" if why_not else "")
     return _result(mail, "appended", ticket, reason)
 
@@ -423,9 +423,14 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[Ticket
     refused = [a for a in stored if not a.is_accepted]
     why_not = _send_auto_reply(
         "mail_acknowledgement", mail.sender, f"Permohonan Anda telah kami terima: {ticket.subject}",
-        mail, ticket, {"refused": refused, "tracking_url": tracking_url(ticket),
-                       "parent": parent})
+        mail, ticket, {"refused": _refusals(refused), "tracking_url": tracking_url(ticket),
+                       "parent": {"code": parent.code} if parent is not None else None})
     return ticket, why_not
+
+
+def _refusals(refused: list) -> list[dict]:
+    """The refused attachments as the notices name them (stored as JSON until the flush)."""
+    return [{"filename": a.filename, "refusal_reason": a.refusal_reason} for a in refused]
 
 
 def _ack_note(why_not: str | None) -> str:
