@@ -21,9 +21,11 @@ from ticketing.models import (
 )
 from ticketing.services import mail_actions, routing_rules
 from ticketing.services.mail_ingest import ingest_many, ingest_raw
+from ticketing.services.queue import QueueFilter, list_queue
 
 from ..factories import PDF_BYTES
 from ..support.mail import build_mail, inbound, mail_app, ticket  # noqa: F401 - fixture
+from ..support.staff import staff
 
 pytestmark = pytest.mark.usefixtures("mail_app")
 
@@ -216,3 +218,24 @@ def test_a_follow_up_does_not_load_the_whole_conversation(now):
     t = ticket(first.ticket)
     assert [(m.direction, m.body_text) for m in t.messages][-1] == (
         "in", "Terima kasih, berkasnya saya kirim besok.")
+
+
+def test_a_follow_up_writes_its_ticket_once_and_its_words_are_found(app, now):
+    first = ingest_raw(build_mail(sender="dewi@example.com", subject="Sertifikat halal"), now,
+                       source="file")
+    t = ticket(first.ticket)
+    t.status = "menunggu_pemohon"
+    db.session.commit()
+    reply = build_mail(sender="dewi@example.com", subject=f"Re: [{first.ticket}] Sertifikat",
+                       body="Nomor induk berusaha saya terlampir, kemplangnya siap diperiksa.")
+    results = []
+    statements = _statements(lambda: results.append(ingest_raw(reply, now, source="file")))
+    assert results[0].action == "appended" and "menunggu_pemohon -> diproses" in results[0].reason
+    # the status, the time and the words of the message in one UPDATE of the ticket
+    assert len([s for s in statements if s.startswith("UPDATE tickets")]) == 1, statements
+    db.session.expire_all()
+    assert ticket(first.ticket).status == "diproses"
+    lead = staff(now, "ketua_tim", "PUMK")
+    for words in ("kemplang", "induk berusaha", "Sertifikat"):
+        page = list_queue(lead, QueueFilter(q=words, status="semua"), now)
+        assert [row.code for row in page.items] == [first.ticket], words

@@ -14,13 +14,14 @@ from .. import mail as mailparse
 from ..domain.codes import new_code
 from ..domain.request_type import guess_request_type
 from ..extensions import db
-from ..models import InboundMail, Message, OutboxMail, Ticket, Unit, User
+from ..models import InboundMail, Message, OutboxMail, Ticket, User
+from ..models.search import index_with_ticket
 from . import audit
 from .attachments import Upload
 from .auto_reply import own_addresses, send_auto_reply
 from .intake import attach_files, new_ticket, tracking_url
 from .lifecycle import set_status
-from .routing_rules import record_decision, route_request
+from .routing_rules import record_decision, route_request, routed_unit
 
 #: author of the notes the mail channel writes on tickets
 MAIL_SYSTEM = "Sistem surel"
@@ -348,10 +349,11 @@ def _follow_up(mail: _Mail, ticket: Ticket, how: str) -> IngestResult:
         # keep it as an internal note so it never shows on the public tracking page.
         message.direction = "note"
         message.author_id = staff.id
-    # Set from the message's side: the ticket's whole conversation is not loaded to add one
+    # Set from the message's side: the ticket's whole conversation is not loaded to add one;
+    # its words go into the ticket's vector with the ticket's own UPDATE (status, updated_dt)
     message.ticket = ticket
     db.session.add(message)
-    db.session.flush()
+    index_with_ticket(ticket, message, db.session.get_bind().dialect.name)
     stored = _store_attachments(mail, ticket, message)
     audit.record(ticket, "citizen_reply", mail.now,
                  actor_label=audit.CITIZEN if is_requester else mail.sender[:200],
@@ -359,8 +361,9 @@ def _follow_up(mail: _Mail, ticket: Ticket, how: str) -> IngestResult:
     reason = f"tindak lanjut ({how})"
     if is_requester and ticket.status in ("menunggu_pemohon", "selesai"):
         old = ticket.status
-        set_status(ticket, "diproses", mail.now, actor_label=audit.CITIZEN,
-                   reason="balasan surel pemohon")
+        with db.session.no_autoflush:  # what it reads would write the ticket twice
+            set_status(ticket, "diproses", mail.now, actor_label=audit.CITIZEN,
+                       reason="balasan surel pemohon")
         reason += f"; status {old} -> diproses"
     elif staff is not None:
         reason += "; surel dari petugas dicatat sebagai catatan internal"
@@ -402,9 +405,7 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[Ticket
     returns the ticket and why no acknowledgement was sent (None: it was)."""
     parsed = mail.parsed
     decision = route_request(parsed.subject, parsed.new_text)
-    unit = None
-    if decision.unit:
-        unit = db.session.scalar(select(Unit).where(Unit.code == decision.unit))
+    unit = routed_unit(decision.unit)
     if unit is None:
         routing_reason = f"menunggu pemilahan (triase): {decision.reason}"
     else:
