@@ -30,7 +30,7 @@ MOMENTS = [REPORT_NOW, datetime(2026, 12, 15, 12, 0, tzinfo=WIB).astimezone(UTC)
 def _comparable(counted: rules.Counted) -> tuple:
     return (counted.counts, {k: sorted(v) for k, v in counted.seconds.items()},
             counted.escalations, {k: v for k, v in counted.open_at_end.items() if v},
-            counted.days, sorted(t.code for t in counted.complaints))
+            counted.days, counted.complaints)
 
 
 def _check_every_scope() -> int:

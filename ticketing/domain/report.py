@@ -361,8 +361,9 @@ class Counted:
     open_at_end: dict[tuple, int] = field(default_factory=dict)
     #: day of receipt (office's zone) -> the DAY_MEASURES of its requests
     days: dict[date, list[int]] = field(default_factory=dict)
-    #: the cohort's complaints (type pengaduan), for their list
-    complaints: list[TicketRow] = field(default_factory=list)
+    #: the cohort's complaints (type pengaduan) with their outcome at `now`, in order of
+    #: receipt (then id)
+    complaints: list[Complaint] = field(default_factory=list)
 
 
 def count_rows(tickets: Iterable[TicketRow], start: datetime, end: datetime, now: datetime,
@@ -372,6 +373,7 @@ def count_rows(tickets: Iterable[TicketRow], start: datetime, end: datetime, now
     tz = ZoneInfo(calendar.tz)
     out = Counted()
     counts, seconds, days = out.counts, out.seconds, out.days
+    complaints = []
     for row in tickets:
         if row.created_dt < end and (row.status_at_end or row.status) in OPEN_STATUSES:
             slot = (row.unit, row.service)
@@ -399,7 +401,11 @@ def count_rows(tickets: Iterable[TicketRow], start: datetime, end: datetime, now
         for i, value in enumerate((1, answered, o.first_on_time, o.unanswered_late)):
             d[i] += value
         if row.type == "pengaduan":
-            out.complaints.append(row)
+            complaints.append(row)
+    out.complaints = [
+        Complaint(t.code, t.created_dt, t.unit, t.service, t.subject, t.status,
+                  complaint_outcome(t, now), t.is_understood, t.reopen_count)
+        for t in sorted(complaints, key=lambda t: (t.created_dt, t.id))]
     return out
 
 
@@ -626,10 +632,7 @@ def assemble(period: Period, now: datetime, tz_name: str, counted: Counted, *,
     comments: list[Comment] = []
     if internal:
         staff_rows = _staff(counted, staff)
-        complaints = [
-            Complaint(t.code, t.created_dt, t.unit, t.service, t.subject, t.status,
-                      complaint_outcome(t, now), t.is_understood, t.reopen_count)
-            for t in sorted(counted.complaints, key=lambda t: (t.created_dt, t.id))]
+        complaints = counted.complaints
         comments = [Comment(r.submitted_dt, r.unit, r.service, r.comment.strip())
                     for r in sorted(period_responses, key=lambda r: (r.submitted_dt, r.ticket_id))
                     if r.comment and r.comment.strip()]

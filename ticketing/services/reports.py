@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, case, func, not_, or_, select
+from sqlalchemy import BigInteger, and_, case, cast, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from ..domain import ikm as ikm_rules
@@ -161,6 +161,7 @@ def _flags(now: datetime) -> dict:
         else_=False)
     return {
         "answered": answered,
+        "answer_on_time": first_on_time,  # of an answered request, whenever answered
         "first_on_time": and_(answered, first_on_time),
         "resolved": resolved,
         "resolved_on_time": and_(resolved, _not_late(Ticket.resolved_dt)),
@@ -180,51 +181,66 @@ BUCKET_SECONDS = 900
 
 
 def _bucket(dialect: str):
-    """created_dt as a number of BUCKET_SECONDS since the epoch (UTC)."""
+    """created_dt as a whole number of BUCKET_SECONDS since the epoch (UTC)."""
     if dialect == "postgresql":
-        return func.floor(func.extract("epoch", Ticket.created_dt) / BUCKET_SECONDS)
-    # SQLite keeps the naive UTC moment as text
-    return func.cast(func.strftime("%s", Ticket.created_dt), db.Integer) / BUCKET_SECONDS
+        seconds = cast(func.extract("epoch", Ticket.created_dt), BigInteger)
+    else:  # SQLite keeps the naive UTC moment as text
+        seconds = cast(func.strftime("%s", Ticket.created_dt), BigInteger)
+    return seconds // BUCKET_SECONDS
+
+
+def _complaint_outcome(flags: dict):
+    """domain.report.complaint_outcome."""
+    return case(
+        (Ticket.status.in_(OPEN), case((flags["overdue"], "proses_terlambat"), else_="proses")),
+        (flags["answered"], case((flags["answer_on_time"], "tepat"), else_="terlambat")),
+        else_="tanpa_jawaban")
 
 
 def count_period(start: datetime, end: datetime, now: datetime, unit_id: int | None = None,
                  *, complaints: bool = True) -> rules.Counted:
     """The requests received in [start, end), and earlier ones open at the end, counted by
-    the database as domain.report.count_rows counts rows: a few GROUP BY queries, and only
-    the working seconds of each answer (for the medians) and the complaints (for their list)
-    read one by one. complaints=False: not the complaints."""
+    the database as domain.report.count_rows counts rows: a few GROUP BY queries, each answer's
+    working seconds gathered in arrays by the database (PostgreSQL; SQLite sends them one by
+    one) and the complaints listed. complaints=False: not the complaints."""
     scope = [Ticket.unit_id == unit_id] if unit_id is not None else []
     cohort = [Ticket.created_dt >= start, Ticket.created_dt < end, *scope]
     flags = _flags(now)
     connection = db.session.connection()
+    postgresql = connection.dialect.name == "postgresql"
     out = rules.Counted()
 
     slice_ = (Unit.code, Service.slug, Ticket.assignee_id, Ticket.type, Ticket.channel)
-    measures = [func.count(Ticket.id)] + [_sum(flags[name]) for name in rules.MEASURES[1:]]
+    stored = and_(flags["answered"], Ticket.first_response_seconds.is_not(None))
+    columns = [func.count(Ticket.id)] + [_sum(flags[name]) for name in rules.MEASURES[1:]]
+    # answered without a stored working time (before it was stored): read below
+    columns.append(_sum(and_(flags["answered"], Ticket.first_response_seconds.is_(None))))
+    if postgresql:
+        columns.append(func.array_agg(Ticket.first_response_seconds).filter(stored))
+    unstored = 0
+    seconds = out.seconds
     for row in connection.execute(
-            select(*slice_, *measures).select_from(Ticket)
+            select(*slice_, *columns).select_from(Ticket)
             .outerjoin(Unit, Unit.id == Ticket.unit_id)
             .outerjoin(Service, Service.id == Ticket.service_id)
             .where(*cohort).group_by(*slice_)):
-        out.counts[tuple(row[:5])] = [int(v or 0) for v in row[5:]]
-
-    seconds = out.seconds
-    for unit, service, assignee, value in connection.execute(
-            select(Unit.code, Service.slug, Ticket.assignee_id, Ticket.first_response_seconds)
-            .select_from(Ticket).outerjoin(Unit, Unit.id == Ticket.unit_id)
-            .outerjoin(Service, Service.id == Ticket.service_id)
-            .where(*cohort, flags["answered"], Ticket.first_response_seconds.is_not(None))):
-        key = (unit, service, assignee)
-        values = seconds.get(key)
-        if values is None:
-            values = seconds[key] = []
-        values.append(value)
-    # answered without a stored working time (before it was stored): the calendar as it is now
-    unstored = _rows(_tickets_query(*cohort, flags["answered"],
-                                    Ticket.first_response_seconds.is_(None)))
-    if unstored:
+        n = len(rules.MEASURES)
+        out.counts[tuple(row[:5])] = [int(v or 0) for v in row[5:5 + n]]
+        unstored += int(row[5 + n] or 0)
+        if postgresql and row[-1]:
+            seconds.setdefault(tuple(row[:3]), []).extend(row[-1])
+    if not postgresql:
+        for unit, service, assignee, value in connection.execute(
+                select(Unit.code, Service.slug, Ticket.assignee_id,
+                       Ticket.first_response_seconds)
+                .select_from(Ticket).outerjoin(Unit, Unit.id == Ticket.unit_id)
+                .outerjoin(Service, Service.id == Ticket.service_id)
+                .where(*cohort, stored)).all():
+            seconds.setdefault((unit, service, assignee), []).append(value)
+    if unstored:  # the calendar as it is now (domain.report.answer_seconds)
         calendar = office_calendar()
-        for row in unstored:
+        for row in _rows(_tickets_query(*cohort, flags["answered"],
+                                        Ticket.first_response_seconds.is_(None))):
             seconds.setdefault((row.unit_code, row.service_slug, row.assignee_id), []).append(
                 rules.seconds_to_answer(row.created_dt, row.first_response_dt, calendar))
 
@@ -250,8 +266,14 @@ def count_period(start: datetime, end: datetime, now: datetime, unit_id: int | N
 
     out.open_at_end = _open_at_end(end, scope)
     if complaints:
-        out.complaints = [_ticket_row(row, row.status) for row in _rows(
-            _tickets_query(*cohort, Ticket.type == "pengaduan"))]
+        out.complaints = [rules.Complaint(*row) for row in connection.execute(
+            select(Ticket.code, Ticket.created_dt, Unit.code, Service.slug, Ticket.subject,
+                   Ticket.status, _complaint_outcome(flags), Ticket.is_understood,
+                   func.coalesce(Ticket.reopen_count, 0))
+            .select_from(Ticket).outerjoin(Unit, Unit.id == Ticket.unit_id)
+            .outerjoin(Service, Service.id == Ticket.service_id)
+            .where(*cohort, Ticket.type == "pengaduan")
+            .order_by(Ticket.created_dt, Ticket.id)).all()]
     return out
 
 
