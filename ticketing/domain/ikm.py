@@ -158,17 +158,16 @@ def check_scores(scores: Sequence[int | None]) -> list[int]:
 
 def compute(responses: Iterable[Sequence[int | None]]) -> Ikm:
     """The index of responses, each a sequence of 9 scores (None: element not answered)."""
-    sums = [[0, 0] for _ in ELEMENTS]
-    respondents = 0
-    for scores in responses:
+    rows = list(responses)
+    for scores in rows:
         if len(scores) != len(ELEMENTS):
             raise ValueError(f"a response has {len(ELEMENTS)} scores, got {len(scores)}")
-        respondents += 1
-        for i, score in enumerate(scores):
-            if score is None:
-                continue
-            if score not in SCORES:
-                raise ValueError(f"score must be 1-4, got {score!r}")
-            sums[i][0] += score
-            sums[i][1] += 1
-    return Ikm(respondents=respondents, sums=tuple((s, n) for s, n in sums))
+    sums = []
+    # element by element (a column at a time): a quarter's responses are added up in every
+    # group of the report
+    for column in zip(*rows, strict=True) if rows else [() for _ in ELEMENTS]:
+        answered = [score for score in column if score is not None]
+        for score in set(answered) - set(SCORES):
+            raise ValueError(f"score must be 1-4, got {score!r}")
+        sums.append((sum(answered), len(answered)))
+    return Ikm(respondents=len(rows), sums=tuple(sums))

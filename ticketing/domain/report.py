@@ -336,46 +336,138 @@ def outcome(row: TicketRow, now: datetime, calendar: WorkingCalendar) -> Outcome
                                                                       None, now))
 
 
-def outcomes(cohort: Iterable[TicketRow], now: datetime,
-             calendar: WorkingCalendar) -> dict[int, Outcome]:
-    """Each request's Outcome, by id."""
-    return {row.id: outcome(row, now, calendar) for row in cohort}
+#: what each request of a cohort counts for, added up per slice (the order of Counted.counts)
+MEASURES = ("received", "answered", "first_on_time", "resolved", "resolved_on_time", "overdue",
+            "unanswered_late", "reopened")
+#: per day of receipt, for the charts
+DAY_MEASURES = ("received", "answered", "first_on_time", "unanswered_late")
+
+
+@dataclass
+class Counted:
+    """A period's requests as the report counts them: the Outcome of each added up per slice,
+    and the few things that are not sums (each answer's working seconds, for the medians; the
+    complaints, listed one by one). count_rows makes it from rows with the rules of this
+    module; services.reports has the database count the same (tested to be equal)."""
+
+    #: (unit, service, assignee id, type, channel) -> the MEASURES of its cohort requests
+    counts: dict[tuple, list[int]] = field(default_factory=dict)
+    #: (unit, service, assignee id) -> working seconds to the first answer, one per answer
+    seconds: dict[tuple, list[float]] = field(default_factory=dict)
+    #: (unit, service, level) -> cohort requests that reached the level
+    escalations: dict[tuple, int] = field(default_factory=dict)
+    #: (unit, service) -> requests received before the end (in the period or earlier) open
+    #: at the end
+    open_at_end: dict[tuple, int] = field(default_factory=dict)
+    #: day of receipt (office's zone) -> the DAY_MEASURES of its requests
+    days: dict[date, list[int]] = field(default_factory=dict)
+    #: the cohort's complaints (type pengaduan) with their outcome at `now`, in order of
+    #: receipt (then id)
+    complaints: list[Complaint] = field(default_factory=list)
+
+
+def count_rows(tickets: Iterable[TicketRow], start: datetime, end: datetime, now: datetime,
+               calendar: WorkingCalendar) -> Counted:
+    """Count the requests received in [start, end) (and those before the end still open at
+    it) with the rules of this module, each request's Outcome worked out once."""
+    tz = ZoneInfo(calendar.tz)
+    out = Counted()
+    counts, seconds, days = out.counts, out.seconds, out.days
+    complaints = []
+    for row in tickets:
+        if row.created_dt < end and (row.status_at_end or row.status) in OPEN_STATUSES:
+            slot = (row.unit, row.service)
+            out.open_at_end[slot] = out.open_at_end.get(slot, 0) + 1
+        if not start <= row.created_dt < end:
+            continue
+        o = outcome(row, now, calendar)
+        answered = o.seconds is not None
+        key = (row.unit, row.service, row.assignee_id, row.type, row.channel)
+        c = counts.get(key)
+        if c is None:
+            c = counts[key] = [0] * len(MEASURES)
+        for i, value in enumerate((1, answered, o.first_on_time, o.resolved, o.resolved_on_time,
+                                   o.overdue, o.unanswered_late, o.reopened)):
+            c[i] += value
+        if answered:
+            seconds.setdefault(key[:3], []).append(o.seconds)
+        for level in row.escalation_levels:
+            slot = (row.unit, row.service, level)
+            out.escalations[slot] = out.escalations.get(slot, 0) + 1
+        day = row.created_dt.astimezone(tz).date()
+        d = days.get(day)
+        if d is None:
+            d = days[day] = [0] * len(DAY_MEASURES)
+        for i, value in enumerate((1, answered, o.first_on_time, o.unanswered_late)):
+            d[i] += value
+        if row.type == "pengaduan":
+            complaints.append(row)
+    out.complaints = [
+        Complaint(t.code, t.created_dt, t.unit, t.service, t.subject, t.status,
+                  complaint_outcome(t, now), t.is_understood, t.reopen_count)
+        for t in sorted(complaints, key=lambda t: (t.created_dt, t.id))]
+    return out
+
+
+class _Sum:
+    """The figures of one group being added up from slices of a Counted."""
+
+    __slots__ = ("channels", "escalations", "measures", "open_at_end", "seconds", "types")
+
+    def __init__(self) -> None:
+        self.measures = [0] * len(MEASURES)
+        self.types: Counter = Counter()
+        self.channels: Counter = Counter()
+        self.seconds: list[float] = []
+        self.escalations = dict.fromkeys(ESCALATION_LEVELS, 0)
+        self.open_at_end = 0
+
+    def add(self, type_: str, channel: str, measures: list[int]) -> None:
+        for i, value in enumerate(measures):
+            self.measures[i] += value
+        self.types[type_] += measures[0]
+        self.channels[channel] += measures[0]
+
+    def figures(self, responses: Iterable[ResponseRow]) -> Figures:
+        (received, answered, on_time, resolved, resolved_on_time, overdue, unanswered_late,
+         reopened) = self.measures
+        f = Figures(received=received, answered=answered, first_on_time=on_time,
+                    resolved=resolved, resolved_on_time=resolved_on_time, overdue=overdue,
+                    unanswered_late=unanswered_late, reopened=reopened,
+                    open_at_end=self.open_at_end, escalations=self.escalations,
+                    answer_seconds=sorted(self.seconds))
+        types = {t: n for t, n in self.types.items() if n}
+        channels = {c: n for c, n in self.channels.items() if n}
+        f.by_type = {t: types.get(t, 0) for t in TYPES} | {
+            t: n for t, n in types.items() if t not in TYPES}
+        f.by_channel = {c: channels.get(c, 0) for c in CHANNELS} | {
+            c: n for c, n in channels.items() if c not in CHANNELS}
+        f.ikm = ikm_rules.compute(r.scores for r in responses)
+        return f
+
+
+def _sums(counted: Counted, key) -> dict:
+    """One _Sum per group: key(unit, service) names the group of a slice."""
+    out: dict = defaultdict(_Sum)
+    for (unit, service, _assignee, type_, channel), measures in counted.counts.items():
+        out[key(unit, service)].add(type_, channel, measures)
+    for (unit, service, _assignee), values in counted.seconds.items():
+        out[key(unit, service)].seconds += values
+    for (unit, service, level), n in counted.escalations.items():
+        target = out[key(unit, service)].escalations
+        target[level] = target.get(level, 0) + n
+    for (unit, service), n in counted.open_at_end.items():
+        out[key(unit, service)].open_at_end += n
+    return out
 
 
 def figures(cohort: Sequence[TicketRow], backlog_open: int, responses: Sequence[ResponseRow],
-            now: datetime, calendar: WorkingCalendar,
-            counted: dict[int, Outcome] | None = None) -> Figures:
-    """The figures of a group: its cohort, its requests open at the end, its responses.
-    `counted`: the outcomes of (at least) the cohort, when the caller has them already."""
-    if counted is None:
-        counted = outcomes(cohort, now, calendar)
-    f = Figures()
-    f.received = len(cohort)
-    types = Counter(row.type for row in cohort)
-    channels = Counter(row.channel for row in cohort)
-    f.by_type = {t: types.get(t, 0) for t in TYPES} | {
-        t: n for t, n in types.items() if t not in TYPES}
-    f.by_channel = {c: channels.get(c, 0) for c in CHANNELS} | {
-        c: n for c, n in channels.items() if c not in CHANNELS}
-    f.open_at_end = backlog_open
-    f.escalations = dict.fromkeys(ESCALATION_LEVELS, 0)
-    seconds = f.answer_seconds
-    for row in cohort:
-        o = counted[row.id]
-        if o.seconds is not None:
-            seconds.append(o.seconds)
-            f.first_on_time += o.first_on_time
-            f.reopened += o.reopened
-        if o.resolved:
-            f.resolved += 1
-            f.resolved_on_time += o.resolved_on_time
-        f.overdue += o.overdue
-        f.unanswered_late += o.unanswered_late
-        for level in row.escalation_levels:
-            f.escalations[level] = f.escalations.get(level, 0) + 1
-    f.answered = len(seconds)
-    f.ikm = ikm_rules.compute(r.scores for r in responses)
-    return f
+            now: datetime, calendar: WorkingCalendar) -> Figures:
+    """The figures of a group: its cohort, its requests open at the end, its responses."""
+    everything = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+    counted = count_rows(cohort, *everything, now, calendar)
+    counted.open_at_end = {(None, None): backlog_open}
+    return _sums(counted, lambda unit, service: None)[None].figures(responses)
 
 
 # ------------------------------------------------------------------ the report
@@ -485,12 +577,22 @@ def build(period: Period, now: datetime, calendar: WorkingCalendar, *,
           staff: Sequence[StaffRow] = (), scope: str = "Semua bidang",
           previous: Report | None = None, internal: bool = True) -> Report:
     """The evaluation of `period` for the given units (their tickets and responses only)."""
-    tz = ZoneInfo(calendar.tz)
     # in UTC, like the rows: moments in two zones compare through utcoffset() every time
+    start, end = (moment.astimezone(UTC) for moment in period.bounds(ZoneInfo(calendar.tz)))
+    return assemble(period, now, calendar.tz, count_rows(tickets, start, end, now, calendar),
+                    responses=responses, units=units, services=services, staff=staff,
+                    scope=scope, previous=previous, internal=internal)
+
+
+def assemble(period: Period, now: datetime, tz_name: str, counted: Counted, *,
+             responses: Sequence[ResponseRow], units: Sequence[UnitInfo],
+             services: Sequence[ServiceInfo], staff: Sequence[StaffRow] = (),
+             scope: str = "Semua bidang", previous: Report | None = None,
+             internal: bool = True) -> Report:
+    """The evaluation of `period` from its requests as counted (count_rows, or the database's
+    count of the same) and the survey responses."""
+    tz = ZoneInfo(tz_name)
     start, end = (moment.astimezone(UTC) for moment in period.bounds(tz))
-    cohort = [t for t in tickets if start <= t.created_dt < end]
-    open_end = [t for t in tickets
-                if t.created_dt < end and (t.status_at_end or t.status) in OPEN_STATUSES]
     period_responses = [r for r in responses if start <= r.submitted_dt < end
                         and r.submitted_dt <= now]
 
@@ -498,79 +600,62 @@ def build(period: Period, now: datetime, calendar: WorkingCalendar, *,
     service_names = {s.slug: s.name for s in services}
     service_names.setdefault(None, "Tanpa layanan")
 
-    def unit_key(x):
-        return x.unit
-
-    counted = outcomes(cohort, now, calendar)
-    by_unit = _group(cohort, unit_key)
-    open_by_unit = _group(open_end, unit_key)
-    resp_by_unit = _group(period_responses, unit_key)
+    by_unit = _sums(counted, lambda unit, service: unit)
+    by_service = _sums(counted, lambda unit, service: (unit, service))
+    resp_by_unit = _group(period_responses, lambda x: x.unit)
     keys = [u.code for u in units]
-    extra = [k for k in set(by_unit) | set(open_by_unit) | set(resp_by_unit) if k not in keys]
+    extra = [k for k in set(by_unit) | set(resp_by_unit) if k not in keys]
     if TRIAGE in extra:
         unit_names[TRIAGE] = "Belum ditentukan (triase)"
     keys += sorted(extra, key=lambda k: (k is None, k or ""))
 
     groups = []
     for key in keys:
-        rows, opened, resp = by_unit.get(key, []), open_by_unit.get(key, []), \
-            resp_by_unit.get(key, [])
+        resp = resp_by_unit.get(key, [])
         group = Group(key, unit_names.get(key, key or ""),
-                      figures(rows, len(opened), resp, now, calendar, counted))
+                      by_unit.get(key, _Sum()).figures(resp))
         catalogue = [s.slug for s in services if s.unit == key]
-        by_service = _group(rows, lambda x: x.service)
-        open_by_service = _group(opened, lambda x: x.service)
         resp_by_service = _group(resp, lambda x: x.service)
-        seen = set(by_service) | set(open_by_service) | set(resp_by_service)
+        seen = {s for (u, s) in by_service if u == key} | set(resp_by_service)
         service_keys = catalogue + sorted((k for k in seen if k not in catalogue),
                                           key=lambda k: (k is None, k or ""))
         for slug in service_keys:
-            group.children.append(Group(slug, service_names.get(slug, slug or ""), figures(
-                by_service.get(slug, []), len(open_by_service.get(slug, [])),
-                resp_by_service.get(slug, []), now, calendar, counted)))
+            group.children.append(Group(slug, service_names.get(slug, slug or ""), by_service.get(
+                (key, slug), _Sum()).figures(resp_by_service.get(slug, []))))
         groups.append(group)
 
-    overall = Group(None, scope, figures(cohort, len(open_end), period_responses, now, calendar,
-                                         counted))
+    overall = Group(None, scope, _sums(counted, lambda unit, service: None).get(
+        None, _Sum()).figures(period_responses))
 
     staff_rows: list[StaffFigures] = []
     complaints: list[Complaint] = []
     comments: list[Comment] = []
     if internal:
-        staff_rows = _staff(cohort, staff, counted)
-        complaints = [
-            Complaint(t.code, t.created_dt, t.unit, t.service, t.subject, t.status,
-                      complaint_outcome(t, now), t.is_understood, t.reopen_count)
-            for t in sorted(cohort, key=lambda t: (t.created_dt, t.id)) if t.type == "pengaduan"
-        ]
+        staff_rows = _staff(counted, staff)
+        complaints = counted.complaints
         comments = [Comment(r.submitted_dt, r.unit, r.service, r.comment.strip())
                     for r in sorted(period_responses, key=lambda r: (r.submitted_dt, r.ticket_id))
                     if r.comment and r.comment.strip()]
 
     weekly = []
     today = now.astimezone(tz).date()
-    # each request's day of receipt in the office's zone, read once (not once per week)
-    received_on = {t.id: t.created_dt.astimezone(tz).date() for t in cohort}
-    per_day = Counter(received_on.values())
+    days = counted.days
     for monday in period.weeks():
         if monday > today:
             break  # not yet: not plotted as a week with nothing in it
-        weekly.append((monday, sum(per_day.get(date.fromordinal(monday.toordinal() + i), 0)
-                                   for i in range(7))))
+        weekly.append((monday, sum(days[d][0] for d in (
+            date.fromordinal(monday.toordinal() + i) for i in range(7)) if d in days)))
     monthly = []
-    by_month = _group(cohort, lambda t: (received_on[t.id].year, received_on[t.id].month))
     for first in period.months():
         if first > today:
             break
-        month = [counted[t.id] for t in by_month.get((first.year, first.month), [])]
-        answered = sum(1 for o in month if o.seconds is not None)
-        late = sum(1 for o in month if o.unanswered_late)
-        monthly.append((first, answered + late, sum(1 for o in month if o.first_on_time)))
+        month = [v for d, v in days.items() if (d.year, d.month) == (first.year, first.month)]
+        monthly.append((first, sum(v[1] + v[3] for v in month), sum(v[2] for v in month)))
 
     return Report(period=period, now=now, scope=scope, overall=overall, units=groups,
                   staff=staff_rows, complaints=complaints, comments=comments, previous=previous,
                   weekly_volume=weekly, monthly_attainment=monthly,
-                  service_names=service_names, unit_names=unit_names, tz=calendar.tz)
+                  service_names=service_names, unit_names=unit_names, tz=tz_name)
 
 
 def _group(rows, key) -> dict:
@@ -580,21 +665,28 @@ def _group(rows, key) -> dict:
     return out
 
 
-def _staff(cohort: Sequence[TicketRow], staff: Sequence[StaffRow],
-           counted: dict[int, Outcome]) -> list[StaffFigures]:
-    mine = _group((t for t in cohort if t.assignee_id is not None), lambda t: t.assignee_id)
+def _staff(counted: Counted, staff: Sequence[StaffRow]) -> list[StaffFigures]:
+    handled: Counter = Counter()
+    on_time: Counter = Counter()
+    for (_unit, _service, assignee, _type, _channel), measures in counted.counts.items():
+        if assignee is not None:
+            handled[assignee] += measures[0]
+            on_time[assignee] += measures[2]
+    seconds: dict = defaultdict(list)
+    for (_unit, _service, assignee), values in counted.seconds.items():
+        if assignee is not None:
+            seconds[assignee] += values
     out = []
     for person in staff:
-        rows = mine.get(person.id, [])
-        answered = [counted[t.id] for t in rows if counted[t.id].seconds is not None]
-        if not rows and not person.open_now and person.role not in ("staf", "ketua_tim",
-                                                                   "kabid"):
+        if not handled[person.id] and not person.open_now and person.role not in (
+                "staf", "ketua_tim", "kabid"):
             continue
+        answered = seconds.get(person.id, [])
         out.append(StaffFigures(
             id=person.id, name=person.name, unit=person.unit, role=person.role,
-            handled=len(rows), answered=len(answered),
-            answered_on_time=sum(1 for o in answered if o.first_on_time),
-            median_seconds=median([o.seconds for o in answered]), open_now=person.open_now))
+            handled=handled[person.id], answered=len(answered),
+            answered_on_time=on_time[person.id], median_seconds=median(answered),
+            open_now=person.open_now))
     return sorted(out, key=lambda s: (s.unit or "", s.name))
 
 

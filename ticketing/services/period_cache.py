@@ -162,8 +162,9 @@ def _save(kind: str, key: tuple, period: Period, version: Hashable, value: objec
           now: datetime) -> None:
     try:
         # compressed: a quarter's report at a million tickets pickles to ~7 MB (every answer's
-        # working seconds, for the medians), ~1 MB compressed, so 5x less to read back
-        blob = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 6)
+        # working seconds, for the medians), a few times less compressed; level 1: most of
+        # the gain for a fraction of the time (a first build waits for it)
+        blob = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
     except Exception:
         log.warning("cannot store %s %s", kind, key, exc_info=True)
         return

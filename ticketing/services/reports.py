@@ -19,13 +19,13 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, case, func, not_, or_, select
+from sqlalchemy import BigInteger, and_, case, cast, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from ..domain import ikm as ikm_rules
 from ..domain import periods
 from ..domain import report as rules
-from ..domain.lifecycle import OPEN_STATUSES
+from ..domain.lifecycle import CLOCK_RUNNING, OPEN_STATUSES
 from ..domain.periods import Period
 from ..extensions import db
 from ..models import AuditEntry, Service, SlaNotification, SurveyResponse, Ticket, Unit, User
@@ -105,22 +105,209 @@ def load_tickets(start: datetime, end: datetime, unit_id: int | None = None
             .where(Ticket.created_dt >= start, Ticket.created_dt < end, *scope).distinct()):
         levels.setdefault(ticket_id, set()).add(level)
 
-    none: frozenset[int] = frozenset()
-    out = []
-    for (id_, code, type_, channel, unit_code, service_slug, assignee_id, status, created_dt,
-         due_dt, first_response_dt, first_response_seconds, resolved_dt, is_late, remaining,
-         reopen_count, is_understood, subject) in rows:
-        status_at_end = (rules.status_at(history.get(id_, []), end)
-                         if id_ in changed_after else status)
-        out.append(rules.TicketRow(
-            id=id_, code=code, type=type_, channel=channel, unit=unit_code,
-            service=service_slug, assignee_id=assignee_id, status=status,
-            created_dt=created_dt, due_dt=due_dt, first_response_dt=first_response_dt,
-            first_response_seconds=first_response_seconds,
-            resolved_dt=resolved_dt, is_first_response_late=is_late,
-            sla_remaining_seconds=remaining, reopen_count=reopen_count or 0,
-            is_understood=is_understood, subject=subject or "", status_at_end=status_at_end,
-            escalation_levels=frozenset(levels[id_]) if id_ in levels else none))
+    return [_ticket_row(row, rules.status_at(history.get(row[0], []), end)
+                        if row[0] in changed_after else row.status,
+                        frozenset(levels[row[0]]) if row[0] in levels else NO_LEVELS)
+            for row in rows]
+
+
+NO_LEVELS: frozenset[int] = frozenset()
+
+
+def _ticket_row(row, status_at_end: str | None, levels: frozenset[int] = NO_LEVELS
+                ) -> rules.TicketRow:
+    """A TicketRow from a row of _tickets_query."""
+    (id_, code, type_, channel, unit_code, service_slug, assignee_id, status, created_dt,
+     due_dt, first_response_dt, first_response_seconds, resolved_dt, is_late, remaining,
+     reopen_count, is_understood, subject) = row
+    return rules.TicketRow(
+        id=id_, code=code, type=type_, channel=channel, unit=unit_code,
+        service=service_slug, assignee_id=assignee_id, status=status,
+        created_dt=created_dt, due_dt=due_dt, first_response_dt=first_response_dt,
+        first_response_seconds=first_response_seconds,
+        resolved_dt=resolved_dt, is_first_response_late=is_late,
+        sla_remaining_seconds=remaining, reopen_count=reopen_count or 0,
+        is_understood=is_understood, subject=subject or "", status_at_end=status_at_end,
+        escalation_levels=levels)
+
+
+# ------------------------------------------------------------------ the database's count
+
+# The SQL twins of domain.report.outcome: what one request counts for, as 0/1 per row, for
+# the database to add up per slice instead of shipping every request of the period to Python.
+# domain.report is the definition; tests/services/test_report_sql.py holds the two equal on
+# a quarter with every kind of request.
+
+def _not_late(moment):
+    """domain.report._not_late: not after the deadline in force; without one, late only when
+    a paused request's time had run out."""
+    return case((Ticket.due_dt.is_not(None), moment <= Ticket.due_dt),
+                else_=not_(and_(Ticket.sla_remaining_seconds.is_not(None),
+                                Ticket.sla_remaining_seconds <= 0)))
+
+
+def _flags(now: datetime) -> dict:
+    """domain.report.Outcome's fields as SQL conditions, for a request of the cohort."""
+    answered = and_(Ticket.first_response_dt.is_not(None), Ticket.first_response_dt <= now)
+    first_on_time = case((Ticket.is_first_response_late.is_not(None),
+                          not_(Ticket.is_first_response_late)),
+                         else_=_not_late(Ticket.first_response_dt))  # report.first_on_time
+    resolved = and_(Ticket.resolved_dt.is_not(None), Ticket.resolved_dt <= now)
+    late_now = case(  # report.late_now
+        (Ticket.first_response_dt.is_not(None), not_(first_on_time)),
+        (Ticket.status.in_(sorted(CLOCK_RUNNING)), Ticket.is_overdue_at(now)),
+        (Ticket.status.in_(OPEN), and_(Ticket.sla_remaining_seconds.is_not(None),
+                                       Ticket.sla_remaining_seconds <= 0)),
+        else_=False)
+    return {
+        "answered": answered,
+        "answer_on_time": first_on_time,  # of an answered request, whenever answered
+        "first_on_time": and_(answered, first_on_time),
+        "resolved": resolved,
+        "resolved_on_time": and_(resolved, _not_late(Ticket.resolved_dt)),
+        "overdue": late_now,
+        "unanswered_late": and_(not_(answered), Ticket.is_overdue_at(now)),
+        "reopened": and_(answered, func.coalesce(Ticket.reopen_count, 0) > 0),
+    }
+
+
+def _sum(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+#: minutes per bucket of receipt moments the database counts by: every zone's offset from
+#: UTC is a multiple of 15 minutes, so each bucket lies within one day of the office's zone
+BUCKET_SECONDS = 900
+
+
+def _bucket(dialect: str):
+    """created_dt as a whole number of BUCKET_SECONDS since the epoch (UTC)."""
+    if dialect == "postgresql":
+        seconds = cast(func.extract("epoch", Ticket.created_dt), BigInteger)
+    else:  # SQLite keeps the naive UTC moment as text
+        seconds = cast(func.strftime("%s", Ticket.created_dt), BigInteger)
+    return seconds // BUCKET_SECONDS
+
+
+def _complaint_outcome(flags: dict):
+    """domain.report.complaint_outcome."""
+    return case(
+        (Ticket.status.in_(OPEN), case((flags["overdue"], "proses_terlambat"), else_="proses")),
+        (flags["answered"], case((flags["answer_on_time"], "tepat"), else_="terlambat")),
+        else_="tanpa_jawaban")
+
+
+def count_period(start: datetime, end: datetime, now: datetime, unit_id: int | None = None,
+                 *, complaints: bool = True) -> rules.Counted:
+    """The requests received in [start, end), and earlier ones open at the end, counted by
+    the database as domain.report.count_rows counts rows: a few GROUP BY queries, each answer's
+    working seconds gathered in arrays by the database (PostgreSQL; SQLite sends them one by
+    one) and the complaints listed. complaints=False: not the complaints."""
+    scope = [Ticket.unit_id == unit_id] if unit_id is not None else []
+    cohort = [Ticket.created_dt >= start, Ticket.created_dt < end, *scope]
+    flags = _flags(now)
+    connection = db.session.connection()
+    postgresql = connection.dialect.name == "postgresql"
+    out = rules.Counted()
+
+    slice_ = (Unit.code, Service.slug, Ticket.assignee_id, Ticket.type, Ticket.channel)
+    stored = and_(flags["answered"], Ticket.first_response_seconds.is_not(None))
+    columns = [func.count(Ticket.id)] + [_sum(flags[name]) for name in rules.MEASURES[1:]]
+    # answered without a stored working time (before it was stored): read below
+    columns.append(_sum(and_(flags["answered"], Ticket.first_response_seconds.is_(None))))
+    if postgresql:
+        columns.append(func.array_agg(Ticket.first_response_seconds).filter(stored))
+    unstored = 0
+    seconds = out.seconds
+    for row in connection.execute(
+            select(*slice_, *columns).select_from(Ticket)
+            .outerjoin(Unit, Unit.id == Ticket.unit_id)
+            .outerjoin(Service, Service.id == Ticket.service_id)
+            .where(*cohort).group_by(*slice_)):
+        n = len(rules.MEASURES)
+        out.counts[tuple(row[:5])] = [int(v or 0) for v in row[5:5 + n]]
+        unstored += int(row[5 + n] or 0)
+        if postgresql and row[-1]:
+            seconds.setdefault(tuple(row[:3]), []).extend(row[-1])
+    if not postgresql:
+        for unit, service, assignee, value in connection.execute(
+                select(Unit.code, Service.slug, Ticket.assignee_id,
+                       Ticket.first_response_seconds)
+                .select_from(Ticket).outerjoin(Unit, Unit.id == Ticket.unit_id)
+                .outerjoin(Service, Service.id == Ticket.service_id)
+                .where(*cohort, stored)).all():
+            seconds.setdefault((unit, service, assignee), []).append(value)
+    if unstored:  # the calendar as it is now (domain.report.answer_seconds)
+        calendar = office_calendar()
+        for row in _rows(_tickets_query(*cohort, flags["answered"],
+                                        Ticket.first_response_seconds.is_(None))):
+            seconds.setdefault((row.unit_code, row.service_slug, row.assignee_id), []).append(
+                rules.seconds_to_answer(row.created_dt, row.first_response_dt, calendar))
+
+    for unit, service, level, n in connection.execute(
+            select(Unit.code, Service.slug, SlaNotification.level,
+                   func.count(func.distinct(Ticket.id)))
+            .select_from(SlaNotification).join(Ticket, Ticket.id == SlaNotification.ticket_id)
+            .outerjoin(Unit, Unit.id == Ticket.unit_id)
+            .outerjoin(Service, Service.id == Ticket.service_id)
+            .where(*cohort).group_by(Unit.code, Service.slug, SlaNotification.level)):
+        out.escalations[(unit, service, level)] = n
+
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    bucket = _bucket(connection.dialect.name)
+    for moment, received, answered, on_time, late in connection.execute(
+            select(bucket, func.count(Ticket.id), _sum(flags["answered"]),
+                   _sum(flags["first_on_time"]), _sum(flags["unanswered_late"]))
+            .where(*cohort).group_by(bucket)):
+        day = datetime.fromtimestamp(int(moment) * BUCKET_SECONDS, UTC).astimezone(tz).date()
+        d = out.days.setdefault(day, [0, 0, 0, 0])
+        for i, value in enumerate((received, answered, on_time, late)):
+            d[i] += int(value or 0)
+
+    out.open_at_end = _open_at_end(end, scope)
+    if complaints:
+        out.complaints = [rules.Complaint(*row) for row in connection.execute(
+            select(Ticket.code, Ticket.created_dt, Unit.code, Service.slug, Ticket.subject,
+                   Ticket.status, _complaint_outcome(flags), Ticket.is_understood,
+                   func.coalesce(Ticket.reopen_count, 0))
+            .select_from(Ticket).outerjoin(Unit, Unit.id == Ticket.unit_id)
+            .outerjoin(Service, Service.id == Ticket.service_id)
+            .where(*cohort, Ticket.type == "pengaduan")
+            .order_by(Ticket.created_dt, Ticket.id)).all()]
+    return out
+
+
+def _open_at_end(end: datetime, scope: list) -> dict[tuple, int]:
+    """(unit, service) -> requests received before `end` whose status at the end was open:
+    the status now, or, for those whose status changed since, the one read from the log."""
+    changed = (select(AuditEntry.ticket_id)
+               .where(AuditEntry.action == "status", AuditEntry.created_dt >= end))
+    out: dict[tuple, int] = {}
+    for unit, service, n in db.session.execute(
+            select(Unit.code, Service.slug, func.count(Ticket.id)).select_from(Ticket)
+            .outerjoin(Unit, Unit.id == Ticket.unit_id)
+            .outerjoin(Service, Service.id == Ticket.service_id)
+            .where(Ticket.created_dt < end, Ticket.status.in_(OPEN), *scope,
+                   ~changed.where(AuditEntry.ticket_id == Ticket.id).exists())
+            .group_by(Unit.code, Service.slug)):
+        out[(unit, service)] = n
+    changed_ids = (select(AuditEntry.ticket_id).join(Ticket, Ticket.id == AuditEntry.ticket_id)
+                   .where(AuditEntry.action == "status", AuditEntry.created_dt >= end,
+                          Ticket.created_dt < end, *scope).distinct().scalar_subquery())
+    history: dict[int, list[tuple[datetime, int, str]]] = {}
+    for ticket_id, when, entry_id, new in db.session.execute(
+            select(AuditEntry.ticket_id, AuditEntry.created_dt, AuditEntry.id,
+                   AuditEntry.new_value)
+            .where(AuditEntry.action == "status", AuditEntry.created_dt < end,
+                   AuditEntry.ticket_id.in_(changed_ids))):
+        history.setdefault(ticket_id, []).append((when, entry_id, new))
+    for _id, unit, service in db.session.execute(
+            select(Ticket.id, Unit.code, Service.slug).select_from(Ticket)
+            .outerjoin(Unit, Unit.id == Ticket.unit_id)
+            .outerjoin(Service, Service.id == Ticket.service_id)
+            .where(Ticket.id.in_(changed_ids))):
+        if rules.status_at(history.get(_id, []), end) in OPEN_STATUSES:
+            out[(unit, service)] = out.get((unit, service), 0) + 1
     return out
 
 
@@ -296,25 +483,23 @@ def _evaluation(period: Period, now: datetime, *, unit: Unit | None, internal: b
 
 def _evaluate(period: Period, now: datetime, *, unit: Unit | None, internal: bool,
               with_previous: bool) -> rules.Report:
-    calendar = office_calendar()
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
-    start, end = (moment.astimezone(UTC) for moment in period.bounds(tz))
+    tz_name = current_app.config["TIMEZONE"]
+    start, end = (moment.astimezone(UTC) for moment in period.bounds(ZoneInfo(tz_name)))
     unit_id = unit.id if unit is not None else None
-    tickets = load_tickets(start, end, unit_id)
+    counted = count_period(start, end, now, unit_id, complaints=internal)
     responses = load_responses(start, end, unit_id)
     units, services = catalogue(unit)
     staff: list[rules.StaffRow] = []
     if internal:
         unit_ids = [unit.id] if unit is not None else list(
             db.session.scalars(select(Unit.id)))
-        assignees = {t.assignee_id for t in tickets
-                     if t.assignee_id is not None and start <= t.created_dt < end}
+        assignees = {key[2] for key in counted.counts if key[2] is not None}
         staff = load_staff(unit_ids, assignees)
     previous = None
     if with_previous:
         previous = evaluation(period.previous(), now, unit=unit, internal=False,
                               with_previous=False)
     scope = unit.name if unit is not None else "Semua bidang"
-    return rules.build(period, now, calendar, tickets=tickets, responses=responses, units=units,
-                       services=services, staff=staff, scope=scope, previous=previous,
-                       internal=internal)
+    return rules.assemble(period, now, tz_name, counted, responses=responses, units=units,
+                          services=services, staff=staff, scope=scope, previous=previous,
+                          internal=internal)
