@@ -12,7 +12,7 @@ queue falls back to `LIKE` over subjects and messages.
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, Index, case, event, func, literal, literal_column, text, update
+from sqlalchemy import DDL, Index, event, func, literal, literal_column, text, update
 
 from ..extensions import db
 from .tickets import Message, Ticket
@@ -78,18 +78,3 @@ def _index_message(mapper, connection, target: Message) -> None:
                               func.coalesce(func.pg_column_size(tickets.c.search_vector), 0)
                               < MAX_VECTOR_BYTES)
         .values(search_vector=current.op("||")(lexemes(literal(target.body_text)))))
-
-
-def index_with_ticket(ticket: Ticket, message: Message, dialect: str) -> None:
-    """Add a new message's words to its ticket's vector in the ticket's own UPDATE, for a
-    caller that changes the ticket in the same flush anyway (mail follow-ups): one UPDATE of
-    the row instead of two. The message's insert then leaves the vector alone."""
-    if dialect != "postgresql" or not message.body_text:
-        return
-    vector = Ticket.__table__.c.search_vector
-    ticket.search_vector = case(
-        (func.coalesce(func.pg_column_size(vector), 0) < MAX_VECTOR_BYTES,
-         func.coalesce(vector, lexemes(Ticket.__table__.c.subject))
-         .op("||")(lexemes(literal(message.body_text)))),
-        else_=vector)
-    message._is_indexed = True
