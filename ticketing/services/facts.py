@@ -15,7 +15,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, event, inspect, select
+from sqlalchemy import bindparam, delete, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -140,19 +140,34 @@ def _keep_facts(session: Session, flush_context) -> None:
         add(session.connection(), rows)
 
 
+def new_ticket_rows(values: dict) -> list[dict]:
+    """The fact rows a request inserted without the ORM (intake.submit) adds, as
+    `_keep_facts` counts one inserted through it: `values` are its columns. Rows for `add`
+    (or for `upsert` inside another statement)."""
+    deltas = _Deltas()
+    deltas.ticket({name: values.get(name) for name in WATCHED}, +1, _tz())
+    return [{**dict.fromkeys(MEASURES, 0), **row} for row in deltas.nonzero()]
+
+
 def add(connection, rows: list[dict]) -> None:
     """Add each row's measures to its fact (created at zero when missing): one UPSERT per
     row, the statement built once per dialect (every intake runs it: compiling it anew each
     time was a tenth of a request's CPU)."""
     full = [{**dict.fromkeys(MEASURES, 0), **row} for row in rows]
-    connection.execute(_upsert(connection.dialect.name), full)
+    connection.execute(upsert(connection.dialect.name), full)
 
 
 @cache
-def _upsert(dialect_name: str):
+def upsert(dialect_name: str, prefix: str | None = None):
+    """INSERT a fact row, or add its measures to the existing one. prefix: the values come
+    from bind parameters named prefix + column (a statement inside another's CTE)."""
     table = DailyFact.__table__
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     statement = dialect.insert(table)
+    if prefix is not None:
+        statement = statement.values({
+            key: bindparam(prefix + key, type_=table.c[key].type)
+            for key in (*KEY_COLUMNS, *MEASURES)})
     return statement.on_conflict_do_update(
         index_elements=list(KEY_COLUMNS),
         set_={m: table.c[m] + statement.excluded[m] for m in MEASURES})
