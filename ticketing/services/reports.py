@@ -198,11 +198,13 @@ def _complaint_outcome(flags: dict):
 
 
 def count_period(start: datetime, end: datetime, now: datetime, unit_id: int | None = None,
-                 *, complaints: bool = True) -> rules.Counted:
+                 *, complaints: bool = True, detail: bool = True) -> rules.Counted:
     """The requests received in [start, end), and earlier ones open at the end, counted by
     the database as domain.report.count_rows counts rows: a few GROUP BY queries, each answer's
     working seconds gathered in arrays by the database (PostgreSQL; SQLite sends them one by
-    one) and the complaints listed. complaints=False: not the complaints."""
+    one) and the complaints listed. complaints=False: not the complaints; detail=False: only
+    the slices and working seconds (no escalations, days or requests open at the end: what
+    the comparison with the period before reads)."""
     scope = [Ticket.unit_id == unit_id] if unit_id is not None else []
     cohort = [Ticket.created_dt >= start, Ticket.created_dt < end, *scope]
     flags = _flags(now)
@@ -244,27 +246,28 @@ def count_period(start: datetime, end: datetime, now: datetime, unit_id: int | N
             seconds.setdefault((row.unit_code, row.service_slug, row.assignee_id), []).append(
                 rules.seconds_to_answer(row.created_dt, row.first_response_dt, calendar))
 
-    for unit, service, level, n in connection.execute(
-            select(Unit.code, Service.slug, SlaNotification.level,
-                   func.count(func.distinct(Ticket.id)))
-            .select_from(SlaNotification).join(Ticket, Ticket.id == SlaNotification.ticket_id)
-            .outerjoin(Unit, Unit.id == Ticket.unit_id)
-            .outerjoin(Service, Service.id == Ticket.service_id)
-            .where(*cohort).group_by(Unit.code, Service.slug, SlaNotification.level)):
-        out.escalations[(unit, service, level)] = n
+    if detail:
+        for unit, service, level, n in connection.execute(
+                select(Unit.code, Service.slug, SlaNotification.level,
+                       func.count(func.distinct(Ticket.id)))
+                .select_from(SlaNotification).join(Ticket, Ticket.id == SlaNotification.ticket_id)
+                .outerjoin(Unit, Unit.id == Ticket.unit_id)
+                .outerjoin(Service, Service.id == Ticket.service_id)
+                .where(*cohort).group_by(Unit.code, Service.slug, SlaNotification.level)):
+            out.escalations[(unit, service, level)] = n
 
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
-    bucket = _bucket(connection.dialect.name)
-    for moment, received, answered, on_time, late in connection.execute(
-            select(bucket, func.count(Ticket.id), _sum(flags["answered"]),
-                   _sum(flags["first_on_time"]), _sum(flags["unanswered_late"]))
-            .where(*cohort).group_by(bucket)):
-        day = datetime.fromtimestamp(int(moment) * BUCKET_SECONDS, UTC).astimezone(tz).date()
-        d = out.days.setdefault(day, [0, 0, 0, 0])
-        for i, value in enumerate((received, answered, on_time, late)):
-            d[i] += int(value or 0)
+        tz = ZoneInfo(current_app.config["TIMEZONE"])
+        bucket = _bucket(connection.dialect.name)
+        for moment, received, answered, on_time, late in connection.execute(
+                select(bucket, func.count(Ticket.id), _sum(flags["answered"]),
+                       _sum(flags["first_on_time"]), _sum(flags["unanswered_late"]))
+                .where(*cohort).group_by(bucket)):
+            day = datetime.fromtimestamp(int(moment) * BUCKET_SECONDS, UTC).astimezone(tz).date()
+            d = out.days.setdefault(day, [0, 0, 0, 0])
+            for i, value in enumerate((received, answered, on_time, late)):
+                d[i] += int(value or 0)
 
-    out.open_at_end = _open_at_end(end, scope)
+        out.open_at_end = _open_at_end(end, scope)
     if complaints:
         out.complaints = [rules.Complaint(*row) for row in connection.execute(
             select(Ticket.code, Ticket.created_dt, Unit.code, Service.slug, Ticket.subject,
@@ -442,6 +445,29 @@ def evaluation(period: Period, now: datetime, *, unit: Unit | None = None,
         shared=True)
 
 
+def comparison(period: Period, now: datetime, unit: Unit | None = None) -> rules.Report:
+    """The period before's figures for a report's comparison table (received, answered, the
+    on-time share, the working time to answer and the IKM, per unit and in all): its full or
+    public report when one is kept, else the period counted without what the comparison does
+    not show (escalations, requests open at the end, the charts' days: zero in it), kept like
+    any finished period's report under a scope of its own."""
+    unit_id = unit.id if unit is not None else None
+    finished = period_cache.is_finished(period, now)
+    version = data_version() if finished else None
+    still_valid = (unchanged_before(period.bounds(current_app.config["TIMEZONE"])[1])
+                   if finished else None)
+    for scope in ((unit_id, True, True), (unit_id, False, False)):
+        kept = period_cache.peek("evaluation", period, now, scope=scope, version=version,
+                                 still_valid=still_valid, shared=True)
+        if isinstance(kept, rules.Report):
+            return replace(kept, staff=[], complaints=[], comments=[], previous=None)
+    return period_cache.cached(
+        "evaluation", period, now,
+        lambda: _evaluation(period, now, unit=unit, internal=False, with_previous=False,
+                            detail=False),
+        scope=(unit_id, "comparison"), version=version, still_valid=still_valid, shared=True)
+
+
 def warm_cache(now: datetime) -> dict:
     """Build (or find kept) the evaluation of the last finished quarter for every scope the
     pages ask for (all units, each unit; the public figures and the next quarter's comparison
@@ -476,17 +502,18 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _evaluation(period: Period, now: datetime, *, unit: Unit | None, internal: bool,
-                with_previous: bool) -> rules.Report:
+                with_previous: bool, detail: bool = True) -> rules.Report:
     with _collector_paused():
-        return _evaluate(period, now, unit=unit, internal=internal, with_previous=with_previous)
+        return _evaluate(period, now, unit=unit, internal=internal, with_previous=with_previous,
+                         detail=detail)
 
 
 def _evaluate(period: Period, now: datetime, *, unit: Unit | None, internal: bool,
-              with_previous: bool) -> rules.Report:
+              with_previous: bool, detail: bool = True) -> rules.Report:
     tz_name = current_app.config["TIMEZONE"]
     start, end = (moment.astimezone(UTC) for moment in period.bounds(ZoneInfo(tz_name)))
     unit_id = unit.id if unit is not None else None
-    counted = count_period(start, end, now, unit_id, complaints=internal)
+    counted = count_period(start, end, now, unit_id, complaints=internal, detail=detail)
     responses = load_responses(start, end, unit_id)
     units, services = catalogue(unit)
     staff: list[rules.StaffRow] = []
@@ -495,10 +522,7 @@ def _evaluate(period: Period, now: datetime, *, unit: Unit | None, internal: boo
             db.session.scalars(select(Unit.id)))
         assignees = {key[2] for key in counted.counts if key[2] is not None}
         staff = load_staff(unit_ids, assignees)
-    previous = None
-    if with_previous:
-        previous = evaluation(period.previous(), now, unit=unit, internal=False,
-                              with_previous=False)
+    previous = comparison(period.previous(), now, unit) if with_previous else None
     scope = unit.name if unit is not None else "Semua bidang"
     return rules.assemble(period, now, tz_name, counted, responses=responses, units=units,
                           services=services, staff=staff, scope=scope, previous=previous,
