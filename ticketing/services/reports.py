@@ -197,21 +197,49 @@ def _complaint_outcome(flags: dict):
         else_="tanpa_jawaban")
 
 
+def _with_names(statement):
+    """The statement over tickets with their unit's code and service's slug joined."""
+    return (statement.select_from(Ticket).outerjoin(Unit, Unit.id == Ticket.unit_id)
+            .outerjoin(Service, Service.id == Ticket.service_id))
+
+
 def count_period(start: datetime, end: datetime, now: datetime, unit_id: int | None = None,
                  *, complaints: bool = True, detail: bool = True) -> rules.Counted:
     """The requests received in [start, end), and earlier ones open at the end, counted by
-    the database as domain.report.count_rows counts rows: a few GROUP BY queries, each answer's
-    working seconds gathered in arrays by the database (PostgreSQL; SQLite sends them one by
-    one) and the complaints listed. complaints=False: not the complaints; detail=False: only
-    the slices and working seconds (no escalations, days or requests open at the end: what
-    the comparison with the period before reads)."""
+    the database as domain.report.count_rows counts rows: a few GROUP BY queries, and the
+    complaints listed; each answer's working seconds (for the medians) gathered in arrays by
+    the scan that counts the slices on PostgreSQL, sent one by one by SQLite.
+    complaints=False: not the complaints; detail=False: only the slices and working seconds
+    (no escalations, days or requests open at the end: what the comparison with the period
+    before reads)."""
     scope = [Ticket.unit_id == unit_id] if unit_id is not None else []
     cohort = [Ticket.created_dt >= start, Ticket.created_dt < end, *scope]
     flags = _flags(now)
+    out = rules.Counted()
+    _count_slices(out, cohort, flags)
+    if detail:
+        _count_days(out, cohort, flags)
+        for unit, service, level, n in db.session.execute(_with_names(
+                select(Unit.code, Service.slug, SlaNotification.level,
+                       func.count(func.distinct(Ticket.id))))
+                .join(SlaNotification, SlaNotification.ticket_id == Ticket.id)
+                .where(*cohort).group_by(Unit.code, Service.slug, SlaNotification.level)):
+            out.escalations[(unit, service, level)] = n
+        out.open_at_end = _open_at_end(end, scope)
+    if complaints:
+        out.complaints = [rules.Complaint(*row) for row in db.session.execute(_with_names(
+            select(Ticket.code, Ticket.created_dt, Unit.code, Service.slug, Ticket.subject,
+                   Ticket.status, _complaint_outcome(flags), Ticket.is_understood,
+                   func.coalesce(Ticket.reopen_count, 0)))
+            .where(*cohort, Ticket.type == "pengaduan")
+            .order_by(Ticket.created_dt, Ticket.id)).all()]
+    return out
+
+
+def _count_slices(out: rules.Counted, cohort: list, flags: dict) -> None:
+    """out.counts and out.seconds."""
     connection = db.session.connection()
     postgresql = connection.dialect.name == "postgresql"
-    out = rules.Counted()
-
     slice_ = (Unit.code, Service.slug, Ticket.assignee_id, Ticket.type, Ticket.channel)
     stored = and_(flags["answered"], Ticket.first_response_seconds.is_not(None))
     columns = [func.count(Ticket.id)] + [_sum(flags[name]) for name in rules.MEASURES[1:]]
@@ -220,64 +248,41 @@ def count_period(start: datetime, end: datetime, now: datetime, unit_id: int | N
     if postgresql:
         columns.append(func.array_agg(Ticket.first_response_seconds).filter(stored))
     unstored = 0
-    seconds = out.seconds
-    for row in connection.execute(
-            select(*slice_, *columns).select_from(Ticket)
-            .outerjoin(Unit, Unit.id == Ticket.unit_id)
-            .outerjoin(Service, Service.id == Ticket.service_id)
-            .where(*cohort).group_by(*slice_)):
-        n = len(rules.MEASURES)
+    n = len(rules.MEASURES)
+    for row in connection.execute(_with_names(select(*slice_, *columns)).where(*cohort)
+                                  .group_by(*slice_)):
         out.counts[tuple(row[:5])] = [int(v or 0) for v in row[5:5 + n]]
         unstored += int(row[5 + n] or 0)
-        if postgresql and row[-1]:
-            seconds.setdefault(tuple(row[:3]), []).extend(row[-1])
+        if postgresql and row[6 + n]:
+            out.seconds.setdefault(tuple(row[:3]), []).extend(row[6 + n])
     if not postgresql:
-        for unit, service, assignee, value in connection.execute(
+        for unit, service, assignee, value in connection.execute(_with_names(
                 select(Unit.code, Service.slug, Ticket.assignee_id,
-                       Ticket.first_response_seconds)
-                .select_from(Ticket).outerjoin(Unit, Unit.id == Ticket.unit_id)
-                .outerjoin(Service, Service.id == Ticket.service_id)
-                .where(*cohort, stored)).all():
-            seconds.setdefault((unit, service, assignee), []).append(value)
+                       Ticket.first_response_seconds)).where(*cohort, stored)).all():
+            out.seconds.setdefault((unit, service, assignee), []).append(value)
     if unstored:  # the calendar as it is now (domain.report.answer_seconds)
         calendar = office_calendar()
         for row in _rows(_tickets_query(*cohort, flags["answered"],
                                         Ticket.first_response_seconds.is_(None))):
-            seconds.setdefault((row.unit_code, row.service_slug, row.assignee_id), []).append(
-                rules.seconds_to_answer(row.created_dt, row.first_response_dt, calendar))
+            out.seconds.setdefault((row.unit_code, row.service_slug, row.assignee_id),
+                                   []).append(rules.seconds_to_answer(
+                                       row.created_dt, row.first_response_dt, calendar))
 
-    if detail:
-        for unit, service, level, n in connection.execute(
-                select(Unit.code, Service.slug, SlaNotification.level,
-                       func.count(func.distinct(Ticket.id)))
-                .select_from(SlaNotification).join(Ticket, Ticket.id == SlaNotification.ticket_id)
-                .outerjoin(Unit, Unit.id == Ticket.unit_id)
-                .outerjoin(Service, Service.id == Ticket.service_id)
-                .where(*cohort).group_by(Unit.code, Service.slug, SlaNotification.level)):
-            out.escalations[(unit, service, level)] = n
 
-        tz = ZoneInfo(current_app.config["TIMEZONE"])
-        bucket = _bucket(connection.dialect.name)
-        for moment, received, answered, on_time, late in connection.execute(
-                select(bucket, func.count(Ticket.id), _sum(flags["answered"]),
-                       _sum(flags["first_on_time"]), _sum(flags["unanswered_late"]))
-                .where(*cohort).group_by(bucket)):
-            day = datetime.fromtimestamp(int(moment) * BUCKET_SECONDS, UTC).astimezone(tz).date()
-            d = out.days.setdefault(day, [0, 0, 0, 0])
-            for i, value in enumerate((received, answered, on_time, late)):
-                d[i] += int(value or 0)
-
-        out.open_at_end = _open_at_end(end, scope)
-    if complaints:
-        out.complaints = [rules.Complaint(*row) for row in connection.execute(
-            select(Ticket.code, Ticket.created_dt, Unit.code, Service.slug, Ticket.subject,
-                   Ticket.status, _complaint_outcome(flags), Ticket.is_understood,
-                   func.coalesce(Ticket.reopen_count, 0))
-            .select_from(Ticket).outerjoin(Unit, Unit.id == Ticket.unit_id)
-            .outerjoin(Service, Service.id == Ticket.service_id)
-            .where(*cohort, Ticket.type == "pengaduan")
-            .order_by(Ticket.created_dt, Ticket.id)).all()]
-    return out
+def _count_days(out: rules.Counted, cohort: list, flags: dict) -> None:
+    """out.days: the database counts per bucket of receipt moments (BUCKET_SECONDS), added
+    up here per day of the office's zone."""
+    connection = db.session.connection()
+    bucket = _bucket(connection.dialect.name)
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    for moment, *values in connection.execute(
+            select(bucket, func.count(Ticket.id), _sum(flags["answered"]),
+                   _sum(flags["first_on_time"]), _sum(flags["unanswered_late"]))
+            .where(*cohort).group_by(bucket)):
+        day = datetime.fromtimestamp(int(moment) * BUCKET_SECONDS, UTC).astimezone(tz).date()
+        d = out.days.setdefault(day, [0] * len(rules.DAY_MEASURES))
+        for i, value in enumerate(values):
+            d[i] += int(value or 0)
 
 
 def _open_at_end(end: datetime, scope: list) -> dict[tuple, int]:
