@@ -540,6 +540,10 @@ def test_guessed_code_from_a_stranger_opens_a_linked_ticket(now):
     original = ticket("7KQ4-M9XD")
     assert new.parent_id == original.id and new.requester_email == "orang.lain@example.net"
     assert len(original.messages) == 1  # nobody writes into someone else's ticket
+    # the acknowledgement, rendered by the flush from what intake stored, names the link
+    [ack] = outbox_to("orang.lain@example.net")
+    assert "terkait dengan permohonan 7KQ4-M9XD" in ack.body_text
+    assert new.code in ack.body_html and "7KQ4-M9XD" in ack.body_html
 
 
 def test_follow_up_on_an_answered_ticket_reopens_it(now):

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ticketing.extensions import db
 from ticketing.models import InboundMail, OutboxMail, Ticket
+from ticketing.services.outbox import render_pending
 from ticketing.services.transaction import run
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "mail"
@@ -83,8 +84,13 @@ def set_code(code: str, new_code: str) -> Ticket:
 
 
 def outbox_to(address: str) -> list[OutboxMail]:
-    return db.session.scalars(select(OutboxMail).where(OutboxMail.recipient == address)
-                              .order_by(OutboxMail.id)).all()
+    """The mail queued to `address`, rendered as `mail flush` renders it (mail intake queues
+    its notices unrendered)."""
+    items = db.session.scalars(select(OutboxMail).where(OutboxMail.recipient == address)
+                               .order_by(OutboxMail.id)).all()
+    for item in items:
+        render_pending(item)
+    return items
 
 
 def inbound(message_id: str) -> list[InboundMail]:

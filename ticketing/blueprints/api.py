@@ -84,12 +84,12 @@ def create_request():
 
 def _receipt(data: intake.RequestData, now) -> dict:
     """Open the request and read the receipt before the commit (no reload after it)."""
-    ticket = intake.open_request(data, now)
+    receipt = intake.submit(data, now)
     return {
-        "code": ticket.code,
-        "status": ticket.status,
-        "due_at": iso(ticket.due_dt),
-        "tracking_url": intake.tracking_url(ticket),
+        "code": receipt.code,
+        "status": receipt.status,
+        "due_at": iso(receipt.due_dt),
+        "tracking_url": intake.tracking_url(receipt),
     }
 
 

@@ -228,7 +228,7 @@ def new_request():
 
 def _open_request(data: intake.RequestData, now) -> str:
     """Open the request; its code read before the commit (no reload after it)."""
-    return intake.open_request(data, now).code
+    return intake.submit(data, now).code
 
 
 @bp.get("/permohonan/terkirim/<code>")

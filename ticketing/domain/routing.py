@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 __all__ = [
     "DEFAULT_RULES",
@@ -156,8 +157,10 @@ def normalize_text(text: str) -> list[str]:
     return tokens
 
 
-def _phrase_tokens(rules: list[Rule]) -> list[tuple[tuple[str, ...], Rule]]:
-    """Rules as token tuples, longest first (ties: heavier first)."""
+@lru_cache(maxsize=8)
+def _phrase_tokens(rules: tuple[Rule, ...]) -> list[tuple[tuple[str, ...], Rule]]:
+    """Rules as token tuples, longest first (ties: heavier first). Kept per set of rules:
+    the same rules route every request until an admin edits them."""
     items = [(tuple(normalize_text(r.phrase)), r) for r in rules]
     items = [(t, r) for t, r in items if t]
     items.sort(key=lambda tr: (-len(tr[0]), -tr[1].weight))
@@ -189,7 +192,7 @@ def _match(tokens: list[str], phrases: list[tuple[tuple[str, ...], Rule]]) -> li
 def route(subject: str, body: str, rules: list[Rule] | None = None) -> RoutingDecision:
     """Pick the unit for a request from its subject and body (pass the new text, not quotes)."""
     rules = DEFAULT_RULES if rules is None else rules
-    phrases = _phrase_tokens(rules)
+    phrases = _phrase_tokens(tuple(rules))
     units = sorted({r.unit for r in rules if r.unit})
     in_subject = _match(normalize_text(subject), phrases)
     in_body = _match(normalize_text(body), phrases)

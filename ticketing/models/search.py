@@ -52,17 +52,29 @@ def lexemes(value):
     return func.strip(func.to_tsvector(REGCONFIG, func.left(value, MAX_INDEXED_CHARS)))
 
 
+def search_vector_sql(parameter: str) -> str:
+    """`lexemes` as SQL text, of the text in the bound parameter `parameter`."""
+    return (f"strip(to_tsvector('{CONFIG}'::regconfig, "
+            f"left(CAST(:{parameter} AS text), {MAX_INDEXED_CHARS})))")
+
+
 @event.listens_for(Ticket, "before_insert")
 def _index_subject(mapper, connection, target: Ticket) -> None:
     """A new ticket's vector: its subject and the messages inserted with it (no UPDATE)."""
     if connection.dialect.name != "postgresql":
         return
-    texts = [target.subject or ""]
+    texts = []
     for message in target.messages:
         if message.id is None and message.body_text:
-            texts.append(message.body_text[:MAX_INDEXED_CHARS])
+            texts.append(message.body_text)
             message._is_indexed = True
-    target.search_vector = lexemes(literal(" ".join(texts)))
+    target.search_vector = lexemes(literal(first_text(target.subject, texts)))
+
+
+def first_text(subject: str | None, bodies: list[str]) -> str:
+    """What a new ticket's vector is made of: its subject and the messages inserted with it
+    (also used by intake.submit, which inserts without the ORM)."""
+    return " ".join([subject or "", *(b[:MAX_INDEXED_CHARS] for b in bodies if b)])
 
 
 @event.listens_for(Message, "after_insert")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from email.utils import getaddresses
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -16,19 +17,24 @@ from ..models import MailAutoReply, Ticket
 from .outbox import queue_mail
 
 
-def own_addresses() -> set[str]:
+def own_addresses() -> frozenset[str]:
     """Our addresses: the sender of our mail, the published complaint address, the polled
     mailbox, and MAIL_OWN_ADDRESSES."""
     cfg = current_app.config
-    values: list[str] = []
     sender = cfg.get("MAIL_DEFAULT_SENDER")
     if isinstance(sender, (tuple, list)):
         sender = sender[-1]
-    for value in (sender, cfg.get("COMPLAINT_EMAIL"), cfg.get("IMAP_USER"),
-                  cfg.get("MAIL_USERNAME"), *(cfg.get("MAIL_OWN_ADDRESSES") or "").split(",")):
-        if value:
-            values.append(str(value))
-    return {addr.strip().lower() for _name, addr in getaddresses(values) if "@" in addr}
+    return _addresses(tuple(str(value) for value in (
+        sender, cfg.get("COMPLAINT_EMAIL"), cfg.get("IMAP_USER"), cfg.get("MAIL_USERNAME"),
+        *(cfg.get("MAIL_OWN_ADDRESSES") or "").split(",")) if value))
+
+
+@lru_cache(maxsize=8)
+def _addresses(values: tuple[str, ...]) -> frozenset[str]:
+    """The addresses in these header values, parsed once per configuration (three times per
+    inbound mail otherwise)."""
+    return frozenset(addr.strip().lower() for _name, addr in getaddresses(list(values))
+                     if "@" in addr)
 
 
 def auto_reply_refusal(address: str | None, now: datetime) -> str | None:
@@ -56,12 +62,13 @@ def send_auto_reply(kind: str, address: str, subject: str, now: datetime, *,
                     context: dict) -> str | None:
     """Queue templates/email/<kind> through the outbox (Auto-Submitted: auto-replied) and
     book it, unless the rules above forbid it; returns why not, or None when queued.
-    No commit: it belongs to the caller's transaction."""
+    No commit: it belongs to the caller's transaction. `context` is stored as JSON and the
+    mail rendered by `mail flush` (mail intake renders no template)."""
     why_not = auto_reply_refusal(address, now)
     if why_not:
         return why_not
     address = address.strip().lower()
-    queue_mail(kind, address, subject, now, ticket=ticket, context=context)
+    queue_mail(kind, address, subject, now, ticket=ticket, context=context, render_later=True)
     db.session.add(MailAutoReply(recipient=address, kind=kind,
                                  ticket_id=ticket.id if ticket is not None else None,
                                  inbound_mail_id=inbound_mail_id, created_dt=now))

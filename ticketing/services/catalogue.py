@@ -315,11 +315,10 @@ def active_service(slug: str) -> ServiceEntry | None:
 
 
 def intake_service(slug: str) -> Service | None:
-    """The active service `slug` with its unit, for a new ticket: this process's copy put
-    into the request's session without a query (SQLAlchemy's merge without load); None when
-    the copy does not know it."""
-    kept = _active()[1].get(slug)
-    return db.session.merge(kept, load=False) if kept is not None else None
+    """The active service `slug` with its unit, for a new ticket: this process's copy,
+    detached (read it, or put it into a session with merge(load=False), which asks
+    nothing); None when the copy does not know it."""
+    return _active()[1].get(slug)
 
 
 def _active() -> tuple[tuple[ServiceEntry, ...], dict[str, Service]]:

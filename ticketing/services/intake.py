@@ -14,11 +14,12 @@ from sqlalchemy.orm import joinedload
 from ..domain.codes import new_code, normalize_code
 from ..extensions import db
 from ..models import Attachment, Message, Service, Ticket, Unit
-from . import audit, catalogue, survey
+from ..models.search import first_text
+from . import audit, catalogue, facts, request_rows, survey
 from .attachments import Upload, check_upload, store_bytes
 from .calendar import office_calendar
-from .lifecycle import set_status, start_window, target_days_for
-from .outbox import queue_mail
+from .lifecycle import set_status, target_days_for, window_values
+from .outbox import mail_values, queue_mail
 
 
 @dataclass
@@ -122,15 +123,22 @@ def _code_clash(exc: IntegrityError) -> bool:
     return "code" in text and "submission_key" not in text
 
 
-def open_request(data: RequestData, now: datetime, *, _attempt: int = 1) -> Ticket:
-    """Create a ticket with its first message and queue the acknowledgement (no commit).
+@dataclass(frozen=True)
+class Receipt:
+    """What the citizen is told when a request is opened (read before the commit)."""
 
-    A repeated submission (same submission_key) returns the ticket already created.
-    """
-    if data.submission_key:
-        existing = find_by_submission_key(data.submission_key)
-        if existing is not None:
-            return existing
+    id: int
+    code: str
+    status: str
+    due_dt: datetime | None
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> Receipt:
+        return cls(id=ticket.id, code=ticket.code, status=ticket.status, due_dt=ticket.due_dt)
+
+
+def _checked(data: RequestData) -> tuple[Service | None, Unit | None, str]:
+    """The request's service, unit and routing reason, or IntakeError with every problem."""
     errors = {}
     if not data.email and not data.phone:
         errors["email"] = "Isi email atau nomor telepon/WhatsApp agar kami dapat menjawab."
@@ -150,27 +158,46 @@ def open_request(data: RequestData, now: datetime, *, _attempt: int = 1) -> Tick
     if unit is None and data.unit_code:
         unit = db.session.scalar(select(Unit).where(Unit.code == data.unit_code))
         reason = "ditentukan petugas" if unit else None
+    return service, unit, reason if unit is not None else "menunggu pemilahan (triase)"
 
+
+def _after_clash(exc: IntegrityError, data: RequestData, attempt: int):
+    """An INSERT refused by a unique index: two identical submits raced (the other one won:
+    its ticket), or the random code was taken (None: try again with another)."""
+    db.session.rollback()
+    existing = find_by_submission_key(data.submission_key) if data.submission_key else None
+    if existing is not None:
+        return existing
+    if _code_clash(exc) and attempt < CODE_ATTEMPTS:
+        return None
+    raise exc
+
+
+def open_request(data: RequestData, now: datetime, *, _attempt: int = 1) -> Ticket:
+    """Create a ticket with its first message and queue the acknowledgement (no commit).
+
+    A repeated submission (same submission_key) returns the ticket already created.
+    """
+    if data.submission_key:
+        existing = find_by_submission_key(data.submission_key)
+        if existing is not None:
+            return existing
+    service, unit, reason = _checked(data)
+    if service is not None:  # this process's copy, into the request's session (no query)
+        service = db.session.merge(service, load=False)
+        unit = service.unit or unit
     message = Message(direction="in", author_name=data.name.strip()[:200],
                       body_text=data.message.strip(), channel=data.channel, created_dt=now)
     try:
         ticket = new_ticket(
             channel=data.channel, type=data.type, subject=data.subject, name=data.name,
             email=data.email, phone=data.phone, message=message, now=now, unit=unit,
-            service=service,
-            routing_reason=reason if unit is not None else "menunggu pemilahan (triase)",
+            service=service, routing_reason=reason,
             consent_dt=now if data.consent else None, submission_key=data.submission_key,
             code=new_code())
     except IntegrityError as exc:
-        # Two identical submits raced: the other one won; show its ticket. Or the random code
-        # was taken: try again with another.
-        db.session.rollback()
-        existing = find_by_submission_key(data.submission_key) if data.submission_key else None
-        if existing is not None:
-            return existing
-        if _code_clash(exc) and _attempt < CODE_ATTEMPTS:
-            return open_request(data, now, _attempt=_attempt + 1)
-        raise
+        return _after_clash(exc, data, _attempt) or open_request(data, now,
+                                                                 _attempt=_attempt + 1)
     attach_files(message, data.uploads, now)
     if ticket.requester_email:
         queue_mail(
@@ -187,6 +214,55 @@ def open_request(data: RequestData, now: datetime, *, _attempt: int = 1) -> Tick
     return ticket
 
 
+def submit(data: RequestData, now: datetime, *, _attempt: int = 1) -> Receipt:
+    """The citizen's own web form and JSON API: open_request, with the rows of a request
+    with an email address and no files written straight through the connection (one INSERT
+    per table, no unit of work: the ORM's bookkeeping was most of an intake's CPU).
+
+    The same rules as open_request build every row (ticket_values, audit.entry_values,
+    outbox.mail_values, the search text, the daily facts); files and phone-only requests
+    (acknowledged on WhatsApp) go through open_request itself. No commit.
+    """
+    if data.uploads or not data.email:
+        return Receipt.of(open_request(data, now))
+    if data.submission_key:
+        existing = find_by_submission_key(data.submission_key)
+        if existing is not None:
+            return Receipt.of(existing)
+    service, unit, reason = _checked(data)
+    values = ticket_values(
+        channel=data.channel, type=data.type, subject=data.subject, name=data.name,
+        email=data.email, phone=data.phone, now=now, days=target_days_for(service),
+        routing_reason=reason, consent_dt=now if data.consent else None,
+        submission_key=data.submission_key, code=new_code())
+    values["unit_id"] = unit.id if unit is not None else None
+    values["service_id"] = service.id if service is not None else None
+    body = data.message.strip()
+    code = values["code"]
+    message = {"direction": "in", "author_name": values["requester_name"], "body_text": body,
+               "channel": data.channel, "created_dt": now}
+    entry = audit.entry_values(None, "created", now, actor_label=audit.CITIZEN,
+                               new=values["status"],
+                               detail={"channel": data.channel,
+                                       "unit": unit.code if unit else None})
+    mail = mail_values(
+        "acknowledgement", values["requester_email"],
+        f"Permohonan Anda telah kami terima: {values['subject']}", now, ticket_code=code,
+        context={"tracking_url": _tracking_url(code)}, render_later=True)
+    for row in (entry, mail):
+        del row["ticket_id"]
+    connection = db.session.connection()
+    try:
+        ticket_id = request_rows.insert_request(
+            connection, values, {"message": message, "audit": entry, "outbox": mail},
+            first_text(values["subject"], [body]), facts.new_ticket_rows(values))
+    except IntegrityError as exc:
+        existing = _after_clash(exc, data, _attempt)
+        return Receipt.of(existing) if existing is not None else submit(
+            data, now, _attempt=_attempt + 1)
+    return Receipt(id=ticket_id, code=code, status=values["status"], due_dt=values["due_dt"])
+
+
 def _active_service(slug: str) -> Service | None:
     """The active service `slug`, with its unit: this process's copy of the catalogue (no
     query; a service switched off elsewhere is refused within CATALOGUE_CACHE_SECONDS, as
@@ -198,30 +274,41 @@ def _active_service(slug: str) -> Service | None:
                              .where(Service.slug == slug, Service.is_active))
 
 
+def ticket_values(*, channel: str, type: str, subject: str, name: str, now: datetime,
+                  days: float, email: str | None = None, phone: str | None = None,
+                  routing_reason: str | None = None, consent_dt: datetime | None = None,
+                  submission_key: str | None = None, code: str | None = None) -> dict:
+    """The columns of a new ticket, whatever the channel: a fresh code, the contact
+    normalised, the SLA clock and its first window (`days` working days; its start and
+    target are what the 75% reminder is measured on). No unit, service or parent."""
+    window = window_values(now, office_calendar(), days)
+    return {
+        "code": code or unique_code(), "type": type, "channel": channel, "status": "baru",
+        "subject": (subject or "").strip()[:300] or "(tanpa subjek)",
+        "requester_name": (name or "").strip()[:200],
+        "requester_email": (email or "").strip().lower()[:254] or None,
+        "requester_phone": normalize_phone(phone), "created_dt": now,
+        "sla_start_dt": window["sla_window_start_dt"], **window,
+        "routing_reason": (routing_reason or "")[:300] or None, "consent_dt": consent_dt,
+        "submission_key": submission_key, "updated_dt": now}
+
+
 def new_ticket(*, channel: str, type: str, subject: str, name: str, now: datetime,
                message: Message, email: str | None = None, phone: str | None = None,
                unit: Unit | None = None, service: Service | None = None,
                routing_reason: str | None = None, parent: Ticket | None = None,
                consent_dt: datetime | None = None, submission_key: str | None = None,
                detail: dict | None = None, code: str | None = None) -> Ticket:
-    """The one way a request becomes a ticket, whatever the channel (web form, API, mail,
-    WhatsApp, walk-in and phone through open_request): a fresh code, the contact normalised,
-    the SLA clock and its first window from the service's target, the first message, the
-    audit entry. Adds and flushes (no commit); the caller acknowledges on its channel.
+    """The one way a request becomes a ticket object, whatever the channel (web form, API,
+    mail, WhatsApp, walk-in and phone through open_request; submit writes the same rows
+    without the ORM): ticket_values, the first message, the audit entry. Adds and flushes
+    (no commit); the caller acknowledges on its channel.
     code: a random code left to the unique index (open_request retries a clash)."""
-    calendar = office_calendar()
-    days = target_days_for(service)
-    ticket = Ticket(
-        code=code or unique_code(), type=type, channel=channel, unit=unit, service=service,
-        status="baru", subject=(subject or "").strip()[:300] or "(tanpa subjek)",
-        requester_name=(name or "").strip()[:200],
-        requester_email=(email or "").strip().lower()[:254] or None,
-        requester_phone=normalize_phone(phone), created_dt=now,
-        sla_start_dt=calendar.next_opening(now), due_dt=calendar.add_working_days(now, days),
-        routing_reason=(routing_reason or "")[:300] or None, parent=parent,
-        consent_dt=consent_dt, submission_key=submission_key, updated_dt=now)
-    # The first SLA window: its start and target are what the 75% reminder is measured on.
-    start_window(ticket, now, calendar, days, new_window=False)
+    ticket = Ticket(**ticket_values(
+        channel=channel, type=type, subject=subject, name=name, now=now,
+        days=target_days_for(service), email=email, phone=phone,
+        routing_reason=routing_reason, consent_dt=consent_dt, submission_key=submission_key,
+        code=code), unit=unit, service=service, parent=parent)
     message.author_name = message.author_name or ticket.requester_name
     ticket.messages.append(message)
     db.session.add(ticket)
@@ -236,12 +323,16 @@ def find_by_submission_key(key: str) -> Ticket | None:
     return db.session.scalar(select(Ticket).where(Ticket.submission_key == key))
 
 
-def tracking_url(ticket: Ticket) -> str:
+def tracking_url(ticket: Ticket | Receipt) -> str:
     """A link that opens the ticket for its requester (signed; see blueprints.public)."""
+    return _tracking_url(ticket.code)
+
+
+def _tracking_url(code: str) -> str:
     from ..tracking import make_tracking_token
 
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return f"{base}/lacak/{ticket.code}?t={make_tracking_token(ticket.code)}"
+    return f"{base}/lacak/{code}?t={make_tracking_token(code)}"
 
 
 def find_for_requester(code: str, contact: str) -> Ticket | None:

@@ -34,14 +34,21 @@ def start_window(ticket: Ticket, now: datetime, calendar: WorkingCalendar, days:
 
     new_window: a reopen (not the first window) - escalations may then be sent again.
     """
-    start = calendar.next_opening(now)
-    ticket.due_dt = calendar.add_working_days(now, days)
-    ticket.sla_window_start_dt = start
-    ticket.sla_target_seconds = calendar.working_seconds_between(start, ticket.due_dt)
-    ticket.sla_remaining_seconds = None
+    for name, value in window_values(now, calendar, days).items():
+        setattr(ticket, name, value)
     if new_window:
         ticket.sla_window = (ticket.sla_window or 1) + 1
         ticket.escalation_level = 0
+
+
+def window_values(now: datetime, calendar: WorkingCalendar, days: float) -> dict:
+    """A clock window opened at `now` for `days` working days: the deadline, the window's
+    start and its target in working seconds (the 75% reminder is measured on them)."""
+    start = calendar.next_opening(now)
+    due = calendar.add_working_days(now, days)
+    return {"due_dt": due, "sla_window_start_dt": start,
+            "sla_target_seconds": calendar.working_seconds_between(start, due),
+            "sla_remaining_seconds": None}
 
 
 def _answer_is_late(ticket: Ticket, now: datetime) -> bool:

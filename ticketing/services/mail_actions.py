@@ -8,19 +8,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, func, literal, select
 
 from .. import mail as mailparse
 from ..domain.codes import new_code
 from ..domain.request_type import guess_request_type
 from ..extensions import db
-from ..models import InboundMail, Message, OutboxMail, Ticket, Unit, User
+from ..models import InboundMail, Message, OutboxMail, Ticket, User
+from ..models.search import MAX_VECTOR_BYTES, lexemes
 from . import audit
 from .attachments import Upload
 from .auto_reply import own_addresses, send_auto_reply
 from .intake import attach_files, new_ticket, tracking_url
 from .lifecycle import set_status
-from .routing_rules import record_decision, route_request
+from .routing_rules import record_decision, route_request, routed_unit
 
 #: author of the notes the mail channel writes on tickets
 MAIL_SYSTEM = "Sistem surel"
@@ -348,10 +349,11 @@ def _follow_up(mail: _Mail, ticket: Ticket, how: str) -> IngestResult:
         # keep it as an internal note so it never shows on the public tracking page.
         message.direction = "note"
         message.author_id = staff.id
-    # Set from the message's side: the ticket's whole conversation is not loaded to add one
+    # Set from the message's side: the ticket's whole conversation is not loaded to add one;
+    # its words go into the ticket's vector with the ticket's own UPDATE (status, updated_dt)
     message.ticket = ticket
     db.session.add(message)
-    db.session.flush()
+    _index_with_ticket(ticket, message, db.session.get_bind().dialect.name)
     stored = _store_attachments(mail, ticket, message)
     audit.record(ticket, "citizen_reply", mail.now,
                  actor_label=audit.CITIZEN if is_requester else mail.sender[:200],
@@ -359,8 +361,9 @@ def _follow_up(mail: _Mail, ticket: Ticket, how: str) -> IngestResult:
     reason = f"tindak lanjut ({how})"
     if is_requester and ticket.status in ("menunggu_pemohon", "selesai"):
         old = ticket.status
-        set_status(ticket, "diproses", mail.now, actor_label=audit.CITIZEN,
-                   reason="balasan surel pemohon")
+        with db.session.no_autoflush:  # what it reads would write the ticket twice
+            set_status(ticket, "diproses", mail.now, actor_label=audit.CITIZEN,
+                       reason="balasan surel pemohon")
         reason += f"; status {old} -> diproses"
     elif staff is not None:
         reason += "; surel dari petugas dicatat sebagai catatan internal"
@@ -383,9 +386,24 @@ def _follow_up(mail: _Mail, ticket: Ticket, how: str) -> IngestResult:
         why_not = _send_auto_reply(
             "mail_attachments_refused", mail.sender,
             f"Lampiran tidak dapat kami terima: {ticket.subject}", mail, ticket,
-            {"refused": refused, "tracking_url": tracking_url(ticket)})
+            {"refused": _refusals(refused), "tracking_url": tracking_url(ticket)})
         reason += f"; {len(refused)} lampiran ditolak" + (f" ({why_not})" if why_not else "")
     return _result(mail, "appended", ticket, reason)
+
+
+def _index_with_ticket(ticket: Ticket, message: Message, dialect: str) -> None:
+    """Add a new message's words to its ticket's vector in the ticket's own UPDATE (status,
+    updated_dt): one UPDATE of the row instead of two (models.search would add them with an
+    UPDATE of its own after the message's insert; it leaves a message marked indexed)."""
+    if dialect != "postgresql" or not message.body_text:
+        return
+    vector = Ticket.__table__.c.search_vector
+    ticket.search_vector = case(
+        (func.coalesce(func.pg_column_size(vector), 0) < MAX_VECTOR_BYTES,
+         func.coalesce(vector, lexemes(Ticket.__table__.c.subject))
+         .op("||")(lexemes(literal(message.body_text)))),
+        else_=vector)
+    message._is_indexed = True
 
 
 def _sender_authenticated(mail: _Mail) -> bool:
@@ -402,9 +420,7 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[Ticket
     returns the ticket and why no acknowledgement was sent (None: it was)."""
     parsed = mail.parsed
     decision = route_request(parsed.subject, parsed.new_text)
-    unit = None
-    if decision.unit:
-        unit = db.session.scalar(select(Unit).where(Unit.code == decision.unit))
+    unit = routed_unit(decision.unit)
     if unit is None:
         routing_reason = f"menunggu pemilahan (triase): {decision.reason}"
     else:
@@ -423,9 +439,14 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[Ticket
     refused = [a for a in stored if not a.is_accepted]
     why_not = _send_auto_reply(
         "mail_acknowledgement", mail.sender, f"Permohonan Anda telah kami terima: {ticket.subject}",
-        mail, ticket, {"refused": refused, "tracking_url": tracking_url(ticket),
-                       "parent": parent})
+        mail, ticket, {"refused": _refusals(refused), "tracking_url": tracking_url(ticket),
+                       "parent": {"code": parent.code} if parent is not None else None})
     return ticket, why_not
+
+
+def _refusals(refused: list) -> list[dict]:
+    """The refused attachments as the notices name them (stored as JSON until the flush)."""
+    return [{"filename": a.filename, "refusal_reason": a.refusal_reason} for a in refused]
 
 
 def _ack_note(why_not: str | None) -> str:

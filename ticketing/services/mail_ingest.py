@@ -105,20 +105,37 @@ def ingest_raw(raw: bytes, now: datetime, *, source: str, uid: str | None = None
 def ingest_many(raws: Iterable[bytes], clock: Callable[[], datetime], *,
                 source: str) -> Iterator[IngestResult]:
     """Messages one after another (`flask mail ingest FILE...`), with the results of
-    ingest_raw on each in turn, and one commit less per message: the raw bytes of a chunk of
-    them are stored (and claimed) in one commit, then each is processed in its own
-    transaction, in order. Raises DatabaseUnavailable as ingest_raw does; a message stored
-    and not processed yet is taken over by the next poll once its claim is stale."""
+    ingest_raw on each in turn, in two commits per chunk instead of two per message: the raw
+    bytes of a chunk are stored (and claimed) in one commit, then the chunk is processed in
+    one transaction, each message in its own SAVEPOINT: a message that fails rolls back to
+    its savepoint only and is kept `failed` for review, the others go on. A result is
+    yielded once it is committed. Raises DatabaseUnavailable as ingest_raw does; a message
+    stored and not processed yet is taken over by the next poll once its claim is stale."""
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
     for chunk in _chunks(raws, _chunk_size()):
         with _database():
-            stored = _store_many(chunk, clock(), source=source)
+            stored, _held = _store_many(chunk, clock(), source=source)
+        done: list[IngestResult] = []  # processed, not committed yet
         for raw, row_id, is_new in stored:
+            if is_new:
+                with _database():
+                    done.append(_process_nested(row_id, clock(), raw=raw))
+                if _savepoints():
+                    continue
+            if done:  # committed before a duplicate's own commit, or each one on SQLite
+                with _database():
+                    db.session.commit()
+                yield from done
+                done = []
+            if not is_new:
+                with _database():
+                    result = _seen_again(row_id, clock())
+                yield result
+        if done:
             with _database():
-                result = (_process(row_id, clock(), raw=raw) if is_new
-                          else _seen_again(row_id, clock()))
-            yield result
+                db.session.commit()
+            yield from done
 
 
 def ingest_headers_only(header: bytes, size: int, now: datetime, *, source: str = "imap",
@@ -172,9 +189,11 @@ def _take_over(row_id: int, now: datetime) -> IngestResult:
     row = db.session.get(InboundMail, row_id)
     limit = current_app.config.get("MAIL_MAX_PROCESS_ATTEMPTS", 3)
     if row.attempts > limit:
-        return _mark_failed(row_id, now, UnhandledMail(
+        result = _mark_failed(row_id, now, UnhandledMail(
             f"pemrosesan terhenti {row.attempts - 1} kali tanpa selesai (proses mati atau "
             f"macet pada pesan ini); disimpan sebagai gagal untuk ditinjau"))
+        db.session.commit()
+        return result
     return _process(row_id, now)
 
 
@@ -296,10 +315,12 @@ def _chunks(raws: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
         yield chunk
 
 
-def _store_many(chunk: list[bytes], now: datetime, *,
-                source: str) -> list[tuple[bytes, int, bool]]:
+def _store_many(chunk: list[bytes], now: datetime, *, source: str
+                ) -> tuple[list[tuple[bytes, int, bool]], list[InboundMail]]:
     """Store the new messages of a chunk in one commit: (raw, row id, is new) for each, in
-    order; the same bytes twice in a chunk are new once, then seen again."""
+    order (the same bytes twice in a chunk are new once, then seen again), and the rows
+    stored: while the caller holds them, processing finds them in the session and does not
+    SELECT them (and their raw bytes) again."""
     digests = [hashlib.sha256(raw).hexdigest() for raw in chunk]
     known = dict(db.session.execute(select(InboundMail.sha256, InboundMail.id)
                                     .where(InboundMail.sha256.in_(set(digests)))).all())
@@ -313,16 +334,17 @@ def _store_many(chunk: list[bytes], now: datetime, *,
         _commit_keeping_loaded()
     except IntegrityError:  # another worker stored one of them meanwhile: one by one
         db.session.rollback()
-        return [(raw, row.id, is_new) for raw, digest in zip(chunk, digests, strict=True)
-                for row, is_new in [_store(raw, digest, _peek_message_id(raw), now,
-                                           source=source, uid=None, folder=None,
-                                           size=len(raw))]]
+        one_by_one = [(raw, *_store(raw, digest, _peek_message_id(raw), now, source=source,
+                                    uid=None, folder=None, size=len(raw)))
+                      for raw, digest in zip(chunk, digests, strict=True)]
+        return ([(raw, row.id, is_new) for raw, row, is_new in one_by_one],
+                [row for _raw, row, _is_new in one_by_one])
     out, first = [], set()
     for raw, digest in zip(chunk, digests, strict=True):
         is_new = digest in rows and digest not in first
         first.add(digest)
         out.append((raw, rows[digest].id if digest in rows else known[digest], is_new))
-    return out
+    return out, list(rows.values())
 
 
 def _commit_keeping_loaded() -> None:
@@ -392,22 +414,30 @@ def _code(ticket_id: int | None) -> str | None:
 
 def _process(row_id: int, now: datetime, *, force_request: bool = False,
              raw: bytes | None = None) -> IngestResult:
-    """Handle a claimed row in one transaction; a concurrent change to the same ticket is
-    redone on fresh rows; any other error leaves the mail `failed` with the error kept.
+    """Handle a claimed row and commit (see _process_nested)."""
+    result = _process_nested(row_id, now, force_request=force_request, raw=raw)
+    db.session.commit()
+    return result
+
+
+def _process_nested(row_id: int, now: datetime, *, force_request: bool = False,
+                    raw: bytes | None = None) -> IngestResult:
+    """Handle a claimed row in a SAVEPOINT of the caller's transaction (no commit); a
+    concurrent change to the same ticket is redone on fresh rows; any other error rolls back
+    to the savepoint and leaves the mail `failed` with the error kept.
     raw: the stored bytes when the caller has them (not read back from the row)."""
     for attempt in range(_RETRIES):
         row = db.session.get(InboundMail, row_id)
         try:
-            result = _handle(row, now, force_request, row.raw if raw is None else raw)
-            row.action = result.action
-            row.reason = _one_line(result.reason)[:300]
-            row.error = None
-            row.processed_dt = now
-            result.inbound_id = row.id
-            db.session.commit()
+            with _savepoint():
+                result = _handle(row, now, force_request, row.raw if raw is None else raw)
+                row.action = result.action
+                row.reason = _one_line(result.reason)[:300]
+                row.error = None
+                row.processed_dt = now
+                result.inbound_id = row.id
             return result
         except Exception as exc:  # any bug or odd input: keep the mail as failed
-            db.session.rollback()
             if is_db_unavailable(exc):
                 raise  # _database() turns it into DatabaseUnavailable; the claim goes stale
             if isinstance(exc, (StaleDataError, IntegrityError)) and attempt < _RETRIES - 1:
@@ -418,13 +448,38 @@ def _process(row_id: int, now: datetime, *, force_request: bool = False,
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _savepoints() -> bool:
+    """Several messages per transaction, a SAVEPOINT each? Not on SQLite: there a SAVEPOINT
+    opens a deferred transaction before the first read, and two workers holding read locks
+    that both want to write fail at once ("database is locked") instead of waiting; there
+    each message keeps its own transaction."""
+    return db.session.get_bind().dialect.name != "sqlite"
+
+
+@contextmanager
+def _savepoint() -> Iterator[None]:
+    """The work of one message: a SAVEPOINT (rolled back to on an error), or on SQLite the
+    whole transaction (rolled back on an error; the caller commits each message)."""
+    if _savepoints():
+        with db.session.begin_nested():
+            yield
+        return
+    try:
+        yield
+        db.session.flush()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
 def _mark_failed(row_id: int, now: datetime, exc: BaseException) -> IngestResult:
+    """Keep the mail as `failed` with the error (flushed, no commit)."""
     row = db.session.get(InboundMail, row_id)
     row.action = "failed"
     row.reason = _one_line(f"{type(exc).__name__}: {exc}")[:300]
     row.error = "".join(traceback.format_exception(exc))[-8000:].replace("\x00", "\\x00")
     row.processed_dt = now
-    db.session.commit()
+    db.session.flush()
     return IngestResult(row.message_id, "failed", None, row.reason, row.id)
 
 

@@ -56,30 +56,43 @@ def queue_mail(
     JSON) and render at flush time, out of the web request; the mail then says what holds
     when it is sent. Without it the templates are rendered now (a context of objects).
     """
-    if ticket is not None and f"[{ticket.code}]" not in subject:
-        subject = f"[{ticket.code}] {subject}"
-    item = OutboxMail(
-        ticket_id=ticket.id if ticket is not None else None,
-        kind=kind,
-        recipient=recipient,
-        subject=subject[:300],
-        body_text="",
-        message_id=(new_message_id(ticket.code) if ticket is not None
-                    else make_msgid(domain=current_app.config["MAIL_MESSAGE_ID_DOMAIN"])),
-        headers=dict(AUTO_HEADERS) if automatic else {},
-        status="pending",
-        created_dt=now,
-        next_attempt_dt=now,
-    )
-    if render_later:
-        json.dumps(context or {})  # a context that cannot be stored fails here, not at flush
-        item.render_context = dict(context or {})
-    else:
+    item = OutboxMail(**mail_values(
+        kind, recipient, subject, now, ticket_id=ticket.id if ticket is not None else None,
+        ticket_code=ticket.code if ticket is not None else None, context=context,
+        automatic=automatic, render_later=render_later))
+    if not render_later:
         item.body_text, item.body_html = _render(kind, ticket, context or {})
     if ticket is not None:
         item.in_reply_to = _last_inbound_message_id(ticket)
     db.session.add(item)
     return item
+
+
+def mail_values(kind: str, recipient: str, subject: str, now: datetime, *,
+                ticket_id: int | None = None, ticket_code: str | None = None,
+                context: dict | None = None, automatic: bool = True,
+                render_later: bool = False) -> dict:
+    """The columns of one outbox mail, not yet rendered (also written without the ORM by
+    intake.submit): the ticket's code in the subject, a Message-ID of ours, the automatic
+    headers, due now; with render_later the template context kept as JSON."""
+    if ticket_code is not None and f"[{ticket_code}]" not in subject:
+        subject = f"[{ticket_code}] {subject}"
+    if render_later:
+        json.dumps(context or {})  # a context that cannot be stored fails here, not at flush
+    return {
+        "ticket_id": ticket_id,
+        "kind": kind,
+        "recipient": recipient,
+        "subject": subject[:300],
+        "body_text": "",
+        "message_id": (new_message_id(ticket_code) if ticket_code is not None
+                       else make_msgid(domain=current_app.config["MAIL_MESSAGE_ID_DOMAIN"])),
+        "headers": dict(AUTO_HEADERS) if automatic else {},
+        "status": "pending",
+        "created_dt": now,
+        "next_attempt_dt": now,
+        "render_context": dict(context or {}) if render_later else None,
+    }
 
 
 def _render(kind: str, ticket: Ticket | None, context: dict) -> tuple[str, str]:

@@ -59,7 +59,25 @@ def _forget() -> None:
     process_cache.forget("routing_rules")
 
 
+def routed_unit(code: str | None) -> Unit | None:
+    """The unit a decision names: this process's copy put into the session without a query
+    (SQLAlchemy's merge without load, as the catalogue's services); None when unknown."""
+    if not code:
+        return None
+    kept = process_cache.kept(
+        "units_by_code", current_app.config.get("ROUTING_RULES_CACHE_SECONDS", 60),
+        _read_units).get(code)
+    return db.session.merge(kept, load=False) if kept is not None else None
+
+
+def _read_units() -> dict[str, Unit]:
+    # A session of its own: the copies outlive this one, detached.
+    with db.session.session_factory() as session:
+        return {unit.code: unit for unit in session.scalars(select(Unit))}
+
+
 process_cache.forget_on_commit("routing_rules", RoutingRule, Unit)
+process_cache.forget_on_commit("units_by_code", Unit)
 
 
 def _read_rules() -> tuple[routing.Rule, ...]:

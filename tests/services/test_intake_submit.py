@@ -1,0 +1,133 @@
+"""intake.submit, the citizen's web form and API: the rows of a request written straight
+through the connection must be exactly the rows open_request writes through the ORM (the
+ticket with its clock and search text, the first message, the audit entry, the daily facts,
+the acknowledgement), and it keeps open_request's guarantees (a repeated submission finds
+its ticket, a code clash is retried, a refusal leaves nothing)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select, text
+
+from ticketing.extensions import db
+from ticketing.models import AuditEntry, DailyFact, Message, OutboxMail, Ticket
+from ticketing.models.facts import MEASURES
+from ticketing.services import intake
+from ticketing.services.transaction import run
+
+#: Friday 4 Dec 2026, 15.40 WIB: the deadline runs over a weekend
+FRIDAY = datetime(2026, 12, 4, 8, 40, tzinfo=UTC)
+
+IGNORED = {"id", "code", "submission_key", "search_vector"}
+
+
+def _data(**kw) -> intake.RequestData:
+    fields = {"name": "  Rina Marlina ", "email": "Rina@Example.com", "phone": "0812-3456-789",
+              "type": "pengaduan", "service_slug": "rekomendasi-izin-koperasi",
+              "subject": " Rekomendasi izin KSP ", "channel": "api",
+              "message": " Apa saja syarat rekomendasi izin usaha simpan pinjam? "}
+    return intake.RequestData(**{**fields, **kw})
+
+
+def _rows(ticket_id: int) -> dict:
+    ticket = db.session.execute(select(Ticket.__table__).where(Ticket.id == ticket_id)).one()
+    message = db.session.execute(select(Message.__table__)
+                                 .where(Message.ticket_id == ticket_id)).one()
+    entry = db.session.execute(select(AuditEntry.__table__)
+                               .where(AuditEntry.ticket_id == ticket_id)).one()
+    mail = db.session.execute(select(OutboxMail.__table__)
+                              .where(OutboxMail.ticket_id == ticket_id)).one()
+    code = ticket.code
+    return {
+        "ticket": {k: v for k, v in ticket._mapping.items() if k not in IGNORED},
+        "message": {k: v for k, v in message._mapping.items() if k not in ("id", "ticket_id")},
+        "audit": {k: v for k, v in entry._mapping.items() if k not in ("id", "ticket_id")},
+        "mail": {k: (v.replace(code, "CODE") if isinstance(v, str) else v)
+                 for k, v in mail._mapping.items()
+                 if k not in ("id", "ticket_id", "message_id", "render_context")}
+        | {"context": {k: v.replace(code, "CODE").split("?t=")[0]
+                       for k, v in mail.render_context.items()}},
+    }
+
+
+def _facts() -> dict:
+    return {(f.day, f.unit_id, f.service_id, f.channel, f.type):
+            {m: getattr(f, m) for m in MEASURES} for f in db.session.scalars(select(DailyFact))}
+
+
+def _added(before: dict, after: dict) -> dict:
+    out = {}
+    for key, measures in after.items():
+        old = before.get(key, dict.fromkeys(MEASURES, 0))
+        delta = {m: v - (old[m] or 0) for m, v in measures.items() if v != (old[m] or 0)}
+        if delta:
+            out[key] = delta
+    return out
+
+
+def test_submit_writes_the_rows_open_request_writes(app):
+    facts_0 = _facts()
+    by_orm = run(intake.open_request, _data(), FRIDAY)
+    facts_1 = _facts()
+    receipt = run(intake.submit, _data(), FRIDAY)
+    facts_2 = _facts()
+    orm_id = by_orm.id
+    db.session.expire_all()
+    core, orm = _rows(receipt.id), _rows(orm_id)
+    for table in orm:  # column by column, so a difference names its column
+        assert {k: (v, orm[table].get(k)) for k, v in core[table].items()
+                if v != orm[table].get(k)} == {}, table
+    assert core == orm
+    assert core["ticket"]["requester_email"] == "rina@example.com"
+    assert core["ticket"]["requester_phone"] == "628123456789"
+    assert core["ticket"]["due_dt"] is not None and core["ticket"]["sla_target_seconds"] > 0
+    assert core["ticket"]["version"] == 1 and core["ticket"]["sla_window"] == 1
+    assert core["mail"]["context"]["tracking_url"] == "http://localhost/lacak/CODE"
+    # the receipt says what was stored
+    stored = db.session.get(Ticket, receipt.id)
+    assert (receipt.code, receipt.status, receipt.due_dt) == (stored.code, "baru", stored.due_dt)
+    # each moved the daily facts by the same amounts (one request received)
+    assert _added(facts_1, facts_2) == _added(facts_0, facts_1) != {}
+    if db.engine.dialect.name == "postgresql":  # the full-text vector: the same words
+        vectors = db.session.execute(
+            text("SELECT search_vector::text FROM tickets WHERE id IN (:a, :b)"),
+            {"a": orm_id, "b": receipt.id}).scalars().all()
+        assert len(vectors) == 2 and len(set(vectors)) == 1
+        assert "'simpan'" in vectors[0] and "'ksp'" in vectors[0]
+
+
+def test_a_repeated_submission_finds_its_ticket(app):
+    first = run(intake.submit, _data(submission_key="kunci-1"), FRIDAY)
+    again = run(intake.submit, _data(submission_key="kunci-1"), FRIDAY)
+    assert again == first
+    assert db.session.scalar(select(func.count(Ticket.id))) == 1
+    assert db.session.scalar(select(func.count(OutboxMail.id))) == 1
+
+
+def test_a_code_clash_is_retried_with_another_code(app, monkeypatch):
+    taken = run(intake.submit, _data(), FRIDAY)
+    codes = iter([taken.code, "ABCD-EFGH"])
+    monkeypatch.setattr(intake, "new_code", lambda: next(codes))
+    receipt = run(intake.submit, _data(subject="Kode bentrok"), FRIDAY)
+    assert receipt.code == "ABCD-EFGH"
+    assert db.session.scalar(select(Ticket.subject).where(Ticket.code == taken.code)) != \
+        "Kode bentrok"
+    assert db.session.scalar(select(func.count(Message.id))) == 2
+
+
+def test_a_refused_request_leaves_nothing(app):
+    with pytest.raises(intake.IntakeError) as refused:
+        run(intake.submit, _data(service_slug="tidak-ada", type="lain"), FRIDAY)
+    assert set(refused.value.errors) == {"service", "type"}
+    for model in (Ticket, Message, AuditEntry, OutboxMail, DailyFact):
+        assert db.session.scalar(select(func.count()).select_from(model)) == 0
+
+
+def test_files_and_phone_only_requests_go_through_the_orm(app):
+    """A phone-only requester is acknowledged on WhatsApp, from the ticket object."""
+    receipt = run(intake.submit, _data(email=None), FRIDAY)
+    ticket = db.session.get(Ticket, receipt.id)
+    assert ticket.requester_email is None and ticket.requester_phone == "628123456789"
+    assert len(ticket.messages) == 1
