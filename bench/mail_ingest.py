@@ -289,7 +289,7 @@ def main() -> None:
     parser.add_argument("--no-cli", action="store_true", help="only the in-process pass")
     parser.add_argument("--profile", help="write a cProfile of the in-process pass here")
     args = parser.parse_args()
-    url = args.url or database_url(args.database_url, args.tickets)
+    url = args.url or database_url(args.database_url, f"bench_{args.tickets}")
     result = mail_ingest_row(url, args.messages, args.repeat, args.profile, not args.no_cli)
     print(json.dumps(result, indent=2))
 

@@ -46,11 +46,11 @@ PERIOD = "2026-Q4"
 FINISHED = "2026-Q3"
 
 
-def database_url(admin_url: str, tickets: int) -> str:
+def database_url(admin_url: str, name: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(admin_url).set(drivername="postgresql+psycopg",
-                                   database=f"bench_{tickets}").render_as_string(
+                                   database=name).render_as_string(
         hide_password=False)
 
 
@@ -434,6 +434,8 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
                                                                  DEFAULT_URL))
     parser.add_argument("--tickets", type=int, default=10000)
+    parser.add_argument("--database", help="the database's name (default bench_<tickets>; "
+                                           "a smoke test uses a throw-away one)")
     parser.add_argument("--seed", action="store_true", help="(re)seed bench_<N> first")
     parser.add_argument("--samples", type=int, default=15)
     parser.add_argument("--load-seconds", type=float, default=8.0)
@@ -445,16 +447,17 @@ def main() -> None:
     parser.add_argument("--mail-repeat", type=int, default=1)
     parser.add_argument("--out", help="also write the JSON here")
     args = parser.parse_args()
+    name = args.database or f"bench_{args.tickets}"
     if args.seed:
-        url = recreate_database(args.database_url, f"bench_{args.tickets}")
+        url = recreate_database(args.database_url, name)
         seed(url, args.tickets)
-    url = database_url(args.database_url, args.tickets)
+    url = database_url(args.database_url, name)
     app = make_app(url)
     with app.app_context():  # a database seeded by an older checkout: bring it up to date
         from flask_migrate import upgrade
 
         upgrade()
-    print(f"bench_{args.tickets}", flush=True)
+    print(name, flush=True)
     result = {"tickets": args.tickets, "rows": in_process_rows(app, args.samples,
                                                                 not args.no_reports)}
     result["sla_check"] = sla_check_row(app)

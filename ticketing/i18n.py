@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -61,6 +62,69 @@ def page_translations():
     if cached is None or cached[0] is not locale:
         cached = g._page_translations = (locale, get_translations())
     return cached[1]
+
+
+#: WTForms' built-in messages in Indonesian (WTForms ships no Indonesian catalogue): the ones
+#: a field of ours can show when its own message does not apply
+WTFORMS_INDONESIAN = {
+    "This field is required.": "Isian ini wajib diisi.",
+    "Invalid input.": "Isian tidak valid.",
+    "Invalid email address.": "Alamat email tidak valid.",
+    "Invalid URL.": "Alamat web tidak valid.",
+    "Not a valid choice.": "Pilihan tidak valid.",
+    "Invalid Choice: could not coerce.": "Pilihan tidak valid.",
+    "Invalid choice(s): one or more data inputs could not be coerced.": "Pilihan tidak valid.",
+    "Invalid value, must be one of: %(values)s.": "Isian harus salah satu dari: %(values)s.",
+    "Not a valid datetime value.": "Tanggal dan jam tidak valid.",
+    "Not a valid date value.": "Tanggal tidak valid.",
+    "Not a valid time value.": "Jam tidak valid.",
+    "Not a valid integer value.": "Bukan bilangan bulat yang valid.",
+    "Not a valid decimal value.": "Bukan angka yang valid.",
+    "Not a valid float value.": "Bukan angka yang valid.",
+    "Field must be between %(min)d and %(max)d characters long.":
+        "Panjang isian %(min)d sampai %(max)d karakter.",
+    "Number must be at least %(min)s.": "Angka paling kecil %(min)s.",
+    "Number must be at most %(max)s.": "Angka paling besar %(max)s.",
+    "Number must be between %(min)s and %(max)s.": "Angka harus antara %(min)s dan %(max)s.",
+    "Invalid CSRF Token.": "Token keamanan formulir tidak valid. Muat ulang halaman.",
+    "CSRF token missing.": "Token keamanan formulir hilang. Muat ulang halaman.",
+    "CSRF failed.": "Pemeriksaan keamanan formulir gagal. Muat ulang halaman.",
+    "CSRF token expired.": "Formulir sudah kedaluwarsa. Muat ulang halaman.",
+}
+WTFORMS_INDONESIAN_PLURAL = {
+    "Field must be at least %(min)d character long.": "Isian paling sedikit %(min)d karakter.",
+    "Field cannot be longer than %(max)d character.": "Isian paling banyak %(max)d karakter.",
+    "Field must be exactly %(max)d character long.": "Isian harus tepat %(max)d karakter.",
+}
+
+
+class _WTFormsTranslations:
+    """WTForms' own messages in the request's language, for every form (forms.base):
+    Indonesian from WTFORMS_INDONESIAN, other languages from WTForms' catalogue, read once
+    per process and locale (Flask-WTF searched the disk for it in every request)."""
+
+    def gettext(self, string):
+        locale = str(get_locale() or "id")
+        if locale == "id":
+            return WTFORMS_INDONESIAN.get(string, string)
+        return _wtforms_catalogue(locale).ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        locale = str(get_locale() or "id")
+        if locale == "id":
+            return WTFORMS_INDONESIAN_PLURAL.get(singular, singular if n == 1 else plural)
+        return _wtforms_catalogue(locale).ungettext(singular, plural, n)
+
+
+@lru_cache(maxsize=8)
+def _wtforms_catalogue(locale: str):
+    from babel import support
+    from wtforms.i18n import messages_path
+
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+wtforms_translations = _WTFormsTranslations()
 
 
 def init_app(app: Flask) -> None:

@@ -28,9 +28,10 @@ def builds(monkeypatch):
     seen = []
     evaluate = reports._evaluate
 
-    def counted(period, now, *, unit, internal, with_previous):
+    def counted(period, now, *, unit, internal, with_previous, **rest):
         seen.append((period.key, unit.code if unit else None, internal))
-        return evaluate(period, now, unit=unit, internal=internal, with_previous=with_previous)
+        return evaluate(period, now, unit=unit, internal=internal, with_previous=with_previous,
+                        **rest)
 
     monkeypatch.setattr(reports, "_evaluate", counted)
     return seen

@@ -335,3 +335,28 @@ def test_stored_and_computed_working_times_give_the_same_report(app, quarter):
     computed = reports.evaluation(period, REPORT_NOW)
     assert computed is not stored and computed.previous.overall.figures.answered
     assert computed == stored
+
+
+def test_the_comparison_counts_what_the_full_report_of_the_period_before_says(app, quarter):
+    """Without a kept report of the quarter before, the comparison counts it lightly (no
+    escalations, days or requests open at the end): the comparison table is the same as
+    with that quarter's full report."""
+    from dataclasses import replace
+
+    from ticketing.domain.report_tables import tables
+
+    period = parse_period("2026-Q4")
+    report = reports.evaluation(period, REPORT_NOW)
+    light = report.previous
+    assert light.overall.figures.open_at_end == 0  # not counted: the table does not show it
+    full = reports.evaluation(period.previous(), REPORT_NOW)
+    assert full.overall.figures.open_at_end and light is not full
+
+    def table(previous):
+        return next(t for t in tables(replace(report, previous=previous))
+                    if t.key == "comparison").rows
+
+    assert table(light) == table(full)
+    assert any(row[3] for row in table(light))
+    # once the full report of the quarter before is kept, the comparison is taken from it
+    assert reports.comparison(period.previous(), REPORT_NOW).overall.figures.open_at_end

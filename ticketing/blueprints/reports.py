@@ -113,7 +113,7 @@ def index():
     query = _query(period)
     rows = current_app.config.get("REPORT_LIST_ROWS", PAGE_ROWS)
     page_tables = [clip(t, _csv_url(t.key, query), rows) if t.key in LISTS else t
-                   for t in tables(report)]
+                   for t in tables(report, list_rows=rows)]
     return render_template("reports/index.html", report=report, doc=doc,
                            charts=report_charts(report), tables=page_tables,
                            extra_tables=document_tables(doc), plan_table=plan_table,

@@ -60,9 +60,10 @@ PAGE_ROWS = 20
 
 def clip(table: Table, download: str, limit: int = PAGE_ROWS) -> Table:
     """The table for the page: its first `limit` rows, and where to download them all."""
-    if len(table.rows) <= limit:
+    total = table.total or len(table.rows)
+    if total <= limit:
         return table
-    return replace(table, rows=table.rows[:limit], total=len(table.rows), download=download)
+    return replace(table, rows=table.rows[:limit], total=total, download=download)
 
 
 def display(value: Cell, tz: str = "Asia/Jakarta") -> str:
@@ -133,8 +134,11 @@ def _with_text(table: Table, *columns: int) -> Table:
     return table
 
 
-def tables(report: Report, *, internal: bool = True) -> list[Table]:
-    """Every table of the report, in reading order."""
+def tables(report: Report, *, internal: bool = True, list_rows: int | None = None
+           ) -> list[Table]:
+    """Every table of the report, in reading order. list_rows: the lists of requests and
+    comments (LISTS) with that many rows at most, their `total` telling how many there are
+    (for clip: the page and the PDF show the first rows of a list of thousands)."""
     out = [
         _grouped(report, "volume", "Volume permohonan menurut jenis dan saluran",
                  ["Diterima"] + [TYPE_LABELS[t] for t in TYPES]
@@ -163,7 +167,7 @@ def tables(report: Report, *, internal: bool = True) -> list[Table]:
     if report.previous is not None:
         out.append(_comparison(report))
     if internal:
-        out += _internal(report)
+        out += _internal(report, list_rows)
     return out
 
 
@@ -215,7 +219,14 @@ def _comparison(report: Report) -> Table:
     return table
 
 
-def _internal(report: Report) -> list[Table]:
+def _first(items: list, limit: int | None) -> tuple[list, int]:
+    """The first `limit` items (all with None), and their number when more were left out."""
+    if limit is None or len(items) <= limit:
+        return items, 0
+    return items[:limit], len(items)
+
+
+def _internal(report: Report, list_rows: int | None = None) -> list[Table]:
     staff = Table("staff", "Kinerja petugas (internal)",
                   ["Nama", "Bidang", "Ditangani", "Dijawab", "Tepat waktu", "Tepat waktu (%)",
                    "Median waktu jawab (jam kerja)", "Terbuka sekarang"],
@@ -224,17 +235,19 @@ def _internal(report: Report) -> list[Table]:
                   note="Ditangani: permohonan periode ini yang kini ditugaskan kepadanya. "
                        "Terbuka sekarang: semua permohonan terbuka yang ditugaskan kepadanya.",
                   internal=True, text_columns={0, 1})
+    shown, total = _first(report.complaints, list_rows)
     complaints = Table("complaints", "Pengaduan dan tindak lanjutnya",
                        ["Kode", "Diterima", "Bidang", "Layanan", "Perihal", "Status", "Hasil"],
                        [[c.code, c.created_dt, c.unit or "triase",
                          report.service_names.get(c.service, c.service), c.subject, c.status,
-                         c.outcome_label] for c in report.complaints], internal=True,
-                       text_columns={0, 1, 2, 3, 4, 5, 6})
+                         c.outcome_label] for c in shown], internal=True,
+                       text_columns={0, 1, 2, 3, 4, 5, 6}, total=total)
+    shown, total = _first(report.comments, list_rows)
     comments = Table("comments", "Saran dan komentar masyarakat (survei)",
                      ["Tanggal", "Bidang", "Layanan", "Komentar"],
                      [[c.submitted_dt, c.unit or "-", report.service_names.get(c.service, "-"),
-                       c.text] for c in report.comments], internal=True,
-                     text_columns={0, 1, 2, 3})
+                       c.text] for c in shown], internal=True,
+                     text_columns={0, 1, 2, 3}, total=total)
     return [staff, complaints, comments]
 
 

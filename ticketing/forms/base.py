@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import CombinedMultiDict
@@ -10,6 +10,7 @@ from wtforms import TextAreaField
 from wtforms.validators import StopValidation
 
 from ..domain.text import normalize_newlines
+from ..i18n import wtforms_translations
 from ..inputs import text_error
 
 
@@ -35,6 +36,11 @@ class Form(FlaskForm):
     a multi-line body, any other string field as one line), and CRLF in bodies becomes LF."""
 
     class Meta:
+        def get_translations(self, form):
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return wtforms_translations
+
         def bind_field(self, form, unbound_field, options):
             field = super().bind_field(form, unbound_field, options)
             multiline = isinstance(field, TextAreaField)

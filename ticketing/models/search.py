@@ -52,6 +52,12 @@ def lexemes(value):
     return func.strip(func.to_tsvector(REGCONFIG, func.left(value, MAX_INDEXED_CHARS)))
 
 
+def search_vector_sql(parameter: str) -> str:
+    """`lexemes` as SQL text, of the text in the bound parameter `parameter`."""
+    return (f"strip(to_tsvector('{CONFIG}'::regconfig, "
+            f"left(CAST(:{parameter} AS text), {MAX_INDEXED_CHARS})))")
+
+
 @event.listens_for(Ticket, "before_insert")
 def _index_subject(mapper, connection, target: Ticket) -> None:
     """A new ticket's vector: its subject and the messages inserted with it (no UPDATE)."""

@@ -15,7 +15,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from sqlalchemy import bindparam, delete, event, inspect, select
+from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -146,7 +146,14 @@ def new_ticket_rows(values: dict) -> list[dict]:
     (or for `upsert` inside another statement)."""
     deltas = _Deltas()
     deltas.ticket({name: values.get(name) for name in WATCHED}, +1, _tz())
-    return [{**dict.fromkeys(MEASURES, 0), **row} for row in deltas.nonzero()]
+    return in_key_order([{**dict.fromkeys(MEASURES, 0), **row,
+                          **{m: round(row[m]) for m in _INTEGER_MEASURES if m in row}}
+                         for row in deltas.nonzero()])
+
+
+#: measures counted in whole numbers (the deltas add up floats)
+_INTEGER_MEASURES = tuple(m for m in MEASURES
+                          if DailyFact.__table__.c[m].type.python_type is int)
 
 
 def add(connection, rows: list[dict]) -> None:
@@ -154,23 +161,36 @@ def add(connection, rows: list[dict]) -> None:
     row, the statement built once per dialect (every intake runs it: compiling it anew each
     time was a tenth of a request's CPU)."""
     full = [{**dict.fromkeys(MEASURES, 0), **row} for row in rows]
-    connection.execute(upsert(connection.dialect.name), full)
+    connection.execute(upsert(connection.dialect.name), in_key_order(full))
+
+
+def in_key_order(rows: list[dict]) -> list[dict]:
+    """Rows in one order for every writer: two transactions adding to the same facts in
+    different orders (a mail batch and the intake, two workers) would deadlock."""
+    return sorted(rows, key=lambda row: tuple(row[k] for k in KEY_COLUMNS))
 
 
 @cache
-def upsert(dialect_name: str, prefix: str | None = None):
-    """INSERT a fact row, or add its measures to the existing one. prefix: the values come
-    from bind parameters named prefix + column (a statement inside another's CTE)."""
+def upsert(dialect_name: str):
+    """INSERT a fact row, or add its measures to the existing one."""
     table = DailyFact.__table__
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     statement = dialect.insert(table)
-    if prefix is not None:
-        statement = statement.values({
-            key: bindparam(prefix + key, type_=table.c[key].type)
-            for key in (*KEY_COLUMNS, *MEASURES)})
     return statement.on_conflict_do_update(
         index_elements=list(KEY_COLUMNS),
         set_={m: table.c[m] + statement.excluded[m] for m in MEASURES})
+
+
+def upsert_json_sql(parameter: str) -> str:
+    """`upsert` as PostgreSQL text, of the rows in the bound parameter `parameter` (a JSON
+    array of full rows; none: nothing happens), for use inside another statement."""
+    table, columns = DailyFact.__tablename__, (*KEY_COLUMNS, *MEASURES)
+    # names only from the table metadata
+    return (f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+            f"SELECT {', '.join('r.' + c for c in columns)} FROM jsonb_populate_recordset("
+            f"NULL::{table}, CAST(:{parameter} AS jsonb)) AS r "
+            f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET "
+            + ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in MEASURES))
 
 
 # ------------------------------------------------------------------ rebuild

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -72,33 +72,73 @@ def _xlsx_value(value, tz: str = "Asia/Jakarta"):
     return value
 
 
-def _plans_sheet(wb, title: str, reviews) -> None:
+class _Sheet:
+    """A sheet of a write-only workbook (openpyxl streams each row to the file as it is
+    appended, instead of keeping a cell object per value: a quarter's complaints are some
+    90,000 cells at a million tickets). Column widths and frozen panes are set before the first
+    row; a styled value is a WriteOnlyCell."""
+
+    def __init__(self, wb, title: str, tz: str, widths: dict[str, float] | None = None,
+                 freeze: str | None = None) -> None:
+        self.ws = wb.create_sheet(title[:31])
+        self.tz = tz
+        for column, width in (widths or {}).items():
+            self.ws.column_dimensions[column].width = width
+        if freeze:
+            self.ws.freeze_panes = freeze
+        self.rows = 0
+
+    def cell(self, value, *, font=None, alignment=None, number_format=None):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(self.ws, value=value)
+        if font is not None:
+            cell.font = font
+        if alignment is not None:
+            cell.alignment = alignment
+        if number_format is not None:
+            cell.number_format = number_format
+        if cell.data_type == "f":  # typed by a citizen: text, never a formula
+            cell.data_type = "s"
+        return cell
+
+    def append(self, values, *, font=None, alignment=None) -> None:
+        """One row of cell values (_xlsx_value): dates shown the Indonesian way, text typed by
+        a citizen that starts with '=' kept as text, never a formula."""
+        row = []
+        for value in values:
+            value = _xlsx_value(value, self.tz)
+            if isinstance(value, datetime | date):
+                row.append(self.cell(value, font=font, alignment=alignment, number_format=(
+                    "DD-MM-YYYY HH:MM" if isinstance(value, datetime) else "DD-MM-YYYY")))
+            elif (font is not None or alignment is not None
+                  or (isinstance(value, str) and value.startswith("="))):
+                row.append(self.cell(value, font=font, alignment=alignment))
+            else:
+                row.append(value)
+        self.ws.append(row)
+        self.rows += 1
+
+
+def _plans_sheet(wb, title: str, reviews, tz: str) -> None:
     from openpyxl.styles import Alignment, Font
 
-    ws = wb.create_sheet(title[:31])
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=12)
+    sheet = _Sheet(wb, title, tz, widths={"A": 30, "B": 60})
+    sheet.append([title], font=Font(bold=True, size=12))
     if not reviews:
-        ws.append(["Belum ada analisis dan rencana tindak lanjut."])
+        sheet.append(["Belum ada analisis dan rencana tindak lanjut."])
+    bold = Font(bold=True)
     for review in reviews:
-        ws.append([])
-        ws.append([review.scope_name, "Disetujui Kepala Dinas" if review.is_approved
-                   else "Draf, belum disetujui"])
-        ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+        sheet.append([])
+        sheet.append([sheet.cell(review.scope_name, font=bold),
+                      "Disetujui Kepala Dinas" if review.is_approved else "Draf, belum disetujui"])
         if review.analysis:
-            ws.append(["Analisis", _xlsx_value(review.analysis)])
-            ws.cell(row=ws.max_row, column=2).alignment = Alignment(wrap_text=True)
+            sheet.append(["Analisis", sheet.cell(_xlsx_value(review.analysis),
+                                                 alignment=Alignment(wrap_text=True))])
         table = plan_table(review, "plan", "")
-        ws.append(table.headers)
-        for cell in ws[ws.max_row]:
-            cell.font = Font(bold=True)
+        sheet.append(table.headers, font=bold)
         for row in table.rows:
-            ws.append([_xlsx_value(v) for v in row])
-            for cell in ws[ws.max_row]:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
-    ws.column_dimensions["A"].width = 30
-    ws.column_dimensions["B"].width = 60
+            sheet.append(row)
 
 
 def to_xlsx(report: Report, tz: str = "Asia/Jakarta", *, internal: bool = True,
@@ -108,79 +148,58 @@ def to_xlsx(report: Report, tz: str = "Asia/Jakarta", *, internal: bool = True,
     from openpyxl.chart import Reference
     from openpyxl.styles import Alignment, Font
 
-    wb = Workbook()
-    info = wb.active
-    info.title = "Keterangan"
+    wb = Workbook(write_only=True)
+    info = _Sheet(wb, "Keterangan", tz, widths={"A": 18})
+    info.append([TITLE], font=Font(bold=True, size=14))
     for line in (
-            [TITLE], [OFFICE], ["Periode", report.period.label],
+            [OFFICE], ["Periode", report.period.label],
             ["Dari", report.period.start], ["Sampai", report.period.last_day],
             ["Cakupan", report.scope], ["Data per", generated_words(report, tz)], [BASIS]):
         info.append(line)
-    info["A1"].font = Font(bold=True, size=14)
-    info.column_dimensions["A"].width = 18
-    for cell in ("B4", "B5"):
-        info[cell].number_format = "DD-MM-YYYY"
 
     sheet_names = {"volume": "Volume", "sla": "Ketepatan waktu", "escalations": "Eskalasi",
                    "ikm": "IKM", "elements": "IKM per unsur", "comparison": "Perbandingan",
                    "staff": "Petugas", "complaints": "Pengaduan", "comments": "Komentar"}
     sheet_names |= {"profile": "Profil responden", "sample": "Sampel"}
     extra = document_tables(document) if document is not None else []
+    bold = Font(bold=True)
     for table in tables(report, internal=internal) + extra:
-        ws = wb.create_sheet(sheet_names.get(table.key, table.key)[:31])
-        ws.append([table.title])
-        ws["A1"].font = Font(bold=True, size=12)
+        header_row = 3 if table.note else 2
+        ws = _Sheet(wb, sheet_names.get(table.key, table.key), tz, widths={"A": 42},
+                    freeze=f"B{header_row + 1}")
+        ws.append([table.title], font=Font(bold=True, size=12))
         if table.note:
             ws.append([table.note])
-        ws.append(table.headers)
-        # Rows are counted here: ws.max_row and ws[row] scan every cell of the sheet, which
-        # made a long sheet quadratic (a million-ticket quarter took over 30 s).
-        header_row = 3 if table.note else 2
-        for column in range(1, len(table.headers) + 1):
-            cell = ws.cell(row=header_row, column=column)
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.append(table.headers, font=bold,
+                  alignment=Alignment(wrap_text=True, vertical="top"))
         for i, row in enumerate(table.rows):
-            values = [_xlsx_value(v, tz) for v in row]
-            ws.append(values)
-            number = header_row + 1 + i
-            cells = [ws.cell(row=number, column=c) for c in range(1, len(values) + 1)]
-            if i in table.strong:
-                for cell in cells:
-                    cell.font = Font(bold=True)
-            for cell in cells:
-                if isinstance(cell.value, datetime):
-                    cell.number_format = "DD-MM-YYYY HH:MM"
-                elif cell.data_type == "f":
-                    # text typed by a citizen that starts with '=' stays text, never a formula
-                    cell.data_type = "s"
-        ws.column_dimensions["A"].width = 42
-        ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
+            ws.append(row, font=bold if i in table.strong else None)
 
     if document is not None and report.period.kind == "quarter":
-        _plans_sheet(wb, "Rencana tindak lanjut", document.reviews)
-        _plans_sheet(wb, "Tindak lanjut sebelumnya", document.previous_reviews)
+        _plans_sheet(wb, "Rencana tindak lanjut", document.reviews, tz)
+        _plans_sheet(wb, "Tindak lanjut sebelumnya", document.previous_reviews, tz)
 
-    charts = wb.create_sheet("Grafik")
+    charts = _Sheet(wb, "Grafik", tz)
     for chart in report_charts(report):
-        start = charts.max_row + 2 if charts.max_row > 1 else 1
-        charts.cell(row=start, column=1, value=chart.title).font = Font(bold=True)
-        charts.cell(row=start + 1, column=1, value="Label")
-        charts.cell(row=start + 1, column=2, value="Nilai")
-        for i, bar in enumerate(chart.bars):
-            charts.cell(row=start + 2 + i, column=1, value=bar.label)
-            charts.cell(row=start + 2 + i, column=2, value=bar.value)
+        if charts.rows:
+            charts.append([])
+        start = charts.rows + 1
+        charts.append([chart.title], font=bold)
+        charts.append(["Label", "Nilai"])
+        for bar in chart.bars:
+            charts.append([bar.label, bar.value])
         last = start + 1 + len(chart.bars)
         xl = XlBarChart()
         xl.title = chart.title
         xl.legend = None
-        xl.add_data(Reference(charts, min_col=2, min_row=start + 1, max_row=last),
+        xl.add_data(Reference(charts.ws, min_col=2, min_row=start + 1, max_row=last),
                     titles_from_data=True)
-        xl.set_categories(Reference(charts, min_col=1, min_row=start + 2, max_row=last))
+        xl.set_categories(Reference(charts.ws, min_col=1, min_row=start + 2, max_row=last))
         xl.height, xl.width = 7, 16
-        charts.add_chart(xl, f"D{start}")
+        charts.ws.add_chart(xl, f"D{start}")
         # leave room for the drawing before the next block
-        charts.cell(row=max(last, start + 14), column=1, value=None)
+        while charts.rows < max(last, start + 14):
+            charts.append([])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

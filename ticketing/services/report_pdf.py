@@ -431,7 +431,7 @@ def render(report: Report, tz: str = "Asia/Jakarta", *, internal: bool = True,
     story += _summary(doc, st, width)
     story += _charts(report, st, width)
     wide = False
-    for table in tables(report, internal=internal) + document_tables(doc):
+    for table in tables(report, internal=internal, list_rows=list_rows) + document_tables(doc):
         if table.key in LISTS:
             table = clip(table, (downloads or {}).get(table.key, ""), list_rows)
         if (len(table.headers) > WIDE) != wide:

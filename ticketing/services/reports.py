@@ -197,19 +197,49 @@ def _complaint_outcome(flags: dict):
         else_="tanpa_jawaban")
 
 
+def _with_names(statement):
+    """The statement over tickets with their unit's code and service's slug joined."""
+    return (statement.select_from(Ticket).outerjoin(Unit, Unit.id == Ticket.unit_id)
+            .outerjoin(Service, Service.id == Ticket.service_id))
+
+
 def count_period(start: datetime, end: datetime, now: datetime, unit_id: int | None = None,
-                 *, complaints: bool = True) -> rules.Counted:
+                 *, complaints: bool = True, detail: bool = True) -> rules.Counted:
     """The requests received in [start, end), and earlier ones open at the end, counted by
-    the database as domain.report.count_rows counts rows: a few GROUP BY queries, each answer's
-    working seconds gathered in arrays by the database (PostgreSQL; SQLite sends them one by
-    one) and the complaints listed. complaints=False: not the complaints."""
+    the database as domain.report.count_rows counts rows: a few GROUP BY queries, and the
+    complaints listed; each answer's working seconds (for the medians) gathered in arrays by
+    the scan that counts the slices on PostgreSQL, sent one by one by SQLite.
+    complaints=False: not the complaints; detail=False: only the slices and working seconds
+    (no escalations, days or requests open at the end: what the comparison with the period
+    before reads)."""
     scope = [Ticket.unit_id == unit_id] if unit_id is not None else []
     cohort = [Ticket.created_dt >= start, Ticket.created_dt < end, *scope]
     flags = _flags(now)
+    out = rules.Counted()
+    _count_slices(out, cohort, flags)
+    if detail:
+        _count_days(out, cohort, flags)
+        for unit, service, level, n in db.session.execute(_with_names(
+                select(Unit.code, Service.slug, SlaNotification.level,
+                       func.count(func.distinct(Ticket.id))))
+                .join(SlaNotification, SlaNotification.ticket_id == Ticket.id)
+                .where(*cohort).group_by(Unit.code, Service.slug, SlaNotification.level)):
+            out.escalations[(unit, service, level)] = n
+        out.open_at_end = _open_at_end(end, scope)
+    if complaints:
+        out.complaints = [rules.Complaint(*row) for row in db.session.execute(_with_names(
+            select(Ticket.code, Ticket.created_dt, Unit.code, Service.slug, Ticket.subject,
+                   Ticket.status, _complaint_outcome(flags), Ticket.is_understood,
+                   func.coalesce(Ticket.reopen_count, 0)))
+            .where(*cohort, Ticket.type == "pengaduan")
+            .order_by(Ticket.created_dt, Ticket.id)).all()]
+    return out
+
+
+def _count_slices(out: rules.Counted, cohort: list, flags: dict) -> None:
+    """out.counts and out.seconds."""
     connection = db.session.connection()
     postgresql = connection.dialect.name == "postgresql"
-    out = rules.Counted()
-
     slice_ = (Unit.code, Service.slug, Ticket.assignee_id, Ticket.type, Ticket.channel)
     stored = and_(flags["answered"], Ticket.first_response_seconds.is_not(None))
     columns = [func.count(Ticket.id)] + [_sum(flags[name]) for name in rules.MEASURES[1:]]
@@ -218,63 +248,41 @@ def count_period(start: datetime, end: datetime, now: datetime, unit_id: int | N
     if postgresql:
         columns.append(func.array_agg(Ticket.first_response_seconds).filter(stored))
     unstored = 0
-    seconds = out.seconds
-    for row in connection.execute(
-            select(*slice_, *columns).select_from(Ticket)
-            .outerjoin(Unit, Unit.id == Ticket.unit_id)
-            .outerjoin(Service, Service.id == Ticket.service_id)
-            .where(*cohort).group_by(*slice_)):
-        n = len(rules.MEASURES)
+    n = len(rules.MEASURES)
+    for row in connection.execute(_with_names(select(*slice_, *columns)).where(*cohort)
+                                  .group_by(*slice_)):
         out.counts[tuple(row[:5])] = [int(v or 0) for v in row[5:5 + n]]
         unstored += int(row[5 + n] or 0)
-        if postgresql and row[-1]:
-            seconds.setdefault(tuple(row[:3]), []).extend(row[-1])
+        if postgresql and row[6 + n]:
+            out.seconds.setdefault(tuple(row[:3]), []).extend(row[6 + n])
     if not postgresql:
-        for unit, service, assignee, value in connection.execute(
+        for unit, service, assignee, value in connection.execute(_with_names(
                 select(Unit.code, Service.slug, Ticket.assignee_id,
-                       Ticket.first_response_seconds)
-                .select_from(Ticket).outerjoin(Unit, Unit.id == Ticket.unit_id)
-                .outerjoin(Service, Service.id == Ticket.service_id)
-                .where(*cohort, stored)).all():
-            seconds.setdefault((unit, service, assignee), []).append(value)
+                       Ticket.first_response_seconds)).where(*cohort, stored)).all():
+            out.seconds.setdefault((unit, service, assignee), []).append(value)
     if unstored:  # the calendar as it is now (domain.report.answer_seconds)
         calendar = office_calendar()
         for row in _rows(_tickets_query(*cohort, flags["answered"],
                                         Ticket.first_response_seconds.is_(None))):
-            seconds.setdefault((row.unit_code, row.service_slug, row.assignee_id), []).append(
-                rules.seconds_to_answer(row.created_dt, row.first_response_dt, calendar))
+            out.seconds.setdefault((row.unit_code, row.service_slug, row.assignee_id),
+                                   []).append(rules.seconds_to_answer(
+                                       row.created_dt, row.first_response_dt, calendar))
 
-    for unit, service, level, n in connection.execute(
-            select(Unit.code, Service.slug, SlaNotification.level,
-                   func.count(func.distinct(Ticket.id)))
-            .select_from(SlaNotification).join(Ticket, Ticket.id == SlaNotification.ticket_id)
-            .outerjoin(Unit, Unit.id == Ticket.unit_id)
-            .outerjoin(Service, Service.id == Ticket.service_id)
-            .where(*cohort).group_by(Unit.code, Service.slug, SlaNotification.level)):
-        out.escalations[(unit, service, level)] = n
 
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
+def _count_days(out: rules.Counted, cohort: list, flags: dict) -> None:
+    """out.days: the database counts per bucket of receipt moments (BUCKET_SECONDS), added
+    up here per day of the office's zone."""
+    connection = db.session.connection()
     bucket = _bucket(connection.dialect.name)
-    for moment, received, answered, on_time, late in connection.execute(
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    for moment, *values in connection.execute(
             select(bucket, func.count(Ticket.id), _sum(flags["answered"]),
                    _sum(flags["first_on_time"]), _sum(flags["unanswered_late"]))
             .where(*cohort).group_by(bucket)):
         day = datetime.fromtimestamp(int(moment) * BUCKET_SECONDS, UTC).astimezone(tz).date()
-        d = out.days.setdefault(day, [0, 0, 0, 0])
-        for i, value in enumerate((received, answered, on_time, late)):
+        d = out.days.setdefault(day, [0] * len(rules.DAY_MEASURES))
+        for i, value in enumerate(values):
             d[i] += int(value or 0)
-
-    out.open_at_end = _open_at_end(end, scope)
-    if complaints:
-        out.complaints = [rules.Complaint(*row) for row in connection.execute(
-            select(Ticket.code, Ticket.created_dt, Unit.code, Service.slug, Ticket.subject,
-                   Ticket.status, _complaint_outcome(flags), Ticket.is_understood,
-                   func.coalesce(Ticket.reopen_count, 0))
-            .select_from(Ticket).outerjoin(Unit, Unit.id == Ticket.unit_id)
-            .outerjoin(Service, Service.id == Ticket.service_id)
-            .where(*cohort, Ticket.type == "pengaduan")
-            .order_by(Ticket.created_dt, Ticket.id)).all()]
-    return out
 
 
 def _open_at_end(end: datetime, scope: list) -> dict[tuple, int]:
@@ -442,6 +450,29 @@ def evaluation(period: Period, now: datetime, *, unit: Unit | None = None,
         shared=True)
 
 
+def comparison(period: Period, now: datetime, unit: Unit | None = None) -> rules.Report:
+    """The period before's figures for a report's comparison table (received, answered, the
+    on-time share, the working time to answer and the IKM, per unit and in all): its full or
+    public report when one is kept, else the period counted without what the comparison does
+    not show (escalations, requests open at the end, the charts' days: zero in it), kept like
+    any finished period's report under a scope of its own."""
+    unit_id = unit.id if unit is not None else None
+    finished = period_cache.is_finished(period, now)
+    version = data_version() if finished else None
+    still_valid = (unchanged_before(period.bounds(current_app.config["TIMEZONE"])[1])
+                   if finished else None)
+    for scope in ((unit_id, True, True), (unit_id, False, False)):
+        kept = period_cache.peek("evaluation", period, now, scope=scope, version=version,
+                                 still_valid=still_valid, shared=True)
+        if isinstance(kept, rules.Report):
+            return replace(kept, staff=[], complaints=[], comments=[], previous=None)
+    return period_cache.cached(
+        "evaluation", period, now,
+        lambda: _evaluation(period, now, unit=unit, internal=False, with_previous=False,
+                            detail=False),
+        scope=(unit_id, "comparison"), version=version, still_valid=still_valid, shared=True)
+
+
 def warm_cache(now: datetime) -> dict:
     """Build (or find kept) the evaluation of the last finished quarter for every scope the
     pages ask for (all units, each unit; the public figures and the next quarter's comparison
@@ -476,17 +507,18 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _evaluation(period: Period, now: datetime, *, unit: Unit | None, internal: bool,
-                with_previous: bool) -> rules.Report:
+                with_previous: bool, detail: bool = True) -> rules.Report:
     with _collector_paused():
-        return _evaluate(period, now, unit=unit, internal=internal, with_previous=with_previous)
+        return _evaluate(period, now, unit=unit, internal=internal, with_previous=with_previous,
+                         detail=detail)
 
 
 def _evaluate(period: Period, now: datetime, *, unit: Unit | None, internal: bool,
-              with_previous: bool) -> rules.Report:
+              with_previous: bool, detail: bool = True) -> rules.Report:
     tz_name = current_app.config["TIMEZONE"]
     start, end = (moment.astimezone(UTC) for moment in period.bounds(ZoneInfo(tz_name)))
     unit_id = unit.id if unit is not None else None
-    counted = count_period(start, end, now, unit_id, complaints=internal)
+    counted = count_period(start, end, now, unit_id, complaints=internal, detail=detail)
     responses = load_responses(start, end, unit_id)
     units, services = catalogue(unit)
     staff: list[rules.StaffRow] = []
@@ -495,10 +527,7 @@ def _evaluate(period: Period, now: datetime, *, unit: Unit | None, internal: boo
             db.session.scalars(select(Unit.id)))
         assignees = {key[2] for key in counted.counts if key[2] is not None}
         staff = load_staff(unit_ids, assignees)
-    previous = None
-    if with_previous:
-        previous = evaluation(period.previous(), now, unit=unit, internal=False,
-                              with_previous=False)
+    previous = comparison(period.previous(), now, unit) if with_previous else None
     scope = unit.name if unit is not None else "Semua bidang"
     return rules.assemble(period, now, tz_name, counted, responses=responses, units=units,
                           services=services, staff=staff, scope=scope, previous=previous,

@@ -4,19 +4,21 @@ API): the ticket, then the rows that point at it (first message, audit entry, ou
 On PostgreSQL they go in one statement, data-modifying CTEs that hand the ticket's new id to
 the other INSERTs, with the daily facts' UPSERT: one round trip instead of five. Elsewhere
 (SQLite, in-process, where a round trip costs nothing) one statement per table. Statements
-are built once per set of columns and compiled once by SQLAlchemy's cache. The rows
+are built once per set of columns. The rows
 themselves are built by the services that own their rules (intake.ticket_values,
 audit.entry_values, outbox.mail_values, facts.new_ticket_rows).
 """
 
 from __future__ import annotations
 
+import json
+from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import bindparam, insert, literal, select
+from sqlalchemy import insert, text
 
 from ..models import AuditEntry, Message, OutboxMail, Ticket
-from ..models.search import lexemes
+from ..models.search import search_vector_sql
 from . import facts
 
 #: the rows that point at the new ticket (by their ticket_id), in the order they are written
@@ -31,15 +33,13 @@ def insert_request(connection, ticket: dict, children: dict[str, dict],
     (services.facts); returns the ticket's id. `search_text`: the words of the full-text
     vector (PostgreSQL; models.search.first_text)."""
     if connection.dialect.name == "postgresql":
-        layout = (tuple(ticket), tuple((name, tuple(row)) for name, row in children.items()),
-                  len(fact_rows))
-        params = {f"t_{key}": value for key, value in ticket.items()}
-        params["search_text"] = search_text
+        layout = (tuple(ticket), tuple((name, tuple(row)) for name, row in children.items()))
+        statement, defaults = _one_statement(layout)
+        params = {"t": _json({**defaults["t"], **ticket}), "search_text": search_text,
+                  "facts": _json(fact_rows)}
         for name, row in children.items():
-            params.update({f"{name}_{key}": value for key, value in row.items()})
-        for number, row in enumerate(fact_rows):
-            params.update({f"f{number}_{key}": value for key, value in row.items()})
-        return connection.execute(_one_statement(layout), params).scalar_one()
+            params[name] = _json({**defaults[name], **row})
+        return connection.execute(statement, params).scalar_one()
     tickets = Ticket.__table__
     ticket_id = connection.execute(insert(tickets).returning(tickets.c.id), ticket).scalar_one()
     for name, row in children.items():
@@ -49,38 +49,64 @@ def insert_request(connection, ticket: dict, children: dict[str, dict],
     return ticket_id
 
 
+def _json(value) -> str:
+    return json.dumps(value, default=_json_value, separators=(",", ":"))
+
+
+def _json_value(value):
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("a naive datetime cannot be stored (timestamps are UTC)")
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 @cache
-def _one_statement(layout: tuple):
-    """WITH t AS (INSERT INTO tickets ... RETURNING id), message AS (INSERT INTO messages
-    SELECT t.id, ... FROM t), ... SELECT id FROM t"""
-    ticket_columns, children, fact_rows = layout
+def _one_statement(layout: tuple) -> tuple:
+    """The statement for one layout of columns, and the scalar defaults of the columns it
+    leaves out (an INSERT ... SELECT gets none of SQLAlchemy's defaults):
+
+        WITH t AS (INSERT INTO tickets (...) SELECT r.... FROM jsonb_populate_record(
+                   NULL::tickets, :t) AS r RETURNING id),
+             message AS (INSERT INTO messages (ticket_id, ...) SELECT t.id, r.... FROM t,
+                   jsonb_populate_record(NULL::messages, :message) AS r),
+             ..., facts AS (the daily facts' UPSERT of the rows in :facts)
+        SELECT id FROM t
+
+    Each row travels as one JSON parameter and PostgreSQL types it by the table's own row
+    type: a short statement with six parameters, which psycopg converts and prepares once
+    (with a parameter per column it did neither, and SQLAlchemy processed 70 of them)."""
+    ticket_columns, children = layout
     tickets = Ticket.__table__
-    values = _with_defaults(tickets, {
-        key: bindparam(f"t_{key}", type_=tickets.c[key].type) for key in ticket_columns})
-    values["search_vector"] = lexemes(bindparam("search_text"))
-    new = insert(tickets).values(values).returning(tickets.c.id).cte("t")
-    statement = select(new.c.id)
-    for name, columns in children:
+    defaults = {"t": _defaults(tickets, ticket_columns)}
+    columns = [*ticket_columns, *defaults["t"]]
+    # Names only from the table metadata; every value travels as a bound parameter.
+    parts = [(
+        f"t AS (INSERT INTO {tickets.name} ({', '.join(columns)}, search_vector) "  # noqa: S608
+        f"SELECT {', '.join('r.' + c for c in columns)}, {search_vector_sql('search_text')} "
+        f"FROM jsonb_populate_record(NULL::{tickets.name}, CAST(:t AS jsonb)) AS r "
+        "RETURNING id)")]
+    for name, given in children:
         table = CHILDREN[name]
-        row = _with_defaults(table, {key: bindparam(f"{name}_{key}", type_=table.c[key].type)
-                                     for key in columns})
-        statement = statement.add_cte(insert(table).from_select(
-            ["ticket_id", *row], select(new.c.id, *row.values()), include_defaults=False)
-            .cte(name))
-    for number in range(fact_rows):
-        statement = statement.add_cte(
-            facts.upsert("postgresql", prefix=f"f{number}_").cte(f"f{number}"))
-    return statement
+        defaults[name] = _defaults(table, given)
+        columns = [*given, *defaults[name]]
+        parts.append(
+            f"{name} AS (INSERT INTO {table.name} (ticket_id, {', '.join(columns)}) "  # noqa: S608
+            f"SELECT t.id, {', '.join('r.' + c for c in columns)} FROM t, "
+            f"jsonb_populate_record(NULL::{table.name}, CAST(:{name} AS jsonb)) AS r)")
+    parts.append(f"facts AS ({facts.upsert_json_sql('facts')})")
+    return text("WITH " + ",\n".join(parts) + "\nSELECT id FROM t"), defaults
 
 
-def _with_defaults(table, given: dict) -> dict:
-    """`given` and the scalar defaults of the columns it leaves out (SQLAlchemy fills those
-    only in a top-level INSERT, not in one inside a CTE)."""
-    out = dict(given)
+def _defaults(table, given: tuple) -> dict:
+    """The scalar defaults of the columns `given` leaves out."""
+    out = {}
     for column in table.columns:
-        if column.key in given or column.default is None:
+        if column.key in given or column.default is None or column.key == "search_vector":
             continue
         if not column.default.is_scalar:
             raise ValueError(f"{table.name}.{column.key}: a computed default must be given")
-        out[column.key] = literal(column.default.arg, type_=column.type)
+        out[column.key] = column.default.arg
     return out
