@@ -52,11 +52,19 @@ def intake_limit() -> str:
 
 
 def service_choices() -> list[SelectChoice]:
-    """The form's service list: the per-process copy of the catalogue (no query per request)."""
+    """The form's service list: the per-process copy of the catalogue (no query per request),
+    its choices made once per copy and language."""
     services = catalogue.active_services()
     locale = str(get_locale() or "id")
-    return [SelectChoice("", _("— Pilih layanan —"))] + [
-        SelectChoice(s.slug, localized.text(s, "name", locale)) for s in services]
+    made = _CHOICES.get(locale)
+    if made is None or made[0] is not services:
+        made = _CHOICES[locale] = (services, [SelectChoice("", _("— Pilih layanan —"))] + [
+            SelectChoice(s.slug, localized.text(s, "name", locale)) for s in services])
+    return list(made[1])
+
+
+#: language -> (the catalogue copy, its choices)
+_CHOICES: dict[str, tuple] = {}
 
 
 @bp.get("/")

@@ -81,6 +81,11 @@ class ApiRequestForm(RequestForm):
         csrf = False
 
     consent = BooleanField()
+    # what only the web page has: its files, its double-submit key and its anti-spam fields
+    attachments = None
+    submission_key = None
+    started = None
+    website = None
     message = TextAreaField(filters=[strip], validators=[
         DataRequired(_l("Tuliskan pertanyaan, pengaduan atau saran Anda.")),
         Length(min=10, max=10000, message=_l("Pesan 10 sampai 10.000 karakter."))])
