@@ -59,12 +59,12 @@ PATTERN = ["new", "code", "corpus", "new", "signed", "new", "stored", "corpus", 
 DOMAIN = "bench.invalid"
 
 
-def database_url(admin_url: str, tickets: int) -> str:
+def database_url(admin_url: str, name: str) -> str:
+    """The URL of database `name` on the server of `admin_url`."""
     from sqlalchemy.engine import make_url
 
     return make_url(admin_url).set(drivername="postgresql+psycopg",
-                                   database=f"bench_{tickets}").render_as_string(
-        hide_password=False)
+                                   database=name).render_as_string(hide_password=False)
 
 
 # ------------------------------------------------------------------ building the mail
