@@ -30,6 +30,7 @@ from ticketing.services.mail_ingest import (
     ReprocessError,
     auto_reply_refusal,
     ingest_headers_only,
+    ingest_many,
     ingest_raw,
     own_addresses,
     reprocess_failed,
@@ -416,6 +417,27 @@ def test_acknowledgements_are_rate_limited_per_sender(app, now):
     later = new_request(now + timedelta(minutes=61), subject="Tanya halal lagi")
     assert "tanda terima dikirim" in later.reason
     assert len(outbox_to("dewi.pempek@gmail.com")) == limit + 1
+
+
+def test_the_rate_limit_holds_within_one_chunk_of_files(app, now):
+    limit = app.config["MAIL_AUTO_REPLY_PER_HOUR"]
+    raws = [build_mail(sender="dewi.pempek@gmail.com", subject=f"Tanya halal {i}")
+            for i in range(limit + 2)]
+    results = list(ingest_many(raws, lambda: now, source="file"))  # one transaction (PG)
+    assert [r.action for r in results] == ["created"] * (limit + 2)
+    assert [("tanda terima dikirim" in r.reason) for r in results] == (
+        [True] * limit + [False, False])
+    assert len(outbox_to("dewi.pempek@gmail.com")) == count(MailAutoReply) == limit
+
+
+def test_a_booking_not_flushed_yet_counts(app, now):
+    limit = app.config["MAIL_AUTO_REPLY_PER_HOUR"]
+    for _ in range(limit):
+        db.session.add(MailAutoReply(recipient="warga@example.com", kind="mail_acknowledgement",
+                                     created_dt=now))
+    assert "batas" in auto_reply_refusal("warga@example.com", now)
+    assert auto_reply_refusal("warga@example.com", now + timedelta(hours=2)) is None
+    db.session.rollback()
 
 
 def test_auto_reply_refusal_rules(app, now):

@@ -143,7 +143,8 @@ def test_a_chunk_of_new_files_is_processed_in_one_commit_on_postgresql(app, now)
         assert commits == 1 + 1
         # the rows just stored are not read back, nor their raw bytes
         assert not any("inbound_mail.raw" in s for s in statements if s.startswith("SELECT"))
-        assert len([s for s in statements if s.startswith("SAVEPOINT")]) == 5
+        # nothing failed: no SAVEPOINT either
+        assert not [s for s in statements if "SAVEPOINT" in s], statements
     else:
         assert commits == 1 + 5
 
@@ -166,14 +167,34 @@ def test_a_failing_message_in_a_chunk_is_kept_and_the_others_are_processed(app, 
     assert db.session.scalar(select(db.func.count()).select_from(Ticket)) == 2
 
 
+def test_a_message_that_is_not_mail_fails_alone_and_the_chunk_is_not_redone(app, now):
+    raws = [build_mail(sender="satu@example.com"), b"bukan surel sama sekali\n",
+            build_mail(sender="tiga@example.com")]
+    results, statements = [], []
+    statements = _statements(lambda: results.extend(ingest_many(raws, lambda: now,
+                                                                source="file")))
+    assert [r.action for r in results] == ["created", "failed", "created"]
+    assert "MailParseError" in results[1].reason
+    db.session.expire_all()
+    assert [r.action for r in db.session.scalars(select(InboundMail).order_by(InboundMail.id))
+            ] == ["created", "failed", "created"]
+    assert not [s for s in statements if "SAVEPOINT" in s]  # nothing written was undone
+    assert len([s for s in statements if s.startswith("INSERT INTO tickets")]) == 2
+
+
 def test_a_database_error_in_a_chunk_rolls_back_that_message_only(app, now, monkeypatch):
     taken = ingest_raw(build_mail(sender="lama@example.com",
                                   attachments=[("surat.pdf", "application/pdf", PDF_BYTES)]),
                        now, source="file").ticket
     audit_per_mail = db.session.scalar(select(db.func.count()).select_from(AuditEntry))
     # the second message's ticket always takes a code in use: its INSERT fails in the
-    # database every time (PostgreSQL aborts the transaction: only the savepoint is lost)
-    codes = iter(["AAAA-2222", taken, taken, taken, "CCCC-4444"])
+    # database every time. PostgreSQL aborts the transaction: the chunk, tried in one go
+    # first, is rolled back and redone with a savepoint per message, and only the second
+    # message's savepoint is lost (its three tries).
+    if db.engine.dialect.name == "postgresql":
+        codes = iter(["AAAA-2222", taken, "AAAA-2222", taken, taken, taken, "CCCC-4444"])
+    else:
+        codes = iter(["AAAA-2222", taken, taken, taken, "CCCC-4444"])
     monkeypatch.setattr(mail_actions, "new_code", lambda: next(codes))
     raws = [build_mail(sender=f"warga{i}@example.com", subject=f"Pertanyaan {i}",
                        attachments=[("surat.pdf", "application/pdf", PDF_BYTES)])

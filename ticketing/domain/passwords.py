@@ -10,9 +10,6 @@ from __future__ import annotations
 import functools
 import re
 
-from zxcvbn import zxcvbn
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
-
 MIN_LENGTH = 10
 #: zxcvbn looks at this many characters (its own limit is 72)
 ESTIMATE_CHARS = 64
@@ -35,6 +32,10 @@ WEAK = ("Kata sandi terlalu mudah ditebak (pola papan ketik, pengulangan, tangga
 
 @functools.cache
 def _common() -> frozenset[str]:
+    # zxcvbn is imported on first use: every `flask` command loads this module with the
+    # app, and only a password change needs it (~50 ms of each command's start-up)
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
     return frozenset(FREQUENCY_LISTS["passwords"]) | frozenset(INDONESIAN)
 
 
@@ -58,6 +59,8 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
     if any(part in lowered for part in _personal_parts(email, name)):
         return PERSONAL
     words = sorted(_personal_parts(email, name))
+    from zxcvbn import zxcvbn
+
     if zxcvbn(password[:ESTIMATE_CHARS], user_inputs=words)["score"] < MIN_SCORE:
         return WEAK
     return None

@@ -48,10 +48,15 @@ def auto_reply_refusal(address: str | None, now: datetime) -> str | None:
     if machine:
         return machine[1]
     limit = current_app.config.get("MAIL_AUTO_REPLY_PER_HOUR", 3)
-    recent = db.session.scalar(
-        select(func.count(MailAutoReply.id)).where(
-            MailAutoReply.recipient == address,
-            MailAutoReply.created_dt > now - timedelta(hours=1)))
+    since = now - timedelta(hours=1)
+    # Without an autoflush (the caller's new ticket is written once, at its own flush); the
+    # bookings not flushed yet are counted from the session.
+    with db.session.no_autoflush:
+        recent = db.session.scalar(
+            select(func.count(MailAutoReply.id)).where(MailAutoReply.recipient == address,
+                                                       MailAutoReply.created_dt > since))
+    recent += sum(1 for obj in db.session.new if isinstance(obj, MailAutoReply)
+                  and obj.recipient == address and obj.created_dt > since)
     if recent >= limit:
         return f"batas {limit} surel otomatis per jam untuk pengirim ini"
     return None

@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
+from itertools import groupby
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
@@ -106,36 +107,79 @@ def ingest_many(raws: Iterable[bytes], clock: Callable[[], datetime], *,
                 source: str) -> Iterator[IngestResult]:
     """Messages one after another (`flask mail ingest FILE...`), with the results of
     ingest_raw on each in turn, in two commits per chunk instead of two per message: the raw
-    bytes of a chunk are stored (and claimed) in one commit, then the chunk is processed in
-    one transaction, each message in its own SAVEPOINT: a message that fails rolls back to
-    its savepoint only and is kept `failed` for review, the others go on. A result is
-    yielded once it is committed. Raises DatabaseUnavailable as ingest_raw does; a message
-    stored and not processed yet is taken over by the next poll once its claim is stale."""
+    bytes of a chunk are stored (and claimed) in one commit, then its new messages are
+    processed in one transaction (see _process_run: a message that fails is kept `failed`
+    for review, the others go on). A result is yielded once it is committed. Raises
+    DatabaseUnavailable as ingest_raw does; a message stored and not processed yet is taken
+    over by the next poll once its claim is stale."""
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
     for chunk in _chunks(raws, _chunk_size()):
         with _database():
             stored, _held = _store_many(chunk, clock(), source=source)
-        done: list[IngestResult] = []  # processed, not committed yet
-        for raw, row_id, is_new in stored:
+        # in order: the new messages between two duplicates together, each duplicate alone
+        for is_new, group in groupby(stored, key=lambda item: item[2]):
             if is_new:
                 with _database():
-                    done.append(_process_nested(row_id, clock(), raw=raw))
-                if _savepoints():
-                    continue
-            if done:  # committed before a duplicate's own commit, or each one on SQLite
-                with _database():
+                    results = _process_run([(raw, row_id) for raw, row_id, _ in group], clock)
                     db.session.commit()
-                yield from done
-                done = []
-            if not is_new:
+                yield from results
+                continue
+            for _raw, row_id, _is_new in group:
                 with _database():
                     result = _seen_again(row_id, clock())
                 yield result
-        if done:
-            with _database():
-                db.session.commit()
-            yield from done
+
+
+def _process_run(items: list[tuple[bytes, int]],
+                 clock: Callable[[], datetime]) -> list[IngestResult]:
+    """Process claimed rows (raw bytes, row id) in the caller's transaction, no commit.
+
+    On PostgreSQL all of them in one go first, without a SAVEPOINT each (two round trips per
+    message); a message that cannot be parsed is kept `failed` there (nothing of it was
+    written). If any other error comes up, the run is rolled back and done again with a
+    SAVEPOINT per message, where a message that fails rolls back to its savepoint only and
+    is kept `failed` (the messages are not parsed twice). On SQLite each message is
+    processed and committed on its own (see _savepoints)."""
+    # each row's parse, or why it cannot be parsed (a message near the parse budget is not
+    # parsed a second time)
+    parsed: dict[int, mailparse.ParsedMail | mailparse.MailParseError] = {}
+    if _savepoints():
+        try:
+            results = [_process_unguarded(row_id, clock(), raw, parsed) for raw, row_id in items]
+            db.session.flush()
+            return results
+        except Exception as exc:  # redone message by message below
+            if is_db_unavailable(exc):
+                raise
+            db.session.rollback()
+            log.info("inbound mail %s..%s redone with a savepoint each: %s",
+                     items[0][1], items[-1][1], exc)
+    results = []
+    for raw, row_id in items:
+        done = parsed.get(row_id)
+        results.append(_mark_failed(row_id, clock(), done)
+                       if isinstance(done, mailparse.MailParseError)
+                       else _process_nested(row_id, clock(), raw=raw, parsed=done))
+        if not _savepoints():
+            db.session.commit()
+    return results
+
+
+def _process_unguarded(
+        row_id: int, now: datetime, raw: bytes,
+        parsed: dict[int, mailparse.ParsedMail | mailparse.MailParseError]) -> IngestResult:
+    """Process one claimed row with no savepoint (no commit); raises what the work raises,
+    except that a message that cannot be parsed is kept `failed`. The parse (or its error)
+    is kept in `parsed` for a second try."""
+    row = db.session.get(InboundMail, row_id)
+    try:
+        parsed[row_id] = _parse(raw)
+    except mailparse.MailParseError as exc:
+        log.warning("inbound mail %s failed: %s", row_id, exc)
+        parsed[row_id] = exc
+        return _mark_failed(row_id, now, exc)
+    return _record(row, now, _handle(row, now, False, raw, parsed[row_id]))
 
 
 def ingest_headers_only(header: bytes, size: int, now: datetime, *, source: str = "imap",
@@ -421,21 +465,19 @@ def _process(row_id: int, now: datetime, *, force_request: bool = False,
 
 
 def _process_nested(row_id: int, now: datetime, *, force_request: bool = False,
-                    raw: bytes | None = None) -> IngestResult:
+                    raw: bytes | None = None,
+                    parsed: mailparse.ParsedMail | None = None) -> IngestResult:
     """Handle a claimed row in a SAVEPOINT of the caller's transaction (no commit); a
     concurrent change to the same ticket is redone on fresh rows; any other error rolls back
     to the savepoint and leaves the mail `failed` with the error kept.
-    raw: the stored bytes when the caller has them (not read back from the row)."""
+    raw: the stored bytes when the caller has them (not read back from the row); parsed:
+    the message parsed already."""
     for attempt in range(_RETRIES):
         row = db.session.get(InboundMail, row_id)
         try:
             with _savepoint():
-                result = _handle(row, now, force_request, row.raw if raw is None else raw)
-                row.action = result.action
-                row.reason = _one_line(result.reason)[:300]
-                row.error = None
-                row.processed_dt = now
-                result.inbound_id = row.id
+                result = _record(row, now, _handle(row, now, force_request,
+                                                   row.raw if raw is None else raw, parsed))
             return result
         except Exception as exc:  # any bug or odd input: keep the mail as failed
             if is_db_unavailable(exc):
@@ -446,6 +488,16 @@ def _process_nested(row_id: int, now: datetime, *, force_request: bool = False,
                         exc_info=not isinstance(exc, mailparse.MailParseError))
             return _mark_failed(row_id, now, exc)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _record(row: InboundMail, now: datetime, result: IngestResult) -> IngestResult:
+    """The outcome on the row."""
+    row.action = result.action
+    row.reason = _one_line(result.reason)[:300]
+    row.error = None
+    row.processed_dt = now
+    result.inbound_id = row.id
+    return result
 
 
 def _savepoints() -> bool:
@@ -498,11 +550,17 @@ def _text_fields_safe(parsed: mailparse.ParsedMail) -> None:
         attachment.filename = _one_line(attachment.filename)
 
 
-def _handle(row: InboundMail, now: datetime, force_request: bool, raw: bytes) -> IngestResult:
-    # MailParseError (not a mail) and MailParseTimeout (over the budget) -> failed, kept
+def _parse(raw: bytes) -> mailparse.ParsedMail:
+    """MailParseError (not a mail) and MailParseTimeout (over the budget): failed, kept."""
     parsed = mailparse.parse_message(
         raw, budget_seconds=current_app.config.get("MAIL_PARSE_BUDGET_SECONDS"))
     _text_fields_safe(parsed)
+    return parsed
+
+
+def _handle(row: InboundMail, now: datetime, force_request: bool, raw: bytes,
+            parsed: mailparse.ParsedMail | None = None) -> IngestResult:
+    parsed = parsed or _parse(raw)
     sender = (parsed.from_email or "").strip().lower()
     mail = _Mail(row, parsed, sender, now)
     result = dispatch(mail, force_request)
