@@ -118,3 +118,38 @@ def test_simultaneous_replies_are_both_kept(pg_app, now):
         assert bodies == {"Jawaban Rina", "Jawaban Dodi"}
         db.session.expire_all()
         assert db.session.get(Ticket, ticket.id).status == "selesai"
+
+
+def test_two_identical_submits_at_once_make_one_request(pg_app, now):
+    """The form submitted twice at the same moment (a double tap): the unique submission key
+    decides, the loser's INSERT waits for the winner's commit, fails, and answers with the
+    winner's ticket (intake.submit's rows go through the connection, not the ORM)."""
+    from ticketing.services import intake
+
+    def data(key: str) -> intake.RequestData:
+        return intake.RequestData(
+            name="Rina", email="rina@example.com", type="informasi", subject="Sertifikat halal",
+            message="Bagaimana cara daftar sertifikat halal?", service_slug="sertifikat-halal",
+            submission_key=key)
+
+    def worker(i: int, key: str, barrier: threading.Barrier, codes: list) -> None:
+        with pg_app.app_context():
+            try:
+                barrier.wait(timeout=10)
+                codes[i] = run(intake.submit, data(key), now).code
+            except Exception as exc:  # noqa: BLE001 - reported to the test
+                codes[i] = exc
+            finally:
+                db.session.remove()
+
+    for round_ in range(ROUNDS):
+        barrier, codes = threading.Barrier(2), [None, None]
+        threads = [threading.Thread(target=worker, args=(i, f"ketuk-{round_}", barrier, codes))
+                   for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert all(isinstance(c, str) for c in codes) and codes[0] == codes[1], codes
+    assert db.session.scalar(select(func.count(Ticket.id))) == ROUNDS
+    assert db.session.scalar(select(func.count(Message.id))) == ROUNDS

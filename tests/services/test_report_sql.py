@@ -65,6 +65,10 @@ def test_the_database_counts_as_the_rule_without_stored_flags(quarter):
         due_dt=None, sla_remaining_seconds=3600.0))
     db.session.execute(update(Ticket).where(Ticket.id.in_(ids[::5])).values(
         resolved_dt=Ticket.first_response_dt))
+    # received in the last second of a day (WIB): counted on that day, not rounded into the next
+    last_second = datetime(2026, 12, 15, 23, 59, 59, 700000, tzinfo=WIB).astimezone(UTC)
+    db.session.execute(update(Ticket).where(Ticket.id == ids[-1]).values(
+        created_dt=last_second))
     db.session.commit()
     flags = db.session.execute(select(Ticket.is_first_response_late, Ticket.due_dt,
                                       Ticket.first_response_dt)).all()

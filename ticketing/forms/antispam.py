@@ -9,12 +9,14 @@ way: the form comes back with everything typed, and a person simply sends it aga
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
 SALT = "form-started"
 
 
+@lru_cache(maxsize=4)
 def _serializer(secret_key: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret_key, salt=SALT)
 

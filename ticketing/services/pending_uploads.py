@@ -64,6 +64,8 @@ def keep(uploads: list[Upload], *, upload_dir: str, secret_key: str,
 
 def read(tokens: list[str], *, upload_dir: str, secret_key: str) -> list[tuple[Kept, Upload]]:
     """The kept files the form names (forged, expired or missing ones are skipped)."""
+    if not tokens:  # the common case: nothing kept, nothing to look for on disk
+        return []
     signer = URLSafeTimedSerializer(secret_key, salt=SALT)
     folder = _dir(upload_dir)
     out = []
@@ -85,6 +87,8 @@ def read(tokens: list[str], *, upload_dir: str, secret_key: str) -> list[tuple[K
 
 def discard(tokens: list[str], *, upload_dir: str, secret_key: str) -> None:
     """Remove kept files once used (or removed by the citizen)."""
+    if not tokens:
+        return
     signer = URLSafeTimedSerializer(secret_key, salt=SALT)
     folder = _dir(upload_dir)
     for token in tokens:

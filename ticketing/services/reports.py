@@ -183,8 +183,9 @@ BUCKET_SECONDS = 900
 def _bucket(dialect: str):
     """created_dt as a whole number of BUCKET_SECONDS since the epoch (UTC)."""
     if dialect == "postgresql":
-        seconds = cast(func.extract("epoch", Ticket.created_dt), BigInteger)
-    else:  # SQLite keeps the naive UTC moment as text
+        # floor: a cast rounds, and 23:59:59.7 would fall into the next day
+        seconds = cast(func.floor(func.extract("epoch", Ticket.created_dt)), BigInteger)
+    else:  # SQLite keeps the naive UTC moment as text; %s drops the fraction
         seconds = cast(func.strftime("%s", Ticket.created_dt), BigInteger)
     return seconds // BUCKET_SECONDS
 
