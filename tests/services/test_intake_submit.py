@@ -67,11 +67,13 @@ def _added(before: dict, after: dict) -> dict:
     return out
 
 
-def test_submit_writes_the_rows_open_request_writes(app):
+@pytest.mark.parametrize("service", ["rekomendasi-izin-koperasi", "pengaduan-umum"])
+def test_submit_writes_the_rows_open_request_writes(app, service):
+    """A unit's service, and the general complaint service (no unit: triage)."""
     facts_0 = _facts()
-    by_orm = run(intake.open_request, _data(), FRIDAY)
+    by_orm = run(intake.open_request, _data(service_slug=service), FRIDAY)
     facts_1 = _facts()
-    receipt = run(intake.submit, _data(), FRIDAY)
+    receipt = run(intake.submit, _data(service_slug=service), FRIDAY)
     facts_2 = _facts()
     orm_id = by_orm.id
     db.session.expire_all()
