@@ -17,6 +17,8 @@ from ticketing.models.facts import MEASURES
 from ticketing.services import intake
 from ticketing.services.transaction import run
 
+from ..factories import PDF_BYTES, upload
+
 #: Friday 4 Dec 2026, 15.40 WIB: the deadline runs over a weekend
 FRIDAY = datetime(2026, 12, 4, 8, 40, tzinfo=UTC)
 
@@ -127,9 +129,17 @@ def test_a_refused_request_leaves_nothing(app):
         assert db.session.scalar(select(func.count()).select_from(model)) == 0
 
 
-def test_files_and_phone_only_requests_go_through_the_orm(app):
-    """A phone-only requester is acknowledged on WhatsApp, from the ticket object."""
-    receipt = run(intake.submit, _data(email=None), FRIDAY)
-    ticket = db.session.get(Ticket, receipt.id)
-    assert ticket.requester_email is None and ticket.requester_phone == "628123456789"
-    assert len(ticket.messages) == 1
+def test_a_phone_only_request_and_one_with_files_are_opened_too(app):
+    """submit hands these to open_request: a phone-only requester is acknowledged on
+    WhatsApp (no mail), files are stored with the first message."""
+    phone_only = run(intake.submit, _data(email=None), FRIDAY)
+    ticket = db.session.get(Ticket, phone_only.id)
+    assert ticket.code == phone_only.code and ticket.requester_email is None
+    assert ticket.requester_phone == "628123456789" and len(ticket.messages) == 1
+    assert db.session.scalar(select(func.count(OutboxMail.id))) == 0
+
+    with_file = run(intake.submit, _data(uploads=[upload("syarat.pdf", PDF_BYTES)]), FRIDAY)
+    ticket = db.session.get(Ticket, with_file.id)
+    assert [a.filename for a in ticket.messages[0].attachments] == ["syarat.pdf"]
+    assert db.session.scalar(select(OutboxMail.kind)
+                             .where(OutboxMail.ticket_id == with_file.id)) == "acknowledgement"

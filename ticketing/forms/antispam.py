@@ -9,16 +9,16 @@ way: the form comes back with everything typed, and a person simply sends it aga
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 
 from itsdangerous import BadSignature, URLSafeSerializer
+
+from ..signing import signer
 
 SALT = "form-started"
 
 
-@lru_cache(maxsize=4)
 def _serializer(secret_key: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret_key, salt=SALT)
+    return signer(secret_key, SALT)
 
 
 def started_token(secret_key: str, now: datetime) -> str:

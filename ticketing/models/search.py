@@ -12,7 +12,7 @@ queue falls back to `LIKE` over subjects and messages.
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, Index, event, func, literal, literal_column, text, update
+from sqlalchemy import DDL, Index, case, event, func, literal, literal_column, text, update
 
 from ..extensions import db
 from .tickets import Message, Ticket
@@ -84,9 +84,17 @@ def _index_message(mapper, connection, target: Message) -> None:
             or getattr(target, "_is_indexed", False)):
         return
     tickets = Ticket.__table__
-    current = func.coalesce(tickets.c.search_vector, lexemes(tickets.c.subject))
-    connection.execute(
-        update(tickets).where(tickets.c.id == target.ticket_id,
-                              func.coalesce(func.pg_column_size(tickets.c.search_vector), 0)
-                              < MAX_VECTOR_BYTES)
-        .values(search_vector=current.op("||")(lexemes(literal(target.body_text)))))
+    connection.execute(update(tickets).where(tickets.c.id == target.ticket_id)
+                       .values(search_vector=with_words(target.body_text)))
+
+
+def with_words(body_text: str):
+    """SQL: the ticket's vector with the words of a new message added (its subject's when it
+    had none), left as it is once it has reached MAX_VECTOR_BYTES. For an UPDATE of the
+    ticket: here after a message's insert, or in the ticket's own UPDATE (mail follow-ups)."""
+    vector = Ticket.__table__.c.search_vector
+    return case(
+        (func.coalesce(func.pg_column_size(vector), 0) < MAX_VECTOR_BYTES,
+         func.coalesce(vector, lexemes(Ticket.__table__.c.subject))
+         .op("||")(lexemes(literal(body_text)))),
+        else_=vector)

@@ -186,8 +186,7 @@ def open_request(data: RequestData, now: datetime, *, _attempt: int = 1) -> Tick
     if service is not None:  # this process's copy, into the request's session (no query)
         service = db.session.merge(service, load=False)
         unit = service.unit or unit
-    message = Message(direction="in", author_name=data.name.strip()[:200],
-                      body_text=data.message.strip(), channel=data.channel, created_dt=now)
+    message = Message(**_first_message(data, now))
     try:
         ticket = new_ticket(
             channel=data.channel, type=data.type, subject=data.subject, name=data.name,
@@ -201,9 +200,9 @@ def open_request(data: RequestData, now: datetime, *, _attempt: int = 1) -> Tick
     attach_files(message, data.uploads, now)
     if ticket.requester_email:
         queue_mail(
-            "acknowledgement", ticket.requester_email,
-            f"Permohonan Anda telah kami terima: {ticket.subject}", now, ticket=ticket,
-            context={"tracking_url": tracking_url(ticket)}, render_later=True,
+            "acknowledgement", ticket.requester_email, ACK_SUBJECT.format(subject=ticket.subject),
+            now, ticket=ticket, context={"tracking_url": tracking_url(ticket)},
+            render_later=True,
         )
     else:
         # Only a phone number: the acknowledgement goes by WhatsApp (a template, as the
@@ -216,8 +215,9 @@ def open_request(data: RequestData, now: datetime, *, _attempt: int = 1) -> Tick
 
 def submit(data: RequestData, now: datetime, *, _attempt: int = 1) -> Receipt:
     """The citizen's own web form and JSON API: open_request, with the rows of a request
-    with an email address and no files written straight through the connection (one INSERT
-    per table, no unit of work: the ORM's bookkeeping was most of an intake's CPU).
+    with an email address and no files written straight through the connection (one
+    statement on PostgreSQL, see request_rows; no unit of work: the ORM's bookkeeping was
+    most of an intake's CPU).
 
     The same rules as open_request build every row (ticket_values, audit.entry_values,
     outbox.mail_values, the search text, the daily facts); files and phone-only requests
@@ -237,30 +237,40 @@ def submit(data: RequestData, now: datetime, *, _attempt: int = 1) -> Receipt:
         submission_key=data.submission_key, code=new_code())
     values["unit_id"] = unit.id if unit is not None else None
     values["service_id"] = service.id if service is not None else None
-    body = data.message.strip()
+    message = _first_message(data, now)
     code = values["code"]
-    message = {"direction": "in", "author_name": values["requester_name"], "body_text": body,
-               "channel": data.channel, "created_dt": now}
     entry = audit.entry_values(None, "created", now, actor_label=audit.CITIZEN,
-                               new=values["status"],
-                               detail={"channel": data.channel,
-                                       "unit": unit.code if unit else None})
+                               new=values["status"], detail=_created(data.channel, unit))
     mail = mail_values(
         "acknowledgement", values["requester_email"],
-        f"Permohonan Anda telah kami terima: {values['subject']}", now, ticket_code=code,
+        ACK_SUBJECT.format(subject=values["subject"]), now, ticket_code=code,
         context={"tracking_url": _tracking_url(code)}, render_later=True)
-    for row in (entry, mail):
-        del row["ticket_id"]
     connection = db.session.connection()
     try:
         ticket_id = request_rows.insert_request(
             connection, values, {"message": message, "audit": entry, "outbox": mail},
-            first_text(values["subject"], [body]), facts.new_ticket_rows(values))
+            first_text(values["subject"], [message["body_text"]]),
+            facts.new_ticket_rows(values))
     except IntegrityError as exc:
         existing = _after_clash(exc, data, _attempt)
         return Receipt.of(existing) if existing is not None else submit(
             data, now, _attempt=_attempt + 1)
     return Receipt(id=ticket_id, code=code, status=values["status"], due_dt=values["due_dt"])
+
+
+#: the acknowledgement's subject, whatever the channel it came by (web, API, mail)
+ACK_SUBJECT = "Permohonan Anda telah kami terima: {subject}"
+
+
+def _first_message(data: RequestData, now: datetime) -> dict:
+    """The columns of a request's first message (the citizen's own words)."""
+    return {"direction": "in", "author_name": data.name.strip()[:200],
+            "body_text": data.message.strip(), "channel": data.channel, "created_dt": now}
+
+
+def _created(channel: str, unit: Unit | None) -> dict:
+    """The detail of a new request's audit entry."""
+    return {"channel": channel, "unit": unit.code if unit else None}
 
 
 def _active_service(slug: str) -> Service | None:
@@ -314,8 +324,7 @@ def new_ticket(*, channel: str, type: str, subject: str, name: str, now: datetim
     db.session.add(ticket)
     db.session.flush()
     audit.record(ticket, "created", now, actor_label=audit.CITIZEN, new=ticket.status,
-                 detail={"channel": channel, "unit": unit.code if unit else None,
-                         **(detail or {})})
+                 detail={**_created(channel, unit), **(detail or {})})
     return ticket
 
 

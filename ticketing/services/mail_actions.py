@@ -8,18 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import select
 
 from .. import mail as mailparse
 from ..domain.codes import new_code
 from ..domain.request_type import guess_request_type
 from ..extensions import db
 from ..models import InboundMail, Message, OutboxMail, Ticket, User
-from ..models.search import MAX_VECTOR_BYTES, lexemes
+from ..models.search import with_words
 from . import audit
 from .attachments import Upload
 from .auto_reply import own_addresses, send_auto_reply
-from .intake import attach_files, new_ticket, tracking_url
+from .intake import ACK_SUBJECT, attach_files, new_ticket, tracking_url
 from .lifecycle import set_status
 from .routing_rules import record_decision, route_request, routed_unit
 
@@ -397,12 +397,7 @@ def _index_with_ticket(ticket: Ticket, message: Message, dialect: str) -> None:
     UPDATE of its own after the message's insert; it leaves a message marked indexed)."""
     if dialect != "postgresql" or not message.body_text:
         return
-    vector = Ticket.__table__.c.search_vector
-    ticket.search_vector = case(
-        (func.coalesce(func.pg_column_size(vector), 0) < MAX_VECTOR_BYTES,
-         func.coalesce(vector, lexemes(Ticket.__table__.c.subject))
-         .op("||")(lexemes(literal(message.body_text)))),
-        else_=vector)
+    ticket.search_vector = with_words(message.body_text)
     message._is_indexed = True
 
 
@@ -438,7 +433,7 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[Ticket
     record_decision(ticket, decision, mail.now)
     refused = [a for a in stored if not a.is_accepted]
     why_not = _send_auto_reply(
-        "mail_acknowledgement", mail.sender, f"Permohonan Anda telah kami terima: {ticket.subject}",
+        "mail_acknowledgement", mail.sender, ACK_SUBJECT.format(subject=ticket.subject),
         mail, ticket, {"refused": _refusals(refused), "tracking_url": tracking_url(ticket),
                        "parent": {"code": parent.code} if parent is not None else None})
     return ticket, why_not

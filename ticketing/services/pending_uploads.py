@@ -14,8 +14,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature
 
+from ..signing import timed_signer
 from .attachments import Upload, check_upload
 
 SALT = "pending-upload"
@@ -49,7 +50,7 @@ def keep(uploads: list[Upload], *, upload_dir: str, secret_key: str,
     """Store the acceptable files for the next submit; returns their tokens."""
     folder = _dir(upload_dir)
     _prune(folder, time.time())
-    signer = URLSafeTimedSerializer(secret_key, salt=SALT)
+    signer = timed_signer(secret_key, SALT)
     kept = []
     for upload in uploads:
         checked = check_upload(upload, max_bytes)
@@ -66,7 +67,7 @@ def read(tokens: list[str], *, upload_dir: str, secret_key: str) -> list[tuple[K
     """The kept files the form names (forged, expired or missing ones are skipped)."""
     if not tokens:  # the common case: nothing kept, nothing to look for on disk
         return []
-    signer = URLSafeTimedSerializer(secret_key, salt=SALT)
+    signer = timed_signer(secret_key, SALT)
     folder = _dir(upload_dir)
     out = []
     for token in dict.fromkeys(tokens):
@@ -89,7 +90,7 @@ def discard(tokens: list[str], *, upload_dir: str, secret_key: str) -> None:
     """Remove kept files once used (or removed by the citizen)."""
     if not tokens:
         return
-    signer = URLSafeTimedSerializer(secret_key, salt=SALT)
+    signer = timed_signer(secret_key, SALT)
     folder = _dir(upload_dir)
     for token in tokens:
         try:

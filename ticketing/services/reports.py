@@ -49,10 +49,7 @@ _TICKET_COLUMNS = (
 
 
 def _tickets_query(*where):
-    return (select(*_TICKET_COLUMNS)
-            .outerjoin(Unit, Unit.id == Ticket.unit_id)
-            .outerjoin(Service, Service.id == Ticket.service_id)
-            .where(*where))
+    return _with_names(select(*_TICKET_COLUMNS)).where(*where)
 
 
 def _rows(statement) -> list:
@@ -293,9 +290,7 @@ def _open_at_end(end: datetime, scope: list) -> dict[tuple, int]:
                .where(AuditEntry.action == "status", AuditEntry.created_dt >= end))
     out: dict[tuple, int] = {}
     for unit, service, n in db.session.execute(
-            select(Unit.code, Service.slug, func.count(Ticket.id)).select_from(Ticket)
-            .outerjoin(Unit, Unit.id == Ticket.unit_id)
-            .outerjoin(Service, Service.id == Ticket.service_id)
+            _with_names(select(Unit.code, Service.slug, func.count(Ticket.id)))
             .where(Ticket.created_dt < end, Ticket.status.in_(OPEN), *scope,
                    ~changed.where(AuditEntry.ticket_id == Ticket.id).exists())
             .group_by(Unit.code, Service.slug)):
@@ -311,9 +306,7 @@ def _open_at_end(end: datetime, scope: list) -> dict[tuple, int]:
                    AuditEntry.ticket_id.in_(changed_ids))):
         history.setdefault(ticket_id, []).append((when, entry_id, new))
     for _id, unit, service in db.session.execute(
-            select(Ticket.id, Unit.code, Service.slug).select_from(Ticket)
-            .outerjoin(Unit, Unit.id == Ticket.unit_id)
-            .outerjoin(Service, Service.id == Ticket.service_id)
+            _with_names(select(Ticket.id, Unit.code, Service.slug))
             .where(Ticket.id.in_(changed_ids))):
         if rules.status_at(history.get(_id, []), end) in OPEN_STATUSES:
             out[(unit, service)] = out.get((unit, service), 0) + 1

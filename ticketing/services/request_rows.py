@@ -28,10 +28,12 @@ CHILDREN = {"message": Message.__table__, "audit": AuditEntry.__table__,
 
 def insert_request(connection, ticket: dict, children: dict[str, dict],
                    search_text: str, fact_rows: list[dict]) -> int:
-    """Insert `ticket` (its columns) and each of `children` (name in CHILDREN -> columns,
-    without ticket_id) pointing at it, and add `fact_rows` to the daily facts
-    (services.facts); returns the ticket's id. `search_text`: the words of the full-text
-    vector (PostgreSQL; models.search.first_text)."""
+    """Insert `ticket` (its columns) and each of `children` (name in CHILDREN -> columns;
+    a ticket_id among them is left unset) pointing at it, and add `fact_rows` to the daily
+    facts (services.facts); returns the ticket's id. `search_text`: the words of the
+    full-text vector (PostgreSQL; models.search.first_text)."""
+    children = {name: {k: v for k, v in row.items() if k != "ticket_id"}
+                for name, row in children.items()}
     if connection.dialect.name == "postgresql":
         layout = (tuple(ticket), tuple((name, tuple(row)) for name, row in children.items()))
         statement, defaults = _one_statement(layout)

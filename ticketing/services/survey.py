@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from ..domain import ikm, lifecycle, skm
 from ..extensions import db
 from ..models import SurveyInvitation, SurveyResponse, Ticket, User
+from ..signing import timed_signer
 from . import audit
 
 #: a survey link stays valid this long (the citizen may answer weeks later)
@@ -49,7 +50,7 @@ class SurveyError(ValueError):
 # ------------------------------------------------------------------ signed links
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="survei-ikm")
+    return timed_signer(current_app.config["SECRET_KEY"], "survei-ikm")
 
 
 def make_token(code: str) -> str:
