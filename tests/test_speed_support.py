@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 from jinja2 import DictLoader, Environment
 from sqlalchemy import select, text
@@ -58,6 +59,7 @@ def test_a_template_cache_serves_the_source_it_was_given_and_environment_it_was_
 
 
 def _snapshot(backend: str) -> tuple[dict, dict]:
+    """Every row of every table, and on PostgreSQL every sequence's last value."""
     tables = {}
     for table in db.metadata.sorted_tables:
         rows = db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
@@ -88,3 +90,38 @@ def test_each_test_starts_from_what_seeding_the_empty_schema_writes(app, backend
     assert given_sequences == seeded_sequences
     for at_test_start, reseeded in stamps:  # this test's clock, 5 s before the seed above
         assert timedelta(seconds=4) < reseeded - at_test_start < timedelta(seconds=6)
+
+
+def _build_some_of_everything() -> tuple[dict, dict]:
+    """Rows of many column types (bytea, tsvector, JSON, numeric, timestamps) through the
+    services; returns the database as the build left it."""
+    from .factories import PDF_BYTES, gen_ticket, upload
+    from .support.mail import build_mail
+    from .support.staff import staff
+
+    now = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
+    worker = staff(now)
+    ticket = gen_ticket(now, uploads=[upload("syarat.pdf", PDF_BYTES)])
+    from ticketing.services import tickets
+
+    run(tickets.claim, ticket, worker, now)
+    run(tickets.reply, db.session.get(type(ticket), ticket.id), worker, "Syaratnya NIB.",
+        "selesai", now + timedelta(hours=1))
+    from ticketing.services.mail_ingest import ingest_raw
+
+    ingest_raw(build_mail(subject="Tanya NIB", body="Apa itu NIB?"), now, source="file")
+    return _snapshot(db.engine.dialect.name)
+
+
+_build_some_of_everything.key = ("test_speed_support", "some of everything")
+
+
+@pytest.mark.prebuilt(build=_build_some_of_everything)
+@pytest.mark.parametrize("round_", [1, 2])
+def test_a_prebuilt_database_reaches_each_test_as_it_was_built(app, backend, prebuilt, round_):
+    tables, sequences = prebuilt
+    assert tables["tickets"] and tables["messages"] and tables["inbound_mail"]
+    assert (tables, sequences) == _snapshot(backend)
+    # a change here must not reach the copy the next round gets
+    db.session.execute(text("UPDATE tickets SET subject = 'diubah'"))
+    db.session.commit()

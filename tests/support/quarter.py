@@ -150,11 +150,13 @@ class FrozenQuarter:
 
 
 def prebuilt_quarter(**options):
-    """A builder for the `prebuilt` marker: the quarter made once per module and backend."""
+    """A builder for the `prebuilt` marker: the quarter made once per run and backend for the
+    modules that ask for the same options (the generator is deterministic)."""
 
     def build() -> FrozenQuarter:
         return build_quarter(**options).frozen()
 
+    build.key = ("quarter", tuple(sorted(options.items())))
     return build
 
 

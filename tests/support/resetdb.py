@@ -9,7 +9,6 @@ database holds exactly what seeding it there and then would write.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -31,10 +30,11 @@ class Seed:
         """The rows of a freshly seeded PostgreSQL database (in the app context)."""
         rows = {}
         for table in db.metadata.sorted_tables:
-            found = db.session.execute(sa.text(
-                f'SELECT json_agg(t) FROM "{table.name}" t')).scalar()  # noqa: S608 - our names
+            found = db.session.execute(sa.text(  # as text: exactly what PostgreSQL wrote
+                f'SELECT CAST(json_agg(t) AS text) FROM "{table.name}" t'  # noqa: S608
+            )).scalar()
             if found is not None:
-                rows[table.name] = json.dumps(found)
+                rows[table.name] = found
         sequences = dict(db.session.execute(sa.text(
             "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value "
             "FROM pg_sequences WHERE last_value IS NOT NULL")).all())
@@ -69,8 +69,9 @@ def _empty_statement() -> str:
         "EXECUTE 'ALTER SEQUENCE ' || s || ' RESTART'; END LOOP;\nEND $reset$")
 
 
-def reset_postgresql(seed: Seed) -> None:
-    """Empty this test's PostgreSQL database and put the seed back; commits."""
+def reset_postgresql(seed: Seed, *, stamp: bool = True) -> None:
+    """Empty this test's PostgreSQL database and put the seed back (parents first), the
+    seed's clock timestamps stamped with this moment unless `stamp` is False; commits."""
     try:
         db.session.execute(sa.text(_empty_statement()))
     except IntegrityError:  # a foreign-key cycle a test made: TRUNCATE cuts through it
@@ -85,5 +86,6 @@ def reset_postgresql(seed: Seed) -> None:
     for sequence, value in seed.sequences.items():
         db.session.execute(sa.text("SELECT setval(:sequence, :value, true)"),
                            {"sequence": sequence, "value": value})
-    stamp_clock(seeded_tables(seed.rows))
+    if stamp:
+        stamp_clock(seeded_tables(seed.rows))
     db.session.commit()
