@@ -17,12 +17,13 @@ from ticketing.services.transaction import run
 
 from .support.components import IN_CI, create_pg_database, missing_component, start_smtp
 from .support.resetdb import Seed, reset_postgresql, seeded_tables, stamp_clock
-from .support.speed import TEMPLATES, share_route_builders
+from .support.speed import TEMPLATES, share_compiled_sql, share_route_builders, share_statements
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 share_route_builders()
+share_compiled_sql()
 
 
 def pytest_report_header(config):
@@ -211,6 +212,7 @@ def app(backend, tmp_path, request, smtp_server):
     app.jinja_env.bytecode_cache = TEMPLATES
     app.config["INSTANCE_TMP"] = str(tmp_path)
     with app.app_context():
+        share_statements(db.engine)
         # The prebuilt rows as built, or the database seed_catalogue makes out of the empty
         # schema at this test's clock (tests.support.resetdb).
         if template is not None and backend == "postgresql":

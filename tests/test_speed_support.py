@@ -125,3 +125,24 @@ def test_a_prebuilt_database_reaches_each_test_as_it_was_built(app, backend, pre
     # a change here must not reach the copy the next round gets
     db.session.execute(text("UPDATE tickets SET subject = 'diubah'"))
     db.session.commit()
+
+
+def test_dialects_share_compiled_statements_only_with_equal_settings(tmp_path):
+    import sqlalchemy as sa
+
+    def engine(name: str, **options) -> sa.Engine:
+        made = sa.create_engine(f"sqlite:///{tmp_path}/{name}.sqlite3", **options)
+        with made.connect() as connection:  # the first connect sets the server's settings
+            connection.execute(sa.text("SELECT 1"))
+        return made
+
+    one, two = engine("one"), engine("two")
+    table = sa.Table("t", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
+    with one.begin() as connection:  # memoized properties are kept on the dialect once used
+        table.create(connection)
+        connection.execute(table.insert(), [{"id": 1}, {"id": 2}])
+    assert one.dialect is not two.dialect
+    assert one.dialect == two.dialect and hash(one.dialect) == hash(two.dialect)
+    assert engine("named", paramstyle="named").dialect != one.dialect
+    assert engine("json", json_serializer=lambda value: "").dialect != one.dialect
+    assert sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/x").dialect != one.dialect

@@ -1,17 +1,21 @@
 """Work that every test's fresh app would redo, done once per test process.
 
-Each test builds its own app (flaskr's habit, kept: tests may change the config). Two parts of
-that are the same for every app and cost more than the rest of the test for most tests:
-Werkzeug compiling a URL builder per route (~100 routes, ~60% of create_app), and Jinja
-compiling every template the test renders. Both are pure functions of their input, so the
-test process keeps the result and the next app takes it. Production is untouched: it builds
-one app per process anyway.
+Each test builds its own app (flaskr's habit, kept: tests may change the config), so its own
+database engine. Three things are the same for every app and cost more than the rest of the
+test for most tests: Werkzeug compiling a URL builder per route (~100 routes, ~60% of
+create_app), Jinja compiling every template the test renders, and SQLAlchemy compiling every
+statement the test runs (its cache is per engine, and keyed by the dialect object). All three
+are pure functions of their input, so the test process keeps the result and the next app
+takes it. Production is untouched: it builds one app per process anyway.
 """
 
 from __future__ import annotations
 
 from jinja2 import Environment
 from jinja2.bccache import Bucket, BytecodeCache
+from sqlalchemy import Engine
+from sqlalchemy.engine.default import DefaultDialect
+from sqlalchemy.util import LRUCache, memoized_property
 from werkzeug.routing.rules import Rule
 
 
@@ -97,3 +101,56 @@ def share_route_builders() -> None:
 def fresh_builder(rule: Rule, append_unknown: bool = True):
     """The builder Werkzeug itself compiles for `rule` (for the test of the sharing)."""
     return _compile_builder(rule, append_unknown)
+
+
+# ------------------------------------------------------------------ compiled SQL
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def dialect_settings(dialect: DefaultDialect) -> tuple:
+    """What a compiled statement of `dialect` depends on: its class and every plain setting
+    (server version, parameter style, JSON serializers, flags found at the first connect).
+    The rest of a dialect (identifier preparer, type compiler, DBAPI module) follows from its
+    class, as do the values its memoized properties and methods keep on it once used; a
+    setting that is a function (a JSON serializer) counts by identity."""
+    settings = []
+    for name, value in sorted(vars(dialect).items()):
+        derived = getattr(type(dialect), name, None)
+        if isinstance(derived, memoized_property) or callable(derived):
+            continue
+        if isinstance(value, _PLAIN) or (isinstance(value, tuple)
+                                         and all(isinstance(v, _PLAIN) for v in value)):
+            settings.append((name, value))
+        elif callable(value) and not isinstance(value, type):
+            settings.append((name, id(value)))
+    return (type(dialect), tuple(settings))
+
+
+def _same_settings(self: DefaultDialect, other: object) -> bool:
+    if self is other:
+        return True
+    if not isinstance(other, DefaultDialect):
+        return NotImplemented
+    return dialect_settings(self) == dialect_settings(other)
+
+
+def _hash_of_settings(self: DefaultDialect) -> int:
+    return hash(dialect_settings(self))
+
+
+#: statements compiled in this process, for every engine the tests' apps make
+COMPILED = LRUCache(5000)
+
+
+def share_compiled_sql() -> None:
+    """Let equal dialects find each other's compiled statements: SQLAlchemy keys its caches
+    (the engine's and each mapper's, for the unit of work's INSERT/UPDATE) by the dialect
+    object; compared by their settings instead, the dialects of two apps on one database are
+    one key. `share_statements(engine)` then gives an engine the process's cache."""
+    DefaultDialect.__eq__ = _same_settings
+    DefaultDialect.__hash__ = _hash_of_settings
+
+
+def share_statements(engine: Engine) -> None:
+    engine._compiled_cache = COMPILED
