@@ -146,3 +146,5 @@ def test_dialects_share_compiled_statements_only_with_equal_settings(tmp_path):
     assert engine("named", paramstyle="named").dialect != one.dialect
     assert engine("json", json_serializer=lambda value: "").dialect != one.dialect
     assert sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/x").dialect != one.dialect
+    two.dialect.label_length = 20  # a setting changed after the comparison above counts too
+    assert one.dialect != two.dialect

@@ -4,6 +4,7 @@ raw bytes kept, and no bounce or auto-reply becomes a ticket or gets an acknowle
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 
 import pytest
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.usefixtures("mail_app")
 ACTIONS = {"created", "appended", "ignored", "duplicate", "failed"}
 
 
+@functools.cache  # the same file, the same answer: parsed once for both backends
 def _automated(rel: str, raw: bytes) -> bool:
     """Bounces and auto-replies: listed by the corpus test, or classified so by the parser."""
     if rel in EXPECTED_AUTOMATED or "/multipart_report_emails/" in rel:

@@ -106,6 +106,8 @@ def fresh_builder(rule: Rule, append_unknown: bool = True):
 # ------------------------------------------------------------------ compiled SQL
 
 _PLAIN = (str, int, float, bool, type(None))
+#: where a dialect keeps its settings as dialect_settings found them, until one is set again
+_SETTINGS = "_settings_for_shared_sql"
 
 
 def dialect_settings(dialect: DefaultDialect) -> tuple:
@@ -114,6 +116,9 @@ def dialect_settings(dialect: DefaultDialect) -> tuple:
     The rest of a dialect (identifier preparer, type compiler, DBAPI module) follows from its
     class, as do the values its memoized properties and methods keep on it once used; a
     setting that is a function (a JSON serializer) counts by identity."""
+    known = dialect.__dict__.get(_SETTINGS)
+    if known is not None:
+        return known
     settings = []
     for name, value in sorted(vars(dialect).items()):
         derived = getattr(type(dialect), name, None)
@@ -124,7 +129,13 @@ def dialect_settings(dialect: DefaultDialect) -> tuple:
             settings.append((name, value))
         elif callable(value) and not isinstance(value, type):
             settings.append((name, id(value)))
-    return (type(dialect), tuple(settings))
+    known = dialect.__dict__[_SETTINGS] = (type(dialect), tuple(settings))
+    return known
+
+
+def _set_and_forget_settings(self: DefaultDialect, name: str, value) -> None:
+    object.__setattr__(self, name, value)
+    self.__dict__.pop(_SETTINGS, None)  # (memoized properties write __dict__ directly)
 
 
 def _same_settings(self: DefaultDialect, other: object) -> bool:
@@ -150,6 +161,7 @@ def share_compiled_sql() -> None:
     one key. `share_statements(engine)` then gives an engine the process's cache."""
     DefaultDialect.__eq__ = _same_settings
     DefaultDialect.__hash__ = _hash_of_settings
+    DefaultDialect.__setattr__ = _set_and_forget_settings
 
 
 def share_statements(engine: Engine) -> None:
