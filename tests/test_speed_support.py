@@ -15,7 +15,7 @@ from ticketing.extensions import db
 from ticketing.services.transaction import run
 
 from .conftest import _truncate_all
-from .support.speed import SharedTemplateCache, fresh_builder
+from .support.speed import SharedTemplateCache, fresh_builder, fresh_rule
 
 
 def _code(function) -> tuple:
@@ -24,10 +24,20 @@ def _code(function) -> tuple:
             function.__defaults__, code.co_name)
 
 
-def test_every_route_builder_is_the_one_werkzeug_compiles(app):
+def _converter(converter) -> tuple:
+    return type(converter), {k: v for k, v in vars(converter).items() if k != "map"}
+
+
+def test_every_route_is_compiled_as_werkzeug_compiles_it(app):
     rules = list(app.url_map.iter_rules())
     assert len(rules) > 50
     for rule in rules:
+        fresh = fresh_rule(rule)
+        assert (rule._parts, rule._trace, rule.arguments) == \
+            (fresh._parts, fresh._trace, fresh.arguments), rule
+        assert {k: _converter(c) for k, c in rule._converters.items()} == \
+            {k: _converter(c) for k, c in fresh._converters.items()}, rule
+        assert all(c.map is app.url_map for c in rule._converters.values())
         for append_unknown, bound in ((False, rule._build), (True, rule._build_unknown)):
             assert bound.__self__ is rule
             assert _code(bound.__func__) == _code(fresh_builder(rule, append_unknown)), rule

@@ -11,6 +11,8 @@ takes it. Production is untouched: it builds one app per process anyway.
 
 from __future__ import annotations
 
+import copy
+
 from jinja2 import Environment
 from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import Engine
@@ -89,18 +91,51 @@ def _shared_compile_builder(self: Rule, append_unknown: bool = True):
     return builder
 
 
-def share_route_builders() -> None:
-    """Make every Rule of this process reuse the builder compiled for an identical rule.
+_compile_rule = Rule.compile
+_RULES: dict[tuple, tuple] = {}
 
-    The builder is an unbound function taking the rule as `.self` (compile() binds it to each
-    rule), so one function serves every app's copy of the same route.
-    """
+
+def _shared_compile(self: Rule) -> None:
+    """Rule.compile, from the parse of an identical rule on a map with the same converters
+    where there was one: its parts and trace (read only, by the matcher and the builders),
+    its converters given this rule's map, the builders (shared as above)."""
+    key = (self.rule, self.host, self.subdomain, self.merge_slashes, self.map.host_matching,
+           tuple(self.map.converters.items()))
+    parsed = _RULES.get(key)
+    if parsed is None:
+        _compile_rule(self)
+        _RULES[key] = (tuple(self._parts), tuple(self._trace), dict(self._converters))
+        return
+    parts, trace, converters = parsed
+    self._parts, self._trace = list(parts), list(trace)
+    self._converters = {}
+    for name, converter in converters.items():
+        self._converters[name] = copy.copy(converter)
+        self._converters[name].map = self.map
+    self.arguments.update(converters)
+    self._build = self._compile_builder(False).__get__(self, None)
+    self._build_unknown = self._compile_builder(True).__get__(self, None)
+
+
+def share_route_builders() -> None:
+    """Make every Rule of this process reuse what was compiled for an identical rule: the
+    parse of its text, and the builder (an unbound function taking the rule as `.self`,
+    which compile() binds to each rule, so one function serves every app's copy)."""
     Rule._compile_builder = _shared_compile_builder
+    Rule.compile = _shared_compile
 
 
 def fresh_builder(rule: Rule, append_unknown: bool = True):
     """The builder Werkzeug itself compiles for `rule` (for the test of the sharing)."""
     return _compile_builder(rule, append_unknown)
+
+
+def fresh_rule(rule: Rule) -> Rule:
+    """A copy of `rule` compiled by Werkzeug itself (for the test of the sharing)."""
+    fresh = copy.copy(rule)
+    fresh.arguments = set(rule.defaults or ())
+    _compile_rule(fresh)
+    return fresh
 
 
 # ------------------------------------------------------------------ compiled SQL
