@@ -30,6 +30,35 @@ def pytest_report_header(config):
     return [f"database backends: {', '.join(BACKENDS)}; CI={IN_CI}"]
 
 
+#: tests that take seconds each: real browsers, processes, mail servers
+_SLOW = ("slow", "browser", "imap")
+
+
+def pytest_configure(config):
+    # Two workers, a module each at a time (--dist loadscope): the modules that take longest
+    # go first, so that neither worker is left with one at the end while the other idles.
+    # xdist would order modules by their number of tests, which puts the slow ones (a test
+    # or two each) last; the order comes from pytest_collection_modifyitems below instead.
+    if getattr(config.option, "dist", "no") == "loadscope":
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(config, items):
+    """In an xdist worker (whose collection the controller hands out in this order): modules
+    with slow tests first, then by number of tests."""
+    if not hasattr(config, "workerinput"):
+        return
+    modules: dict[str, list] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+
+    def weight(tests: list) -> tuple[bool, int]:
+        slow = any(item.get_closest_marker(name) for item in tests for name in _SLOW)
+        return (not slow, -len(tests))
+
+    items[:] = [item for tests in sorted(modules.values(), key=weight) for item in tests]
+
+
 @pytest.fixture(scope="session")
 def pg_database():
     """One throw-away PostgreSQL database per run; tables are emptied between tests."""

@@ -9,11 +9,14 @@ import subprocess
 import sys
 
 import psycopg
+import pytest
 from sqlalchemy.engine import make_url
 
 from ticketing import ROOT
 
 from .support.components import missing_component
+
+pytestmark = pytest.mark.slow
 
 
 def _drop(base_url: str, name: str) -> None:

@@ -23,6 +23,8 @@ from ticketing.config import Config
 
 from .support.components import free_port
 
+pytestmark = pytest.mark.slow  # real processes: gunicorn, the scheduler
+
 DEPLOY = Path(ROOT) / "deploy"
 UNITS = ["diskopukm-web.service", "diskopukm-scheduler.service", "diskopukm-backup.service"]
 #: read by gunicorn, systemd or create_app rather than ticketing.config.Config

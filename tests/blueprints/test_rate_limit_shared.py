@@ -19,6 +19,8 @@ from ticketing.extensions import db
 from ..conftest import _config
 from ..support.components import free_port, missing_component
 
+pytestmark = pytest.mark.slow  # two web worker processes per test
+
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 

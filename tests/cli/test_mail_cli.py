@@ -83,6 +83,7 @@ def test_ingest_with_the_database_unreachable_exits_tempfail(tmp_path, url):
     assert "coba lagi" in result.output
 
 
+@pytest.mark.slow  # two `flask mail ingest` processes
 def test_ingest_through_a_real_pipe_with_sysexits(app, tmp_path):
     """What an MTA does: run the command with the message on stdin, read the exit code."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}

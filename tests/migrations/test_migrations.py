@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -11,6 +12,8 @@ from ticketing import ROOT, create_app
 from ticketing.extensions import db
 
 from ..conftest import _config
+
+pytestmark = pytest.mark.slow  # every migration, on fresh databases
 
 
 def test_single_head():

@@ -19,7 +19,7 @@ from ..domain.test_mail_corpus import CORPUS, EXPECTED_AUTOMATED, FILES
 from ..support.components import missing_component
 from ..support.mail import mail_app  # noqa: F401 - fixture
 
-pytestmark = pytest.mark.usefixtures("mail_app")
+pytestmark = [pytest.mark.usefixtures("mail_app"), pytest.mark.slow]
 
 ACTIONS = {"created", "appended", "ignored", "duplicate", "failed"}
 
