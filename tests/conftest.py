@@ -142,48 +142,53 @@ def backend(request) -> str:
 
 @pytest.fixture(scope="session")
 def _prebuilt_databases():
-    """Databases built once per run, backend and builder (marker `prebuilt`)."""
-    return {}
+    """Databases built once per run, backend and builder (marker `prebuilt`), dropped after."""
+    made: dict = {}
+    yield made
+    for entry in made.values():
+        entry.drop()
 
 
 class _Prebuilt:
     """The catalogue and what `build()` made, built once per run, backend and builder (modules
     with equal builders share it); every test gets its own copy, so tests still cannot see
-    each other's changes: a file copy on SQLite; on PostgreSQL the rows, put back into the
-    test database as the seeded catalogue is (tests.support.resetdb: ~20x faster than a
-    CREATE DATABASE ... TEMPLATE and DROP DATABASE per test)."""
+    each other's changes: a file copy on SQLite; on PostgreSQL the built rows, put back into
+    the database they were built in, as the seeded catalogue is (tests.support.resetdb: ~20x
+    faster than a CREATE DATABASE ... TEMPLATE and a DROP DATABASE per test). Its own
+    database: the churn of thousands of rows per test stays out of the one other tests use."""
 
     def __init__(self, backend: str, build, folder, schema):
         self.backend, self.folder = backend, folder
         if backend == "postgresql":
-            url, drop = create_pg_database(PG_URL)
+            self.url, self._drop = create_pg_database(PG_URL)
         else:
-            url, drop = f"sqlite:///{folder}/prebuilt.sqlite3", lambda: None
-        try:
-            app = create_app(_config(url, folder))
-            with app.app_context():
-                if backend == "postgresql":
-                    db.create_all()
-                else:
-                    shutil.copyfile(schema, folder / "prebuilt.sqlite3")
-                from ticketing.services.catalogue import seed_catalogue
-
-                run(seed_catalogue)
-                self.state = build()
-                self.rows = Seed.read() if backend == "postgresql" else None
-                db.session.remove()
-                db.engine.dispose()
-        finally:
+            self.url, self._drop = f"sqlite:///{folder}/prebuilt.sqlite3", lambda: None
+        app = create_app(_config(self.url, folder))
+        with app.app_context():
             if backend == "postgresql":
-                drop()
+                db.create_all()
+            else:
+                shutil.copyfile(schema, folder / "prebuilt.sqlite3")
+            from ticketing.services.catalogue import seed_catalogue
 
-    def copy(self, tmp_path) -> None:
-        """A fresh copy for one test (the attachment store too; on SQLite in tmp_path); on
-        PostgreSQL `restore` puts the rows back."""
+            run(seed_catalogue)
+            self.state = build()
+            self.rows = Seed.read() if backend == "postgresql" else None
+            db.session.remove()
+            db.engine.dispose()
+
+    def copy(self, tmp_path) -> str:
+        """The URL of a fresh copy for one test (the attachment store is copied too); on
+        PostgreSQL the caller puts the rows back with reset_postgresql(self.rows)."""
         if (self.folder / "uploads").is_dir():
             shutil.copytree(self.folder / "uploads", tmp_path / "uploads", dirs_exist_ok=True)
-        if self.backend == "sqlite":
-            shutil.copyfile(self.folder / "prebuilt.sqlite3", tmp_path / "test.sqlite3")
+        if self.backend == "postgresql":
+            return self.url
+        shutil.copyfile(self.folder / "prebuilt.sqlite3", tmp_path / "test.sqlite3")
+        return f"sqlite:///{tmp_path}/test.sqlite3"
+
+    def drop(self) -> None:
+        self._drop()
 
 
 @pytest.fixture
@@ -223,15 +228,14 @@ def app(backend, tmp_path, request, smtp_server):
             folder = request.getfixturevalue("tmp_path_factory").mktemp("prebuilt")
             made[key] = _Prebuilt(backend, build, folder, schema)
         template = made[key]
-        template.copy(tmp_path)
+        url = template.copy(tmp_path)
         request.node.stash[_PREBUILT_STATE] = template.state
-    if backend == "postgresql":
+    elif backend == "postgresql":
         url = request.getfixturevalue("pg_database")
     else:
         # Copying a ready database is ~50x faster than CREATE TABLE per test on SQLite.
-        if template is None:
-            seeded, seeded_tables_names = request.getfixturevalue("sqlite_seeded")
-            shutil.copyfile(seeded, tmp_path / "test.sqlite3")
+        seeded, seeded_tables_names = request.getfixturevalue("sqlite_seeded")
+        shutil.copyfile(seeded, tmp_path / "test.sqlite3")
         url = f"sqlite:///{tmp_path}/test.sqlite3"
     config = _config(url, tmp_path)
     config["MAIL_SERVER"] = smtp_server.host

@@ -248,7 +248,8 @@ def test_change_close_reopen_go_through_the_lifecycle(app, now):
     assert ticket.status == "diproses" and ticket.closed_dt is None
     assert ticket.due_dt > later  # a new window (services.lifecycle)
     statuses = db.session.scalars(select(AuditEntry.new_value).where(
-        AuditEntry.ticket_id == ticket.id, AuditEntry.action == "status")).all()
+        AuditEntry.ticket_id == ticket.id, AuditEntry.action == "status")
+        .order_by(AuditEntry.id)).all()
     assert statuses == ["selesai", "ditutup", "diproses"]
 
 
