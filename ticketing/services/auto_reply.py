@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..mail.senders import automated_sender
 from ..models import MailAutoReply, Ticket
-from .outbox import queue_mail
+from .outbox import mail_values, queue_mail
 
 
 def own_addresses() -> frozenset[str]:
@@ -74,7 +74,31 @@ def send_auto_reply(kind: str, address: str, subject: str, now: datetime, *,
         return why_not
     address = address.strip().lower()
     queue_mail(kind, address, subject, now, ticket=ticket, context=context, render_later=True)
-    db.session.add(MailAutoReply(recipient=address, kind=kind,
-                                 ticket_id=ticket.id if ticket is not None else None,
-                                 inbound_mail_id=inbound_mail_id, created_dt=now))
+    db.session.add(MailAutoReply(**_booking(kind, address, now, inbound_mail_id,
+                                            ticket.id if ticket is not None else None)))
     return None
+
+
+def auto_reply_rows(kind: str, address: str, subject: str, now: datetime, *, ticket_code: str,
+                    inbound_mail_id: int | None, context: dict,
+                    in_reply_to: str | None) -> tuple[str | None, dict[str, dict]]:
+    """send_auto_reply for a new ticket written without the ORM (services.request_rows):
+    (why not, None when allowed; the rows "outbox" and "auto_reply", their ticket_id left
+    to the caller). in_reply_to: the Message-ID the mail answers (the ticket's first
+    message's, as queue_mail takes the last inbound one)."""
+    why_not = auto_reply_refusal(address, now)
+    if why_not:
+        return why_not, {}
+    address = address.strip().lower()
+    outbox = mail_values(kind, address, subject, now, ticket_code=ticket_code, context=context,
+                         render_later=True)
+    outbox["in_reply_to"] = in_reply_to
+    return None, {"outbox": outbox,
+                  "auto_reply": _booking(kind, address, now, inbound_mail_id, None)}
+
+
+def _booking(kind: str, address: str, now: datetime, inbound_mail_id: int | None,
+             ticket_id: int | None) -> dict:
+    """The columns of the record of one automatic mail (counted by auto_reply_refusal)."""
+    return {"recipient": address, "kind": kind, "ticket_id": ticket_id,
+            "inbound_mail_id": inbound_mail_id, "created_dt": now}

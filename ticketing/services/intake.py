@@ -240,11 +240,11 @@ def submit(data: RequestData, now: datetime, *, _attempt: int = 1) -> Receipt:
     message = _first_message(data, now)
     code = values["code"]
     entry = audit.entry_values(None, "created", now, actor_label=audit.CITIZEN,
-                               new=values["status"], detail=_created(data.channel, unit))
+                               new=values["status"], detail=created_detail(data.channel, unit))
     mail = mail_values(
         "acknowledgement", values["requester_email"],
         ACK_SUBJECT.format(subject=values["subject"]), now, ticket_code=code,
-        context={"tracking_url": _tracking_url(code)}, render_later=True)
+        context={"tracking_url": code_tracking_url(code)}, render_later=True)
     connection = db.session.connection()
     try:
         ticket_id = request_rows.insert_request(
@@ -268,7 +268,7 @@ def _first_message(data: RequestData, now: datetime) -> dict:
             "body_text": data.message.strip(), "channel": data.channel, "created_dt": now}
 
 
-def _created(channel: str, unit: Unit | None) -> dict:
+def created_detail(channel: str, unit: Unit | None) -> dict:
     """The detail of a new request's audit entry."""
     return {"channel": channel, "unit": unit.code if unit else None}
 
@@ -324,7 +324,7 @@ def new_ticket(*, channel: str, type: str, subject: str, name: str, now: datetim
     db.session.add(ticket)
     db.session.flush()
     audit.record(ticket, "created", now, actor_label=audit.CITIZEN, new=ticket.status,
-                 detail={**_created(channel, unit), **(detail or {})})
+                 detail={**created_detail(channel, unit), **(detail or {})})
     return ticket
 
 
@@ -334,10 +334,11 @@ def find_by_submission_key(key: str) -> Ticket | None:
 
 def tracking_url(ticket: Ticket | Receipt) -> str:
     """A link that opens the ticket for its requester (signed; see blueprints.public)."""
-    return _tracking_url(ticket.code)
+    return code_tracking_url(ticket.code)
 
 
-def _tracking_url(code: str) -> str:
+def code_tracking_url(code: str) -> str:
+    """tracking_url of the ticket with this code."""
     from ..tracking import make_tracking_token
 
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")

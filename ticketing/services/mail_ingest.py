@@ -41,6 +41,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import mail as mailparse
 from ..extensions import db
 from ..models import InboundMail, Ticket
+from . import facts
 from .auto_reply import auto_reply_refusal, own_addresses
 from .availability import DatabaseUnavailable, is_db_unavailable
 from .mail_actions import IngestResult, UnhandledMail, _Mail, dispatch
@@ -135,7 +136,9 @@ def _process_run(items: list[tuple[bytes, int]],
                  clock: Callable[[], datetime]) -> list[IngestResult]:
     """Process claimed rows (raw bytes, row id) in the caller's transaction, no commit.
 
-    On PostgreSQL all of them in one go first, without a SAVEPOINT each (two round trips per
+    On PostgreSQL the daily facts they move are written once at the end, in key order
+    (facts.deferred: two runs at once would otherwise deadlock on them), and all of them
+    are processed in one go first, without a SAVEPOINT each (two round trips per
     message); a message that cannot be parsed is kept `failed` there (nothing of it was
     written). If any other error comes up, the run is rolled back and done again with a
     SAVEPOINT per message, where a message that fails rolls back to its savepoint only and
@@ -144,26 +147,31 @@ def _process_run(items: list[tuple[bytes, int]],
     # each row's parse, or why it cannot be parsed (a message near the parse budget is not
     # parsed a second time)
     parsed: dict[int, mailparse.ParsedMail | mailparse.MailParseError] = {}
-    if _savepoints():
-        try:
-            results = [_process_unguarded(row_id, clock(), raw, parsed) for raw, row_id in items]
-            db.session.flush()
-            return results
-        except Exception as exc:  # redone message by message below
-            if is_db_unavailable(exc):
-                raise
-            db.session.rollback()
-            log.info("inbound mail %s..%s redone with a savepoint each: %s",
-                     items[0][1], items[-1][1], exc)
-    results = []
-    for raw, row_id in items:
-        done = parsed.get(row_id)
-        results.append(_mark_failed(row_id, clock(), done)
-                       if isinstance(done, mailparse.MailParseError)
-                       else _process_nested(row_id, clock(), raw=raw, parsed=done))
-        if not _savepoints():
-            db.session.commit()
-    return results
+    if not _savepoints():
+        return [_redo(raw, row_id, clock, parsed, commit=True) for raw, row_id in items]
+    try:
+        with facts.deferred():
+            return [_process_unguarded(row_id, clock(), raw, parsed) for raw, row_id in items]
+    except Exception as exc:  # redone message by message below
+        if is_db_unavailable(exc):
+            raise
+        db.session.rollback()
+        log.info("inbound mail %s..%s redone with a savepoint each: %s",
+                 items[0][1], items[-1][1], exc)
+    with facts.deferred():
+        return [_redo(raw, row_id, clock, parsed) for raw, row_id in items]
+
+
+def _redo(raw: bytes, row_id: int, clock: Callable[[], datetime],
+          parsed: dict[int, mailparse.ParsedMail | mailparse.MailParseError], *,
+          commit: bool = False) -> IngestResult:
+    """One message of _process_run in its own SAVEPOINT (or, commit: transaction)."""
+    done = parsed.get(row_id)
+    result = (_mark_failed(row_id, clock(), done) if isinstance(done, mailparse.MailParseError)
+              else _process_nested(row_id, clock(), raw=raw, parsed=done))
+    if commit:
+        db.session.commit()
+    return result
 
 
 def _process_unguarded(
@@ -513,8 +521,13 @@ def _savepoint() -> Iterator[None]:
     """The work of one message: a SAVEPOINT (rolled back to on an error), or on SQLite the
     whole transaction (rolled back on an error; the caller commits each message)."""
     if _savepoints():
-        with db.session.begin_nested():
-            yield
+        kept = facts.deferred_state()
+        try:
+            with db.session.begin_nested():
+                yield
+        except BaseException:
+            facts.restore_deferred(kept)  # what the message added is undone with it
+            raise
         return
     try:
         yield

@@ -1,12 +1,15 @@
 """A new request's rows written without the ORM (intake.submit, the citizen's web form and
-API): the ticket, then the rows that point at it (first message, audit entry, outbox mail).
+API; mail_actions, a new request by mail without files): the ticket, then the rows that point
+at it (first message, audit entry, outbox mail; for mail the routing decision and the
+acknowledgement's booking).
 
 On PostgreSQL they go in one statement, data-modifying CTEs that hand the ticket's new id to
 the other INSERTs, with the daily facts' UPSERT: one round trip instead of five. Elsewhere
 (SQLite, in-process, where a round trip costs nothing) one statement per table. Statements
 are built once per set of columns. The rows
 themselves are built by the services that own their rules (intake.ticket_values,
-audit.entry_values, outbox.mail_values, facts.new_ticket_rows).
+audit.entry_values, outbox.mail_values, routing_rules.decision_values,
+auto_reply.auto_reply_rows, facts.new_ticket_rows).
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from functools import cache
 
 from sqlalchemy import insert, text
 
-from ..models import AuditEntry, Message, OutboxMail, Ticket
+from ..models import AuditEntry, MailAutoReply, Message, OutboxMail, RoutingDecision, Ticket
 from ..models.search import search_vector_sql
 from . import facts
 
 #: the rows that point at the new ticket (by their ticket_id), in the order they are written
 CHILDREN = {"message": Message.__table__, "audit": AuditEntry.__table__,
-            "outbox": OutboxMail.__table__}
+            "outbox": OutboxMail.__table__, "routing": RoutingDecision.__table__,
+            "auto_reply": MailAutoReply.__table__}
 
 
 def insert_request(connection, ticket: dict, children: dict[str, dict],
