@@ -133,3 +133,47 @@ def test_0021_fills_the_working_time_of_the_requests_answered_before(backend, tm
     # Wed 10.00 + 1 h; + 20 h: Wed until 16.00; + 49 h: Fri 11.00 (6 + 8.5 + 3.5 hours)
     assert [s for _, s in stored] == [3600.0, 6 * 3600, 18 * 3600, None]
     assert filled == stored
+
+
+def test_0023_keeps_the_facts_in_shards_and_undoes_them_summed(backend, tmp_path, request):
+    """The upgrade keeps every fact (shard 0); the downgrade sums a key's shards into one row."""
+    from datetime import date
+
+    from flask_migrate import downgrade
+    from sqlalchemy import text
+
+    if backend == "postgresql":
+        from ..support.components import PG_URL_ENV, create_pg_database
+
+        url, drop = create_pg_database(PG_URL_ENV())
+        request.addfinalizer(drop)
+    else:
+        url = f"sqlite:///{tmp_path}/shards.sqlite3"
+    insert = text("INSERT INTO daily_facts (day, unit_id, service_id, channel, type, {shard}"
+                  "received, answered, answered_on_time, answer_seconds, open_late, "
+                  "respondents, score_persyaratan, score_prosedur, score_waktu, score_biaya, "
+                  "score_produk, score_kompetensi, score_perilaku, score_pengaduan, "
+                  "score_sarana) VALUES (:day, 1, 2, 'web', 'informasi', {value}:received, "
+                  "1, 1, 60.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)")
+    read = text("SELECT * FROM daily_facts ORDER BY day")
+    app = create_app(_config(url, tmp_path))
+    with app.app_context():
+        upgrade(revision="0022_perf")
+        with db.engine.begin() as connection:
+            connection.execute(text(str(insert).format(shard="", value="")),
+                               {"day": date(2026, 11, 2), "received": 3})
+        upgrade()
+        with db.engine.begin() as connection:
+            kept = connection.execute(read).mappings().one()
+            assert (kept["shard"], kept["received"]) == (0, 3)
+            for shard in (3, 4):
+                connection.execute(text(str(insert).format(shard="shard, ", value=":shard, ")),
+                                   {"day": date(2026, 11, 2), "received": 1, "shard": shard})
+        downgrade(revision="0022_perf")
+        with db.engine.begin() as connection:
+            summed = connection.execute(read).mappings().all()
+        assert [(r["received"], r["answered"], r["answer_seconds"]) for r in summed] == [
+            (5, 3, 180.0)]
+        assert "shard" not in summed[0]
+        upgrade()
+        db.engine.dispose()

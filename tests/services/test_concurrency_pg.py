@@ -153,3 +153,60 @@ def test_two_identical_submits_at_once_make_one_request(pg_app, now):
         assert all(isinstance(c, str) for c in codes) and codes[0] == codes[1], codes
     assert db.session.scalar(select(func.count(Ticket.id))) == ROUNDS
     assert db.session.scalar(select(func.count(Message.id))) == ROUNDS
+
+
+def test_two_requests_for_one_service_do_not_wait_for_each_other(pg_app, now):
+    """Every request of a day for one service adds to that day's facts: two intakes at the
+    same moment write to different fact rows (their ids' shards), so the second commits while
+    the first is still open instead of queueing for the row's lock until that commit."""
+    from sqlalchemy import text
+
+    from ticketing.models import DailyFact
+    from ticketing.services import intake
+
+    def data(n: int) -> intake.RequestData:
+        return intake.RequestData(
+            name="Rina", email=f"rina{n}@example.com", type="informasi",
+            subject="Sertifikat halal", message="Bagaimana cara daftar sertifikat halal?",
+            service_slug="sertifikat-halal")
+
+    first_open, second_done = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def first() -> None:
+        with pg_app.app_context():
+            try:
+                intake.submit(data(1), now)  # flushed, not committed
+                first_open.set()
+                second_done.wait(timeout=20)
+                db.session.commit()
+                outcome["first"] = "committed"
+            except Exception as exc:  # noqa: BLE001 - reported to the test
+                outcome["first"] = exc
+            finally:
+                first_open.set()
+                db.session.remove()
+
+    def second() -> None:
+        first_open.wait(timeout=20)
+        with pg_app.app_context():
+            try:
+                db.session.execute(text("SET LOCAL lock_timeout = '3s'"))
+                intake.submit(data(2), now)
+                db.session.commit()
+                outcome["second"] = "committed"
+            except Exception as exc:  # noqa: BLE001 - reported to the test
+                outcome["second"] = exc
+            finally:
+                second_done.set()
+                db.session.remove()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=40)
+    assert outcome == {"first": "committed", "second": "committed"}, outcome
+    f = DailyFact.__table__
+    rows = db.session.execute(select(f.c.shard, f.c.received).where(f.c.received > 0)).all()
+    assert len(rows) == 2 and sum(received for _shard, received in rows) == 2

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 from ticketing.extensions import db
 from ticketing.models import AuditEntry, DailyFact, Message, OutboxMail, Ticket
 from ticketing.models.facts import MEASURES
-from ticketing.services import intake
+from ticketing.services import facts, intake
 from ticketing.services.transaction import run
 
 from ..factories import PDF_BYTES, upload
@@ -55,8 +55,16 @@ def _rows(ticket_id: int) -> dict:
 
 
 def _facts() -> dict:
-    return {(f.day, f.unit_id, f.service_id, f.channel, f.type):
+    return {(f.day, f.unit_id, f.service_id, f.channel, f.type, f.shard):
             {m: getattr(f, m) for m in MEASURES} for f in db.session.scalars(select(DailyFact))}
+
+
+def _added_by(before: dict, after: dict, ticket_id: int) -> dict:
+    """What one request added to the facts, in the shard of its id (checked) whichever way
+    it was written."""
+    added = _added(before, after)
+    assert {key[-1] for key in added} == {facts.shard_of(ticket_id)}
+    return {key[:-1]: delta for key, delta in added.items()}
 
 
 def _added(before: dict, after: dict) -> dict:
@@ -93,7 +101,7 @@ def test_submit_writes_the_rows_open_request_writes(app, service):
     stored = db.session.get(Ticket, receipt.id)
     assert (receipt.code, receipt.status, receipt.due_dt) == (stored.code, "baru", stored.due_dt)
     # each moved the daily facts by the same amounts (one request received)
-    assert _added(facts_1, facts_2) == _added(facts_0, facts_1) != {}
+    assert _added_by(facts_1, facts_2, receipt.id) == _added_by(facts_0, facts_1, orm_id) != {}
     if db.engine.dialect.name == "postgresql":  # the full-text vector: the same words
         vectors = db.session.execute(
             text("SELECT search_vector::text FROM tickets WHERE id IN (:a, :b)"),

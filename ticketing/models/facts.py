@@ -1,6 +1,10 @@
 """Daily facts: the figures of every report, per day of receipt, unit, service, channel and
 type, so a quarter's report sums ~90 small rows per group instead of reading every ticket.
 
+Each of those keys has up to SHARDS rows (`shard`): a request's changes go to the row of its
+id (services.facts.shard_of), so concurrent requests of the same day and service add to
+different rows instead of queueing for one row's lock until each commit; readers sum them.
+
 Kept in the same transaction as each change by services.facts (a flush listener) and
 rebuilt idempotently by `flask facts rebuild` / the nightly job, which also writes
 `open_late` (a snapshot that no single change can maintain).
@@ -8,7 +12,7 @@ rebuilt idempotently by `flask facts rebuild` / the nightly job, which also writ
 
 from __future__ import annotations
 
-from sqlalchemy import Date, Float, Index, Integer, String
+from sqlalchemy import Date, Float, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..domain.ikm import ELEMENT_KEYS
@@ -32,6 +36,9 @@ class DailyFact(db.Model):
     service_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    #: which of the key's rows (services.facts.shard_of); the rebuild writes 0
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False,
+                                       default=0, server_default="0")
     #: requests received that day
     received: Mapped[int] = mapped_column(default=0)
     #: of those, given a first substantive answer (so far)

@@ -5,6 +5,11 @@ changed (receipt, unit, service, channel, type, answer, deadline) or deleted and
 responses stored move their day's counters by the difference (one UPSERT per touched fact
 row). `rebuild` recomputes a range of days from the tickets themselves, idempotently (the
 nightly job, `flask facts rebuild`, bulk loads that bypass the ORM) and writes `open_late`.
+
+A request's changes go to the fact row of its id's shard (`shard_of`): every request of a
+day for one service added to a single row, so concurrent intakes waited for each other's
+commit on that row's lock (and could not share a WAL flush). Readers sum the shards; the
+rebuild writes everything to shard 0.
 """
 
 from __future__ import annotations
@@ -33,7 +38,21 @@ from .calendar import office_calendar
 WATCHED = ("created_dt", "unit_id", "service_id", "channel", "type", "first_response_dt",
            "first_response_seconds", "is_first_response_late", "due_dt",
            "sla_remaining_seconds")
-KEY_COLUMNS = ("day", "unit_id", "service_id", "channel", "type")
+KEY_COLUMNS = ("day", "unit_id", "service_id", "channel", "type", "shard")
+#: rows per day, unit, service, channel and type: requests with consecutive ids (those
+#: received at the same moment) add to different rows
+SHARDS = 8
+
+
+def shard_of(ticket_id: int | None) -> int:
+    """The shard of the fact rows a request's changes go to."""
+    return (ticket_id or 0) % SHARDS
+
+
+def shard_sql(ticket_id_sql: str) -> str:
+    """`shard_of` in SQL, of the id expression `ticket_id_sql` (for a statement that learns
+    the id as it inserts the request)."""
+    return f"({ticket_id_sql}) % {SHARDS}"
 #: days the nightly job recomputes (late answers move their day's counters)
 NIGHTLY_DAYS = 120
 
@@ -69,7 +88,8 @@ def _values(ticket: Ticket, old: bool) -> dict:
 
 class _Deltas:
     def __init__(self) -> None:
-        self.rows: dict[rules.Key, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        #: (*rules.Key, shard) -> measure -> amount
+        self.rows: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         self._calendar = None
 
     @property
@@ -78,11 +98,11 @@ class _Deltas:
             self._calendar = office_calendar()
         return self._calendar
 
-    def ticket(self, values: dict, sign: int, tz: ZoneInfo) -> None:
+    def ticket(self, values: dict, sign: int, tz: ZoneInfo, shard: int) -> None:
         if values["created_dt"] is None:
             return
         row = _row(values)
-        key = rules.key_of(row, values["unit_id"], values["service_id"], tz)
+        key = (*rules.key_of(row, values["unit_id"], values["service_id"], tz), shard)
         # the calendar only for an answered request whose working time was not stored
         calendar = (self.calendar if row.first_response_dt is not None
                     and row.first_response_seconds is None else None)
@@ -94,7 +114,7 @@ class _Deltas:
         ticket = session.get(Ticket, response.ticket_id)
         key = (rules.local_day(response.submitted_dt, tz), response.unit_id or 0,
                response.service_id or 0, ticket.channel if ticket else "",
-               ticket.type if ticket else "")
+               ticket.type if ticket else "", shard_of(response.ticket_id))
         self.rows[key]["respondents"] += sign
         for element, column in zip(ELEMENT_KEYS, SCORE_COLUMNS, strict=True):
             self.rows[key][column] += sign * (getattr(response, element) or 0)
@@ -125,16 +145,16 @@ def _keep_facts(session: Session, flush_context) -> None:
     with session.no_autoflush:
         for obj in session.new:
             if isinstance(obj, Ticket):
-                deltas.ticket(_values(obj, old=False), +1, tz)
+                deltas.ticket(_values(obj, old=False), +1, tz, shard_of(obj.id))
             elif isinstance(obj, SurveyResponse) and obj.submitted_dt is not None:
                 deltas.response(obj, +1, tz, session)
         for obj in session.dirty:
             if isinstance(obj, Ticket) and _changed(obj):
-                deltas.ticket(_values(obj, old=True), -1, tz)
-                deltas.ticket(_values(obj, old=False), +1, tz)
+                deltas.ticket(_values(obj, old=True), -1, tz, shard_of(obj.id))
+                deltas.ticket(_values(obj, old=False), +1, tz, shard_of(obj.id))
         for obj in session.deleted:
             if isinstance(obj, Ticket):
-                deltas.ticket(_values(obj, old=True), -1, tz)
+                deltas.ticket(_values(obj, old=True), -1, tz, shard_of(obj.id))
             elif isinstance(obj, SurveyResponse) and obj.submitted_dt is not None:
                 deltas.response(obj, -1, tz, session)
     rows = deferred_rows(deltas.nonzero(), session)
@@ -172,6 +192,10 @@ def deferred(session: Session | None = None) -> Iterator[None]:
         add(session.connection(), rows)
 
 
+def is_deferred(session: Session | None = None) -> bool:
+    return _DEFERRED in (session or db.session()).info
+
+
 def deferred_rows(rows: list[dict], session: Session | None = None) -> list[dict]:
     """`rows` to write now: none while facts are deferred (they are added up instead)."""
     pending = (session or db.session()).info.get(_DEFERRED)
@@ -207,12 +231,14 @@ def _pending_rows(pending: dict) -> list[dict]:
     return out
 
 
-def new_ticket_rows(values: dict) -> list[dict]:
+def new_ticket_rows(values: dict, ticket_id: int | None = None) -> list[dict]:
     """The fact rows a request inserted without the ORM (intake.submit) adds, as
-    `_keep_facts` counts one inserted through it: `values` are its columns. Rows for `add`
-    (or for `upsert` inside another statement)."""
+    `_keep_facts` counts one inserted through it: `values` are its columns, `ticket_id` its
+    id (the shard; a statement that inserts the request gives its rows the shard of the new
+    id itself, see upsert_json_sql). Rows for `add`."""
     deltas = _Deltas()
-    deltas.ticket({name: values.get(name) for name in WATCHED}, +1, _tz())
+    deltas.ticket({name: values.get(name) for name in WATCHED}, +1, _tz(),
+                  shard_of(ticket_id))
     return in_key_order([{**dict.fromkeys(MEASURES, 0), **row,
                           **{m: round(row[m]) for m in _INTEGER_MEASURES if m in row}}
                          for row in deltas.nonzero()])
@@ -248,13 +274,15 @@ def upsert(dialect_name: str):
         set_={m: table.c[m] + statement.excluded[m] for m in MEASURES})
 
 
-def upsert_json_sql(parameter: str) -> str:
+def upsert_json_sql(parameter: str, ticket: str) -> str:
     """`upsert` as PostgreSQL text, of the rows in the bound parameter `parameter` (a JSON
-    array of full rows; none: nothing happens), for use inside another statement."""
+    array of full rows; none: nothing happens), for use inside another statement that
+    inserts one request as the relation `ticket` (its rows go to the shard of its id)."""
     table, columns = DailyFact.__tablename__, (*KEY_COLUMNS, *MEASURES)
+    values = [shard_sql(f"{ticket}.id") if c == "shard" else "r." + c for c in columns]
     # names only from the table metadata
     return (f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
-            f"SELECT {', '.join('r.' + c for c in columns)} FROM jsonb_populate_recordset("
+            f"SELECT {', '.join(values)} FROM {ticket}, jsonb_populate_recordset("
             f"NULL::{table}, CAST(:{parameter} AS jsonb)) AS r "
             f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET "
             + ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in MEASURES))
@@ -281,7 +309,7 @@ def rebuild(connection, now: datetime, first_day: date | None = None,
     columns = [t.c[name] for name in WATCHED]
     for values in connection.execute(
             select(*columns).where(t.c.created_dt >= start, t.c.created_dt < end)).mappings():
-        deltas.ticket(dict(values), +1, tz)
+        deltas.ticket(dict(values), +1, tz, 0)
     _rebuild_responses(connection, deltas, start, end, tz)
     _rebuild_open_late(connection, deltas, first_day, end_day, start, end, now, tz)
     connection.execute(delete(DailyFact.__table__).where(DailyFact.__table__.c.day >= first_day,
@@ -300,7 +328,7 @@ def _rebuild_responses(connection, deltas: _Deltas, start, end, tz) -> None:
             .join(t, t.c.id == r.c.ticket_id)
             .where(r.c.submitted_dt >= start, r.c.submitted_dt < end)).mappings():
         key = (rules.local_day(row["submitted_dt"], tz), row["unit_id"] or 0,
-               row["service_id"] or 0, row["channel"], row["type"])
+               row["service_id"] or 0, row["channel"], row["type"], 0)
         deltas.rows[key]["respondents"] += 1
         for element, column in zip(ELEMENT_KEYS, SCORE_COLUMNS, strict=True):
             deltas.rows[key][column] += row[element]
@@ -323,7 +351,7 @@ def _rebuild_open_late(connection, deltas: _Deltas, first_day, end_day, start, e
         for day in rules.late_days(row["due_dt"], min(ends) if ends else None, first_day,
                                    end_day, tz):
             key = (day, row["unit_id"] or 0, row["service_id"] or 0, row["channel"],
-                   row["type"])
+                   row["type"], 0)
             deltas.rows[key]["open_late"] += 1
 
 

@@ -501,10 +501,13 @@ def _insert_rows(mail: _Mail, decision, unit, routing_reason: str, name: str,
         mail.now, ticket_code=code, inbound_mail_id=mail.row.id,
         context={**context, "tracking_url": code_tracking_url(code)},
         in_reply_to=message["email_message_id"])
+    deferred = facts.is_deferred()
     ticket_id = request_rows.insert_request(
         db.session.connection(), values, {**children, **acknowledgement},
         first_text(values["subject"], [message["body_text"]]),
-        facts.deferred_rows(facts.new_ticket_rows(values)))
+        [] if deferred else facts.new_ticket_rows(values))
+    if deferred:  # in the shard of the new id, as the statement would have written them
+        facts.deferred_rows(facts.new_ticket_rows(values, ticket_id))
     return _Created(ticket_id, code, values["routing_reason"] or ""), why_not
 
 

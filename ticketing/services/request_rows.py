@@ -34,8 +34,8 @@ def insert_request(connection, ticket: dict, children: dict[str, dict],
                    search_text: str, fact_rows: list[dict]) -> int:
     """Insert `ticket` (its columns) and each of `children` (name in CHILDREN -> columns;
     a ticket_id among them is left unset) pointing at it, and add `fact_rows` to the daily
-    facts (services.facts); returns the ticket's id. `search_text`: the words of the
-    full-text vector (PostgreSQL; models.search.first_text)."""
+    facts (services.facts, in the shard of the new id); returns the ticket's id.
+    `search_text`: the words of the full-text vector (PostgreSQL; models.search.first_text)."""
     children = {name: {k: v for k, v in row.items() if k != "ticket_id"}
                 for name, row in children.items()}
     if connection.dialect.name == "postgresql":
@@ -50,8 +50,9 @@ def insert_request(connection, ticket: dict, children: dict[str, dict],
     ticket_id = connection.execute(insert(tickets).returning(tickets.c.id), ticket).scalar_one()
     for name, row in children.items():
         connection.execute(insert(CHILDREN[name]), {**row, "ticket_id": ticket_id})
-    if fact_rows:
-        facts.add(connection, fact_rows)
+    if fact_rows:  # in the shard of the new id, as the statement above does
+        facts.add(connection, [{**row, "shard": facts.shard_of(ticket_id)}
+                               for row in fact_rows])
     return ticket_id
 
 
@@ -102,7 +103,7 @@ def _one_statement(layout: tuple) -> tuple:
             f"{name} AS (INSERT INTO {table.name} (ticket_id, {', '.join(columns)}) "  # noqa: S608
             f"SELECT t.id, {', '.join('r.' + c for c in columns)} FROM t, "
             f"jsonb_populate_record(NULL::{table.name}, CAST(:{name} AS jsonb)) AS r)")
-    parts.append(f"facts AS ({facts.upsert_json_sql('facts')})")
+    parts.append(f"facts AS ({facts.upsert_json_sql('facts', 't')})")
     return text("WITH " + ",\n".join(parts) + "\nSELECT id FROM t"), defaults
 
 
