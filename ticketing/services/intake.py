@@ -97,8 +97,10 @@ def attach_files(message: Message, uploads: list[Upload], now: datetime,
             is_accepted=checked.ok,
             refusal_reason=checked.error,
             created_dt=now,
+            # set from the attachment's side: a stored message's files are not loaded first
+            message=message,
         )
-        message.attachments.append(attachment)
+        db.session.add(attachment)
         stored.append(attachment)
     return stored
 

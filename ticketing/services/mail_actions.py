@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from .. import mail as mailparse
 from ..domain.codes import new_code
@@ -152,7 +152,11 @@ def _is_ours(message_id: str) -> bool:
 
 
 def _ticket_by_code(code: str) -> Ticket | None:
-    return db.session.scalar(select(Ticket).where(Ticket.code == code))
+    # Without an autoflush: a code never changes and a ticket is in the table from its
+    # first flush on, so the messages before this one need not be written first (a chunk's
+    # follow-ups are then written together, a few statements for all of them).
+    with db.session.no_autoflush:
+        return db.session.scalar(select(Ticket).where(Ticket.code == code))
 
 
 def _ticket_for_message_id(message_id: str, exclude_row: int | None = None) -> Ticket | None:
@@ -220,8 +224,8 @@ def _ticket_by_subject_code(subject: str,
         ticket = _ticket_by_code(code)
         if ticket is None:
             continue
-        if sender in _participants(ticket):
-            return ticket, None
+        if sender == ticket.requester_email or sender in _participants(ticket):
+            return ticket, None  # the requester: no need to read who else wrote
         parent = parent or ticket
     return None, parent
 
@@ -411,6 +415,8 @@ def _index_with_ticket(ticket: Ticket, message: Message, dialect: str) -> None:
     UPDATE of its own after the message's insert; it leaves a message marked indexed)."""
     if dialect != "postgresql" or not message.body_text:
         return
+    if inspect(ticket).attrs.search_vector.history.added:
+        db.session.flush()  # another message's words are waiting: they go first
     ticket.search_vector = with_words(message.body_text)
     message._is_indexed = True
 
