@@ -8,7 +8,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from ticketing.extensions import db
-from ticketing.models import Ticket
+from ticketing.models import OutboxMail, Ticket
 
 WED_10 = datetime(2026, 12, 23, 3, 0, tzinfo=UTC)
 
@@ -41,6 +41,13 @@ def test_create_request(client):
     assert data["tracking_url"].startswith("http://localhost/lacak/" + data["code"])
     ticket = db.session.scalars(select(Ticket)).one()
     assert ticket.channel == "api" and ticket.unit.code == "KELEMBAGAAN"
+    # the signed link is the acknowledgement's, and it opens the request
+    mail = db.session.scalars(select(OutboxMail)).one()
+    assert mail.render_context["tracking_url"] == data["tracking_url"]
+    with time_machine.travel(WED_10, tick=False):
+        page = client.get(data["tracking_url"].removeprefix("http://localhost"),
+                          follow_redirects=True)
+    assert page.status_code == 200 and data["code"] in page.get_data(as_text=True)
 
 
 def test_bad_input_gives_field_errors(client):

@@ -89,7 +89,7 @@ def _receipt(data: intake.RequestData, now) -> dict:
         "code": receipt.code,
         "status": receipt.status,
         "due_at": iso(receipt.due_dt),
-        "tracking_url": intake.tracking_url(receipt),
+        "tracking_url": receipt.tracking_url,
     }
 
 

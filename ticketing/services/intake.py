@@ -133,10 +133,13 @@ class Receipt:
     code: str
     status: str
     due_dt: datetime | None
+    #: the signed link of the acknowledgement (made once per request: signing costs)
+    tracking_url: str = field(compare=False)
 
     @classmethod
     def of(cls, ticket: Ticket) -> Receipt:
-        return cls(id=ticket.id, code=ticket.code, status=ticket.status, due_dt=ticket.due_dt)
+        return cls(id=ticket.id, code=ticket.code, status=ticket.status, due_dt=ticket.due_dt,
+                   tracking_url=tracking_url(ticket))
 
 
 def _checked(data: RequestData) -> tuple[Service | None, Unit | None, str]:
@@ -241,12 +244,13 @@ def submit(data: RequestData, now: datetime, *, _attempt: int = 1) -> Receipt:
     values["service_id"] = service.id if service is not None else None
     message = _first_message(data, now)
     code = values["code"]
+    link = code_tracking_url(code)
     entry = audit.entry_values(None, "created", now, actor_label=audit.CITIZEN,
                                new=values["status"], detail=created_detail(data.channel, unit))
     mail = mail_values(
         "acknowledgement", values["requester_email"],
         ACK_SUBJECT.format(subject=values["subject"]), now, ticket_code=code,
-        context={"tracking_url": code_tracking_url(code)}, render_later=True)
+        context={"tracking_url": link}, render_later=True)
     connection = db.session.connection()
     try:
         ticket_id = request_rows.insert_request(
@@ -257,7 +261,8 @@ def submit(data: RequestData, now: datetime, *, _attempt: int = 1) -> Receipt:
         existing = _after_clash(exc, data, _attempt)
         return Receipt.of(existing) if existing is not None else submit(
             data, now, _attempt=_attempt + 1)
-    return Receipt(id=ticket_id, code=code, status=values["status"], due_dt=values["due_dt"])
+    return Receipt(id=ticket_id, code=code, status=values["status"], due_dt=values["due_dt"],
+                   tracking_url=link)
 
 
 #: the acknowledgement's subject, whatever the channel it came by (web, API, mail)
@@ -334,7 +339,7 @@ def find_by_submission_key(key: str) -> Ticket | None:
     return db.session.scalar(select(Ticket).where(Ticket.submission_key == key))
 
 
-def tracking_url(ticket: Ticket | Receipt) -> str:
+def tracking_url(ticket: Ticket) -> str:
     """A link that opens the ticket for its requester (signed; see blueprints.public)."""
     return code_tracking_url(ticket.code)
 
