@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from ticketing import create_app
 from ticketing.config import TestConfig
@@ -16,9 +16,13 @@ from ticketing.extensions import db
 from ticketing.services.transaction import run
 
 from .support.components import IN_CI, create_pg_database, missing_component, start_smtp
+from .support.resetdb import Seed, reset_postgresql, seeded_tables, stamp_clock
+from .support.speed import TEMPLATES, share_route_builders
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+share_route_builders()
 
 
 def pytest_report_header(config):
@@ -42,6 +46,21 @@ def pg_database():
     drop()
 
 
+@pytest.fixture(scope="session")
+def pg_seed(pg_database):
+    """What seed_catalogue writes into the empty PostgreSQL schema (put back per test)."""
+    from ticketing.services.catalogue import seed_catalogue
+
+    app = create_app(_config(pg_database, "/tmp"))
+    with app.app_context():
+        _truncate_all()
+        run(seed_catalogue)
+        seed = Seed.read()
+        db.session.remove()
+        db.engine.dispose()
+    return seed
+
+
 def _config(url: str, tmp) -> dict:
     return {
         **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
@@ -59,6 +78,23 @@ def sqlite_template(tmp_path_factory):
         db.create_all()
         db.engine.dispose()
     return path
+
+
+@pytest.fixture(scope="session")
+def sqlite_seeded(sqlite_template):
+    """(path, seeded tables) of the empty schema with what seed_catalogue writes there."""
+    from ticketing.services.catalogue import seed_catalogue
+
+    path = sqlite_template.parent / "seeded.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    app = create_app(_config(f"sqlite:///{path}", path.parent))
+    with app.app_context():
+        run(seed_catalogue)
+        tables = [t.name for t in db.metadata.sorted_tables
+                  if db.session.execute(select(func.count()).select_from(t)).scalar()]
+        db.session.remove()
+        db.engine.dispose()
+    return path, tables
 
 
 @pytest.fixture(scope="session")
@@ -177,47 +213,30 @@ def app(backend, tmp_path, request, smtp_server):
     elif backend == "postgresql":
         url = request.getfixturevalue("pg_database")
     else:
-        # Copying a ready schema is ~50x faster than CREATE TABLE per test on SQLite.
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "test.sqlite3")
+        # Copying a ready database is ~50x faster than CREATE TABLE per test on SQLite.
+        seeded, seeded_tables_names = request.getfixturevalue("sqlite_seeded")
+        shutil.copyfile(seeded, tmp_path / "test.sqlite3")
         url = f"sqlite:///{tmp_path}/test.sqlite3"
     config = _config(url, tmp_path)
     config["MAIL_SERVER"] = smtp_server.host
     config["MAIL_PORT"] = smtp_server.port
     smtp_server.clear()
     app = create_app(config)
+    app.jinja_env.bytecode_cache = TEMPLATES
     app.config["INSTANCE_TMP"] = str(tmp_path)
     with app.app_context():
-        if marker is None:
-            if backend != "sqlite":
-                _empty_all()
-            from ticketing.services.catalogue import seed_catalogue
-
-            run(seed_catalogue)
+        # Unless prebuilt: the database seed_catalogue makes out of the empty schema, at this
+        # test's clock (tests.support.resetdb).
+        if marker is None and backend == "postgresql":
+            reset_postgresql(request.getfixturevalue("pg_seed"))
+        elif marker is None:
+            stamp_clock(seeded_tables(seeded_tables_names))
+            db.session.commit()
         yield app
         db.session.remove()
         db.engine.dispose()
     if drop is not None:
         drop()
-
-
-def _empty_all() -> None:
-    """Every table emptied and every used sequence restarted, as TRUNCATE ... RESTART IDENTITY
-    would, but ~10x faster for the few rows a test leaves (TRUNCATE rewrites all 30 tables and
-    their indexes: 0.4-1 s per test here). Children first; on a foreign-key cycle, TRUNCATE."""
-    from sqlalchemy.exc import IntegrityError
-
-    try:
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        used = db.session.execute(text(
-            "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
-            "FROM pg_sequences WHERE last_value IS NOT NULL")).scalars().all()
-        for sequence in used:
-            db.session.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        _truncate_all()
 
 
 def _truncate_all() -> None:
