@@ -62,7 +62,9 @@ class IngestResult:
 
 
 class UnhandledMail(Exception):
-    """A message that is a valid mail but cannot become anything (kept as failed)."""
+    """A message that is a valid mail but cannot become anything (kept as failed). Raised
+    before anything of the mail is written: the other messages of its chunk go on as they
+    are (services.mail_ingest)."""
 
 
 #: automated mail that is kept for an admin to look at, never a ticket, never answered

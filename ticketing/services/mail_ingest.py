@@ -139,10 +139,11 @@ def _process_run(items: list[tuple[bytes, int]],
     On PostgreSQL the daily facts they move are written once at the end, in key order
     (facts.deferred: two runs at once would otherwise deadlock on them), and all of them
     are processed in one go first, without a SAVEPOINT each (two round trips per
-    message); a message that cannot be parsed is kept `failed` there (nothing of it was
-    written). If any other error comes up, the run is rolled back and done again with a
-    SAVEPOINT per message, where a message that fails rolls back to its savepoint only and
-    is kept `failed` (the messages are not parsed twice). On SQLite each message is
+    message); a message that cannot be parsed or is refused as it is (UnhandledMail) is kept
+    `failed` there (nothing of it was written). If any other error comes up, the run is
+    rolled back and done again with a SAVEPOINT per message, where a message that fails
+    rolls back to its savepoint only and is kept `failed` (the messages are not parsed
+    twice). On SQLite each message is
     processed and committed on its own (see _savepoints)."""
     # each row's parse, or why it cannot be parsed (a message near the parse budget is not
     # parsed a second time)
@@ -187,7 +188,11 @@ def _process_unguarded(
         log.warning("inbound mail %s failed: %s", row_id, exc)
         parsed[row_id] = exc
         return _mark_failed(row_id, now, exc)
-    return _record(row, now, _handle(row, now, False, raw, parsed[row_id]))
+    try:
+        return _record(row, now, _handle(row, now, False, raw, parsed[row_id]))
+    except UnhandledMail as exc:  # refused before anything of it was written: no redo
+        log.warning("inbound mail %s failed: %s", row_id, exc)
+        return _mark_failed(row_id, now, exc)
 
 
 def ingest_headers_only(header: bytes, size: int, now: datetime, *, source: str = "imap",
