@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 
 from ticketing.extensions import db
 from ticketing.models import (
+    Attachment,
     AuditEntry,
     DailyFact,
     InboundMail,
@@ -31,7 +32,7 @@ from ..support.mail import build_mail, mail_app  # noqa: F401 - fixture
 pytestmark = pytest.mark.usefixtures("mail_app")
 
 IGNORED = {"id", "code", "search_vector", "ticket_id", "inbound_mail_id", "message_id",
-           "sha256", "raw", "size"}
+           "raw"}
 
 
 def _plain(row, code: str) -> dict:
@@ -56,9 +57,14 @@ def _rows(code: str) -> dict:
     for mail in mails:  # the tracking link (and its signature) differs with the code
         context = mail["render_context"]
         context["tracking_url"] = context["tracking_url"].split("?t=")[0].replace(code, "CODE")
-    return {"ticket": _plain(ticket, code), "messages": of(Message), "audit": of(AuditEntry),
+    files = [_plain(r, code) for r in db.session.execute(
+        select(Attachment.__table__).join(Message.__table__).where(Message.ticket_id == tid)
+        .order_by(Attachment.id))]
+    return {"ticket": _plain(ticket, code), "messages": of(Message), "files": files,
+            "audit": of(AuditEntry),
             "routing": of(RoutingDecision), "outbox": mails, "booking": of(MailAutoReply),
-            "inbound": [{k: v for k, v in r.items() if k not in ("created_dt", "claimed_dt")}
+            "inbound": [{k: v for k, v in r.items()
+                         if k not in ("created_dt", "claimed_dt", "sha256", "size")}
                         for r in of(InboundMail)]}
 
 
@@ -146,6 +152,24 @@ def test_a_routed_request_by_mail_writes_the_rows_of_the_orm_path(monkeypatch, n
     if db.engine.dialect.name == "postgresql":  # the full-text vector: the same words
         assert _vector(orm_code) == _vector(core_code)
         assert "'halal'" in _vector(core_code) and "'gratis'" in _vector(core_code)
+
+
+def test_a_request_with_files_writes_the_rows_of_the_orm_path(monkeypatch, now):
+    """An accepted file and a refused one (kept for staff, named in the acknowledgement)."""
+    from ..factories import PDF_BYTES
+
+    orm, core, _a, _b = _both(
+        monkeypatch, now, lambda i: build_mail(
+            sender="Budi <budi@example.com>", subject="Pendaftaran merek kopi",
+            message_id=f"<surel-{i}@client.example.com>",
+            attachments=[("Formulir merek.pdf", "application/pdf", PDF_BYTES),
+                         ("katalog.exe", "application/octet-stream", b"MZ\x90\x00" * 64)]),
+        lambda raw: _one(raw, now))
+    _assert_same(orm, core)
+    assert [(f["filename"], f["is_accepted"]) for f in core["files"]] == [
+        ("Formulir merek.pdf", True), ("katalog.exe", False)]
+    assert [r["filename"] for r in core["outbox"][0]["render_context"]["refused"]] == [
+        "katalog.exe"]
 
 
 def test_a_request_for_triage_linked_to_another_ticket_and_not_acknowledged(monkeypatch, now,

@@ -79,8 +79,21 @@ def check_uploads(uploads: list[Upload]) -> list[str]:
 def attach_files(message: Message, uploads: list[Upload], now: datetime,
                  *, keep_refused: bool = False) -> list[Attachment]:
     """Store accepted files on a message; refused ones only when keep_refused (mail intake)."""
-    cfg = current_app.config
     stored = []
+    for values in attachment_values(uploads, now, keep_refused=keep_refused):
+        # set from the attachment's side: a stored message's files are not loaded first
+        attachment = Attachment(**values, message=message)
+        db.session.add(attachment)
+        stored.append(attachment)
+    return stored
+
+
+def attachment_values(uploads: list[Upload], now: datetime, *,
+                      keep_refused: bool = False) -> list[dict]:
+    """The files written to the upload folder and the columns of their rows (no message):
+    attach_files, and mail intake without the ORM (services.request_rows)."""
+    cfg = current_app.config
+    rows = []
     for upload in uploads:
         if not (upload.filename or upload.data):
             continue
@@ -88,21 +101,11 @@ def attach_files(message: Message, uploads: list[Upload], now: datetime,
         if not checked.ok and not keep_refused:
             continue
         digest, path = store_bytes(cfg["UPLOAD_DIR"], checked.data)
-        attachment = Attachment(
-            filename=checked.filename,
-            content_type=checked.content_type,
-            size=len(checked.data),
-            sha256=digest,
-            storage_path=path,
-            is_accepted=checked.ok,
-            refusal_reason=checked.error,
-            created_dt=now,
-            # set from the attachment's side: a stored message's files are not loaded first
-            message=message,
-        )
-        db.session.add(attachment)
-        stored.append(attachment)
-    return stored
+        rows.append({"filename": checked.filename, "content_type": checked.content_type,
+                     "size": len(checked.data), "sha256": digest, "storage_path": path,
+                     "is_accepted": checked.ok, "refusal_reason": checked.error,
+                     "created_dt": now})
+    return rows
 
 
 def unique_code() -> str:

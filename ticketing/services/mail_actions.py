@@ -22,6 +22,7 @@ from .auto_reply import auto_reply_rows, own_addresses, send_auto_reply
 from .intake import (
     ACK_SUBJECT,
     attach_files,
+    attachment_values,
     code_tracking_url,
     created_detail,
     new_ticket,
@@ -443,9 +444,9 @@ class _Created:
 
 def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[_Created, str | None]:
     """A new email ticket, routed by the rules, with the acknowledgement queued (no commit);
-    returns the ticket and why no acknowledgement was sent (None: it was). A mail without
-    files is written without the ORM (_insert_rows), one with files through
-    intake.new_ticket: the same rows."""
+    returns the ticket and why no acknowledgement was sent (None: it was). Written without
+    the ORM (_insert_rows) unless the mail brings more files than are kept (a note lists
+    the others): then through intake.new_ticket, the same rows."""
     parsed = mail.parsed
     decision = route_request(parsed.subject, parsed.new_text)
     unit = routed_unit(decision.unit)
@@ -456,8 +457,10 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[_Creat
     name = (parsed.from_name or "").strip() or mail.sender.split("@", 1)[0]
     detail = {"routing": decision.reason[:300], "parent": parent.code if parent else None}
     context = {"refused": [], "parent": {"code": parent.code} if parent is not None else None}
-    if _without_orm(parsed):
-        return _insert_rows(mail, decision, unit, routing_reason, name, parent, detail, context)
+    uploads, extra = _uploads(parsed)
+    if not extra and _without_orm(parsed):
+        return _insert_rows(mail, decision, unit, routing_reason, name, parent, detail, context,
+                            uploads)
     message = _message(mail, name[:200])
     # The one construction path (services.intake.new_ticket), as the web form and WhatsApp.
     ticket = new_ticket(
@@ -476,14 +479,14 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[_Creat
 
 
 def _without_orm(parsed: mailparse.ParsedMail) -> bool:
-    """Is a new ticket from this mail written straight through the connection? When it
-    brings no files (storing them, and telling the sender about refused ones, stays with
-    the ORM path)."""
-    return not any(a.payload for a in parsed.attachments)
+    """May a new ticket from this mail be written straight through the connection? (The
+    tests hold the two paths equal by answering no.)"""
+    return True
 
 
 def _insert_rows(mail: _Mail, decision, unit, routing_reason: str, name: str,
-                 parent: Ticket | None, detail: dict, context: dict) -> tuple[_Created, str | None]:
+                 parent: Ticket | None, detail: dict, context: dict,
+                 uploads: list[Upload]) -> tuple[_Created, str | None]:
     """_create_ticket's rows written straight through the connection, as intake.submit
     writes a web request's (services.request_rows: one statement on PostgreSQL), each built
     by the rule that builds it for the ORM; the daily facts are left to the transaction's
@@ -504,24 +507,29 @@ def _insert_rows(mail: _Mail, decision, unit, routing_reason: str, name: str,
                                     new=values["status"],
                                     detail={**created_detail("email", unit), **detail}),
         "routing": decision_values(None, unit, decision, mail.now)}
+    files = attachment_values(uploads, mail.now, keep_refused=True)
     why_not, acknowledgement = auto_reply_rows(
         "mail_acknowledgement", mail.sender, ACK_SUBJECT.format(subject=values["subject"]),
         mail.now, ticket_code=code, inbound_mail_id=mail.row.id,
-        context={**context, "tracking_url": code_tracking_url(code)},
+        context={**context, "tracking_url": code_tracking_url(code),
+                 "refused": _refusals([f for f in files if not f["is_accepted"]])},
         in_reply_to=message["email_message_id"])
     deferred = facts.is_deferred()
     ticket_id = request_rows.insert_request(
         db.session.connection(), values, {**children, **acknowledgement},
         first_text(values["subject"], [message["body_text"]]),
-        [] if deferred else facts.new_ticket_rows(values))
+        [] if deferred else facts.new_ticket_rows(values), files)
     if deferred:  # in the shard of the new id, as the statement would have written them
         facts.deferred_rows(facts.new_ticket_rows(values, ticket_id))
     return _Created(ticket_id, code, values["routing_reason"] or ""), why_not
 
 
 def _refusals(refused: list) -> list[dict]:
-    """The refused attachments as the notices name them (stored as JSON until the flush)."""
-    return [{"filename": a.filename, "refusal_reason": a.refusal_reason} for a in refused]
+    """The refused attachments (rows, or their columns) as the notices name them (stored
+    as JSON until the flush)."""
+    return [{"filename": a["filename"], "refusal_reason": a["refusal_reason"]}
+            if isinstance(a, dict) else
+            {"filename": a.filename, "refusal_reason": a.refusal_reason} for a in refused]
 
 
 def _ack_note(why_not: str | None) -> str:
