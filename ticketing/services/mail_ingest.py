@@ -42,7 +42,7 @@ from .. import mail as mailparse
 from ..extensions import db
 from ..models import InboundMail, Ticket
 from . import facts
-from .auto_reply import auto_reply_refusal, own_addresses
+from .auto_reply import auto_reply_refusal, counted_ahead, own_addresses
 from .availability import DatabaseUnavailable, is_db_unavailable
 from .mail_actions import IngestResult, UnhandledMail, _Mail, dispatch
 
@@ -137,21 +137,24 @@ def _process_run(items: list[tuple[bytes, int]],
     """Process claimed rows (raw bytes, row id) in the caller's transaction, no commit.
 
     On PostgreSQL the daily facts they move are written once at the end, in key order
-    (facts.deferred: two runs at once would otherwise deadlock on them), and all of them
-    are processed in one go first, without a SAVEPOINT each (two round trips per
-    message); a message that cannot be parsed or is refused as it is (UnhandledMail) is kept
-    `failed` there (nothing of it was written). If any other error comes up, the run is
-    rolled back and done again with a SAVEPOINT per message, where a message that fails
-    rolls back to its savepoint only and is kept `failed` (the messages are not parsed
-    twice). On SQLite each message is
-    processed and committed on its own (see _savepoints)."""
+    (facts.deferred: two runs at once would otherwise deadlock on them). All of them are
+    parsed, their senders' recent automatic mail counted in one query
+    (auto_reply.counted_ahead), and they are processed in one go, without a SAVEPOINT each
+    (two round trips per message); a message that cannot be parsed or is refused as it is
+    (UnhandledMail) is kept `failed` there (nothing of it was written). If any other error
+    comes up, the run is rolled back and done again with a SAVEPOINT per message, where a
+    message that fails rolls back to its savepoint only and is kept `failed` (the messages
+    are not parsed twice). On SQLite each message is processed and committed on its own
+    (see _savepoints)."""
     # each row's parse, or why it cannot be parsed (a message near the parse budget is not
     # parsed a second time)
     parsed: dict[int, mailparse.ParsedMail | mailparse.MailParseError] = {}
     if not _savepoints():
         return [_redo(raw, row_id, clock, parsed, commit=True) for raw, row_id in items]
     try:
-        with facts.deferred():
+        for raw, row_id in items:
+            _parse_into(parsed, row_id, raw)
+        with facts.deferred(), counted_ahead(_senders(parsed.values()), clock()):
             return [_process_unguarded(row_id, clock(), raw, parsed) for raw, row_id in items]
     except Exception as exc:  # redone message by message below
         if is_db_unavailable(exc):
@@ -182,17 +185,29 @@ def _process_unguarded(
     except that a message that cannot be parsed is kept `failed`. The parse (or its error)
     is kept in `parsed` for a second try."""
     row = db.session.get(InboundMail, row_id)
-    try:
-        parsed[row_id] = _parse(raw)
-    except mailparse.MailParseError as exc:
-        log.warning("inbound mail %s failed: %s", row_id, exc)
-        parsed[row_id] = exc
-        return _mark_failed(row_id, now, exc)
+    if isinstance(_parse_into(parsed, row_id, raw), mailparse.MailParseError):
+        log.warning("inbound mail %s failed: %s", row_id, parsed[row_id])
+        return _mark_failed(row_id, now, parsed[row_id])
     try:
         return _record(row, now, _handle(row, now, False, raw, parsed[row_id]))
     except UnhandledMail as exc:  # refused before anything of it was written: no redo
         log.warning("inbound mail %s failed: %s", row_id, exc)
         return _mark_failed(row_id, now, exc)
+
+
+def _parse_into(parsed: dict[int, mailparse.ParsedMail | mailparse.MailParseError],
+                row_id: int, raw: bytes) -> mailparse.ParsedMail | mailparse.MailParseError:
+    """The row's parse (or why it cannot be parsed), kept in `parsed` once made."""
+    if row_id not in parsed:
+        try:
+            parsed[row_id] = _parse(raw)
+        except mailparse.MailParseError as exc:
+            parsed[row_id] = exc
+    return parsed[row_id]
+
+
+def _senders(parses: Iterable[mailparse.ParsedMail | mailparse.MailParseError]) -> list[str]:
+    return [p.from_email for p in parses if isinstance(p, mailparse.ParsedMail)]
 
 
 def ingest_headers_only(header: bytes, size: int, now: datetime, *, source: str = "imap",
