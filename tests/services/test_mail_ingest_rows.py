@@ -15,7 +15,6 @@ from ticketing.extensions import db
 from ticketing.models import (
     Attachment,
     AuditEntry,
-    DailyFact,
     InboundMail,
     MailAutoReply,
     Message,
@@ -27,6 +26,7 @@ from ticketing.models.facts import MEASURES
 from ticketing.services import mail_actions
 from ticketing.services.mail_ingest import ingest_many, ingest_raw
 
+from ..support import facts as kept_facts
 from ..support.mail import build_mail, mail_app  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("mail_app")
@@ -68,29 +68,10 @@ def _rows(code: str) -> dict:
                         for r in of(InboundMail)]}
 
 
-def _facts() -> dict:
-    return {(f.day, f.unit_id, f.service_id, f.channel, f.type, f.shard):
-            {m: getattr(f, m) for m in MEASURES} for f in db.session.scalars(select(DailyFact))}
-
-
 def _added_by(before: dict, after: dict, code: str) -> dict:
     """What one request added to the facts, in the shard of its id (checked)."""
-    from ticketing.services import facts
-
-    added = _added(before, after)
     ticket_id = db.session.scalar(select(Ticket.id).where(Ticket.code == code))
-    assert {key[-1] for key in added} == {facts.shard_of(ticket_id)}
-    return {key[:-1]: delta for key, delta in added.items()}
-
-
-def _added(before: dict, after: dict) -> dict:
-    out = {}
-    for key, measures in after.items():
-        old = before.get(key, dict.fromkeys(MEASURES, 0))
-        delta = {m: v - (old[m] or 0) for m, v in measures.items() if v != (old[m] or 0)}
-        if delta:
-            out[key] = delta
-    return out
+    return kept_facts.added_by(before, after, ticket_id)
 
 
 def _vector(code: str) -> str | None:
@@ -102,13 +83,13 @@ def _vector(code: str) -> str | None:
 
 def _both(monkeypatch, now, make, ingest) -> tuple[dict, dict, str, str]:
     """`make(i)`'s mail ingested through the ORM path, then another one without it."""
-    facts_0 = _facts()
+    facts_0 = kept_facts.snapshot()
     with monkeypatch.context() as patch:
         patch.setattr(mail_actions, "_without_orm", lambda parsed: False)
         orm = ingest(make(1))
-    facts_1 = _facts()
+    facts_1 = kept_facts.snapshot()
     core = ingest(make(2))
-    facts_2 = _facts()
+    facts_2 = kept_facts.snapshot()
     assert (orm.action, core.action) == ("created", "created")
     assert orm.reason.replace(orm.ticket, "CODE") == core.reason.replace(core.ticket, "CODE")
     db.session.expire_all()
@@ -212,7 +193,7 @@ def _kept_equals_rebuild(now) -> None:
 
     def summed() -> dict:  # over the shards (the rebuild writes shard 0)
         out: dict = {}
-        for key, row in _facts().items():
+        for key, row in kept_facts.snapshot().items():
             total = out.setdefault(key[:-1], dict.fromkeys(MEASURES, 0))
             for m, v in row.items():
                 total[m] += (v or 0) if m != "open_late" else 0
