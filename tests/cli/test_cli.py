@@ -119,3 +119,22 @@ def test_demo_seed_creates_a_living_queue_once(runner):
     again = runner.invoke(args=["seed", "--demo"])
     assert again.exit_code == 0
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 7
+
+
+def test_commands_start_without_alembic_and_db_still_migrates(runner):
+    """Alembic is imported only by a migration (a tenth of every command's start-up):
+    `flask db` is loaded when it is called, the extension's state on its first use."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from ticketing import create_app; from ticketing.config import "
+            "TestConfig; create_app(TestConfig); print(sorted(m for m in sys.modules "
+            "if m.split('.')[0] in ('alembic', 'flask_migrate')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]", done.stderr
+    listed = runner.invoke(args=["db", "--help"])
+    assert listed.exit_code == 0 and "upgrade" in listed.output
+    heads = runner.invoke(args=["db", "heads"])
+    assert heads.exit_code == 0, heads.output
+    assert runner.app.extensions["migrate"].directory.endswith("migrations")

@@ -718,14 +718,12 @@ def test_find_ticket_codes(subject: str, codes: list[str]) -> None:
 def test_part_that_breaks_the_modern_policy_is_reread_with_compat32(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from email import policy
-
     from ticketing.mail import mime
 
     original = mime._Walker._process_leaf
 
     def flaky(self: mime._Walker, leaf: mime._Leaf) -> None:
-        if leaf.part.policy is policy.default and leaf.ctype == "application/pdf":
+        if leaf.part.policy is mime.MODERN_POLICY and leaf.ctype == "application/pdf":
             raise ValueError("modern policy failed")
         original(self, leaf)
 

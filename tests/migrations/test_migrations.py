@@ -16,19 +16,24 @@ from ..conftest import _config
 pytestmark = pytest.mark.slow  # every migration, on fresh databases
 
 
+def _empty_database(backend: str, tmp_path, request, name: str) -> str:
+    """A new empty database of the backend under test (PostgreSQL: dropped afterwards)."""
+    if backend == "postgresql":
+        from ..support.components import PG_URL_ENV, create_pg_database
+
+        url, drop = create_pg_database(PG_URL_ENV())
+        request.addfinalizer(drop)
+        return url
+    return f"sqlite:///{tmp_path}/{name}.sqlite3"
+
+
 def test_single_head():
     script = ScriptDirectory(str(ROOT / "migrations"))
     assert len(script.get_heads()) == 1, script.get_heads()
 
 
 def test_upgrade_matches_models(backend, tmp_path, request):
-    if backend == "postgresql":
-        from ..support.components import PG_URL_ENV, create_pg_database
-
-        url, drop = create_pg_database(PG_URL_ENV())
-        request.addfinalizer(drop)
-    else:
-        url = f"sqlite:///{tmp_path}/migrated.sqlite3"
+    url = _empty_database(backend, tmp_path, request, "migrated")
     app = create_app(_config(url, tmp_path))
     with app.app_context():
         upgrade()
@@ -107,13 +112,7 @@ def test_0021_fills_the_working_time_of_the_requests_answered_before(backend, tm
     from ..factories import gen_ticket
     from ..support.staff import staff
 
-    if backend == "postgresql":
-        from ..support.components import PG_URL_ENV, create_pg_database
-
-        url, drop = create_pg_database(PG_URL_ENV())
-        request.addfinalizer(drop)
-    else:
-        url = f"sqlite:///{tmp_path}/seconds.sqlite3"
+    url = _empty_database(backend, tmp_path, request, "seconds")
     now = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
     query = text("SELECT id, first_response_seconds FROM tickets ORDER BY id")
     app = create_app(_config(url, tmp_path))
@@ -145,13 +144,7 @@ def test_0023_keeps_the_facts_in_shards_and_undoes_them_summed(backend, tmp_path
     from flask_migrate import downgrade
     from sqlalchemy import text
 
-    if backend == "postgresql":
-        from ..support.components import PG_URL_ENV, create_pg_database
-
-        url, drop = create_pg_database(PG_URL_ENV())
-        request.addfinalizer(drop)
-    else:
-        url = f"sqlite:///{tmp_path}/shards.sqlite3"
+    url = _empty_database(backend, tmp_path, request, "shards")
     insert = text("INSERT INTO daily_facts (day, unit_id, service_id, channel, type, {shard}"
                   "received, answered, answered_on_time, answer_seconds, open_late, "
                   "respondents, score_persyaratan, score_prosedur, score_waktu, score_biaya, "

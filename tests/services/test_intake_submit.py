@@ -13,11 +13,11 @@ from sqlalchemy import func, select, text
 
 from ticketing.extensions import db
 from ticketing.models import AuditEntry, DailyFact, Message, OutboxMail, Ticket
-from ticketing.models.facts import MEASURES
-from ticketing.services import facts, intake
+from ticketing.services import intake
 from ticketing.services.transaction import run
 
 from ..factories import PDF_BYTES, upload
+from ..support import facts as kept_facts
 
 #: Friday 4 Dec 2026, 15.40 WIB: the deadline runs over a weekend
 FRIDAY = datetime(2026, 12, 4, 8, 40, tzinfo=UTC)
@@ -54,37 +54,14 @@ def _rows(ticket_id: int) -> dict:
     }
 
 
-def _facts() -> dict:
-    return {(f.day, f.unit_id, f.service_id, f.channel, f.type, f.shard):
-            {m: getattr(f, m) for m in MEASURES} for f in db.session.scalars(select(DailyFact))}
-
-
-def _added_by(before: dict, after: dict, ticket_id: int) -> dict:
-    """What one request added to the facts, in the shard of its id (checked) whichever way
-    it was written."""
-    added = _added(before, after)
-    assert {key[-1] for key in added} == {facts.shard_of(ticket_id)}
-    return {key[:-1]: delta for key, delta in added.items()}
-
-
-def _added(before: dict, after: dict) -> dict:
-    out = {}
-    for key, measures in after.items():
-        old = before.get(key, dict.fromkeys(MEASURES, 0))
-        delta = {m: v - (old[m] or 0) for m, v in measures.items() if v != (old[m] or 0)}
-        if delta:
-            out[key] = delta
-    return out
-
-
 @pytest.mark.parametrize("service", ["rekomendasi-izin-koperasi", "pengaduan-umum"])
 def test_submit_writes_the_rows_open_request_writes(app, service):
     """A unit's service, and the general complaint service (no unit: triage)."""
-    facts_0 = _facts()
+    facts_0 = kept_facts.snapshot()
     by_orm = run(intake.open_request, _data(service_slug=service), FRIDAY)
-    facts_1 = _facts()
+    facts_1 = kept_facts.snapshot()
     receipt = run(intake.submit, _data(service_slug=service), FRIDAY)
-    facts_2 = _facts()
+    facts_2 = kept_facts.snapshot()
     orm_id = by_orm.id
     db.session.expire_all()
     core, orm = _rows(receipt.id), _rows(orm_id)
@@ -101,7 +78,8 @@ def test_submit_writes_the_rows_open_request_writes(app, service):
     stored = db.session.get(Ticket, receipt.id)
     assert (receipt.code, receipt.status, receipt.due_dt) == (stored.code, "baru", stored.due_dt)
     # each moved the daily facts by the same amounts (one request received)
-    assert _added_by(facts_1, facts_2, receipt.id) == _added_by(facts_0, facts_1, orm_id) != {}
+    assert kept_facts.added_by(facts_1, facts_2, receipt.id) == \
+        kept_facts.added_by(facts_0, facts_1, orm_id) != {}
     if db.engine.dialect.name == "postgresql":  # the full-text vector: the same words
         vectors = db.session.execute(
             text("SELECT search_vector::text FROM tickets WHERE id IN (:a, :b)"),

@@ -80,8 +80,9 @@ class ApiRequestForm(RequestForm):
     class Meta:
         csrf = False
 
-    consent = BooleanField()
-    # what only the web page has: its files, its double-submit key and its anti-spam fields
+    # what only the web page has: its files, its double-submit key and its anti-spam fields;
+    # and consent, which the schema checks (optional, exactly true when sent)
+    consent = None
     attachments = None
     submission_key = None
     started = None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from email import policy as email_policy
 from email.message import Message
 from email.parser import BytesParser
+from functools import lru_cache
 
 try:  # optional: unpack Outlook's winmail.dat
     from tnefparse import TNEF as _TNEF
@@ -34,7 +35,31 @@ from .transfer import _EXT_BY_TYPE, _cte, _decode_transfer, _guess_type, _uu_lin
 # ---------------------------------------------------------------------------
 
 
-_PARSER_DEFAULT = BytesParser(policy=email_policy.default)
+class _ParsedOncePolicy(email_policy.EmailPolicy):
+    """email.policy.default, with a header field parsed once into its header object: the
+    feed parser and the walk read a part's Content-Type again and again
+    (get_content_type, get_content_maintype, is_multipart...), and each read parsed it anew
+    (half of parsing a typical message). Header objects are immutable strings, so one object
+    serves every read of the same field."""
+
+    def header_fetch_parse(self, name, value):
+        if hasattr(value, "name") or len(value) > _PARSED_ONCE_CHARS:
+            return super().header_fetch_parse(name, value)
+        return _parsed_header(name, value)
+
+
+#: longer fields (rare, and possibly hostile) are parsed at each read, not kept
+_PARSED_ONCE_CHARS = 2000
+
+
+@lru_cache(maxsize=4096)
+def _parsed_header(name: str, value: str):
+    return email_policy.default.header_fetch_parse(name, value)
+
+
+#: the modern policy every message is parsed with (besides compat32)
+MODERN_POLICY = _ParsedOncePolicy()
+_PARSER_DEFAULT = BytesParser(policy=MODERN_POLICY)
 _PARSER_COMPAT = BytesParser(policy=email_policy.compat32)
 
 

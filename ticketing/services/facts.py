@@ -15,6 +15,8 @@ rebuild writes everything to shard 0.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -155,9 +157,78 @@ def _keep_facts(session: Session, flush_context) -> None:
                 deltas.ticket(_values(obj, old=True), -1, tz, shard_of(obj.id))
             elif isinstance(obj, SurveyResponse) and obj.submitted_dt is not None:
                 deltas.response(obj, -1, tz, session)
-    rows = deltas.nonzero()
+    rows = deferred_rows(deltas.nonzero(), session)
     if rows:
         add(session.connection(), rows)
+
+
+# ------------------------------------------------------------------ deferred to the end
+
+#: session.info key of the fact rows added up while facts are deferred: key -> measures
+_DEFERRED = "facts_deferred"
+
+
+@contextmanager
+def deferred(session: Session | None = None) -> Iterator[None]:
+    """Within the block, the facts this session's flushes (and deferred_rows) move are added
+    up, and written when it ends without an error, after a last flush: one UPSERT of the
+    rows in key order. A transaction that moves many facts one flush after another (a chunk
+    of mail) then takes their row locks in the one order every writer uses, where two of
+    them moving the same facts in different orders would deadlock. On an error nothing is
+    written (the caller rolls back). Not across a commit: the block ends before it."""
+    session = session or db.session()
+    if _DEFERRED in session.info:
+        yield  # already deferred by an outer block
+        return
+    session.info[_DEFERRED] = {}
+    try:
+        yield
+        session.flush()
+    except BaseException:
+        session.info.pop(_DEFERRED, None)
+        raise
+    rows = _pending_rows(session.info.pop(_DEFERRED))
+    if rows:
+        add(session.connection(), rows)
+
+
+def is_deferred(session: Session | None = None) -> bool:
+    return _DEFERRED in (session or db.session()).info
+
+
+def deferred_rows(rows: list[dict], session: Session | None = None) -> list[dict]:
+    """`rows` to write now: none while facts are deferred (they are added up instead)."""
+    pending = (session or db.session()).info.get(_DEFERRED)
+    if pending is None:
+        return rows
+    for row in rows:
+        measures = pending.setdefault(tuple(row[k] for k in KEY_COLUMNS), defaultdict(float))
+        for name in MEASURES:
+            measures[name] += row.get(name) or 0
+    return []
+
+
+def deferred_state(session: Session | None = None) -> dict | None:
+    """A copy of the rows added up so far (for a SAVEPOINT: restore_deferred on its
+    rollback), None when facts are not deferred."""
+    pending = (session or db.session()).info.get(_DEFERRED)
+    return None if pending is None else {k: dict(v) for k, v in pending.items()}
+
+
+def restore_deferred(state: dict | None, session: Session | None = None) -> None:
+    """Back to deferred_state's copy (what a rolled-back SAVEPOINT added is forgotten)."""
+    session = session or db.session()
+    if state is not None and _DEFERRED in session.info:
+        session.info[_DEFERRED] = {k: defaultdict(float, v) for k, v in state.items()}
+
+
+def _pending_rows(pending: dict) -> list[dict]:
+    out = []
+    for key, measures in pending.items():
+        if any(abs(v) > 1e-9 for v in measures.values()):
+            row = {**dict(zip(KEY_COLUMNS, key, strict=True)), **measures}
+            out.append({**row, **{m: round(row[m]) for m in _INTEGER_MEASURES}})
+    return out
 
 
 def new_ticket_rows(values: dict, ticket_id: int | None = None) -> list[dict]:

@@ -79,8 +79,21 @@ def check_uploads(uploads: list[Upload]) -> list[str]:
 def attach_files(message: Message, uploads: list[Upload], now: datetime,
                  *, keep_refused: bool = False) -> list[Attachment]:
     """Store accepted files on a message; refused ones only when keep_refused (mail intake)."""
-    cfg = current_app.config
     stored = []
+    for values in attachment_values(uploads, now, keep_refused=keep_refused):
+        # set from the attachment's side: a stored message's files are not loaded first
+        attachment = Attachment(**values, message=message)
+        db.session.add(attachment)
+        stored.append(attachment)
+    return stored
+
+
+def attachment_values(uploads: list[Upload], now: datetime, *,
+                      keep_refused: bool = False) -> list[dict]:
+    """The files written to the upload folder and the columns of their rows (no message):
+    attach_files, and mail intake without the ORM (services.request_rows)."""
+    cfg = current_app.config
+    rows = []
     for upload in uploads:
         if not (upload.filename or upload.data):
             continue
@@ -88,19 +101,11 @@ def attach_files(message: Message, uploads: list[Upload], now: datetime,
         if not checked.ok and not keep_refused:
             continue
         digest, path = store_bytes(cfg["UPLOAD_DIR"], checked.data)
-        attachment = Attachment(
-            filename=checked.filename,
-            content_type=checked.content_type,
-            size=len(checked.data),
-            sha256=digest,
-            storage_path=path,
-            is_accepted=checked.ok,
-            refusal_reason=checked.error,
-            created_dt=now,
-        )
-        message.attachments.append(attachment)
-        stored.append(attachment)
-    return stored
+        rows.append({"filename": checked.filename, "content_type": checked.content_type,
+                     "size": len(checked.data), "sha256": digest, "storage_path": path,
+                     "is_accepted": checked.ok, "refusal_reason": checked.error,
+                     "created_dt": now})
+    return rows
 
 
 def unique_code() -> str:
@@ -242,9 +247,9 @@ def submit(data: RequestData, now: datetime, *, _attempt: int = 1) -> Receipt:
     values["service_id"] = service.id if service is not None else None
     message = _first_message(data, now)
     code = values["code"]
-    link = _tracking_url(code)
+    link = code_tracking_url(code)
     entry = audit.entry_values(None, "created", now, actor_label=audit.CITIZEN,
-                               new=values["status"], detail=_created(data.channel, unit))
+                               new=values["status"], detail=created_detail(data.channel, unit))
     mail = mail_values(
         "acknowledgement", values["requester_email"],
         ACK_SUBJECT.format(subject=values["subject"]), now, ticket_code=code,
@@ -273,7 +278,7 @@ def _first_message(data: RequestData, now: datetime) -> dict:
             "body_text": data.message.strip(), "channel": data.channel, "created_dt": now}
 
 
-def _created(channel: str, unit: Unit | None) -> dict:
+def created_detail(channel: str, unit: Unit | None) -> dict:
     """The detail of a new request's audit entry."""
     return {"channel": channel, "unit": unit.code if unit else None}
 
@@ -329,7 +334,7 @@ def new_ticket(*, channel: str, type: str, subject: str, name: str, now: datetim
     db.session.add(ticket)
     db.session.flush()
     audit.record(ticket, "created", now, actor_label=audit.CITIZEN, new=ticket.status,
-                 detail={**_created(channel, unit), **(detail or {})})
+                 detail={**created_detail(channel, unit), **(detail or {})})
     return ticket
 
 
@@ -339,10 +344,11 @@ def find_by_submission_key(key: str) -> Ticket | None:
 
 def tracking_url(ticket: Ticket) -> str:
     """A link that opens the ticket for its requester (signed; see blueprints.public)."""
-    return _tracking_url(ticket.code)
+    return code_tracking_url(ticket.code)
 
 
-def _tracking_url(code: str) -> str:
+def code_tracking_url(code: str) -> str:
+    """tracking_url of the ticket with this code."""
     from ..tracking import make_tracking_token
 
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")

@@ -8,20 +8,29 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from .. import mail as mailparse
 from ..domain.codes import new_code
 from ..domain.request_type import guess_request_type
 from ..extensions import db
 from ..models import InboundMail, Message, OutboxMail, Ticket, User
-from ..models.search import with_words
-from . import audit
+from ..models.search import first_text, with_words
+from . import audit, facts, request_rows
 from .attachments import Upload
-from .auto_reply import own_addresses, send_auto_reply
-from .intake import ACK_SUBJECT, attach_files, new_ticket, tracking_url
-from .lifecycle import set_status
-from .routing_rules import record_decision, route_request, routed_unit
+from .auto_reply import auto_reply_rows, own_addresses, send_auto_reply
+from .intake import (
+    ACK_SUBJECT,
+    attach_files,
+    attachment_values,
+    code_tracking_url,
+    created_detail,
+    new_ticket,
+    ticket_values,
+    tracking_url,
+)
+from .lifecycle import set_status, target_days_for
+from .routing_rules import decision_values, record_decision, route_request, routed_unit
 
 #: author of the notes the mail channel writes on tickets
 MAIL_SYSTEM = "Sistem surel"
@@ -54,7 +63,9 @@ class IngestResult:
 
 
 class UnhandledMail(Exception):
-    """A message that is a valid mail but cannot become anything (kept as failed)."""
+    """A message that is a valid mail but cannot become anything (kept as failed). Raised
+    before anything of the mail is written: the other messages of its chunk go on as they
+    are (services.mail_ingest)."""
 
 
 #: automated mail that is kept for an admin to look at, never a ticket, never answered
@@ -123,7 +134,8 @@ def dispatch(mail: _Mail, force_request: bool) -> IngestResult:
                    f"tiket baru ({created.routing_reason})" + _ack_note(ack))
 
 
-def _result(mail: _Mail, action: str, ticket: Ticket | None, reason: str) -> IngestResult:
+def _result(mail: _Mail, action: str, ticket: Ticket | _Created | None,
+            reason: str) -> IngestResult:
     mail.ticket_id = ticket.id if ticket is not None else None
     if mail.extra_attachments:
         reason += f"; {mail.extra_attachments} lampiran lebih dari batas, hanya di surel asli"
@@ -143,7 +155,11 @@ def _is_ours(message_id: str) -> bool:
 
 
 def _ticket_by_code(code: str) -> Ticket | None:
-    return db.session.scalar(select(Ticket).where(Ticket.code == code))
+    # Without an autoflush: a code never changes and a ticket is in the table from its
+    # first flush on, so the messages before this one need not be written first (a chunk's
+    # follow-ups are then written together, a few statements for all of them).
+    with db.session.no_autoflush:
+        return db.session.scalar(select(Ticket).where(Ticket.code == code))
 
 
 def _ticket_for_message_id(message_id: str, exclude_row: int | None = None) -> Ticket | None:
@@ -211,8 +227,8 @@ def _ticket_by_subject_code(subject: str,
         ticket = _ticket_by_code(code)
         if ticket is None:
             continue
-        if sender in _participants(ticket):
-            return ticket, None
+        if sender == ticket.requester_email or sender in _participants(ticket):
+            return ticket, None  # the requester: no need to read who else wrote
         parent = parent or ticket
     return None, parent
 
@@ -320,13 +336,18 @@ def _store_attachments(mail: _Mail, ticket: Ticket, message: Message) -> list:
 
 
 def _message(mail: _Mail, author: str) -> Message:
+    return Message(**_message_values(mail, author))
+
+
+def _message_values(mail: _Mail, author: str) -> dict:
+    """The columns of the message a mail becomes on its ticket."""
     parsed = mail.parsed
     body = (parsed.new_text or "").strip() or (parsed.text or "").strip()
     full = (parsed.text or "").strip()
-    return Message(direction="in", author_name=author[:200], body_text=body,
-                   full_text=full if full and full != body else None,
-                   body_html=parsed.html_sanitized or None, channel="email",
-                   email_message_id=parsed.message_id[:998], created_dt=mail.now)
+    return {"direction": "in", "author_name": author[:200], "body_text": body,
+            "full_text": full if full and full != body else None,
+            "body_html": parsed.html_sanitized or None, "channel": "email",
+            "email_message_id": parsed.message_id[:998], "created_dt": mail.now}
 
 
 def _follow_up(mail: _Mail, ticket: Ticket, how: str) -> IngestResult:
@@ -397,6 +418,8 @@ def _index_with_ticket(ticket: Ticket, message: Message, dialect: str) -> None:
     UPDATE of its own after the message's insert; it leaves a message marked indexed)."""
     if dialect != "postgresql" or not message.body_text:
         return
+    if inspect(ticket).attrs.search_vector.history.added:
+        db.session.flush()  # another message's words are waiting: they go first
     ticket.search_vector = with_words(message.body_text)
     message._is_indexed = True
 
@@ -410,9 +433,20 @@ def _sender_authenticated(mail: _Mail) -> bool:
     return mailparse.authenticated_domain(mail.parsed, trusted) == mail.sender.rsplit("@", 1)[-1]
 
 
-def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[Ticket, str | None]:
+@dataclass(frozen=True)
+class _Created:
+    """A ticket a mail opened, as its result names it."""
+
+    id: int
+    code: str
+    routing_reason: str
+
+
+def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[_Created, str | None]:
     """A new email ticket, routed by the rules, with the acknowledgement queued (no commit);
-    returns the ticket and why no acknowledgement was sent (None: it was)."""
+    returns the ticket and why no acknowledgement was sent (None: it was). Written without
+    the ORM (_insert_rows) unless the mail brings more files than are kept (a note lists
+    the others): then through intake.new_ticket, the same rows."""
     parsed = mail.parsed
     decision = route_request(parsed.subject, parsed.new_text)
     unit = routed_unit(decision.unit)
@@ -421,27 +455,81 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[Ticket
     else:
         routing_reason = f"aturan kata kunci surel: {decision.reason}"
     name = (parsed.from_name or "").strip() or mail.sender.split("@", 1)[0]
+    detail = {"routing": decision.reason[:300], "parent": parent.code if parent else None}
+    context = {"refused": [], "parent": {"code": parent.code} if parent is not None else None}
+    uploads, extra = _uploads(parsed)
+    if not extra and _without_orm(parsed):
+        return _insert_rows(mail, decision, unit, routing_reason, name, parent, detail, context,
+                            uploads)
     message = _message(mail, name[:200])
     # The one construction path (services.intake.new_ticket), as the web form and WhatsApp.
     ticket = new_ticket(
         channel="email", type=guess_request_type(parsed.subject, parsed.new_text),
         subject=parsed.subject or "", name=name, email=mail.sender, message=message,
         now=mail.now, unit=unit, routing_reason=routing_reason, parent=parent,
-        detail={"routing": decision.reason[:300], "parent": parent.code if parent else None},
-        code=new_code())  # a clash fails the unique index; _process redoes the mail
+        detail=detail, code=new_code())  # a clash fails the unique index; _process redoes it
     stored = _store_attachments(mail, ticket, message)
     record_decision(ticket, decision, mail.now)
     refused = [a for a in stored if not a.is_accepted]
     why_not = _send_auto_reply(
         "mail_acknowledgement", mail.sender, ACK_SUBJECT.format(subject=ticket.subject),
-        mail, ticket, {"refused": _refusals(refused), "tracking_url": tracking_url(ticket),
-                       "parent": {"code": parent.code} if parent is not None else None})
-    return ticket, why_not
+        mail, ticket, {**context, "refused": _refusals(refused),
+                       "tracking_url": tracking_url(ticket)})
+    return _Created(ticket.id, ticket.code, ticket.routing_reason), why_not
+
+
+def _without_orm(parsed: mailparse.ParsedMail) -> bool:
+    """May a new ticket from this mail be written straight through the connection? (The
+    tests hold the two paths equal by answering no.)"""
+    return True
+
+
+def _insert_rows(mail: _Mail, decision, unit, routing_reason: str, name: str,
+                 parent: Ticket | None, detail: dict, context: dict,
+                 uploads: list[Upload]) -> tuple[_Created, str | None]:
+    """_create_ticket's rows written straight through the connection, as intake.submit
+    writes a web request's (services.request_rows: one statement on PostgreSQL), each built
+    by the rule that builds it for the ORM; the daily facts are left to the transaction's
+    end (facts.defer)."""
+    parsed = mail.parsed
+    values = ticket_values(
+        channel="email", type=guess_request_type(parsed.subject, parsed.new_text),
+        subject=parsed.subject or "", name=name, email=mail.sender, now=mail.now,
+        days=target_days_for(None), routing_reason=routing_reason, code=new_code())
+    values.update(unit_id=unit.id if unit is not None else None, service_id=None,
+                  parent_id=parent.id if parent is not None else None)
+    code = values["code"]
+    message = _message_values(mail, name[:200])
+    message["author_name"] = message["author_name"] or values["requester_name"]
+    children = {
+        "message": message,
+        "audit": audit.entry_values(None, "created", mail.now, actor_label=audit.CITIZEN,
+                                    new=values["status"],
+                                    detail={**created_detail("email", unit), **detail}),
+        "routing": decision_values(None, unit, decision, mail.now)}
+    files = attachment_values(uploads, mail.now, keep_refused=True)
+    why_not, acknowledgement = auto_reply_rows(
+        "mail_acknowledgement", mail.sender, ACK_SUBJECT.format(subject=values["subject"]),
+        mail.now, ticket_code=code, inbound_mail_id=mail.row.id,
+        context={**context, "tracking_url": code_tracking_url(code),
+                 "refused": _refusals([f for f in files if not f["is_accepted"]])},
+        in_reply_to=message["email_message_id"])
+    deferred = facts.is_deferred()
+    ticket_id = request_rows.insert_request(
+        db.session.connection(), values, {**children, **acknowledgement},
+        first_text(values["subject"], [message["body_text"]]),
+        [] if deferred else facts.new_ticket_rows(values), files)
+    if deferred:  # in the shard of the new id, as the statement would have written them
+        facts.deferred_rows(facts.new_ticket_rows(values, ticket_id))
+    return _Created(ticket_id, code, values["routing_reason"] or ""), why_not
 
 
 def _refusals(refused: list) -> list[dict]:
-    """The refused attachments as the notices name them (stored as JSON until the flush)."""
-    return [{"filename": a.filename, "refusal_reason": a.refusal_reason} for a in refused]
+    """The refused attachments (rows, or their columns) as the notices name them (stored
+    as JSON until the flush)."""
+    return [{"filename": a["filename"], "refusal_reason": a["refusal_reason"]}
+            if isinstance(a, dict) else
+            {"filename": a.filename, "refusal_reason": a.refusal_reason} for a in refused]
 
 
 def _ack_note(why_not: str | None) -> str:

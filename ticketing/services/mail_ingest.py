@@ -41,7 +41,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import mail as mailparse
 from ..extensions import db
 from ..models import InboundMail, Ticket
-from .auto_reply import auto_reply_refusal, own_addresses
+from . import facts
+from .auto_reply import auto_reply_refusal, counted_ahead, own_addresses
 from .availability import DatabaseUnavailable, is_db_unavailable
 from .mail_actions import IngestResult, UnhandledMail, _Mail, dispatch
 
@@ -135,35 +136,46 @@ def _process_run(items: list[tuple[bytes, int]],
                  clock: Callable[[], datetime]) -> list[IngestResult]:
     """Process claimed rows (raw bytes, row id) in the caller's transaction, no commit.
 
-    On PostgreSQL all of them in one go first, without a SAVEPOINT each (two round trips per
-    message); a message that cannot be parsed is kept `failed` there (nothing of it was
-    written). If any other error comes up, the run is rolled back and done again with a
-    SAVEPOINT per message, where a message that fails rolls back to its savepoint only and
-    is kept `failed` (the messages are not parsed twice). On SQLite each message is
-    processed and committed on its own (see _savepoints)."""
+    On PostgreSQL the daily facts they move are written once at the end, in key order
+    (facts.deferred: two runs at once would otherwise deadlock on them). All of them are
+    parsed, their senders' recent automatic mail counted in one query
+    (auto_reply.counted_ahead), and they are processed in one go, without a SAVEPOINT each
+    (two round trips per message); a message that cannot be parsed or is refused as it is
+    (UnhandledMail) is kept `failed` there (nothing of it was written). If any other error
+    comes up, the run is rolled back and done again with a SAVEPOINT per message, where a
+    message that fails rolls back to its savepoint only and is kept `failed` (the messages
+    are not parsed twice). On SQLite each message is processed and committed on its own
+    (see _savepoints)."""
     # each row's parse, or why it cannot be parsed (a message near the parse budget is not
     # parsed a second time)
     parsed: dict[int, mailparse.ParsedMail | mailparse.MailParseError] = {}
-    if _savepoints():
-        try:
-            results = [_process_unguarded(row_id, clock(), raw, parsed) for raw, row_id in items]
-            db.session.flush()
-            return results
-        except Exception as exc:  # redone message by message below
-            if is_db_unavailable(exc):
-                raise
-            db.session.rollback()
-            log.info("inbound mail %s..%s redone with a savepoint each: %s",
-                     items[0][1], items[-1][1], exc)
-    results = []
-    for raw, row_id in items:
-        done = parsed.get(row_id)
-        results.append(_mark_failed(row_id, clock(), done)
-                       if isinstance(done, mailparse.MailParseError)
-                       else _process_nested(row_id, clock(), raw=raw, parsed=done))
-        if not _savepoints():
-            db.session.commit()
-    return results
+    if not _savepoints():
+        return [_redo(raw, row_id, clock, parsed, commit=True) for raw, row_id in items]
+    try:
+        for raw, row_id in items:
+            _parse_into(parsed, row_id, raw)
+        with facts.deferred(), counted_ahead(_senders(parsed.values()), clock()):
+            return [_process_unguarded(row_id, clock(), raw, parsed) for raw, row_id in items]
+    except Exception as exc:  # redone message by message below
+        if is_db_unavailable(exc):
+            raise
+        db.session.rollback()
+        log.info("inbound mail %s..%s redone with a savepoint each: %s",
+                 items[0][1], items[-1][1], exc)
+    with facts.deferred():
+        return [_redo(raw, row_id, clock, parsed) for raw, row_id in items]
+
+
+def _redo(raw: bytes, row_id: int, clock: Callable[[], datetime],
+          parsed: dict[int, mailparse.ParsedMail | mailparse.MailParseError], *,
+          commit: bool = False) -> IngestResult:
+    """One message of _process_run in its own SAVEPOINT (or, commit: transaction)."""
+    done = parsed.get(row_id)
+    result = (_mark_failed(row_id, clock(), done) if isinstance(done, mailparse.MailParseError)
+              else _process_nested(row_id, clock(), raw=raw, parsed=done))
+    if commit:
+        db.session.commit()
+    return result
 
 
 def _process_unguarded(
@@ -173,13 +185,29 @@ def _process_unguarded(
     except that a message that cannot be parsed is kept `failed`. The parse (or its error)
     is kept in `parsed` for a second try."""
     row = db.session.get(InboundMail, row_id)
+    if isinstance(_parse_into(parsed, row_id, raw), mailparse.MailParseError):
+        log.warning("inbound mail %s failed: %s", row_id, parsed[row_id])
+        return _mark_failed(row_id, now, parsed[row_id])
     try:
-        parsed[row_id] = _parse(raw)
-    except mailparse.MailParseError as exc:
+        return _record(row, now, _handle(row, now, False, raw, parsed[row_id]))
+    except UnhandledMail as exc:  # refused before anything of it was written: no redo
         log.warning("inbound mail %s failed: %s", row_id, exc)
-        parsed[row_id] = exc
         return _mark_failed(row_id, now, exc)
-    return _record(row, now, _handle(row, now, False, raw, parsed[row_id]))
+
+
+def _parse_into(parsed: dict[int, mailparse.ParsedMail | mailparse.MailParseError],
+                row_id: int, raw: bytes) -> mailparse.ParsedMail | mailparse.MailParseError:
+    """The row's parse (or why it cannot be parsed), kept in `parsed` once made."""
+    if row_id not in parsed:
+        try:
+            parsed[row_id] = _parse(raw)
+        except mailparse.MailParseError as exc:
+            parsed[row_id] = exc
+    return parsed[row_id]
+
+
+def _senders(parses: Iterable[mailparse.ParsedMail | mailparse.MailParseError]) -> list[str]:
+    return [p.from_email for p in parses if isinstance(p, mailparse.ParsedMail)]
 
 
 def ingest_headers_only(header: bytes, size: int, now: datetime, *, source: str = "imap",
@@ -513,8 +541,13 @@ def _savepoint() -> Iterator[None]:
     """The work of one message: a SAVEPOINT (rolled back to on an error), or on SQLite the
     whole transaction (rolled back on an error; the caller commits each message)."""
     if _savepoints():
-        with db.session.begin_nested():
-            yield
+        kept = facts.deferred_state()
+        try:
+            with db.session.begin_nested():
+                yield
+        except BaseException:
+            facts.restore_deferred(kept)  # what the message added is undone with it
+            raise
         return
     try:
         yield

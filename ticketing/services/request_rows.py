@@ -1,12 +1,15 @@
 """A new request's rows written without the ORM (intake.submit, the citizen's web form and
-API): the ticket, then the rows that point at it (first message, audit entry, outbox mail).
+API; mail_actions, a new request by mail): the ticket, then the rows that point at it (first
+message, audit entry, outbox mail; for mail the routing decision, the acknowledgement's
+booking and the message's files).
 
 On PostgreSQL they go in one statement, data-modifying CTEs that hand the ticket's new id to
 the other INSERTs, with the daily facts' UPSERT: one round trip instead of five. Elsewhere
 (SQLite, in-process, where a round trip costs nothing) one statement per table. Statements
 are built once per set of columns. The rows
 themselves are built by the services that own their rules (intake.ticket_values,
-audit.entry_values, outbox.mail_values, facts.new_ticket_rows).
+audit.entry_values, outbox.mail_values, routing_rules.decision_values,
+auto_reply.auto_reply_rows, facts.new_ticket_rows).
 """
 
 from __future__ import annotations
@@ -17,35 +20,55 @@ from functools import cache
 
 from sqlalchemy import insert, text
 
-from ..models import AuditEntry, Message, OutboxMail, Ticket
+from ..models import (
+    Attachment,
+    AuditEntry,
+    MailAutoReply,
+    Message,
+    OutboxMail,
+    RoutingDecision,
+    Ticket,
+)
 from ..models.search import search_vector_sql
 from . import facts
 
 #: the rows that point at the new ticket (by their ticket_id), in the order they are written
 CHILDREN = {"message": Message.__table__, "audit": AuditEntry.__table__,
-            "outbox": OutboxMail.__table__}
+            "outbox": OutboxMail.__table__, "routing": RoutingDecision.__table__,
+            "auto_reply": MailAutoReply.__table__}
 
 
 def insert_request(connection, ticket: dict, children: dict[str, dict],
-                   search_text: str, fact_rows: list[dict]) -> int:
+                   search_text: str, fact_rows: list[dict],
+                   attachments: list[dict] | None = None) -> int:
     """Insert `ticket` (its columns) and each of `children` (name in CHILDREN -> columns;
     a ticket_id among them is left unset) pointing at it, and add `fact_rows` to the daily
     facts (services.facts, in the shard of the new id); returns the ticket's id.
-    `search_text`: the words of the full-text vector (PostgreSQL; models.search.first_text)."""
+    `search_text`: the words of the full-text vector (PostgreSQL; models.search.first_text).
+    `attachments`: rows of the files of the child "message" (their message_id left unset),
+    all with the same columns."""
     children = {name: {k: v for k, v in row.items() if k != "ticket_id"}
                 for name, row in children.items()}
+    files = [{k: v for k, v in row.items() if k != "message_id"} for row in attachments or ()]
     if connection.dialect.name == "postgresql":
-        layout = (tuple(ticket), tuple((name, tuple(row)) for name, row in children.items()))
+        layout = (tuple(ticket), tuple((name, tuple(row)) for name, row in children.items()),
+                  tuple(files[0]) if files else None)
         statement, defaults = _one_statement(layout)
         params = {"t": _json({**defaults["t"], **ticket}), "search_text": search_text,
                   "facts": _json(fact_rows)}
         for name, row in children.items():
             params[name] = _json({**defaults[name], **row})
+        if files:
+            params["files"] = _json([{**defaults["files"], **row} for row in files])
         return connection.execute(statement, params).scalar_one()
     tickets = Ticket.__table__
     ticket_id = connection.execute(insert(tickets).returning(tickets.c.id), ticket).scalar_one()
     for name, row in children.items():
-        connection.execute(insert(CHILDREN[name]), {**row, "ticket_id": ticket_id})
+        done = connection.execute(insert(CHILDREN[name]), {**row, "ticket_id": ticket_id})
+        if name == "message" and files:
+            message_id = done.inserted_primary_key[0]
+            connection.execute(insert(Attachment.__table__),
+                               [{**row, "message_id": message_id} for row in files])
     if fact_rows:  # in the shard of the new id, as the statement above does
         facts.add(connection, [{**row, "shard": facts.shard_of(ticket_id)}
                                for row in fact_rows])
@@ -81,7 +104,7 @@ def _one_statement(layout: tuple) -> tuple:
     Each row travels as one JSON parameter and PostgreSQL types it by the table's own row
     type: a short statement with six parameters, which psycopg converts and prepares once
     (with a parameter per column it did neither, and SQLAlchemy processed 70 of them)."""
-    ticket_columns, children = layout
+    ticket_columns, children, file_columns = layout
     tickets = Ticket.__table__
     defaults = {"t": _defaults(tickets, ticket_columns)}
     columns = [*ticket_columns, *defaults["t"]]
@@ -95,10 +118,20 @@ def _one_statement(layout: tuple) -> tuple:
         table = CHILDREN[name]
         defaults[name] = _defaults(table, given)
         columns = [*given, *defaults[name]]
+        returning = " RETURNING id" if name == "message" and file_columns else ""
         parts.append(
             f"{name} AS (INSERT INTO {table.name} (ticket_id, {', '.join(columns)}) "  # noqa: S608
             f"SELECT t.id, {', '.join('r.' + c for c in columns)} FROM t, "
-            f"jsonb_populate_record(NULL::{table.name}, CAST(:{name} AS jsonb)) AS r)")
+            f"jsonb_populate_record(NULL::{table.name}, CAST(:{name} AS jsonb)) AS r"
+            f"{returning})")
+    if file_columns:
+        table = Attachment.__table__
+        defaults["files"] = _defaults(table, file_columns)
+        columns = [*file_columns, *defaults["files"]]
+        parts.append(
+            f"files AS (INSERT INTO {table.name} (message_id, {', '.join(columns)}) "  # noqa: S608
+            f"SELECT message.id, {', '.join('r.' + c for c in columns)} FROM message, "
+            f"jsonb_populate_recordset(NULL::{table.name}, CAST(:files AS jsonb)) AS r)")
     parts.append(f"facts AS ({facts.upsert_json_sql('facts', 't')})")
     return text("WITH " + ",\n".join(parts) + "\nSELECT id FROM t"), defaults
 

@@ -98,16 +98,22 @@ def route_request(subject: str, body: str) -> routing.RoutingDecision:
 
 def record_decision(ticket: Ticket, decision: routing.RoutingDecision, now: datetime) -> None:
     """Keep what the rules decided for the ticket (no commit)."""
+    db.session.add(RoutingDecision(**decision_values(ticket.id, ticket.unit, decision, now)))
+
+
+def decision_values(ticket_id: int | None, unit: Unit | None,
+                    decision: routing.RoutingDecision, now: datetime) -> dict:
+    """The columns of the record of a decision for a ticket routed to `unit` (also written
+    without the ORM by mail intake, its ticket_id then left unset)."""
     unit_id = None
-    if decision.unit and ticket.unit is not None and ticket.unit.code == decision.unit:
-        unit_id = ticket.unit_id  # routed as decided: no query
+    if decision.unit and unit is not None and unit.code == decision.unit:
+        unit_id = unit.id  # routed as decided: no query
     elif decision.unit:
         unit_id = db.session.scalar(select(Unit.id).where(Unit.code == decision.unit))
-    db.session.add(RoutingDecision(
-        ticket_id=ticket.id, unit_id=unit_id,
-        scores=dict(decision.score_by_unit.items()),
-        matched={k: list(v) for k, v in decision.matched.items() if v},
-        reason=decision.reason[:300], created_dt=now))
+    return {"ticket_id": ticket_id, "unit_id": unit_id,
+            "scores": dict(decision.score_by_unit.items()),
+            "matched": {k: list(v) for k, v in decision.matched.items() if v},
+            "reason": decision.reason[:300], "created_dt": now}
 
 
 # ------------------------------------------------------------------ admin editing
