@@ -94,7 +94,8 @@ def test_admin_manages_accounts(app, now):
     accounts.set_active(admin, user, False, now)
     assert accounts.authenticate(user.email, new_password, now).user is None
     actions = db.session.scalars(select(AuditEntry.action).where(
-        AuditEntry.ticket_id.is_(None), AuditEntry.actor_id == admin.id)).all()
+        AuditEntry.ticket_id.is_(None), AuditEntry.actor_id == admin.id)
+        .order_by(AuditEntry.id)).all()
     assert actions == ["account_created", "account_updated", "account_updated",
                        "password_reset", "account_deactivated"]
 
