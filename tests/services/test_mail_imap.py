@@ -41,14 +41,18 @@ def crlf(raw: bytes) -> bytes:
     return re.sub(rb"\r\n|\r|\n", b"\r\n", raw)
 
 
-@pytest.fixture(scope="session")
-def dovecot():
+def _running_dovecot():
     try:
         server = start_dovecot()
     except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
         missing_component(f"Dovecot IMAP server: {exc}")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    yield from _running_dovecot()
 
 
 @dataclass
@@ -190,12 +194,7 @@ def own_dovecot():
     """A Dovecot for one test that is refused a login: after a refused login Dovecot holds
     back the next login from the same address for seconds (its auth penalty, kept per
     server), which the tests after it on the shared server would wait out."""
-    try:
-        server = start_dovecot()
-    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-        missing_component(f"Dovecot IMAP server: {exc}")
-    yield server
-    server.stop()
+    yield from _running_dovecot()
 
 
 def test_wrong_password_raises_a_clear_error(own_dovecot, app, now):
