@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import insert, select, update
 
 from ticketing.extensions import db
 from ticketing.models import Closure, Service, Ticket
@@ -18,6 +18,7 @@ from ticketing.services import catalogue, intake
 from ticketing.services.transaction import run
 
 from ..factories import gen_ticket
+from ..support.sql import recorded_sql
 from ..support.staff import staff
 
 #: Monday 7 Dec 2026, 10.00 WIB
@@ -44,16 +45,9 @@ def test_an_edit_by_another_process_is_seen_after_the_cache_time(app):
 
 def test_intake_asks_nothing_before_the_insert(app):
     gen_ticket(MONDAY)  # catalogue and calendar read once
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_sql() as seen:
         gen_ticket(MONDAY)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    statements = [statement for statement, _ in seen]
     assert not any("calendar" in s for s in statements), statements
     assert not any(s.lstrip().startswith("SELECT tickets.id") for s in statements), statements
 
@@ -75,19 +69,9 @@ API_BODY = {"name": "Rina", "email": "rina@example.com", "type": "informasi",
 
 def _service_reads(client, body) -> tuple[int, list[str]]:
     """(status, SQL statements that read the services table) of one API intake."""
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        if "FROM services" in statement:
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        with time_machine.travel(MONDAY, tick=False):
-            status = client.post("/api/v1/requests", json=body).status_code
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return status, statements
+    with recorded_sql() as seen, time_machine.travel(MONDAY, tick=False):
+        status = client.post("/api/v1/requests", json=body).status_code
+    return status, [statement for statement, _ in seen if "FROM services" in statement]
 
 
 def test_intake_reads_the_catalogue_once_per_process_and_no_service_per_request(app, client):

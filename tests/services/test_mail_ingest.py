@@ -8,7 +8,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from ticketing.extensions import db
 from ticketing.i18n import due_in_words
@@ -52,6 +52,7 @@ from ..support.mail import (
     set_code,
     ticket,
 )
+from ..support.sql import recorded_sql
 from ..support.staff import staff
 
 pytestmark = pytest.mark.usefixtures("mail_app")
@@ -424,17 +425,9 @@ def test_the_rate_limit_holds_within_one_chunk_of_files(app, now):
     raws = [build_mail(sender="dewi.pempek@gmail.com", subject=f"Tanya halal {i}")
             for i in range(limit + 2)]
     raws.insert(1, build_mail(sender="lain@example.com", subject="Tanya merek"))
-    counts = []
-
-    def record(conn, cursor, statement, *args):
-        if "count(mail_auto_replies.id)" in statement:
-            counts.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_sql() as seen:
         results = list(ingest_many(raws, lambda: now, source="file"))  # one transaction (PG)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    counts = [s for s, _ in seen if "count(mail_auto_replies.id)" in s]
     assert [r.action for r in results] == ["created"] * (limit + 3)
     assert [("tanda terima dikirim" in r.reason) for r in results] == (
         [True] * (limit + 1) + [False, False])

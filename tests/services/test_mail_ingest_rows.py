@@ -28,6 +28,7 @@ from ticketing.services.mail_ingest import ingest_many, ingest_raw
 
 from ..support import facts as kept_facts
 from ..support.mail import build_mail, mail_app  # noqa: F401 - fixture
+from ..support.sql import recorded_sql
 
 pytestmark = pytest.mark.usefixtures("mail_app")
 
@@ -173,18 +174,8 @@ def test_a_request_for_triage_linked_to_another_ticket_and_not_acknowledged(monk
 
 
 def _statements(work) -> list[tuple[str, object]]:
-    from sqlalchemy import event
-
-    seen: list[tuple[str, object]] = []
-
-    def record(conn, cursor, statement, parameters, *args):
-        seen.append((" ".join(statement.split()), parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_sql() as seen:
         work()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     return seen
 
 

@@ -25,23 +25,16 @@ from ticketing.services.queue import QueueFilter, list_queue
 
 from ..factories import PDF_BYTES
 from ..support.mail import build_mail, inbound, mail_app, ticket  # noqa: F401 - fixture
+from ..support.sql import recorded_sql
 from ..support.staff import staff
 
 pytestmark = pytest.mark.usefixtures("mail_app")
 
 
 def _statements(work) -> list[str]:
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        seen.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_sql() as seen:
         work()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return seen
+    return [statement for statement, _ in seen]
 
 
 def test_a_new_request_is_stored_then_written_once_with_its_outcome(now):
