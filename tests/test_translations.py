@@ -40,17 +40,16 @@ def test_form_messages_are_indonesian_and_read_once_per_process(app):
     on request, its catalogue read once per locale, not searched for on disk per request."""
     from flask_babel import refresh
 
-    from ticketing.forms.public import ApiRequestForm
+    from ticketing.forms.staff import OralRequestForm
     from ticketing.i18n import _wtforms_catalogue
 
     expected = {"id": "Pilihan tidak valid.", "en": "Not a valid choice."}
     for lang in ("id", "en", "id", "en"):
         with app.test_request_context(f"/?lang={lang}", method="POST"):
             refresh()  # the test's app context outlives each request's locale
-            form = ApiRequestForm(formdata=None)
-            form.service.choices = [("hki", "HKI")]
-            form.process(data={"service": "tidak-ada"})
+            form = OralRequestForm(formdata=None)
+            form.process(data={"channel": "tidak-ada"})
             assert not form.validate()
-            assert form.service.errors == [expected[lang]]
+            assert form.channel.errors == [expected[lang]]
     assert _wtforms_catalogue.cache_info().currsize == 1
     assert _wtforms_catalogue.cache_info().hits >= 1

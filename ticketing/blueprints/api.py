@@ -7,19 +7,18 @@ import hashlib
 from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from werkzeug.datastructures import MultiDict
 
 from ..extensions import csrf, db, limiter
-from ..forms.public import ApiRequestForm
+from ..forms import request_fields
 from ..inputs import text_error
 from ..models import Service
 from ..schemas import parse_body
 from ..schemas.api import RequestBody
 from ..schemas.base import invalid
-from ..services import intake, transaction
+from ..services import catalogue, intake, transaction
 from ..services.serialize import iso, ticket_json
 from .helpers import now_utc
-from .public import intake_limit, service_choices
+from .public import intake_limit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # JSON clients authenticate with tokens or nothing, never with cookies
@@ -63,16 +62,13 @@ def faq():
 def create_request():
     body = parse_body(RequestBody)
     # The web form's content rules (email, phone, lengths, service), fed the typed values.
-    form = ApiRequestForm(formdata=MultiDict(
-        {k: v for k, v in body.model_dump().items() if isinstance(v, str)}))
-    form.service.choices = service_choices()
-    if not form.validate():
-        return jsonify({"errors": {name: str(messages[0])
-                                   for name, messages in form.errors.items() if messages}}), 422
+    values, errors = request_fields.check(body.model_dump(), catalogue.active_slugs())
+    if errors:
+        return jsonify({"errors": errors}), 422
     data = intake.RequestData(
-        name=form.name.data, email=form.email.data or None, phone=form.phone.data or None,
-        type=form.type.data, service_slug=form.service.data, subject=form.subject.data,
-        message=form.message.data, channel="api", consent=body.consent is True,
+        name=values["name"], email=values["email"] or None, phone=values["phone"] or None,
+        type=values["type"], service_slug=values["service"], subject=values["subject"],
+        message=values["message"], channel="api", consent=body.consent is True,
         submission_key=_idempotency_key(body.idempotency_key),
     )
     try:

@@ -25,7 +25,7 @@ from wtforms import SelectChoice
 
 from ..domain.codes import normalize_code
 from ..extensions import db, limiter
-from ..forms import antispam
+from ..forms import antispam, request_fields
 from ..forms.public import ConfirmForm, FaqVoteForm, RecoverForm, ReplyForm, RequestForm, TrackForm
 from ..models import Attachment, Message, Service, Ticket, Unit
 from ..services import (
@@ -153,8 +153,7 @@ def _accepted(response) -> bool:
 
 def _form_rate_limited(_limit):
     """Over the limit: the form comes back with everything typed (files must be re-chosen)."""
-    form = RequestForm()
-    form.service.choices = service_choices()
+    form = _request_form()
     form.form_errors.append(_("Anda sudah mengirim beberapa permohonan dalam waktu singkat. "
                               "Isian Anda masih ada di bawah; tunggu beberapa menit lalu "
                               "kirim kembali."))
@@ -189,40 +188,40 @@ def _form_again(form, kept: list, new_uploads: list, status: int):
 @limiter.limit(intake_limit, methods=["POST"], deduct_when=_accepted,
                on_breach=_form_rate_limited)
 def new_request():
-    form = RequestForm()
-    form.service.choices = service_choices()
+    now = now_utc()
     if request.method == "GET":
+        form = _request_form()
         form.service.data = request.args.get("layanan", "")
         form.submission_key.data = secrets.token_urlsafe(24)
-    now = now_utc()
-    secret = current_app.config["SECRET_KEY"]
-    if antispam.seconds_since_start(secret, form.started.data, now) is None:
-        form.started.data = antispam.started_token(secret, now)
-    if request.method == "GET":
         return render_template("public/request_form.html", form=form, kept_files=[])
+    # The posted values are checked by the fields' rules without building the form; the
+    # form is built only to show the page again (forms.request_fields).
+    posted = request.form
     uploads, kept = _collect_files()
     new_uploads = uploads[len(kept):]
+    values, errors = request_fields.check(posted, catalogue.active_slugs(), consent=True)
     if antispam.looks_automated(
-            honeypot=form.website.data, secret_key=secret, token=request.form.get("started"),
-            now=now, min_seconds=current_app.config["FORM_MIN_FILL_SECONDS"]):
+            honeypot=posted.get("website"), secret_key=current_app.config["SECRET_KEY"],
+            token=posted.get("started"), now=now,
+            min_seconds=current_app.config["FORM_MIN_FILL_SECONDS"]):
         current_app.logger.info("request form held back as automated (honeypot or too fast)")
-        form.validate()  # still show any mistakes beside the fields
+        form = _request_form(errors)  # still show any mistakes beside the fields
         form.website.data = ""
         form.form_errors.append(_("Permohonan belum terkirim karena formulir dikirim terlalu "
                                   "cepat. Periksa isian Anda di bawah, lalu tekan \"Kirim "
                                   "permohonan\" sekali lagi."))
         return _form_again(form, kept, new_uploads, 422)
-    if form.validate_on_submit():
+    if not errors:
         data = intake.RequestData(
-            name=form.name.data, email=form.email.data or None, phone=form.phone.data or None,
-            type=form.type.data, service_slug=form.service.data, subject=form.subject.data,
-            message=form.message.data, channel="web", consent=bool(form.consent.data),
-            submission_key=form.submission_key.data or None, uploads=uploads,
+            name=values["name"], email=values["email"] or None, phone=values["phone"] or None,
+            type=values["type"], service_slug=values["service"], subject=values["subject"],
+            message=values["message"], channel="web", consent=values["consent"],
+            submission_key=posted.get("submission_key") or None, uploads=uploads,
         )
         try:
-            code = transaction.run(_open_request, data, now_utc())
+            code = transaction.run(_open_request, data, now)
         except intake.IntakeError as exc:
-            apply_errors(form, exc.errors)
+            errors = exc.errors
         else:
             pending_uploads.discard([k.token for k in kept], **_pending_config())
             remember(code)
@@ -231,7 +230,20 @@ def new_request():
             return redirect(url_for("public.submitted", code=code), code=303)
     # Keep the same key so a corrected resubmit still cannot create two tickets.
     flash(_("Permohonan belum terkirim. Periksa isian yang ditandai."), "error")
-    return _form_again(form, kept, new_uploads, 422)
+    return _form_again(_request_form(errors), kept, new_uploads, 422)
+
+
+def _request_form(errors: dict[str, str] | None = None) -> RequestForm:
+    """The request form (on a POST: with what was sent, and `errors` beside the fields), with
+    a fresh signed start time unless the one sent is still good (forms.antispam)."""
+    form = RequestForm()
+    form.service.choices = service_choices()
+    secret = current_app.config["SECRET_KEY"]
+    now = now_utc()
+    if antispam.seconds_since_start(secret, form.started.data, now) is None:
+        form.started.data = antispam.started_token(secret, now)
+    apply_errors(form, errors or {})
+    return form
 
 
 def _open_request(data: intake.RequestData, now) -> str:

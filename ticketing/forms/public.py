@@ -13,9 +13,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from .base import Form
+from .request_fields import CONSENT_NEEDED, DEFAULTS, RULES, contact_error, field_args
 
 TYPE_CHOICES = [
     SelectChoice("informasi", _l("Permintaan informasi")),
@@ -23,40 +24,28 @@ TYPE_CHOICES = [
     SelectChoice("saran", _l("Saran atau masukan")),
 ]
 
-PHONE_RE = r"^[0-9+()\-\s]{8,20}$"
-
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
 class RequestForm(Form):
-    """The request form: one of email or phone is required."""
+    """The request form: its fields' rules live in forms.request_fields, which also checks a
+    posted form without building this one (one of email or phone is required)."""
 
-    name = StringField(_l("Nama lengkap"), filters=[strip], validators=[
-        DataRequired(_l("Nama wajib diisi.")),
-        Length(max=200, message=_l("Nama terlalu panjang."))])
-    email = StringField(_l("Email"), filters=[strip], validators=[
-        Optional(), Email(_l("Alamat email tidak valid."), check_deliverability=False),
-        Length(max=254)])
-    phone = StringField(_l("Nomor telepon/WhatsApp"), filters=[strip], validators=[
-        Optional(),
-        Regexp(PHONE_RE, message=_l("Nomor telepon tidak valid (contoh: 0812 3456 7890)."))])
-    type = RadioField(_l("Jenis permohonan"), choices=TYPE_CHOICES, default="informasi",
-                      validators=[DataRequired(_l("Pilih jenis permohonan."))])
-    service = SelectField(_l("Layanan"), choices=[], validators=[
-        DataRequired(_l("Pilih layanan yang dituju."))], validate_choice=True)
-    subject = StringField(_l("Perihal"), filters=[strip], validators=[
-        DataRequired(_l("Perihal wajib diisi.")),
-        Length(min=3, max=200, message=_l("Perihal 3 sampai 200 karakter."))])
-    message = TextAreaField(_l("Pesan"), filters=[strip], validators=[
-        DataRequired(_l("Tuliskan pertanyaan, pengaduan atau saran Anda.")),
-        Length(min=10, max=10000, message=_l("Pesan 10 sampai 10.000 karakter."))])
+    name = StringField(_l("Nama lengkap"), **field_args("name"))
+    email = StringField(_l("Email"), **field_args("email"))
+    phone = StringField(_l("Nomor telepon/WhatsApp"), **field_args("phone"))
+    type = RadioField(_l("Jenis permohonan"), choices=TYPE_CHOICES, default=DEFAULTS["type"],
+                      validate_choice=False, **field_args("type"))
+    service = SelectField(_l("Layanan"), choices=[], validate_choice=False, **field_args("service"))
+    subject = StringField(_l("Perihal"), **field_args("subject"))
+    message = TextAreaField(_l("Pesan"), **field_args("message"))
     attachments = MultipleFileField(_l("Lampiran (opsional)"))
     consent = BooleanField(
         _l("Saya menyetujui pemrosesan data pribadi saya untuk menjawab permohonan ini "
            "(UU No. 27 Tahun 2022 tentang Pelindungan Data Pribadi)."),
-        validators=[DataRequired(_l("Persetujuan pemrosesan data pribadi diperlukan."))])
+        validators=[DataRequired(CONSENT_NEEDED)])
     submission_key = HiddenField()
     #: signed time the form was shown (ticketing.forms.antispam)
     started = HiddenField()
@@ -64,32 +53,13 @@ class RequestForm(Form):
     website = StringField(_l("Situs web (jangan diisi)"))
 
     def validate(self, extra_validators=None) -> bool:
-        # Checked at form level: Optional() on both fields would skip a per-field check.
+        # Checked at form level: a per-field check would not see the other field.
         ok = super().validate(extra_validators)
-        if not (self.email.data or "").strip() and not (self.phone.data or "").strip():
-            self.email.errors = list(self.email.errors) + [
-                _l("Isi email atau nomor telepon/WhatsApp agar kami dapat menjawab.")]
+        problem = contact_error(self.email.data, self.phone.data)
+        if problem and not self.email.errors:
+            self.email.errors = list(self.email.errors) + [problem]
             return False
         return ok
-
-
-class ApiRequestForm(RequestForm):
-    """The same content rules for POST /api/v1/requests, fed the values of the JSON schema
-    (schemas.api.RequestBody), which also checks consent (optional, exactly true when sent)."""
-
-    class Meta:
-        csrf = False
-
-    # what only the web page has: its files, its double-submit key and its anti-spam fields;
-    # and consent, which the schema checks (optional, exactly true when sent)
-    consent = None
-    attachments = None
-    submission_key = None
-    started = None
-    website = None
-    message = TextAreaField(filters=[strip], validators=[
-        DataRequired(_l("Tuliskan pertanyaan, pengaduan atau saran Anda.")),
-        Length(min=10, max=10000, message=_l("Pesan 10 sampai 10.000 karakter."))])
 
 
 class TrackForm(Form):
@@ -112,11 +82,9 @@ class RecoverForm(Form):
 
     def validate_contact(self, field) -> None:
         value = field.data or ""
-        if "@" in value:
-            Email(_l("Alamat email tidak valid."), check_deliverability=False)(self, field)
-        else:
-            Regexp(PHONE_RE, message=_l("Nomor telepon tidak valid (contoh: 0812 3456 7890)."))(
-                self, field)
+        problem = RULES["email" if "@" in value else "phone"].error(value)
+        if problem:
+            raise ValidationError(problem)
 
 
 class ReplyForm(Form):

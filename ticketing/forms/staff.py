@@ -14,12 +14,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..inputs import bounded_int
 from .base import Form
-from .public import PHONE_RE, TYPE_CHOICES, strip
+from .public import TYPE_CHOICES, strip
+from .request_fields import field_args
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -139,18 +140,14 @@ class OralRequestForm(Form):
     channel = SelectField(_l("Cara permohonan"), choices=options([
         ("lisan", _l("Datang langsung (lisan)")), ("telepon", _l("Telepon")),
         ("whatsapp", _l("WhatsApp (aplikasi di ponsel kantor)"))]))
-    name = StringField(_l("Nama pemohon"), filters=[strip], validators=[
-        DataRequired(_l("Nama wajib diisi.")), Length(max=200)])
-    email = StringField(_l("Email pemohon"), filters=[strip], validators=[
-        Optional(), Email(_l("Alamat email tidak valid."), check_deliverability=False),
-        Length(max=254)])
-    phone = StringField(_l("Nomor telepon/WhatsApp"), filters=[strip], validators=[
-        Optional(), Regexp(PHONE_RE, message=_l("Nomor telepon tidak valid."))])
+    # the citizen's own form's rules (forms.request_fields)
+    name = StringField(_l("Nama pemohon"), **field_args("name"))
+    email = StringField(_l("Email pemohon"), **field_args("email"))
+    phone = StringField(_l("Nomor telepon/WhatsApp"), **field_args("phone"))
     type = SelectField(_l("Jenis permohonan"), choices=TYPE_CHOICES, default="informasi")
     service = SelectField(_l("Layanan"), choices=[], validators=[
         DataRequired(_l("Pilih layanan."))])
-    subject = StringField(_l("Perihal"), filters=[strip], validators=[
-        DataRequired(_l("Perihal wajib diisi.")), Length(min=3, max=200)])
+    subject = StringField(_l("Perihal"), **field_args("subject"))
     need = TextAreaField(_l("Informasi yang dibutuhkan pemohon"), filters=[strip], validators=[
         DataRequired(_l("Tuliskan apa yang ditanyakan pemohon.")), Length(max=10000)])
     answer = TextAreaField(_l("Informasi yang diberikan petugas"), filters=[strip],

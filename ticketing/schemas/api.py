@@ -23,7 +23,7 @@ ExactlyTrue = Annotated[StrictBool, AfterValidator(_true)]
 
 class RequestBody(Schema):
     """POST /api/v1/requests. Content rules (email format, lengths, service) are the web
-    form's (forms.public.ApiRequestForm), applied after this."""
+    form's (forms.request_fields.check), applied after this."""
 
     name: OneLine
     email: OneLine | None = None

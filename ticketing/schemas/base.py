@@ -5,7 +5,7 @@ Why pydantic (v2) rather than marshmallow/webargs: its Rust core parses the raw 
 a validation error instead of Python's recursive json module (RecursionError, a 500), and its
 strict mode refuses `123` or `{}` for a string and `"no"`/`null` for `true` without coercion.
 Type hints double as the documentation of each body. Content rules shared with the web form
-(email format, lengths, choices) stay in the WTForms form; the schema owns types and shape.
+(email format, lengths, choices) stay in forms.request_fields; the schema owns types and shape.
 """
 
 from __future__ import annotations

@@ -310,6 +310,11 @@ def active_services() -> tuple[ServiceEntry, ...]:
     return _active()[0]
 
 
+def active_slugs():
+    """The active services' slugs (a set-like view of this process's copy)."""
+    return _active()[1].keys()
+
+
 def active_service(slug: str) -> ServiceEntry | None:
     return next((s for s in active_services() if s.slug == slug), None)
 

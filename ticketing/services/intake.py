@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from ..domain.codes import new_code, normalize_code
 from ..extensions import db
-from ..models import Attachment, Message, Service, Ticket, Unit
+from ..models import TICKET_TYPES, Attachment, Message, Service, Ticket, Unit
 from ..models.search import first_text
 from . import audit, catalogue, facts, request_rows, survey
 from .attachments import Upload, check_upload, store_bytes
@@ -150,7 +150,7 @@ def _checked(data: RequestData) -> tuple[Service | None, Unit | None, str]:
     errors = {}
     if not data.email and not data.phone:
         errors["email"] = "Isi email atau nomor telepon/WhatsApp agar kami dapat menjawab."
-    if data.type not in ("informasi", "pengaduan", "saran"):
+    if data.type not in TICKET_TYPES:
         errors["type"] = "Pilih jenis permohonan."
     service = _active_service(data.service_slug) if data.service_slug else None
     if data.service_slug and service is None:
