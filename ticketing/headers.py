@@ -19,18 +19,24 @@ CACHEABLE_ENDPOINTS = frozenset({
 })
 
 
+#: on every response unless the view set its own
+ALWAYS = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+          ("Referrer-Policy", "same-origin"), ("Content-Security-Policy", CSP),
+          ("Permissions-Policy", PERMISSIONS_POLICY))
+
+
 def _headers(response):
     headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-    if request.endpoint not in CACHEABLE_ENDPOINTS:
-        # setdefault: a view that chose its own caching (a public API figure) keeps it.
-        headers.setdefault("Cache-Control", "no-store")
-    if current_app.config.get("ENV_NAME") == "production":
-        headers.setdefault("Strict-Transport-Security", HSTS)
+    # What the view set, read once (a lookup per header name scans the list each time).
+    present = {name.lower() for name, _value in headers.items()}
+    added = [(name, value) for name, value in ALWAYS if name.lower() not in present]
+    if request.endpoint not in CACHEABLE_ENDPOINTS and "cache-control" not in present:
+        # a view that chose its own caching (a public API figure) keeps it
+        added.append(("Cache-Control", "no-store"))
+    if (current_app.config.get("ENV_NAME") == "production"
+            and "strict-transport-security" not in present):
+        added.append(("Strict-Transport-Security", HSTS))
+    headers.extend(added)
     return response
 
 

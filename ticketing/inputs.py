@@ -17,6 +17,8 @@ from .domain import text
 
 #: PostgreSQL INTEGER, the type of every id column (an id beyond it cannot exist)
 MAX_ID = 2**31 - 1
+#: the bodies werkzeug parses into request.form (and request.files)
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 #: page numbers: far beyond any real list, small enough for every OFFSET
 MAX_PAGE = 100_000
 
@@ -71,12 +73,19 @@ def _first_problem() -> tuple[str, str] | None:
     path_problem = text_error(request.path)
     if path_problem:
         return "path", path_problem
-    for source, multiline in ((request.args, False), (request.form, True)):
+    # Only a form body has form fields or files (werkzeug parses no other type): a JSON body
+    # is left unparsed here, its schema checks it.
+    sources = [(request.args, False)]
+    if request.mimetype in FORM_TYPES:
+        sources.append((request.form, True))
+    for source, multiline in sources:
         for key, values in source.lists():
             problem = text_error(key) or next(
                 (p for p in (text_error(v, multiline=multiline) for v in values) if p), None)
             if problem:
                 return key if not text_error(key) else "field", problem
+    if request.mimetype != "multipart/form-data":
+        return None
     for key, storage in request.files.items(multi=True):
         if storage.filename and text_error(storage.filename):
             return key, text_error(storage.filename)

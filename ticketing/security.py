@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app, g, has_app_context, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 
 from .extensions import db, login_manager
 
@@ -124,8 +125,25 @@ def require_password_change():
     return None
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, its signer made once per set of keys: Flask builds a
+    new one twice per request (open and save), a cost every request paid (issue 13)."""
+
+    def __init__(self) -> None:
+        self._signers: dict[tuple, object] = {}
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        made = self._signers.get(keys)
+        if made is None:
+            made = self._signers[keys] = super().get_signing_serializer(app)
+        return made
+
+
 def init_app(app: Flask) -> None:
     from .models import User
+
+    app.session_interface = CookieSessions()
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -14,10 +14,10 @@ auto_reply.auto_reply_rows, facts.new_ticket_rows).
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from functools import cache
 
+import orjson
 from sqlalchemy import insert, text
 
 from ..models import (
@@ -53,14 +53,17 @@ def insert_request(connection, ticket: dict, children: dict[str, dict],
     if connection.dialect.name == "postgresql":
         layout = (tuple(ticket), tuple((name, tuple(row)) for name, row in children.items()),
                   tuple(files[0]) if files else None)
-        statement, defaults = _one_statement(layout)
+        defaults = _one_statement(layout)[1]
         params = {"t": _json({**defaults["t"], **ticket}), "search_text": search_text,
                   "facts": _json(fact_rows)}
         for name, row in children.items():
             params[name] = _json({**defaults[name], **row})
         if files:
             params["files"] = _json([{**defaults["files"], **row} for row in files])
-        return connection.execute(statement, params).scalar_one()
+        # the statement's text for this driver, compiled once: no compilation or parameter
+        # processing per request (SQLAlchemy's events and error wrapping still apply)
+        return connection.exec_driver_sql(_driver_sql(layout, connection.dialect),
+                                          params).scalar_one()
     tickets = Ticket.__table__
     ticket_id = connection.execute(insert(tickets).returning(tickets.c.id), ticket).scalar_one()
     for name, row in children.items():
@@ -76,7 +79,10 @@ def insert_request(connection, ticket: dict, children: dict[str, dict],
 
 
 def _json(value) -> str:
-    return json.dumps(value, default=_json_value, separators=(",", ":"))
+    # orjson: a tenth of the json module's time for these rows; datetimes still go through
+    # _json_value, which refuses a naive one
+    return orjson.dumps(value, default=_json_value,
+                        option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
 
 
 def _json_value(value):
@@ -134,6 +140,11 @@ def _one_statement(layout: tuple) -> tuple:
             f"jsonb_populate_recordset(NULL::{table.name}, CAST(:files AS jsonb)) AS r)")
     parts.append(f"facts AS ({facts.upsert_json_sql('facts', 't')})")
     return text("WITH " + ",\n".join(parts) + "\nSELECT id FROM t"), defaults
+
+
+@cache
+def _driver_sql(layout: tuple, dialect) -> str:
+    return str(_one_statement(layout)[0].compile(dialect=dialect))
 
 
 def _defaults(table, given: tuple) -> dict:
