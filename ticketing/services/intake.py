@@ -248,24 +248,38 @@ def submit(data: RequestData, now: datetime, *, _attempt: int = 1) -> Receipt:
     message = _first_message(data, now)
     code = values["code"]
     link = code_tracking_url(code)
-    entry = audit.entry_values(None, "created", now, actor_label=audit.CITIZEN,
-                               new=values["status"], detail=created_detail(data.channel, unit))
     mail = mail_values(
         "acknowledgement", values["requester_email"],
         ACK_SUBJECT.format(subject=values["subject"]), now, ticket_code=code,
         context={"tracking_url": link}, render_later=True)
-    connection = db.session.connection()
     try:
-        ticket_id = request_rows.insert_request(
-            connection, values, {"message": message, "audit": entry, "outbox": mail},
-            first_text(values["subject"], [message["body_text"]]),
-            facts.new_ticket_rows(values))
+        ticket_id = write_request_rows(values, message, unit, {"outbox": mail})
     except IntegrityError as exc:
         existing = _after_clash(exc, data, _attempt)
         return Receipt.of(existing) if existing is not None else submit(
             data, now, _attempt=_attempt + 1)
     return Receipt(id=ticket_id, code=code, status=values["status"], due_dt=values["due_dt"],
                    tracking_url=link)
+
+
+def write_request_rows(values: dict, message: dict, unit: Unit | None, others: dict,
+                       *, detail: dict | None = None, files: list[dict] | None = None) -> int:
+    """A new request's rows written through the connection (services.request_rows) by the
+    web form, the API (submit) and mail (mail_actions): the ticket `values`, its first
+    `message`, the "created" audit entry (its `detail` added to the channel's), the `others`
+    rows that point at it (name in request_rows.CHILDREN -> columns), the message's `files`,
+    and the daily facts (now, or at the end of a deferred chunk). Returns the ticket's id."""
+    entry = audit.entry_values(
+        None, "created", values["created_dt"], actor_label=audit.CITIZEN, new=values["status"],
+        detail={**created_detail(values["channel"], unit), **(detail or {})})
+    deferred = facts.is_deferred()
+    ticket_id = request_rows.insert_request(
+        db.session.connection(), values, {"message": message, "audit": entry, **others},
+        first_text(values["subject"], [message["body_text"]]),
+        [] if deferred else facts.new_ticket_rows(values), files)
+    if deferred:  # in the shard of the new id, as the statement would have written them
+        facts.deferred_rows(facts.new_ticket_rows(values, ticket_id))
+    return ticket_id
 
 
 #: the acknowledgement's subject, whatever the channel it came by (web, API, mail)

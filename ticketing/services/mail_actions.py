@@ -15,8 +15,8 @@ from ..domain.codes import new_code
 from ..domain.request_type import guess_request_type
 from ..extensions import db
 from ..models import InboundMail, Message, OutboxMail, Ticket, User
-from ..models.search import first_text, with_words
-from . import audit, facts, request_rows
+from ..models.search import with_words
+from . import audit
 from .attachments import Upload
 from .auto_reply import auto_reply_rows, own_addresses, send_auto_reply
 from .intake import (
@@ -24,10 +24,10 @@ from .intake import (
     attach_files,
     attachment_values,
     code_tracking_url,
-    created_detail,
     new_ticket,
     ticket_values,
     tracking_url,
+    write_request_rows,
 )
 from .lifecycle import set_status, target_days_for
 from .routing_rules import decision_values, record_decision, route_request, routed_unit
@@ -487,10 +487,9 @@ def _without_orm(parsed: mailparse.ParsedMail) -> bool:
 def _insert_rows(mail: _Mail, decision, unit, routing_reason: str, name: str,
                  parent: Ticket | None, detail: dict, context: dict,
                  uploads: list[Upload]) -> tuple[_Created, str | None]:
-    """_create_ticket's rows written straight through the connection, as intake.submit
-    writes a web request's (services.request_rows: one statement on PostgreSQL), each built
-    by the rule that builds it for the ORM; the daily facts are left to the transaction's
-    end (facts.defer)."""
+    """_create_ticket's rows written straight through the connection by the writer of a web
+    request's (intake.write_request_rows: one statement on PostgreSQL), each built by the
+    rule that builds it for the ORM."""
     parsed = mail.parsed
     values = ticket_values(
         channel="email", type=guess_request_type(parsed.subject, parsed.new_text),
@@ -501,12 +500,6 @@ def _insert_rows(mail: _Mail, decision, unit, routing_reason: str, name: str,
     code = values["code"]
     message = _message_values(mail, name[:200])
     message["author_name"] = message["author_name"] or values["requester_name"]
-    children = {
-        "message": message,
-        "audit": audit.entry_values(None, "created", mail.now, actor_label=audit.CITIZEN,
-                                    new=values["status"],
-                                    detail={**created_detail("email", unit), **detail}),
-        "routing": decision_values(None, unit, decision, mail.now)}
     files = attachment_values(uploads, mail.now, keep_refused=True)
     why_not, acknowledgement = auto_reply_rows(
         "mail_acknowledgement", mail.sender, ACK_SUBJECT.format(subject=values["subject"]),
@@ -514,13 +507,10 @@ def _insert_rows(mail: _Mail, decision, unit, routing_reason: str, name: str,
         context={**context, "tracking_url": code_tracking_url(code),
                  "refused": _refusals([f for f in files if not f["is_accepted"]])},
         in_reply_to=message["email_message_id"])
-    deferred = facts.is_deferred()
-    ticket_id = request_rows.insert_request(
-        db.session.connection(), values, {**children, **acknowledgement},
-        first_text(values["subject"], [message["body_text"]]),
-        [] if deferred else facts.new_ticket_rows(values), files)
-    if deferred:  # in the shard of the new id, as the statement would have written them
-        facts.deferred_rows(facts.new_ticket_rows(values, ticket_id))
+    ticket_id = write_request_rows(
+        values, message, unit,
+        {"routing": decision_values(None, unit, decision, mail.now), **acknowledgement},
+        detail=detail, files=files)
     return _Created(ticket_id, code, values["routing_reason"] or ""), why_not
 
 
