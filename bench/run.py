@@ -289,12 +289,16 @@ def _free_port() -> int:
 
 
 def _serve(module_dir: str, module: str) -> tuple[subprocess.Popen, int]:
-    env = {**os.environ, "PYTHONPATH": module_dir}
+    """`module`:app under gunicorn with the deployment's settings (gunicorn.conf.py: its
+    access log included, written to /dev/null here) and 2 workers: the bare endpoint and the
+    desk alike, whatever directory the bench is started from."""
+    env = {**os.environ, "PYTHONPATH": module_dir, "GUNICORN_ACCESS_LOG": os.devnull}
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     port = _free_port()
     process = subprocess.Popen(
-        [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         f"{module}:app"], env=env, start_new_session=True)
+        [gunicorn, "-c", str(HERE.parent / "gunicorn.conf.py"), "-w", "2",
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning", f"{module}:app"],
+        env=env, start_new_session=True)
     deadline = time.time() + 30
     while time.time() < deadline and process.poll() is None:
         try:
