@@ -115,3 +115,20 @@ def test_the_chart_of_the_page_ends_this_week(client, december):
     with time_machine.travel(NOW, tick=False):
         page = client.get("/kinerja?periode=2026-Q4").get_data(as_text=True)
     assert "14 Des" in page and not re.search(r"21 Des|28 Des", page)
+
+
+def test_unanswered_late_requests_are_counted_in_the_month_they_came_on_the_office_clock(app):
+    """Counted by the database per unit, service and month on the office's clock: 1 November
+    01.00 WIB is November, though it is still 31 October in UTC."""
+    gen_ticket(wib(2026, 10, 30, 9, 0))
+    gen_ticket(wib(2026, 10, 31, 23, 0))  # a Saturday evening: 16.00 UTC
+    gen_ticket(wib(2026, 11, 1, 1, 0))  # 31 October 18.00 UTC
+    gen_ticket(wib(2026, 11, 2, 9, 0), service="hki")
+    gen_ticket(wib(2026, 12, 17, 9, 0))  # due 18 December: not late yet at NOW
+    report = facts_report.report(parse_period("2026-Q4"), NOW)
+    late = {month.month: answered for month, answered, _on_time in report.monthly_attainment}
+    assert late == {10: 2, 11: 2, 12: 0}
+    assert report.overall.figures.unanswered_late == 4
+    pumk = next(g for g in report.units if g.key == "PUMK")
+    by_service = {g.key: g.figures.unanswered_late for g in pumk.children}
+    assert by_service["sertifikat-halal"] == 3 and by_service["hki"] == 1
