@@ -176,6 +176,9 @@ def test_two_requests_for_one_service_do_not_wait_for_each_other(pg_app, now):
     def first() -> None:
         with pg_app.app_context():
             try:
+                # a transaction under way (as when other work came first), so the request's
+                # statement does not commit by itself (request_rows.single_statement_session)
+                db.session.connection()
                 intake.submit(data(1), now)  # flushed, not committed
                 first_open.set()
                 second_done.wait(timeout=20)

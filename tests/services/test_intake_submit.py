@@ -129,3 +129,43 @@ def test_a_phone_only_request_and_one_with_files_are_opened_too(app):
     assert [a.filename for a in ticket.messages[0].attachments] == ["syarat.pdf"]
     assert db.session.scalar(select(OutboxMail.kind)
                              .where(OutboxMail.ticket_id == with_file.id)) == "acknowledgement"
+
+
+def _seen_by_another_connection_on_return(monkeypatch) -> list[int]:
+    """Tickets another connection counts the moment insert_request returns."""
+    from ticketing.services import request_rows
+
+    seen: list[int] = []
+    insert = request_rows.insert_request
+
+    def counting(*args, **kwargs):
+        ticket_id = insert(*args, **kwargs)
+        with db.engine.connect() as other:
+            seen.append(other.scalar(select(func.count(Ticket.id))))
+        return ticket_id
+
+    monkeypatch.setattr(request_rows, "insert_request", counting)
+    return seen
+
+
+def test_the_one_statement_commits_by_itself_on_postgresql(app, monkeypatch):
+    """On PostgreSQL the request's single statement is atomic alone, so with nothing else under
+    way it runs without BEGIN and COMMIT (two round trips less) and the request is stored as
+    soon as it returns. SQLite writes it in several statements: they stay one transaction."""
+    seen = _seen_by_another_connection_on_return(monkeypatch)
+    run(intake.submit, _data(submission_key="sendiri"), FRIDAY)
+    alone = db.engine.dialect.name == "postgresql"
+    assert seen == [1 if alone else 0]
+    assert db.session.scalar(select(func.count(Ticket.id))) == 1
+
+
+def test_with_work_under_way_the_statement_waits_for_its_commit(app, monkeypatch):
+    seen = _seen_by_another_connection_on_return(monkeypatch)
+
+    def with_other_work():
+        db.session.execute(select(func.count(Ticket.id)))  # a transaction under way
+        return intake.submit(_data(), FRIDAY)
+
+    run(with_other_work)
+    assert seen == [0]
+    assert db.session.scalar(select(func.count(Ticket.id))) == 1

@@ -233,6 +233,7 @@ def submit(data: RequestData, now: datetime, *, _attempt: int = 1) -> Receipt:
     """
     if data.uploads or not data.email:
         return Receipt.of(open_request(data, now))
+    request_rows.single_statement_session(db.session())
     if data.submission_key:
         existing = find_by_submission_key(data.submission_key)
         if existing is not None:
