@@ -36,6 +36,16 @@ def test_the_honeypot_holds_the_request_back_and_keeps_the_input(client):
     assert "spam.example" not in html  # the trap is emptied for a person who sends again
 
 
+def test_a_held_back_request_also_shows_its_mistakes_beside_the_fields(client):
+    response = client.post("/permohonan", data=form_data(website="http://spam.example",
+                                                         email="bukan-email", subject="ab"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and count(Ticket) == 0
+    assert "terlalu cepat" in html
+    assert 'id="email-error">Alamat email tidak valid.' in html
+    assert 'id="subject-error">Perihal 3 sampai 200 karakter.' in html
+
+
 def test_the_honeypot_is_hidden_from_people_and_assistive_technology(client):
     html = client.get("/permohonan").get_data(as_text=True)
     trap = re.search(r'<div class="hp" aria-hidden="true">.*?</div>', html, re.S).group(0)

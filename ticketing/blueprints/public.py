@@ -153,7 +153,7 @@ def _accepted(response) -> bool:
 
 def _form_rate_limited(_limit):
     """Over the limit: the form comes back with everything typed (files must be re-chosen)."""
-    form = _request_form()
+    form = _request_form(now_utc())
     form.form_errors.append(_("Anda sudah mengirim beberapa permohonan dalam waktu singkat. "
                               "Isian Anda masih ada di bawah; tunggu beberapa menit lalu "
                               "kirim kembali."))
@@ -190,7 +190,7 @@ def _form_again(form, kept: list, new_uploads: list, status: int):
 def new_request():
     now = now_utc()
     if request.method == "GET":
-        form = _request_form()
+        form = _request_form(now)
         form.service.data = request.args.get("layanan", "")
         form.submission_key.data = secrets.token_urlsafe(24)
         return render_template("public/request_form.html", form=form, kept_files=[])
@@ -205,7 +205,7 @@ def new_request():
             token=posted.get("started"), now=now,
             min_seconds=current_app.config["FORM_MIN_FILL_SECONDS"]):
         current_app.logger.info("request form held back as automated (honeypot or too fast)")
-        form = _request_form(errors)  # still show any mistakes beside the fields
+        form = _request_form(now, errors)  # still show any mistakes beside the fields
         form.website.data = ""
         form.form_errors.append(_("Permohonan belum terkirim karena formulir dikirim terlalu "
                                   "cepat. Periksa isian Anda di bawah, lalu tekan \"Kirim "
@@ -230,16 +230,15 @@ def new_request():
             return redirect(url_for("public.submitted", code=code), code=303)
     # Keep the same key so a corrected resubmit still cannot create two tickets.
     flash(_("Permohonan belum terkirim. Periksa isian yang ditandai."), "error")
-    return _form_again(_request_form(errors), kept, new_uploads, 422)
+    return _form_again(_request_form(now, errors), kept, new_uploads, 422)
 
 
-def _request_form(errors: dict[str, str] | None = None) -> RequestForm:
+def _request_form(now, errors: dict[str, str] | None = None) -> RequestForm:
     """The request form (on a POST: with what was sent, and `errors` beside the fields), with
     a fresh signed start time unless the one sent is still good (forms.antispam)."""
     form = RequestForm()
     form.service.choices = service_choices()
     secret = current_app.config["SECRET_KEY"]
-    now = now_utc()
     if antispam.seconds_since_start(secret, form.started.data, now) is None:
         form.started.data = antispam.started_token(secret, now)
     apply_errors(form, errors or {})

@@ -15,14 +15,14 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
+from ..models.tickets import TICKET_TYPES
 from .base import Form
 from .request_fields import CONSENT_NEEDED, DEFAULTS, RULES, contact_error, field_args
 
-TYPE_CHOICES = [
-    SelectChoice("informasi", _l("Permintaan informasi")),
-    SelectChoice("pengaduan", _l("Pengaduan")),
-    SelectChoice("saran", _l("Saran atau masukan")),
-]
+TYPE_LABELS = {"informasi": _l("Permintaan informasi"), "pengaduan": _l("Pengaduan"),
+               "saran": _l("Saran atau masukan")}
+#: the request types (models.tickets.TICKET_TYPES) with their labels, in that order
+TYPE_CHOICES = [SelectChoice(kind, TYPE_LABELS[kind]) for kind in TICKET_TYPES]
 
 
 def strip(value):

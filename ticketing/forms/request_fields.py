@@ -42,6 +42,8 @@ class FieldRule:
     length: object = None  #: message when shorter than min or longer than max
     multiline: bool = False
     choice: object = None  #: message when the value is not one of the offered choices
+    #: the choices when they are fixed (else the caller's: the active services)
+    choices: tuple[str, ...] | None = None
     email: object = None  #: message when not an email address (email_validator's syntax)
     pattern: re.Pattern | None = None
     pattern_message: object = None
@@ -54,14 +56,14 @@ class FieldRule:
         return normalize_newlines(value) if self.multiline else value
 
     def error(self, value: str | None, choices: Iterable[str] = ()) -> str | None:
-        """The reason the cleaned `value` is refused (Indonesian or the page's language)."""
-        if value:
-            problem = text_error(value, multiline=self.multiline)
-            if problem:
-                return problem
+        """The reason the cleaned `value` is refused (Indonesian or the page's language);
+        `choices`: those offered, for a rule without fixed ones."""
         if not value:
             return str(self.required) if self.required is not None else None
-        if self.choice is not None and value not in choices:
+        problem = text_error(value, multiline=self.multiline)
+        if problem:
+            return problem
+        if self.choice is not None and value not in (self.choices or choices):
             return str(self.choice)
         if self.email is not None and not _is_email(value):
             return str(self.email)
@@ -92,8 +94,10 @@ class _RuleValidator:
         self.field_flags = rule.render_flags()
 
     def __call__(self, form, field) -> None:
-        choices = [c.value if isinstance(c, SelectChoice) else c[0]
-                   for c in getattr(field, "choices", None) or ()]
+        choices = ()
+        if self.rule.choice is not None and self.rule.choices is None:
+            choices = [c.value if isinstance(c, SelectChoice) else c[0]
+                       for c in field.choices or ()]
         problem = self.rule.error(field.data, choices)
         if problem:
             raise StopValidation(problem)
@@ -117,7 +121,7 @@ RULES: dict[str, FieldRule] = {
     "phone": FieldRule(pattern=_PHONE, pattern_message=_l(
         "Nomor telepon tidak valid (contoh: 0812 3456 7890).")),
     "type": FieldRule(required=_l("Pilih jenis permohonan."),
-                      choice=_l("Pilih jenis permohonan.")),
+                      choice=_l("Pilih jenis permohonan."), choices=TICKET_TYPES),
     "service": FieldRule(required=_l("Pilih layanan yang dituju."),
                          choice=_l("Pilih layanan yang dituju.")),
     "subject": FieldRule(required=_l("Perihal wajib diisi."), min=3, max=200,
@@ -164,7 +168,7 @@ def check(values: Mapping[str, str | None], services: Iterable[str], *,
         raw = values.get(name)
         value = rule.clean(DEFAULTS.get(name) if raw is None else raw)
         clean[name] = value
-        problem = rule.error(value, TICKET_TYPES if name == "type" else services)
+        problem = rule.error(value, services)
         if problem:
             errors[name] = problem
     if "email" not in errors:
