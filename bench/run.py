@@ -30,6 +30,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+import uuid
 from datetime import UTC, datetime
 from http.client import HTTPConnection
 from pathlib import Path
@@ -312,8 +313,10 @@ def _serve(module_dir: str, module: str) -> tuple[subprocess.Popen, int]:
 
 def _load(port: int, path: str, body: bytes, content_type: str, seconds: float,
           threads: int = 4) -> dict:
-    """Requests per second of POST path for `seconds` with `threads` keep-alive clients."""
+    """Requests per second of POST path for `seconds` with `threads` keep-alive clients.
+    In `body`, {n} becomes the request's number in this call, {run} this call's own token."""
     done, errors, stop = [0] * threads, [0] * threads, time.time() + seconds
+    body = body.replace(b"{run}", uuid.uuid4().hex[:10].encode())
 
     def worker(i: int) -> None:
         conn = HTTPConnection("127.0.0.1", port, timeout=30)
@@ -382,7 +385,9 @@ def intake_rows(url: str, seconds: float) -> dict:
         "name": "Warga Bench", "email": "warga{n}@example.com", "type": "informasi",
         "service": service, "subject": "Pertanyaan sertifikat halal {n}",
         "message": "Bagaimana cara mendaftar sertifikat halal gratis untuk usaha saya?",
-        "consent": "y", "started": "0"}).encode().replace(b"%7Bn%7D", b"{n}")
+        # as a browser sends it: the form's submission key (a new one per request)
+        "consent": "y", "started": "0", "submission_key": "bench-{run}-{n}"}
+    ).encode().replace(b"%7Bn%7D", b"{n}").replace(b"%7Brun%7D", b"{run}")
     out = {}
     runs = (("bare_insert", "bench_bare", "/bare", b"x{n}", "text/plain"),
             ("intake_api", "bench_app", "/api/v1/requests", api_body, "application/json"),
@@ -448,7 +453,8 @@ def intake_statements(app) -> dict:
             ("intake_api", lambda n: client.post("/api/v1/requests", json={
                 **fields, "email": f"sql{n}@example.com", "consent": True})),
             ("intake_form", lambda n: client.post("/permohonan", data={
-                **fields, "email": f"sql{n}@example.com", "consent": "y", "started": "0"}))):
+                **fields, "email": f"sql{n}@example.com", "consent": "y", "started": "0",
+                "submission_key": f"sql-{n}"}))):
         send(0)
         statements.clear()
         event.listen(engine, "before_cursor_execute", count)

@@ -11,10 +11,11 @@ import time_machine
 from sqlalchemy import func, select
 
 from ticketing.extensions import db
-from ticketing.models import Attachment, OutboxMail, Ticket
+from ticketing.models import Attachment, Message, OutboxMail, Ticket
 from ticketing.services import intake
 
 from ..factories import EXE_BYTES, PDF_BYTES, gen_ticket, say_and_set
+from ..support.sql import recorded_sql
 
 WED_10 = datetime(2026, 12, 23, 3, 0, tzinfo=UTC)
 
@@ -155,6 +156,23 @@ def test_double_submit_creates_one_ticket(client):
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
     assert count(Ticket) == 1
+
+
+def test_a_browsers_request_asks_nothing_before_its_insert(client):
+    """Every browser sends its form's submission key: it is not looked up before the insert
+    (one round trip less per request); the unique index turns a repeat away, and the
+    repeat still lands on the first request's confirmation, with nothing written twice."""
+    client.post("/permohonan", data=form_data(submission_key="pemanasan"))  # caches filled
+    with recorded_sql() as seen:
+        first = client.post("/permohonan", data=form_data(submission_key="kunci-baru"))
+    assert first.status_code == 303
+    statements = [statement for statement, _ in seen]
+    assert not any(s.startswith("SELECT") for s in statements), statements
+    with recorded_sql() as repeat:
+        again = client.post("/permohonan", data=form_data(submission_key="kunci-baru"))
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert [s for s, _ in repeat if s.startswith("SELECT")]  # the first one's ticket, found
+    assert count(Ticket) == 2 and count(Message) == 2 and count(OutboxMail) == 2
 
 
 def test_tracking_same_answer_for_unknown_code_and_wrong_email(client, now):

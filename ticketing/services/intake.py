@@ -234,10 +234,9 @@ def submit(data: RequestData, now: datetime, *, _attempt: int = 1) -> Receipt:
     if data.uploads or not data.email:
         return Receipt.of(open_request(data, now))
     request_rows.single_statement_session(db.session())
-    if data.submission_key:
-        existing = find_by_submission_key(data.submission_key)
-        if existing is not None:
-            return Receipt.of(existing)
+    # A repeated submission_key is not looked up first (a round trip on every browser's
+    # request): the unique index refuses the repeat, and _after_clash answers with the
+    # ticket the first submission opened.
     service, unit, reason = _checked(data)
     values = ticket_values(
         channel=data.channel, type=data.type, subject=data.subject, name=data.name,
