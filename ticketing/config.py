@@ -77,6 +77,9 @@ class Config:
     MAIL_CLAIM_STALE_MINUTES = env_int("MAIL_CLAIM_STALE_MINUTES", 10)
     #: seconds one message may take to parse; a message over it is kept as `failed`
     MAIL_PARSE_BUDGET_SECONDS = float(os.environ.get("MAIL_PARSE_BUDGET_SECONDS", "20"))
+    #: `mail ingest FILE...` parses the next messages in a helper process while it writes
+    #: the current ones (services.parse_ahead); off: everything in the one process
+    MAIL_PARSE_AHEAD = env_bool("MAIL_PARSE_AHEAD", True)
     #: claims of one message that never finished (the worker hung or died on it) before it
     #: is kept as `failed` instead of being taken over again
     MAIL_MAX_PROCESS_ATTEMPTS = env_int("MAIL_MAX_PROCESS_ATTEMPTS", 3)

@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
+from functools import partial
 from itertools import groupby
 
 from flask import current_app
@@ -45,6 +46,7 @@ from . import facts
 from .auto_reply import auto_reply_refusal, counted_ahead, own_addresses
 from .availability import DatabaseUnavailable, is_db_unavailable
 from .mail_actions import IngestResult, UnhandledMail, _Mail, dispatch
+from .parse_ahead import Pending, not_ahead, parse_ahead
 
 log = logging.getLogger(__name__)
 
@@ -110,31 +112,59 @@ def ingest_many(raws: Iterable[bytes], clock: Callable[[], datetime], *,
     ingest_raw on each in turn, in two commits per chunk instead of two per message: the raw
     bytes of a chunk are stored (and claimed) in one commit, then its new messages are
     processed in one transaction (see _process_run: a message that fails is kept `failed`
-    for review, the others go on). A result is yielded once it is committed. Raises
-    DatabaseUnavailable as ingest_raw does; a message stored and not processed yet is taken
-    over by the next poll once its claim is stale."""
+    for review, the others go on). A result is yielded once it is committed. While a chunk
+    is stored and processed, the next one is parsed in a helper process (parse_ahead; in
+    order, so a reply still finds the request before it). Raises DatabaseUnavailable as
+    ingest_raw does; a message stored and not processed yet is taken over by the next poll
+    once its claim is stale."""
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
-    for chunk in _chunks(raws, _chunk_size()):
-        with _database():
-            stored, _held = _store_many(chunk, clock(), source=source)
-        # in order: the new messages between two duplicates together, each duplicate alone
-        for is_new, group in groupby(stored, key=lambda item: item[2]):
-            if is_new:
-                with _database():
-                    results = _process_run([(raw, row_id) for raw, row_id, _ in group], clock)
-                    db.session.commit()
-                yield from results
-                continue
-            for _raw, row_id, _is_new in group:
-                with _database():
-                    result = _seen_again(row_id, clock())
-                yield result
+    config = current_app.config
+    chunks = _chunks(raws, _chunk_size())
+    chunk = next(chunks, None)
+    following = next(chunks, None)
+    parse_chunk = partial(_parse_chunk, budget=config.get("MAIL_PARSE_BUDGET_SECONDS"))
+    budget = config.get("MAIL_PARSE_BUDGET_SECONDS") or 60
+    with parse_ahead(parse_chunk, seconds_per_message=budget + 1,
+                     enabled=following is not None and config.get("MAIL_PARSE_AHEAD", True)
+                     ) as submit:
+        parses: Pending = not_ahead
+        while chunk is not None:
+            parses_after = submit(following) if following is not None else not_ahead
+            yield from _ingest_chunk(chunk, clock, source, parses)
+            chunk, parses = following, parses_after
+            following = next(chunks, None) if chunk is not None else None
 
 
-def _process_run(items: list[tuple[bytes, int]],
-                 clock: Callable[[], datetime]) -> list[IngestResult]:
+def _ingest_chunk(chunk: list[bytes], clock: Callable[[], datetime], source: str,
+                  parses: Pending) -> Iterator[IngestResult]:
+    """One chunk of ingest_many: stored in one commit, its new messages processed (with the
+    parses made ahead, when there are: in the chunk's order)."""
+    with _database():
+        stored, _held = _store_many(chunk, clock(), source=source)
+    ready = parses()
+    ahead = ({row_id: ready[i] for i, (_raw, row_id, is_new) in enumerate(stored) if is_new}
+             if ready is not None and len(ready) == len(stored) else {})
+    # in order: the new messages between two duplicates together, each duplicate alone
+    for is_new, group in groupby(stored, key=lambda item: item[2]):
+        if is_new:
+            with _database():
+                results = _process_run([(raw, row_id) for raw, row_id, _ in group], clock,
+                                       ahead)
+                db.session.commit()
+            yield from results
+            continue
+        for _raw, row_id, _is_new in group:
+            with _database():
+                result = _seen_again(row_id, clock())
+            yield result
+
+
+def _process_run(items: list[tuple[bytes, int]], clock: Callable[[], datetime],
+                 ahead: dict[int, mailparse.ParsedMail | mailparse.MailParseError] | None = None
+                 ) -> list[IngestResult]:
     """Process claimed rows (raw bytes, row id) in the caller's transaction, no commit.
+    `ahead`: parses made already (row id -> parse, or why it cannot be parsed).
 
     On PostgreSQL the daily facts they move are written once at the end, in key order
     (facts.deferred: two runs at once would otherwise deadlock on them). All of them are
@@ -148,7 +178,7 @@ def _process_run(items: list[tuple[bytes, int]],
     (see _savepoints)."""
     # each row's parse, or why it cannot be parsed (a message near the parse budget is not
     # parsed a second time)
-    parsed: dict[int, mailparse.ParsedMail | mailparse.MailParseError] = {}
+    parsed: dict[int, mailparse.ParsedMail | mailparse.MailParseError] = dict(ahead or {})
     if not _savepoints():
         return [_redo(raw, row_id, clock, parsed, commit=True) for raw, row_id in items]
     try:
@@ -562,7 +592,8 @@ def _mark_failed(row_id: int, now: datetime, exc: BaseException) -> IngestResult
     row = db.session.get(InboundMail, row_id)
     row.action = "failed"
     row.reason = _one_line(f"{type(exc).__name__}: {exc}")[:300]
-    row.error = "".join(traceback.format_exception(exc))[-8000:].replace("\x00", "\\x00")
+    formatted = getattr(exc, "formatted", None) or "".join(traceback.format_exception(exc))
+    row.error = formatted[-8000:].replace("\x00", "\\x00")
     row.processed_dt = now
     db.session.flush()
     return IngestResult(row.message_id, "failed", None, row.reason, row.id)
@@ -585,10 +616,27 @@ def _text_fields_safe(parsed: mailparse.ParsedMail) -> None:
 
 def _parse(raw: bytes) -> mailparse.ParsedMail:
     """MailParseError (not a mail) and MailParseTimeout (over the budget): failed, kept."""
-    parsed = mailparse.parse_message(
-        raw, budget_seconds=current_app.config.get("MAIL_PARSE_BUDGET_SECONDS"))
+    return _parse_within(raw, current_app.config.get("MAIL_PARSE_BUDGET_SECONDS"))
+
+
+def _parse_within(raw: bytes, budget: float | None) -> mailparse.ParsedMail:
+    parsed = mailparse.parse_message(raw, budget_seconds=budget)
     _text_fields_safe(parsed)
     return parsed
+
+
+def _parse_chunk(raws: list[bytes], budget: float | None
+                 ) -> list[mailparse.ParsedMail | mailparse.MailParseError]:
+    """Each message's parse, or why it cannot be parsed, in order (parse_ahead's helper).
+    The error keeps its traceback as text: it travels to the process that stores it."""
+    out: list[mailparse.ParsedMail | mailparse.MailParseError] = []
+    for raw in raws:
+        try:
+            out.append(_parse_within(raw, budget))
+        except mailparse.MailParseError as exc:
+            exc.formatted = "".join(traceback.format_exception(exc))
+            out.append(exc)
+    return out
 
 
 def _handle(row: InboundMail, now: datetime, force_request: bool, raw: bytes,
