@@ -28,16 +28,21 @@ _COMPLAINT = _phrases(COMPLAINT_WORDS)
 _SUGGESTION = _phrases(SUGGESTION_WORDS)
 
 
-def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(tuple(tokens[i:i + n]) == phrase for i in range(len(tokens) - n + 1))
+def _contains_any(starts: dict[str, list[int]], tokens: list[str],
+                  phrases: list[tuple[str, ...]]) -> bool:
+    """Whether one of `phrases` occurs in `tokens` (`starts`: each token's positions)."""
+    return any(tuple(tokens[i:i + len(phrase)]) == phrase
+               for phrase in phrases if phrase for i in starts.get(phrase[0], ()))
 
 
 def guess_request_type(subject: str, body: str) -> str:
     """'pengaduan', 'saran' or 'informasi' from whole words of the subject and new text."""
     tokens = normalize_text(f"{subject or ''}\n{body or ''}")
-    if any(_contains(tokens, p) for p in _COMPLAINT):
+    starts: dict[str, list[int]] = {}
+    for i, token in enumerate(tokens):
+        starts.setdefault(token, []).append(i)
+    if _contains_any(starts, tokens, _COMPLAINT):
         return "pengaduan"
-    if any(_contains(tokens, p) for p in _SUGGESTION):
+    if _contains_any(starts, tokens, _SUGGESTION):
         return "saran"
     return "informasi"

@@ -334,13 +334,15 @@ def poll_mailbox(now: datetime, **options) -> list[IngestResult]:
 # ------------------------------------------------------------------ storing and claiming
 
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 
 def _peek_message_id(raw: bytes) -> str:
     """The Message-ID before full parsing (which might fail); the parser's value replaces it
     once parsing succeeds. Same fallback as the parser: a hash of the content."""
+    end = _HEADER_END.search(raw)  # the header block only: the body can be megabytes
     try:
-        head = BytesHeaderParser(policy=compat32).parsebytes(raw)
+        head = BytesHeaderParser(policy=compat32).parsebytes(raw[:end.end()] if end else raw)
         value = str(head.get("Message-ID") or head.get("Message-Id") or "")
     except Exception:  # noqa: BLE001 - hostile input: fall back to the hash
         value = ""
