@@ -26,10 +26,18 @@ STARTED = re.compile(r"pids: web (\d+), scheduler (\d+), mail (\d+)")
 CATCHER = re.compile(r"catcher on 127\.0\.0\.1:(\d+)")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def free_ports(count: int) -> list[int]:
+    """Ports nothing listens on now, all different: held together while they are chosen (one
+    after the other, the kernel may hand out the port just closed again, and the web server
+    and the mail catcher got the same one)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def alive(pid: int) -> bool:
@@ -51,11 +59,11 @@ class Run:
     """`make -o seed run` (the database is prepared by the test) or the supervisor alone."""
 
     def __init__(self, instance: Path, *, via_make: bool = True):
-        self.port = free_port()
+        self.port, mail_port = free_ports(2)
         self.log = instance / f"run-{self.port}.log"
         env = dict(os.environ, INSTANCE_PATH=str(instance), PORT=str(self.port),
                    DATABASE_URL=f"sqlite:///{instance}/dev.sqlite3", APP_ENV="development",
-                   DEV_MAIL_PORT=str(free_port()), PYTHONUNBUFFERED="1")
+                   DEV_MAIL_PORT=str(mail_port), PYTHONUNBUFFERED="1")
         for name in ("SECRET_KEY", "PUBLIC_BASE_URL", "MAIL_SERVER", "MAIL_PORT", "FLASK_APP"):
             env.pop(name, None)
         self.env = env
