@@ -109,15 +109,16 @@ def queue():
     return render_template(
         "staff/queue.html", form=form, page=result, scope=scope, unit=unit,
         unread=staff_notify.unread_ticket_ids(current_user, [t.id for t in result.items]),
-        bulk=_bulk_choices(unit), bulk_form=BulkForm(),
+        bulk=_bulk_choices(unit, people), bulk_form=BulkForm(),
         tabs=scopes_for(current_user), args=args,
         overdue=queue_service.count_overdue(scope, unit, now),
         filtered=any(k not in ("bidang", "hal", "setelah", "sebelum") and v
                      for k, v in request.args.items()))
 
 
-def _bulk_choices(unit: Unit | None) -> dict | None:
-    """What the bulk bar offers the signed-in person on this queue (None: no bulk bar)."""
+def _bulk_choices(unit: Unit | None, people: list) -> dict | None:
+    """What the bulk bar offers the signed-in person on this queue (None: no bulk bar);
+    `people`: the unit's staff (people_service.unit_staff), read once for the page."""
     unit_id = unit.id if unit is not None else None
     role, own = current_user.role, current_user.unit_id
     may = {action: perm.can(role, own, action, unit_id)
@@ -125,7 +126,7 @@ def _bulk_choices(unit: Unit | None) -> dict | None:
     if not any(may.values()):
         return None
     return {
-        "assign": people_service.unit_staff(unit_id) if may[perm.ASSIGN] and unit_id else [],
+        "assign": people if may[perm.ASSIGN] and unit_id else [],
         "units": db.session.scalars(select(Unit).where(Unit.id != unit_id) if unit_id
                                     else select(Unit)).all() if may[perm.TRANSFER] else [],
         "close": may[perm.CLOSE],

@@ -88,8 +88,12 @@ def user_by_token(token: str, now: datetime) -> User | None:
 
 
 def unit_staff(unit_id: int | None) -> list[User]:
-    """Active staff of a unit who can hold tickets, by name."""
-    return [user for user, _load in unit_staff_with_load(unit_id)]
+    """Active staff of a unit who can hold tickets, by name (without their load: counting
+    each one's open tickets is the costly part, and the queue's lists need only names)."""
+    if unit_id is None:
+        return []
+    return list(db.session.scalars(select(User).where(*_unit_staff(unit_id))
+                                   .order_by(User.name)))
 
 
 def unit_staff_with_load(unit_id: int | None) -> list[tuple[User, int]]:
@@ -100,7 +104,11 @@ def unit_staff_with_load(unit_id: int | None) -> list[tuple[User, int]]:
                   .where(Ticket.assignee_id == User.id, Ticket.status.in_(sorted(OPEN_STATUSES)))
                   .correlate(User).scalar_subquery())
     rows = db.session.execute(
-        select(User, open_count).where(
-            User.unit_id == unit_id, User.is_active_account,
-            User.role.in_(sorted(perm.UNIT_ROLES))).order_by(User.name))
+        select(User, open_count).where(*_unit_staff(unit_id)).order_by(User.name))
     return [(user, load) for user, load in rows]
+
+
+def _unit_staff(unit_id: int) -> tuple:
+    """Who of a unit can hold tickets: active, in a unit role."""
+    return (User.unit_id == unit_id, User.is_active_account,
+            User.role.in_(sorted(perm.UNIT_ROLES)))
