@@ -41,6 +41,39 @@ def test_ingest_files_prints_one_json_line_per_message(app, runner):
 
 
 @pytest.mark.usefixtures("mail_app")
+def test_ingest_of_many_files_answers_each_in_order(app, runner, tmp_path):
+    """More files than one chunk (15 with the default claim time and parse budget): the later
+    chunks are parsed ahead in a helper process, and the lines still come in the files'
+    order, a reply still lands on the request it answers, a repeat is still a duplicate."""
+    files, first = [], "<awal.banyak@warga.example>"
+    for i in range(40):
+        if i == 0:
+            raw = build_mail(sender="Dewi <dewi@example.com>", subject="Sertifikat halal",
+                             body="Bagaimana cara daftar sertifikat halal?", message_id=first)
+        elif i == 33:  # a reply, two chunks after the request
+            raw = build_mail(sender="Dewi <dewi@example.com>", subject="Re: Sertifikat halal",
+                             body="Terima kasih, satu pertanyaan lagi.", in_reply_to=first,
+                             references=first)
+        elif i == 34:
+            raw = files[5].read_bytes()  # the same file again
+        else:
+            raw = build_mail(sender=f"Warga {i} <warga{i}@example.com>",
+                             subject=f"Pertanyaan {i}", body=f"Mohon informasi nomor {i}.")
+        path = tmp_path / f"{i:02}.eml"
+        path.write_bytes(raw)
+        files.append(path)
+    result = runner.invoke(args=["mail", "ingest", *map(str, files)])
+    assert result.exit_code == 0, result.output
+    out = lines(result.output)
+    expected = ["created"] * 40
+    expected[33], expected[34] = "appended", "duplicate"
+    assert [o["action"] for o in out] == expected
+    assert out[33]["ticket"] == out[0]["ticket"] and out[34]["ticket"] == out[5]["ticket"]
+    assert out[0]["message_id"] == first and out[33]["message_id"] != first
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 38
+
+
+@pytest.mark.usefixtures("mail_app")
 def test_ingest_stdin_reads_one_message_from_the_pipe(app, runner):
     result = runner.invoke(args=["mail", "ingest", "-"], input=eml("yahoo_request.eml"))
     assert result.exit_code == 0, result.output

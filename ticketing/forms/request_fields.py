@@ -131,6 +131,7 @@ RULES: dict[str, FieldRule] = {
                          multiline=True),
 }
 
+
 def field_args(name: str) -> dict:
     """A WTForms field's filter and validator for the request field `name`."""
     rule = RULES[name]

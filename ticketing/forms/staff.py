@@ -20,7 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..inputs import bounded_int
 from .base import Form
 from .public import TYPE_CHOICES, strip
-from .request_fields import field_args
+from .request_fields import DEFAULTS, field_args
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -144,7 +144,7 @@ class OralRequestForm(Form):
     name = StringField(_l("Nama pemohon"), **field_args("name"))
     email = StringField(_l("Email pemohon"), **field_args("email"))
     phone = StringField(_l("Nomor telepon/WhatsApp"), **field_args("phone"))
-    type = SelectField(_l("Jenis permohonan"), choices=TYPE_CHOICES, default="informasi")
+    type = SelectField(_l("Jenis permohonan"), choices=TYPE_CHOICES, default=DEFAULTS["type"])
     service = SelectField(_l("Layanan"), choices=[], validators=[
         DataRequired(_l("Pilih layanan."))])
     subject = StringField(_l("Perihal"), **field_args("subject"))

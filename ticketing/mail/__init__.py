@@ -20,7 +20,7 @@ Framework-free (no Flask globals). Modules, in dependency order:
 from .auth import authenticated_domain
 from .charset import decode_bytes
 from .classify import bounced_message_ids, bounced_recipients, classify
-from .headers import decode_header_text, parse_header_params
+from .headers import decode_header_text, header_block_end, parse_header_params
 from .htmltext import html_to_text, sanitize_html
 from .model import AutoClass, MailParseError, MailParseTimeout, ParsedAttachment, ParsedMail
 from .msgids import (
@@ -45,6 +45,7 @@ __all__ = [
     "decode_bytes",
     "decode_header_text",
     "find_ticket_codes",
+    "header_block_end",
     "html_to_text",
     "is_own_message_id",
     "make_message_id",

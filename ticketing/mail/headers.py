@@ -19,6 +19,16 @@ from .charset import _clean_text, decode_bytes
 # ---------------------------------------------------------------------------
 
 
+_BLANK_LINE_RE = re.compile(rb"\r?\n\r?\n")
+
+
+def header_block_end(raw: bytes) -> int:
+    """Where a raw message's header block ends: the start of its first blank line (the
+    whole message when it has none)."""
+    match = _BLANK_LINE_RE.search(raw)
+    return match.start() if match else len(raw)
+
+
 _ENCODED_WORD_RE = re.compile(r"=\?([^?\s]+?)\?([bBqQ])\?(.*?)\?=", re.DOTALL)
 _FOLD_RE = re.compile(r"\r?\n(?=[ \t])")
 _WS_RE = re.compile(r"\s+")

@@ -20,6 +20,7 @@ from .headers import (
     _parse_date,
     _raw_headers,
     decode_header_text,
+    header_block_end,
 )
 from .htmltext import html_to_text, sanitize_html
 from .mime import _PARSER_COMPAT, _PARSER_DEFAULT, _charset_hint, _Walker
@@ -52,8 +53,7 @@ def _repair_header_block(raw: bytes) -> tuple[bytes, list[str]]:
       which would otherwise end the header block and drop From/Subject.
     Lines are only rewritten when real header lines follow them.
     """
-    m = re.search(rb"\r?\n\r?\n", raw)
-    end = m.start() if m else len(raw)
+    end = header_block_end(raw)
     lines = raw[:end].split(b"\n")
     repairs: list[str] = []
 
@@ -115,8 +115,7 @@ def _trim_header_block(raw: bytes) -> tuple[bytes, list[str]]:
     """Keep at most MAX_HEADERS fields (plus the key fields wherever they are): a block of
     a million junk fields is hostile, and the standard parser would spend seconds on it.
     The raw bytes are stored untouched; only what is parsed is trimmed."""
-    m = re.search(rb"\r?\n\r?\n", raw)
-    end = m.start() if m else len(raw)
+    end = header_block_end(raw)
     if raw.count(b"\n", 0, end) < MAX_HEADERS:
         return raw, []
     kept: list[bytes] = []

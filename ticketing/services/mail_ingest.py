@@ -123,9 +123,9 @@ def ingest_many(raws: Iterable[bytes], clock: Callable[[], datetime], *,
     chunks = _chunks(raws, _chunk_size())
     chunk = next(chunks, None)
     following = next(chunks, None)
-    parse_chunk = partial(_parse_chunk, budget=config.get("MAIL_PARSE_BUDGET_SECONDS"))
-    budget = config.get("MAIL_PARSE_BUDGET_SECONDS") or 60
-    with parse_ahead(parse_chunk, seconds_per_message=budget + 1,
+    budget = config.get("MAIL_PARSE_BUDGET_SECONDS")
+    with parse_ahead(partial(_parse_chunk, budget=budget),
+                     seconds_per_message=(budget or 60) + 1,
                      enabled=following is not None and config.get("MAIL_PARSE_AHEAD", True)
                      ) as submit:
         parses: Pending = not_ahead
@@ -334,15 +334,13 @@ def poll_mailbox(now: datetime, **options) -> list[IngestResult]:
 # ------------------------------------------------------------------ storing and claiming
 
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 
 def _peek_message_id(raw: bytes) -> str:
     """The Message-ID before full parsing (which might fail); the parser's value replaces it
     once parsing succeeds. Same fallback as the parser: a hash of the content."""
-    end = _HEADER_END.search(raw)  # the header block only: the body can be megabytes
-    try:
-        head = BytesHeaderParser(policy=compat32).parsebytes(raw[:end.end()] if end else raw)
+    try:  # the header block only: the body can be megabytes
+        head = BytesHeaderParser(policy=compat32).parsebytes(raw[:mailparse.header_block_end(raw)])
         value = str(head.get("Message-ID") or head.get("Message-Id") or "")
     except Exception:  # noqa: BLE001 - hostile input: fall back to the hash
         value = ""

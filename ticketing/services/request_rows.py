@@ -15,7 +15,7 @@ auto_reply.auto_reply_rows, facts.new_ticket_rows).
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 
 import orjson
 from sqlalchemy import insert, text
@@ -152,7 +152,7 @@ def _one_statement(layout: tuple) -> tuple:
     return text("WITH " + ",\n".join(parts) + "\nSELECT id FROM t"), defaults
 
 
-@cache
+@lru_cache(maxsize=64)  # bounded: keyed by the engine's dialect, and tests make many engines
 def _driver_sql(layout: tuple, dialect) -> str:
     return str(_one_statement(layout)[0].compile(dialect=dialect))
 
