@@ -31,6 +31,7 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 from http.client import HTTPConnection
 from pathlib import Path
@@ -311,10 +312,39 @@ def _serve(module_dir: str, module: str) -> tuple[subprocess.Popen, int]:
     raise RuntimeError(f"gunicorn did not start on {port}")
 
 
+def _proc_cpu() -> dict[int, tuple[int, str, float]]:
+    """pid -> (parent pid, command name, CPU seconds used so far) of every process, from
+    /proc (Linux; empty elsewhere)."""
+    tick, out = os.sysconf("SC_CLK_TCK"), {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        name, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:]
+        fields = rest.split()
+        out[int(entry.name)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / tick)
+    return out
+
+
+def _cpu_split(before: dict, after: dict, server_pid: int) -> dict:
+    """CPU seconds between two _proc_cpu readings: the server's workers (its children), and
+    PostgreSQL (every local process named postgres: backends and background writers; a
+    backend that began meanwhile counts from zero)."""
+    def used(pick) -> float:
+        return sum(cpu - before.get(pid, (0, "", 0.0))[2]
+                   for pid, (ppid, name, cpu) in after.items() if pick(ppid, name))
+    return {"workers": used(lambda ppid, _name: ppid == server_pid),
+            "database": used(lambda _ppid, name: name == "postgres")}
+
+
 def _load(port: int, path: str, body: bytes, content_type: str, seconds: float,
-          threads: int = 4) -> dict:
+          threads: int = 4, server_pid: int | None = None) -> dict:
     """Requests per second of POST path for `seconds` with `threads` keep-alive clients.
-    In `body`, {n} becomes the request's number in this call, {run} this call's own token."""
+    In `body`, {n} becomes the request's number in this call, {run} this call's own token.
+    With `server_pid`, also the CPU seconds its workers, PostgreSQL and this load generator
+    used meanwhile (the machine's CPU that each request costs, less swayed than a rate by
+    what else the machine does)."""
     done, errors, stop = [0] * threads, [0] * threads, time.time() + seconds
     body = body.replace(b"{run}", uuid.uuid4().hex[:10].encode())
 
@@ -335,14 +365,19 @@ def _load(port: int, path: str, body: bytes, content_type: str, seconds: float,
                 conn = HTTPConnection("127.0.0.1", port, timeout=30)
 
     workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    started = time.time()
+    before = _proc_cpu() if server_pid else {}
+    started, load_cpu = time.time(), time.process_time()
     for w in workers:
         w.start()
     for w in workers:
         w.join()
     elapsed = time.time() - started
-    return {"rps": round(sum(done) / elapsed, 1), "ok": sum(done), "errors": sum(errors),
-            "seconds": elapsed}
+    out = {"rps": round(sum(done) / elapsed, 1), "ok": sum(done), "errors": sum(errors),
+           "seconds": elapsed}
+    if server_pid:
+        out["cpu"] = {**_cpu_split(before, _proc_cpu(), server_pid),
+                      "load": time.process_time() - load_cpu}
+    return out
 
 
 BARE = """
@@ -404,15 +439,18 @@ def intake_rows(url: str, seconds: float) -> dict:
             # Interleaved rounds: the machine is shared, and a neighbour's load that comes and
             # goes would otherwise fall on one row of the ratio only.
             rounds = max(1, min(ROUNDS, int(seconds)))
-            totals = {label: {"ok": 0, "errors": 0, "seconds": 0.0} for label, *_ in runs}
+            totals = {label: {"ok": 0, "errors": 0, "seconds": 0.0, "cpu": Counter()}
+                      for label, *_ in runs}
             ratios = {"intake_api_vs_bare": [], "intake_form_vs_bare": []}
             for _ in range(rounds):
                 rps = {}
                 for label, _module, path, body, kind in runs:
-                    done = _load(servers[label][1], path, body, kind, seconds / rounds)
+                    server, port = servers[label]
+                    done = _load(port, path, body, kind, seconds / rounds, server_pid=server.pid)
                     rps[label] = done["rps"]
                     for key in ("ok", "errors", "seconds"):
                         totals[label][key] += done[key]
+                    totals[label]["cpu"].update(done["cpu"])
                 for name in ratios:
                     ratios[name].append(rps[name.replace("_vs_bare", "")]
                                         / (rps["bare_insert"] or 1))
@@ -422,10 +460,23 @@ def intake_rows(url: str, seconds: float) -> dict:
                 server.wait(timeout=20)
     for label, total in totals.items():
         out[label] = {"rps": round(total["ok"] / total["seconds"], 1), "ok": total["ok"],
-                      "errors": total["errors"]}
+                      "errors": total["errors"],
+                      # CPU milliseconds per request; "database" counts every local postgres
+                      # process (0 when the server is elsewhere)
+                      "cpu_ms_per_request": {
+                          part: round(1000 * used / max(total["ok"], 1), 3)
+                          for part, used in sorted(total["cpu"].items())}}
+        cpu = out[label]["cpu_ms_per_request"]
         print(f"  {label:<44} {out[label]['rps']:>9} req/s  "
-              f"({out[label]['errors']} errors)", flush=True)
+              f"({out[label]['errors']} errors; CPU ms/request: workers {cpu['workers']}, "
+              f"database {cpu['database']}, load {cpu['load']})", flush=True)
+    total_cpu = {label: sum(out[label]["cpu_ms_per_request"].values()) for label in totals}
     for name, values in ratios.items():
+        # the machine's CPU per bare request over that per intake request: what the rate
+        # ratio would be on a machine doing nothing else, with the CPU always busy
+        intake = name.replace("_vs_bare", "")
+        if total_cpu[intake]:
+            out[name + "_by_cpu"] = round(total_cpu["bare_insert"] / total_cpu[intake], 3)
         # the median round: one round disturbed by a neighbour does not decide it
         out[name] = round(statistics.median(values), 3)
         out[name + "_rounds"] = [round(v, 3) for v in values]
@@ -445,6 +496,7 @@ def intake_statements(app) -> dict:
               "message": "Bagaimana cara mendaftar sertifikat halal gratis untuk usaha saya?"}
     out = {}
     statements: list[str] = []
+    run = uuid.uuid4().hex[:10]  # a key of its own per run: a repeat would be looked up
 
     def count(_conn, _cursor, statement, *_args) -> None:
         statements.append(statement.split("(")[0].split(" WHERE ")[0].strip())
@@ -454,7 +506,7 @@ def intake_statements(app) -> dict:
                 **fields, "email": f"sql{n}@example.com", "consent": True})),
             ("intake_form", lambda n: client.post("/permohonan", data={
                 **fields, "email": f"sql{n}@example.com", "consent": "y", "started": "0",
-                "submission_key": f"sql-{n}"}))):
+                "submission_key": f"sql-{run}-{n}"}))):
         send(0)
         statements.clear()
         event.listen(engine, "before_cursor_execute", count)

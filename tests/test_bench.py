@@ -59,6 +59,10 @@ def test_bench_seeds_and_times_every_row(tmp_path):
     assert intake["intake_api"]["ok"] > 0 and intake["intake_form"]["ok"] > 0
     assert intake["bare_insert"]["ok"] > 0 and intake["intake_api"]["errors"] == 0
     assert "intake_api_vs_bare" in intake
+    for label in ("bare_insert", "intake_api", "intake_form"):  # the CPU each request costs
+        cpu = intake[label]["cpu_ms_per_request"]
+        assert set(cpu) == {"workers", "database", "load"} and cpu["workers"] > 0, cpu
+    assert intake["intake_api_vs_bare_by_cpu"] > 0
     statements = result["intake_sql"]
     assert statements["intake_api"]["status"] == 201 and statements["intake_form"]["status"] == 303
     # a new request is one statement (its rows in data-modifying CTEs, services.request_rows)
