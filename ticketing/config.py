@@ -114,7 +114,10 @@ class Config:
     MAX_CONTENT_LENGTH = 5 * 10 * 1024 * 1024 + 1024 * 1024  # five full uploads plus the form
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = True
+    #: Flask-Limiter's X-RateLimit-* headers on every limited response cost two round trips
+    #: to its store (Redis in production) per request; the desk sends them, with
+    #: Retry-After, on a refusal only (headers.rate_limit_headers)
+    RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "diskopukm")
     INTAKE_RATE_LIMIT = os.environ.get("INTAKE_RATE_LIMIT", "10 per hour;3 per minute")
     #: the public form sent back sooner than this after it was shown is held as automated

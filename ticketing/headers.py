@@ -1,9 +1,14 @@
-"""Security headers on every response, and the reverse-proxy setting (ProxyFix)."""
+"""Security headers on every response, the rate limit's headers on a refusal, and the
+reverse-proxy setting (ProxyFix)."""
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .extensions import limiter
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
@@ -40,6 +45,23 @@ def _headers(response):
     return response
 
 
+def rate_limit_headers(response):
+    """A refusal for too many requests (429) says when to try again (Retry-After, seconds)
+    and which limit was reached (X-RateLimit-Limit/-Remaining/-Reset), read from the
+    limiter's store then. Other responses carry none of them: Flask-Limiter's own headers
+    (RATELIMIT_HEADERS_ENABLED) would read the store on every request."""
+    limit = limiter.current_limit if response.status_code == 429 else None
+    if limit is None:
+        return response
+    reset_at = limit.reset_at
+    response.headers.update({
+        "Retry-After": str(max(1, int(reset_at - time.time()))),
+        "X-RateLimit-Limit": str(limit.limit.amount),
+        "X-RateLimit-Remaining": str(limit.remaining),
+        "X-RateLimit-Reset": str(reset_at)})
+    return response
+
+
 def trust_proxies(app: Flask) -> None:
     """Behind TRUSTED_PROXIES reverse proxies, take the client address and scheme from their
     X-Forwarded-For/-Proto (rate limits then see the citizen, not the proxy). 0: off."""
@@ -50,4 +72,5 @@ def trust_proxies(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     app.after_request(_headers)
+    app.after_request(rate_limit_headers)
     trust_proxies(app)

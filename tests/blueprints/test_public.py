@@ -275,11 +275,17 @@ def test_intake_is_rate_limited(app):
 
     limiter.init_app(app)  # pick up the changed setting
     client = app.test_client()
-    statuses = [client.post("/permohonan", data=form_data(submission_key=f"k{i}")).status_code
-                for i in range(5)]
+    responses = [client.post("/permohonan", data=form_data(submission_key=f"k{i}"))
+                 for i in range(5)]
+    statuses = [response.status_code for response in responses]
     assert statuses[:3] == [303, 303, 303]
     assert statuses[3] == 429
     assert count(Ticket) == 3
+    refused, accepted = responses[3], responses[0]
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60  # the minute's limit was reached
+    assert (refused.headers["X-RateLimit-Limit"], refused.headers["X-RateLimit-Remaining"]) \
+        == ("3", "0")
+    assert "Retry-After" not in accepted.headers and "X-RateLimit-Limit" not in accepted.headers
 
 
 def test_citizen_cannot_download_notes_refused_or_other_tickets_files(client, now, app):

@@ -106,6 +106,14 @@ def test_rate_limit_sees_the_citizen_behind_trusted_proxies(app, trusted, second
     finally:
         limiter.init_app(app)
     assert (first.status_code, again.status_code, other.status_code) == (201, 429, second)
+    # the refusal says when to come back and which limit it met; an accepted request reads
+    # nothing more from the limiter's store, so it carries none of these headers
+    assert 1 <= int(again.headers["Retry-After"]) <= 60
+    assert again.headers["X-RateLimit-Limit"] == "1"
+    assert again.headers["X-RateLimit-Remaining"] == "0"
+    assert int(again.headers["X-RateLimit-Reset"]) > time.time()
+    assert not [name for name, _value in first.headers
+                if name.lower().startswith(("x-ratelimit", "retry-after"))]
 
 
 def test_status_api_takes_the_contact_from_a_header(client):
