@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -43,6 +44,7 @@ sys.path.insert(0, str(HERE))
 from seed import DEFAULT_URL, NOW, make_app, recreate_database, seed  # noqa: E402
 from sqlalchemy import event, select, text  # noqa: E402
 
+from ticketing.config import Config  # noqa: E402
 from ticketing.extensions import db  # noqa: E402
 from ticketing.models import Ticket, User  # noqa: E402
 
@@ -274,12 +276,38 @@ WSGI = """
 import sys
 sys.path.insert(0, {root!r})
 from bench.seed import make_app
-app = make_app({url!r})
+app = make_app({url!r}, overrides={overrides!r})
 """
+
+#: the desk under load as deployed (deploy/diskopukm.env.example), not as the tests configure
+#: it: CSRF checked on the form, the rate limiter counting every request in Redis with the
+#: deployment's two limits raised beyond the load's reach, the form's minimum fill time
+#: (forms.antispam) at its default
+LIVE = {"TESTING": False, "WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": True,
+        "INTAKE_RATE_LIMIT": "100000000 per hour;10000000 per minute",
+        "FORM_MIN_FILL_SECONDS": Config.FORM_MIN_FILL_SECONDS}
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def live_settings() -> dict:
+    """LIVE, with the limiter's store: Redis when it answers (a key prefix of this run's
+    own), else the in-memory store with a warning."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        print(f"  (no Redis at {REDIS_URL}: {exc}; the rate limiter counts in memory)",
+              flush=True)
+        return {**LIVE, "RATELIMIT_STORAGE_URI": "memory://"}
+    return {**LIVE, "RATELIMIT_STORAGE_URI": REDIS_URL,
+            "RATELIMIT_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:10]}"}
 
 
 #: interleaved rounds of the intake rows (bare, API, form, bare, ...)
 ROUNDS = 5
+#: load generator threads: keep-alive clients, each one browser for the form
+THREADS = 4
 
 
 def _free_port() -> int:
@@ -328,32 +356,37 @@ def _proc_cpu() -> dict[int, tuple[int, str, float]]:
 
 
 def _cpu_split(before: dict, after: dict, server_pid: int) -> dict:
-    """CPU seconds between two _proc_cpu readings: the server's workers (its children), and
+    """CPU seconds between two _proc_cpu readings: the server's workers (its children),
     PostgreSQL (every local process named postgres: backends and background writers; a
-    backend that began meanwhile counts from zero)."""
+    backend that began meanwhile counts from zero) and Redis (the rate limiter's store)."""
     def used(pick) -> float:
         return sum(cpu - before.get(pid, (0, "", 0.0))[2]
                    for pid, (ppid, name, cpu) in after.items() if pick(ppid, name))
     return {"workers": used(lambda ppid, _name: ppid == server_pid),
-            "database": used(lambda _ppid, name: name == "postgres")}
+            "database": used(lambda _ppid, name: name == "postgres"),
+            "redis": used(lambda _ppid, name: name == "redis-server")}
 
 
 def _load(port: int, path: str, body: bytes, content_type: str, seconds: float,
-          threads: int = 4, server_pid: int | None = None) -> dict:
+          threads: int = THREADS, server_pid: int | None = None,
+          browsers: list[tuple[bytes, dict]] | None = None) -> dict:
     """Requests per second of POST path for `seconds` with `threads` keep-alive clients.
     In `body`, {n} becomes the request's number in this call, {run} this call's own token.
     With `server_pid`, also the CPU seconds its workers, PostgreSQL and this load generator
     used meanwhile (the machine's CPU that each request costs, less swayed than a rate by
-    what else the machine does)."""
+    what else the machine does). `browsers`: per thread, the fields and headers (_browser)
+    its posts add, as one browser's."""
     done, errors, stop = [0] * threads, [0] * threads, time.time() + seconds
     body = body.replace(b"{run}", uuid.uuid4().hex[:10].encode())
 
     def worker(i: int) -> None:
         conn = HTTPConnection("127.0.0.1", port, timeout=30)
+        fields, headers = browsers[i] if browsers else (b"", {})
+        headers = {**headers, "Content-Type": content_type}
         while time.time() < stop:
             try:
                 conn.request("POST", path, body=body.replace(b"{n}", str(
-                    done[i] * threads + i).encode()), headers={"Content-Type": content_type})
+                    done[i] * threads + i).encode()) + fields, headers=headers)
                 response = conn.getresponse()
                 response.read()
                 if response.status in (200, 201, 303):
@@ -378,6 +411,22 @@ def _load(port: int, path: str, body: bytes, content_type: str, seconds: float,
         out["cpu"] = {**_cpu_split(before, _proc_cpu(), server_pid),
                       "load": time.process_time() - load_cpu}
     return out
+
+
+def _browser(port: int) -> tuple[bytes, dict]:
+    """What a browser that opened the form sends with its post: the session cookie, and the
+    page's CSRF token and signed start time (the fields this adds to the body, and the
+    headers). Every post of a thread reuses them without keeping the cookies answered: each
+    is a citizen's first request in that session."""
+    conn = HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/permohonan")
+    response = conn.getresponse()
+    page = response.read().decode()
+    conn.close()
+    cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+    fields = {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1)
+              for name in ("csrf_token", "started")}
+    return b"&" + urllib.parse.urlencode(fields).encode(), {"Cookie": cookie}
 
 
 BARE = """
@@ -421,7 +470,7 @@ def intake_rows(url: str, seconds: float) -> dict:
         "service": service, "subject": "Pertanyaan sertifikat halal {n}",
         "message": "Bagaimana cara mendaftar sertifikat halal gratis untuk usaha saya?",
         # as a browser sends it: the form's submission key (a new one per request)
-        "consent": "y", "started": "0", "submission_key": "bench-{run}-{n}"}
+        "consent": "y", "submission_key": "bench-{run}-{n}"}
     ).encode().replace(b"%7Bn%7D", b"{n}").replace(b"%7Brun%7D", b"{run}")
     out = {}
     runs = (("bare_insert", "bench_bare", "/bare", b"x{n}", "text/plain"),
@@ -429,13 +478,22 @@ def intake_rows(url: str, seconds: float) -> dict:
             ("intake_form", "bench_app", "/permohonan", form_body,
              "application/x-www-form-urlencoded"))
     with tempfile.TemporaryDirectory() as folder:
-        Path(folder, "bench_app.py").write_text(WSGI.format(root=str(HERE.parent), url=url))
+        Path(folder, "bench_app.py").write_text(WSGI.format(root=str(HERE.parent), url=url,
+                                                            overrides=live_settings()))
         Path(folder, "bench_bare.py").write_text(BARE.format(root=str(HERE.parent), url=url))
         servers = {}
         try:
+            browsers = {}
             for label, module, path, body, kind in runs:
                 servers[label] = _serve(folder, module)
-                _load(servers[label][1], path, body, kind, 1.0)  # warm up
+                if label == "intake_form":
+                    opened = time.time()
+                    browsers[label] = [_browser(servers[label][1]) for _ in range(THREADS)]
+                    # a person takes longer than the minimum fill time to type
+                    time.sleep(max(0.0, opened + LIVE["FORM_MIN_FILL_SECONDS"] + 0.5
+                                   - time.time()))
+                _load(servers[label][1], path, body, kind, 1.0,
+                      browsers=browsers.get(label))  # warm up
             # Interleaved rounds: the machine is shared, and a neighbour's load that comes and
             # goes would otherwise fall on one row of the ratio only.
             rounds = max(1, min(ROUNDS, int(seconds)))
@@ -446,7 +504,8 @@ def intake_rows(url: str, seconds: float) -> dict:
                 rps = {}
                 for label, _module, path, body, kind in runs:
                     server, port = servers[label]
-                    done = _load(port, path, body, kind, seconds / rounds, server_pid=server.pid)
+                    done = _load(port, path, body, kind, seconds / rounds, server_pid=server.pid,
+                                 browsers=browsers.get(label))
                     rps[label] = done["rps"]
                     for key in ("ok", "errors", "seconds"):
                         totals[label][key] += done[key]
@@ -461,15 +520,16 @@ def intake_rows(url: str, seconds: float) -> dict:
     for label, total in totals.items():
         out[label] = {"rps": round(total["ok"] / total["seconds"], 1), "ok": total["ok"],
                       "errors": total["errors"],
-                      # CPU milliseconds per request; "database" counts every local postgres
-                      # process (0 when the server is elsewhere)
+                      # CPU milliseconds per request; "database" and "redis" count every local
+                      # postgres and redis-server process (0 when the server is elsewhere)
                       "cpu_ms_per_request": {
                           part: round(1000 * used / max(total["ok"], 1), 3)
                           for part, used in sorted(total["cpu"].items())}}
         cpu = out[label]["cpu_ms_per_request"]
         print(f"  {label:<44} {out[label]['rps']:>9} req/s  "
               f"({out[label]['errors']} errors; CPU ms/request: workers {cpu['workers']}, "
-              f"database {cpu['database']}, load {cpu['load']})", flush=True)
+              f"database {cpu['database']}, redis {cpu['redis']}, load {cpu['load']})",
+              flush=True)
     total_cpu = {label: sum(out[label]["cpu_ms_per_request"].values()) for label in totals}
     for name, values in ratios.items():
         # the machine's CPU per bare request over that per intake request: what the rate

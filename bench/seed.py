@@ -88,8 +88,10 @@ def recreate_database(admin_url: str, name: str) -> str:
         hide_password=False)
 
 
-def make_app(url: str, folder: str | None = None):
+def make_app(url: str, folder: str | None = None, overrides: dict | None = None):
+    """The desk on `url` with the tests' settings, and `overrides` of them."""
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    config.update(overrides or {})
     config["SQLALCHEMY_DATABASE_URI"] = url
     config["UPLOAD_DIR"] = folder or tempfile.mkdtemp(prefix="bench-uploads-")
     return create_app(config)

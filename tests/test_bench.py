@@ -61,7 +61,7 @@ def test_bench_seeds_and_times_every_row(tmp_path):
     assert "intake_api_vs_bare" in intake
     for label in ("bare_insert", "intake_api", "intake_form"):  # the CPU each request costs
         cpu = intake[label]["cpu_ms_per_request"]
-        assert set(cpu) == {"workers", "database", "load"} and cpu["workers"] > 0, cpu
+        assert set(cpu) == {"workers", "database", "redis", "load"} and cpu["workers"] > 0, cpu
     assert intake["intake_api_vs_bare_by_cpu"] > 0
     statements = result["intake_sql"]
     assert statements["intake_api"]["status"] == 201 and statements["intake_form"]["status"] == 303
