@@ -7,8 +7,9 @@ In-process rows (the Flask test client: the application's own time, no network):
 and API pages, searches, the public figures, the evaluation report (page, PDF and XLSX of a
 finished and of the running quarter), `sla check`.
 Intake under gunicorn (2 workers) with a load generator (threads of http.client):
-POST /api/v1/requests and the web form, next to a bare Flask-SQLAlchemy app doing one INSERT
-on the same database in the same run, the three servers loaded in interleaved rounds (bare,
+POST /api/v1/requests and the web form of the desk as deployed (LIVE: CSRF, the rate limiter
+in Redis), next to a bare Flask-SQLAlchemy app doing one INSERT on the same database in the
+same run, the three servers loaded in interleaved rounds (bare,
 API, form, bare, ...: a neighbour's load that comes and goes falls on all three); the JSON
 carries each round's ratios and their median.
 
