@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask, current_app, request
+from flask_limiter import HeaderNames
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import limiter
@@ -54,11 +55,11 @@ def rate_limit_headers(response):
     if limit is None:
         return response
     reset_at = limit.reset_at
-    response.headers.update({
-        "Retry-After": str(max(1, int(reset_at - time.time()))),
-        "X-RateLimit-Limit": str(limit.limit.amount),
-        "X-RateLimit-Remaining": str(limit.remaining),
-        "X-RateLimit-Reset": str(reset_at)})
+    response.headers.update({  # Flask-Limiter's names and values, as it would send them
+        HeaderNames.RETRY_AFTER.value: str(max(1, int(reset_at - time.time()))),
+        HeaderNames.LIMIT.value: str(limit.limit.amount),
+        HeaderNames.REMAINING.value: str(limit.remaining),
+        HeaderNames.RESET.value: str(reset_at)})
     return response
 
 

@@ -59,30 +59,38 @@ def _workers(tmp_path, storage: str, count: int = 2):
     return ports, procs
 
 
-def _post_alternating(ports) -> list[int]:
-    statuses = []
+def _post_alternating(ports) -> list[tuple[int, dict]]:
+    """(status, headers) of four tracking posts, to the workers in turn."""
+    answers = []
     for i in range(4):
         data = urllib.parse.urlencode({"code": "ABCD-EFGH", "contact": f"x{i}@x.id"}).encode()
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{ports[i % 2]}/lacak", data=data, timeout=5)
-            statuses.append(200)
+            with urllib.request.urlopen(f"http://127.0.0.1:{ports[i % 2]}/lacak", data=data,
+                                        timeout=5) as response:
+                answers.append((response.status, dict(response.headers)))
         except urllib.error.HTTPError as exc:
-            statuses.append(exc.code)
-    return statuses
+            answers.append((exc.code, dict(exc.headers)))
+    return answers
 
 
 @pytest.mark.parametrize("shared", [True, False], ids=["redis", "memory"])
 def test_limit_counts_across_worker_processes(redis_url, tmp_path, shared):
     ports, procs = _workers(tmp_path, redis_url if shared else "memory://")
     try:
-        statuses = _post_alternating(ports)
+        answers = _post_alternating(ports)
     finally:
         for proc in procs:
             proc.terminate()
             proc.wait(timeout=5)
+    statuses = [status for status, _headers in answers]
     if shared:
         # Each worker saw two requests; together they crossed the limit of three.
         assert statuses == [422, 422, 422, 429]
+        # the refusal's wait and limit, read from Redis; the answers before it carry none
+        refused = answers[3][1]
+        assert 1 <= int(refused["Retry-After"]) <= 60
+        assert (refused["X-RateLimit-Limit"], refused["X-RateLimit-Remaining"]) == ("3", "0")
+        assert not any("X-RateLimit-Limit" in headers for _status, headers in answers[:3])
     else:
         # The control: per-process memory cannot see the other worker's requests.
         assert statuses == [422, 422, 422, 422]
