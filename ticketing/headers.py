@@ -10,6 +10,7 @@ from flask_limiter import HeaderNames
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import limiter
+from .ratelimit import current_refusal
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
@@ -49,9 +50,12 @@ def _headers(response):
 def rate_limit_headers(response):
     """A refusal for too many requests (429) says when to try again (Retry-After, seconds)
     and which limit was reached (X-RateLimit-Limit/-Remaining/-Reset), read from the
-    limiter's store then. Other responses carry none of them: Flask-Limiter's own headers
+    limiter's store then (the intake limit's refusal carries them: ratelimit.Refusal).
+    Other responses carry none of them: Flask-Limiter's own headers
     (RATELIMIT_HEADERS_ENABLED) would read the store on every request."""
-    limit = limiter.current_limit if response.status_code == 429 else None
+    if response.status_code != 429:
+        return response
+    limit = current_refusal() or limiter.current_limit
     if limit is None:
         return response
     reset_at = limit.reset_at

@@ -17,23 +17,9 @@ from ticketing import ROOT, create_app
 from ticketing.extensions import db
 
 from ..conftest import _config
-from ..support.components import free_port, missing_component
+from ..support.components import free_port
 
 pytestmark = pytest.mark.slow  # two web worker processes per test
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture
-def redis_url():
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        missing_component(f"Redis at {REDIS_URL}: {exc}")
-    return REDIS_URL
-
 
 def _workers(tmp_path, storage: str, count: int = 2):
     url = f"sqlite:///{tmp_path}/shared.sqlite3"

@@ -12,13 +12,13 @@ from ..extensions import csrf, db, limiter
 from ..forms import request_fields
 from ..inputs import text_error
 from ..models import Service
+from ..ratelimit import intake_limited
 from ..schemas import parse_body
 from ..schemas.api import RequestBody
 from ..schemas.base import invalid
 from ..services import catalogue, intake, transaction
 from ..services.serialize import iso, ticket_json
 from .helpers import now_utc
-from .public import intake_limit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # JSON clients authenticate with tokens or nothing, never with cookies
@@ -58,7 +58,7 @@ def faq():
 
 
 @bp.post("/requests")
-@limiter.limit(intake_limit)
+@intake_limited()
 def create_request():
     body = parse_body(RequestBody)
     # The web form's content rules (email, phone, lengths, service), fed the typed values.
@@ -98,7 +98,7 @@ def _idempotency_key(from_body: str | None) -> str | None:
 
 
 @bp.get("/requests/<code>")
-@limiter.limit(intake_limit)
+@intake_limited()
 def request_status(code: str):
     contact = requester_contact()
     ticket = intake.find_for_requester(code, contact or "")

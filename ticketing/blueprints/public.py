@@ -28,6 +28,7 @@ from ..extensions import db, limiter
 from ..forms import antispam, request_fields
 from ..forms.public import ConfirmForm, FaqVoteForm, RecoverForm, ReplyForm, RequestForm, TrackForm
 from ..models import Attachment, Message, Service, Ticket, Unit
+from ..ratelimit import intake_limited
 from ..services import (
     catalogue,
     faq,
@@ -45,10 +46,6 @@ bp = Blueprint("public", __name__)
 
 #: how many tickets one browser session may have open for tracking
 TRACKED_LIMIT = 20
-
-
-def intake_limit() -> str:
-    return current_app.config["INTAKE_RATE_LIMIT"]
 
 
 def service_choices() -> list[SelectChoice]:
@@ -185,8 +182,7 @@ def _form_again(form, kept: list, new_uploads: list, status: int):
 
 
 @bp.route("/permohonan", methods=["GET", "POST"])
-@limiter.limit(intake_limit, methods=["POST"], deduct_when=_accepted,
-               on_breach=_form_rate_limited)
+@intake_limited(methods=("POST",), counted=_accepted, on_refusal=_form_rate_limited)
 def new_request():
     now = now_utc()
     if request.method == "GET":
@@ -286,7 +282,7 @@ def _tracked_ticket(code: str) -> Ticket:
 
 
 @bp.route("/lacak", methods=["GET", "POST"])
-@limiter.limit(intake_limit, methods=["POST"])
+@intake_limited(methods=("POST",))
 def track():
     form = TrackForm()
     if request.method == "GET" and request.args.get("kode"):
@@ -305,7 +301,7 @@ def track():
 
 
 @bp.route("/lacak/kirim-ulang", methods=["GET", "POST"])
-@limiter.limit(intake_limit, methods=["POST"])
+@intake_limited(methods=("POST",))
 def recover():
     form = RecoverForm()
     if form.validate_on_submit():
@@ -339,7 +335,7 @@ def _ticket_page(ticket: Ticket, **context) -> str:
 
 
 @bp.post("/lacak/<code>/balas")
-@limiter.limit(intake_limit)
+@intake_limited()
 def reply(code: str):
     ticket = _tracked_ticket(code)
     form = ReplyForm()

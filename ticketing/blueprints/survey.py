@@ -9,13 +9,13 @@ from sqlalchemy import select
 from ..domain import ikm
 from ..domain import permissions as perm
 from ..domain.codes import normalize_code
-from ..extensions import db, limiter
+from ..extensions import db
 from ..forms.survey import SurveyForm
 from ..models import Ticket
+from ..ratelimit import intake_limited
 from ..services import survey as service
 from ..services import transaction
 from .helpers import apply_errors, now_utc
-from .public import intake_limit
 from .staff_common import load_ticket
 
 bp = Blueprint("survey", __name__)
@@ -52,7 +52,7 @@ def _save(form: SurveyForm, ticket: Ticket, channel: str):
 
 
 @bp.route("/survei/<code>", methods=["GET", "POST"])
-@limiter.limit(intake_limit, methods=["POST"])
+@intake_limited(methods=("POST",))
 def form(code: str):
     code = normalize_code(code) or ""
     token = request.values.get("t")

@@ -1,0 +1,129 @@
+"""The intake limit (ticketing.ratelimit): each of its windows counted in one round trip to
+Redis, a refused request counted in none, a mistyped form given back, per route and per
+client address; the same answers from the in-memory store of development."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import redis
+from sqlalchemy import func, select
+
+from ticketing.extensions import db, limiter
+from ticketing.models import Ticket
+
+from .test_api_public import BODY
+from .test_public import form_data
+
+STORES = ["redis", "memory"]
+
+
+@pytest.fixture(params=STORES)
+def store(request) -> str:
+    return request.param
+
+
+def _limit(app, store: str, limit: str, request) -> str:
+    """The intake limit on, in `store`, under a key prefix of this test's own (returned)."""
+    prefix = uuid.uuid4().hex
+    url = request.getfixturevalue("redis_url") if store == "redis" else "memory://"
+    app.config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=url,
+                      RATELIMIT_KEY_PREFIX=prefix, INTAKE_RATE_LIMIT=limit)
+    limiter.init_app(app)
+    return prefix
+
+
+def _counters(redis_url: str, prefix: str) -> dict[str, tuple[int, int]]:
+    """The intake counters in Redis under `prefix`: window ("1/minute") -> (count, ttl)."""
+    store = redis.Redis.from_url(redis_url, decode_responses=True)
+    return {key.split("}/", 1)[1]: (int(store.get(key)), store.ttl(key))
+            for key in store.scan_iter(f"*{prefix}*")}
+
+
+def _tickets() -> int:
+    return db.session.scalar(select(func.count(Ticket.id)))
+
+
+def _post(client, number: int, address: str = "127.0.0.1"):
+    return client.post("/api/v1/requests", json={**BODY, "subject": f"Pertanyaan {number}"},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_the_shortest_full_window_refuses_and_says_when_it_reopens(app, store, request):
+    prefix = _limit(app, store, "5 per hour;2 per minute", request)
+    client = app.test_client()
+    statuses = [_post(client, i).status_code for i in range(3)]
+    assert statuses == [201, 201, 429]
+    refused = _post(client, 4)
+    assert refused.status_code == 429
+    assert refused.get_json()["error"] == "Terlalu banyak permintaan"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert (refused.headers["X-RateLimit-Limit"], refused.headers["X-RateLimit-Remaining"]) \
+        == ("2", "0")
+    assert _tickets() == 2
+    if store == "redis":
+        # one counter per window; the refused requests counted in neither
+        counters = _counters(request.getfixturevalue("redis_url"), prefix)
+        assert set(counters) == {"2/1/minute", "5/1/hour"}
+        assert counters["2/1/minute"][0] == counters["5/1/hour"][0] == 2
+        assert 0 < counters["2/1/minute"][1] <= 60 and 60 < counters["5/1/hour"][1] <= 3600
+
+
+def test_a_full_longer_window_refuses_with_its_own_wait(app, store, request):
+    _limit(app, store, "2 per hour;5 per minute", request)
+    client = app.test_client()
+    assert [_post(client, i).status_code for i in range(3)] == [201, 201, 429]
+    refused = _post(client, 3)
+    assert 60 < int(refused.headers["Retry-After"]) <= 3600
+    assert refused.headers["X-RateLimit-Limit"] == "2"
+
+
+def test_when_every_window_is_full_the_wait_is_the_longest(app, store, request):
+    _limit(app, store, "1 per minute;1 per 2 hours", request)
+    client = app.test_client()
+    assert [_post(client, i).status_code for i in range(2)] == [201, 429]
+    assert 3600 < int(_post(client, 2).headers["Retry-After"]) <= 7200
+
+
+def test_each_route_and_each_address_has_its_own_count(app, store, request):
+    _limit(app, store, "1 per minute", request)
+    client = app.test_client()
+    assert [_post(client, i).status_code for i in range(2)] == [201, 429]
+    assert _post(client, 2, address="10.0.0.2").status_code == 201
+    # the tracking form counts its own posts; its page (GET) is never limited
+    tracking = {"code": "ABCD-EFGH", "contact": "x@example.com"}
+    assert client.post("/lacak", data=tracking).status_code == 422
+    assert client.post("/lacak", data=tracking).status_code == 429
+    assert client.get("/lacak").status_code == 200
+    assert client.get("/permohonan").status_code == 200
+
+
+def test_a_mistyped_form_is_given_back_to_the_limit(app, store, request):
+    prefix = _limit(app, store, "2 per minute;5 per hour", request)
+    client = app.test_client()
+    for i in range(4):
+        assert client.post("/permohonan", data=form_data(
+            subject="", submission_key=f"salah{i}")).status_code == 422
+    if store == "redis":  # given back to zero: the counters are gone
+        assert _counters(request.getfixturevalue("redis_url"), prefix) == {}
+    assert client.post("/permohonan", data=form_data(submission_key="a")).status_code == 303
+    if store == "redis":
+        counters = _counters(request.getfixturevalue("redis_url"), prefix)
+        assert {window: count for window, (count, _ttl) in counters.items()} \
+            == {"2/1/minute": 1, "5/1/hour": 1}
+    assert client.post("/permohonan", data=form_data(submission_key="b")).status_code == 303
+    refused = client.post("/permohonan", data=form_data(submission_key="c"))
+    assert refused.status_code == 429 and "tunggu beberapa menit" in refused.get_data(
+        as_text=True)
+    assert _tickets() == 2
+
+
+def test_switched_off_nothing_is_counted(app, redis_url):
+    prefix = uuid.uuid4().hex
+    app.config.update(RATELIMIT_ENABLED=False, RATELIMIT_STORAGE_URI=redis_url,
+                      RATELIMIT_KEY_PREFIX=prefix, INTAKE_RATE_LIMIT="1 per minute")
+    limiter.init_app(app)
+    client = app.test_client()
+    assert [_post(client, i).status_code for i in range(3)] == [201, 201, 201]
+    assert _counters(redis_url, prefix) == {}

@@ -1,0 +1,189 @@
+"""The intake limit (INTAKE_RATE_LIMIT, "10 per hour;3 per minute") on the public routes that
+take a citizen's input: every window of it checked and counted in one round trip to the
+limiter's store.
+
+Flask-Limiter checks each window of a limit on its own: two Redis round trips per request for
+the API, four for the web form (it tests before the view and counts after it, so that a
+mistyped submission does not count), and about as much CPU again in its own bookkeeping. On
+the desk's busiest public route that was a third of the request's CPU (issue 13). So the
+intake routes take this decorator instead; every other limit (login, FAQ) stays with
+Flask-Limiter. Both use the same switch (RATELIMIT_ENABLED), store (RATELIMIT_STORAGE_URI),
+key prefix, client address (get_remote_address, behind ProxyFix) and the windows of the
+`limits` library (parse_many; fixed windows that open at their first request). A refusal
+is a 429 like Flask-Limiter's, with Retry-After and X-RateLimit-* (headers.rate_limit_headers).
+
+On Redis one Lua script counts the request in every window only if each has room (a
+refusal counts nowhere); any other store of `limits` (the in-memory one of development and
+the tests) goes through its own calls, one per window.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app, g, make_response, request
+from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse_many
+from limits.storage import RedisStorage, Storage
+from werkzeug.exceptions import TooManyRequests
+
+from .extensions import limiter
+
+log = logging.getLogger(__name__)
+
+#: KEYS: one counter per window; ARGV: each window's amount, then each one's length in
+#: seconds. Counts the request in every window when each has room, else nowhere; returns
+#: (window number, milliseconds until it resets) of each window without room.
+ACQUIRE = """
+local n = #KEYS
+local full = {}
+for i = 1, n do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') + 1 > tonumber(ARGV[i]) then
+    full[#full + 1] = i
+    full[#full + 1] = redis.call('PTTL', KEYS[i])
+  end
+end
+if #full > 0 then return full end
+for i = 1, n do
+  if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[n + i]) end
+end
+return full
+"""
+#: KEYS: the counters of a request that turned out not to count; a counter back at 0 goes
+#: (ACQUIRE's next INCR opens a new window)
+RELEASE = """
+for i = 1, #KEYS do
+  if redis.call('DECR', KEYS[i]) <= 0 then redis.call('DEL', KEYS[i]) end
+end
+"""
+_scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The window that refused a request (the names of Flask-Limiter's RequestLimit that
+    headers.rate_limit_headers reads): its limit, what remains of it and when it resets
+    (seconds since the epoch)."""
+
+    limit: RateLimitItem
+    remaining: int
+    reset_at: int
+
+
+def current_refusal() -> Refusal | None:
+    """This request's refusal by the intake limit, if it was refused."""
+    return g.get("intake_refusal")
+
+
+@functools.lru_cache(maxsize=16)
+def _windows(limit: str) -> tuple[RateLimitItem, ...]:
+    """The windows of a limit string, shortest first."""
+    return tuple(sorted(parse_many(limit), key=lambda item: item.get_expiry()))
+
+
+def intake_limited(*, methods: tuple[str, ...] | None = None,
+                   counted: Callable | None = None,
+                   on_refusal: Callable[[Refusal], object] | None = None):
+    """The view under INTAKE_RATE_LIMIT, per client address and per route.
+
+    methods: only these are limited (all when None). counted(response): False gives the
+    request back to the limit (a form sent back with mistakes). on_refusal(refusal): the
+    route's own answer to a refused request (the form keeps what was typed)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def limited(*args, **kwargs):
+            if not limiter.enabled or (methods and request.method not in methods):
+                return view(*args, **kwargs)
+            keys = _acquire(request.endpoint, on_refusal)
+            if counted is None:
+                return view(*args, **kwargs)
+            try:
+                response = make_response(view(*args, **kwargs))
+            except BaseException:
+                _release(keys)
+                raise
+            if not counted(response):
+                _release(keys)
+            return response
+
+        limited.intake_limited = True
+        return limited
+
+    return decorate
+
+
+@limiter.request_filter
+def _intake_route() -> bool:
+    """Flask-Limiter passes over the intake routes: their limit is this module's, and its
+    own look for limits on them cost a fifth of what the limit itself costs."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "intake_limited", False)
+
+
+def _acquire(route: str, on_refusal) -> list[str]:
+    """Count this request in every window, or refuse it (429); the counters' keys."""
+    windows = _windows(current_app.config["INTAKE_RATE_LIMIT"])
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    client = get_remote_address()
+    # one hash slot for all of a client's windows (a Redis Cluster runs the script too)
+    tag = "{" + f"{prefix}/intake/{route}/{client}" + "}"
+    keys = [item.key_for(tag) for item in windows]
+    storage = limiter.storage
+    full = (_redis_acquire(storage, windows, keys) if isinstance(storage, RedisStorage)
+            else _storage_acquire(storage, windows, keys))
+    if full:
+        # the window that reopens last says when a request is accepted again
+        item, reset_at = max(full, key=lambda pair: pair[1])
+        refusal = Refusal(limit=item, remaining=0, reset_at=int(reset_at + 0.999))
+        g.intake_refusal = refusal
+        log.info("intake limit %s reached by %s at %s", item, client, route)
+        answer = on_refusal(refusal) if on_refusal else None
+        raise TooManyRequests(response=answer)
+    return keys
+
+
+def _redis_acquire(storage: RedisStorage, windows, keys) -> list[tuple[RateLimitItem, float]]:
+    acquire, _release_script = _redis_scripts(storage)
+    now = time.time()
+    answer = acquire(keys=[storage.prefixed_key(key) for key in keys],
+                     args=[item.amount for item in windows]
+                     + [item.get_expiry() for item in windows])
+    return [(windows[int(answer[i]) - 1], now + max(int(answer[i + 1]), 0) / 1000)
+            for i in range(0, len(answer), 2)]
+
+
+def _storage_acquire(storage: Storage, windows, keys) -> list[tuple[RateLimitItem, float]]:
+    """Any other store of `limits`: a call per window (not atomic across windows; the
+    in-memory store serves one process)."""
+    full = [(item, storage.get_expiry(key)) for item, key in zip(windows, keys, strict=True)
+            if storage.get(key) + 1 > item.amount]
+    if not full:
+        for item, key in zip(windows, keys, strict=True):
+            storage.incr(key, item.get_expiry())
+    return full
+
+
+def _release(keys: list[str]) -> None:
+    storage = limiter.storage
+    if isinstance(storage, RedisStorage):
+        _redis_scripts(storage)[1](keys=[storage.prefixed_key(key) for key in keys])
+    elif hasattr(storage, "decr"):
+        for key in keys:
+            storage.decr(key)
+
+
+def _redis_scripts(storage: RedisStorage):
+    """ACQUIRE and RELEASE, registered once per store (redis-py sends EVALSHA, and the
+    source only when the server does not know it yet)."""
+    scripts = _scripts.get(storage)
+    if scripts is None:
+        connection = storage.get_connection()
+        scripts = _scripts[storage] = (connection.register_script(ACQUIRE),
+                                       connection.register_script(RELEASE))
+    return scripts
