@@ -14,7 +14,9 @@ is a 429 like Flask-Limiter's, with Retry-After and X-RateLimit-* (headers.rate_
 
 On Redis one Lua script counts the request in every window only if each has room (a
 refusal counts nowhere); any other store of `limits` (the in-memory one of development and
-the tests) goes through its own calls, one per window.
+the tests) goes through its own calls, one per window. A store that does not answer lets the
+request through, uncounted, and logs an error: a citizen's request is never refused (nor
+lost to an error page) because the limiter's Redis is down.
 """
 
 from __future__ import annotations
@@ -135,8 +137,14 @@ def _acquire(route: str, on_refusal) -> list[str]:
     tag = "{" + f"{prefix}/intake/{route}/{client}" + "}"
     keys = [item.key_for(tag) for item in windows]
     storage = limiter.storage
-    full = (_redis_acquire(storage, windows, keys) if isinstance(storage, RedisStorage)
-            else _storage_acquire(storage, windows, keys))
+    try:
+        full = (_redis_acquire(storage, windows, keys) if isinstance(storage, RedisStorage)
+                else _storage_acquire(storage, windows, keys))
+    except storage.base_exceptions as exc:
+        # A citizen's request is not refused because the limit's store is down: it goes
+        # through uncounted, and the operator is told.
+        log.error("intake limit not applied on %s: its store did not answer (%s)", route, exc)
+        return []
     if full:
         # the window that reopens last says when a request is accepted again
         item, reset_at = max(full, key=lambda pair: pair[1])
@@ -171,11 +179,16 @@ def _storage_acquire(storage: Storage, windows, keys) -> list[tuple[RateLimitIte
 
 def _release(keys: list[str]) -> None:
     storage = limiter.storage
-    if isinstance(storage, RedisStorage):
-        _redis_scripts(storage)[1](keys=[storage.prefixed_key(key) for key in keys])
-    elif hasattr(storage, "decr"):
-        for key in keys:
-            storage.decr(key)
+    if not keys:
+        return
+    try:
+        if isinstance(storage, RedisStorage):
+            _redis_scripts(storage)[1](keys=[storage.prefixed_key(key) for key in keys])
+        elif hasattr(storage, "decr"):
+            for key in keys:
+                storage.decr(key)
+    except storage.base_exceptions as exc:  # the answer is ready: it is not lost for this
+        log.error("intake limit: a request not to count was counted (%s)", exc)
 
 
 def _redis_scripts(storage: RedisStorage):

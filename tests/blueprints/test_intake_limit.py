@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from ticketing.extensions import db, limiter
 from ticketing.models import Ticket
 
+from ..support.components import free_port
 from .test_api_public import BODY
 from .test_public import form_data
 
@@ -127,3 +128,18 @@ def test_switched_off_nothing_is_counted(app, redis_url):
     client = app.test_client()
     assert [_post(client, i).status_code for i in range(3)] == [201, 201, 201]
     assert _counters(redis_url, prefix) == {}
+
+
+def test_with_its_store_down_the_limit_lets_requests_through_and_says_so(app, caplog):
+    app.config.update(RATELIMIT_ENABLED=True, INTAKE_RATE_LIMIT="1 per minute",
+                      RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
+    limiter.init_app(app)
+    client = app.test_client()
+    with caplog.at_level("ERROR", logger="ticketing.ratelimit"):
+        assert [_post(client, i).status_code for i in range(2)] == [201, 201]
+        assert client.post("/permohonan", data=form_data(subject="", submission_key="x")
+                           ).status_code == 422
+        assert client.post("/permohonan", data=form_data(submission_key="y")
+                           ).status_code == 303
+    assert _tickets() == 3
+    assert "intake limit not applied on api.create_request" in caplog.text
