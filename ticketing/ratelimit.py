@@ -178,9 +178,10 @@ def _storage_acquire(storage: Storage, windows, keys) -> list[tuple[RateLimitIte
 
 
 def _release(keys: list[str]) -> None:
-    storage = limiter.storage
+    """Give a request back to every window it was counted in (no keys: it was not)."""
     if not keys:
         return
+    storage = limiter.storage
     try:
         if isinstance(storage, RedisStorage):
             _redis_scripts(storage)[1](keys=[storage.prefixed_key(key) for key in keys])
