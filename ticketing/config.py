@@ -119,6 +119,9 @@ class Config:
     #: Retry-After, on a refusal only (headers.rate_limit_headers)
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "diskopukm")
+    #: a limiter's Redis that hangs holds a request this long per try, not the system's
+    #: minutes (the intake limit then lets the request through: ticketing/ratelimit.py)
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     INTAKE_RATE_LIMIT = os.environ.get("INTAKE_RATE_LIMIT", "10 per hour;3 per minute")
     #: the public form sent back sooner than this after it was shown is held as automated
     FORM_MIN_FILL_SECONDS = float(os.environ.get("FORM_MIN_FILL_SECONDS", "2"))

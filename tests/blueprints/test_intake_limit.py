@@ -4,6 +4,8 @@ client address; the same answers from the in-memory store of development."""
 
 from __future__ import annotations
 
+import socket
+import time
 import uuid
 
 import pytest
@@ -143,3 +145,19 @@ def test_with_its_store_down_the_limit_lets_requests_through_and_says_so(app, ca
                            ).status_code == 303
     assert _tickets() == 3
     assert "intake limit not applied on api.create_request" in caplog.text
+
+
+def test_a_store_that_hangs_holds_the_request_for_a_moment_only(app, caplog):
+    with socket.socket() as silent:  # accepts connections (the kernel does) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        app.config.update(RATELIMIT_ENABLED=True, INTAKE_RATE_LIMIT="1 per minute",
+                          RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        limiter.init_app(app)
+        started = time.monotonic()
+        with caplog.at_level("ERROR", logger="ticketing.ratelimit"):
+            response = _post(app.test_client(), 1)
+        waited = time.monotonic() - started
+    assert response.status_code == 201 and _tickets() == 1
+    assert waited < 3, waited  # half a second per try (without the options: about 6 s)
+    assert "its store did not answer" in caplog.text
