@@ -28,6 +28,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import current_app, g, make_response, request
 from flask_limiter.util import get_remote_address
@@ -64,18 +65,25 @@ for i = 1, #KEYS do
   if redis.call('DECR', KEYS[i]) <= 0 then redis.call('DEL', KEYS[i]) end
 end
 """
-_scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class _Scripts(NamedTuple):
+    acquire: object
+    release: object
+
+
+_scripts: weakref.WeakKeyDictionary[RedisStorage, _Scripts] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
 class Refusal:
     """The window that refused a request (the names of Flask-Limiter's RequestLimit that
-    headers.rate_limit_headers reads): its limit, what remains of it and when it resets
-    (seconds since the epoch)."""
+    headers.rate_limit_headers reads): its limit, when it resets (seconds since the epoch)
+    and what remains of it (nothing)."""
 
     limit: RateLimitItem
-    remaining: int
     reset_at: int
+    remaining: int = 0
 
 
 def current_refusal() -> Refusal | None:
@@ -150,7 +158,7 @@ def _acquire(route: str, on_refusal) -> list[str]:
     if full:
         # the window that reopens last says when a request is accepted again
         item, reset_at = max(full, key=lambda pair: pair[1])
-        refusal = Refusal(limit=item, remaining=0, reset_at=int(reset_at + 0.999))
+        refusal = Refusal(limit=item, reset_at=int(reset_at + 0.999))
         g.intake_refusal = refusal
         log.info("intake limit %s reached by %s at %s", item, client, route)
         answer = on_refusal(refusal) if on_refusal else None
@@ -159,9 +167,8 @@ def _acquire(route: str, on_refusal) -> list[str]:
 
 
 def _redis_acquire(storage: RedisStorage, windows, keys) -> list[tuple[RateLimitItem, float]]:
-    acquire, _release_script = _redis_scripts(storage)
     now = time.time()
-    answer = acquire(keys=[storage.prefixed_key(key) for key in keys],
+    answer = _redis_scripts(storage).acquire(keys=[storage.prefixed_key(key) for key in keys],
                      args=[item.amount for item in windows]
                      + [item.get_expiry() for item in windows])
     return [(windows[int(answer[i]) - 1], now + max(int(answer[i + 1]), 0) / 1000)
@@ -186,7 +193,7 @@ def _release(keys: list[str]) -> None:
     storage = limiter.storage
     try:
         if isinstance(storage, RedisStorage):
-            _redis_scripts(storage)[1](keys=[storage.prefixed_key(key) for key in keys])
+            _redis_scripts(storage).release(keys=[storage.prefixed_key(key) for key in keys])
         elif hasattr(storage, "decr"):
             for key in keys:
                 storage.decr(key)
@@ -194,12 +201,12 @@ def _release(keys: list[str]) -> None:
         log.error("intake limit: a request not to count was counted (%s)", exc)
 
 
-def _redis_scripts(storage: RedisStorage):
+def _redis_scripts(storage: RedisStorage) -> _Scripts:
     """ACQUIRE and RELEASE, registered once per store (redis-py sends EVALSHA, and the
     source only when the server does not know it yet)."""
     scripts = _scripts.get(storage)
     if scripts is None:
         connection = storage.get_connection()
-        scripts = _scripts[storage] = (connection.register_script(ACQUIRE),
-                                       connection.register_script(RELEASE))
+        scripts = _scripts[storage] = _Scripts(connection.register_script(ACQUIRE),
+                                               connection.register_script(RELEASE))
     return scripts

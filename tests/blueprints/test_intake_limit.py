@@ -10,10 +10,12 @@ import uuid
 
 import pytest
 import redis
+from flask import abort
 from sqlalchemy import func, select
 
 from ticketing.extensions import db, limiter
 from ticketing.models import Ticket
+from ticketing.ratelimit import intake_limited
 
 from ..support.components import free_port
 from .test_api_public import BODY
@@ -161,3 +163,36 @@ def test_a_store_that_hangs_holds_the_request_for_a_moment_only(app, caplog):
     assert response.status_code == 201 and _tickets() == 1
     assert waited < 3, waited  # half a second per try (without the options: about 6 s)
     assert "its store did not answer" in caplog.text
+
+
+def test_a_form_too_large_to_read_does_not_use_up_the_limit(app, store, request):
+    prefix = _limit(app, store, "1 per minute", request)
+    app.config["MAX_CONTENT_LENGTH"] = 2000
+    client = app.test_client()
+    too_large = client.post("/permohonan", data=form_data(message="Isi pesan. " * 300))
+    assert too_large.status_code == 413
+    assert "Berkas terlalu besar" in too_large.get_data(as_text=True)
+    if store == "redis":  # refused before the limit was asked
+        assert _counters(request.getfixturevalue("redis_url"), prefix) == {}
+    assert client.post("/permohonan", data=form_data(submission_key="a")).status_code == 303
+    assert client.post("/permohonan", data=form_data(submission_key="b")).status_code == 429
+
+
+def test_a_view_that_fails_gives_its_request_back(app, store, request):
+    prefix = _limit(app, store, "1 per minute", request)
+    answers = iter([503, 201])
+
+    @app.post("/uji-gagal")
+    @intake_limited(counted=lambda response: response.status_code < 400)
+    def fails_once():
+        status = next(answers)
+        if status >= 500:
+            abort(status)  # raised from the view, not returned: given back all the same
+        return "", status
+
+    client = app.test_client()
+    assert client.post("/uji-gagal").status_code == 503
+    if store == "redis":
+        assert _counters(request.getfixturevalue("redis_url"), prefix) == {}
+    assert client.post("/uji-gagal").status_code == 201
+    assert client.post("/uji-gagal").status_code == 429
