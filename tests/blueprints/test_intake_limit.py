@@ -4,7 +4,10 @@ client address; the same answers from the in-memory store of development."""
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import socket
+import subprocess
 import time
 import uuid
 
@@ -17,7 +20,7 @@ from ticketing.extensions import db, limiter
 from ticketing.models import Ticket
 from ticketing.ratelimit import intake_limited
 
-from ..support.components import free_port
+from ..support.components import free_port, missing_component
 from .test_api_public import BODY
 from .test_public import form_data
 
@@ -196,3 +199,55 @@ def test_a_view_that_fails_gives_its_request_back(app, store, request):
         assert _counters(request.getfixturevalue("redis_url"), prefix) == {}
     assert client.post("/uji-gagal").status_code == 201
     assert client.post("/uji-gagal").status_code == 429
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A Redis server of this test's own on a free port (the test may shut it down)."""
+    server = shutil.which("redis-server")
+    if server is None:
+        missing_component("redis-server (Debian's redis-server package)")
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+         "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+            break
+        except redis.RedisError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                missing_component(f"redis-server did not start on {port}")
+            time.sleep(0.05)
+    yield url
+    process.kill()
+    process.wait(timeout=10)
+
+
+def test_a_give_back_that_cannot_reach_the_store_keeps_the_answer_and_says_so(
+        app, private_redis, caplog):
+    """The request was counted, then its store went away before the view's answer (a form
+    sent back with mistakes) could give it back: the citizen still gets that answer, and the
+    operator is told the request stayed counted."""
+    prefix = uuid.uuid4().hex
+    app.config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=private_redis,
+                      RATELIMIT_KEY_PREFIX=prefix, INTAKE_RATE_LIMIT="5 per minute")
+    limiter.init_app(app)
+
+    @app.post("/uji-redis-hilang")
+    @intake_limited(counted=lambda response: response.status_code < 400)
+    def store_goes_away():
+        counters = _counters(private_redis, prefix)
+        assert [count for count, _ttl in counters.values()] == [1]  # counted before the view
+        with contextlib.suppress(redis.ConnectionError):  # the server hangs up as it stops
+            redis.Redis.from_url(private_redis).shutdown(nosave=True)
+        return "Periksa isian", 422
+
+    with caplog.at_level("ERROR", logger="ticketing.ratelimit"):
+        response = app.test_client().post("/uji-redis-hilang")
+    assert response.status_code == 422
+    assert response.get_data(as_text=True) == "Periksa isian"
+    assert "a request not to count was counted" in caplog.text
