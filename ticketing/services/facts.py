@@ -22,8 +22,20 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, event, inspect, select
+from sqlalchemy import (
+    bindparam,
+    cast,
+    delete,
+    event,
+    func,
+    inspect,
+    literal_column,
+    select,
+)
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from ..domain import facts as rules
@@ -266,26 +278,33 @@ def in_key_order(rows: list[dict]) -> list[dict]:
 @cache
 def upsert(dialect_name: str):
     """INSERT a fact row, or add its measures to the existing one."""
-    table = DailyFact.__table__
     dialect = postgresql if dialect_name == "postgresql" else sqlite
-    statement = dialect.insert(table)
+    return _adding(dialect.insert(DailyFact.__table__))
+
+
+def _adding(statement):
+    """`statement`, an INSERT into the facts, adding its measures to a fact that exists: the
+    one rule of every writer (`add`, and the intake's statement through upsert_json_sql)."""
+    table = DailyFact.__table__
     return statement.on_conflict_do_update(
         index_elements=list(KEY_COLUMNS),
         set_={m: table.c[m] + statement.excluded[m] for m in MEASURES})
 
 
 def upsert_json_sql(parameter: str, ticket: str) -> str:
-    """`upsert` as PostgreSQL text, of the rows in the bound parameter `parameter` (a JSON
-    array of full rows; none: nothing happens), for use inside another statement that
-    inserts one request as the relation `ticket` (its rows go to the shard of its id)."""
-    table, columns = DailyFact.__tablename__, (*KEY_COLUMNS, *MEASURES)
-    values = [shard_sql(f"{ticket}.id") if c == "shard" else "r." + c for c in columns]
-    # names only from the table metadata
-    return (f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
-            f"SELECT {', '.join(values)} FROM {ticket}, jsonb_populate_recordset("
-            f"NULL::{table}, CAST(:{parameter} AS jsonb)) AS r "
-            f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET "
-            + ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in MEASURES))
+    """The facts' UPSERT (`_adding`, as in `upsert`) compiled to PostgreSQL text, of the rows
+    in the bound parameter `parameter` (a JSON array of full rows; none: nothing happens),
+    for use inside another statement that inserts one request as the relation `ticket` (its
+    rows go to the shard of its id; services.request_rows builds it once per layout)."""
+    table, columns = DailyFact.__table__, (*KEY_COLUMNS, *MEASURES)
+    rows = func.jsonb_populate_recordset(
+        literal_column(f"NULL::{table.name}"), cast(bindparam(parameter), JSONB),
+    ).table_valued(*columns).alias("r")
+    values = [literal_column(shard_sql(f"{ticket}.id")) if c == "shard" else rows.c[c]
+              for c in columns]
+    statement = _adding(postgresql.insert(table).from_select(
+        list(columns), select(*values).select_from(sql_table(ticket, sql_column("id")), rows)))
+    return str(statement.compile(dialect=postgresql.dialect(paramstyle="named")))
 
 
 # ------------------------------------------------------------------ rebuild
