@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import socket
 import statistics
 import subprocess
@@ -37,6 +36,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from http.client import HTTPConnection
 from pathlib import Path
+
+import lxml.html
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -418,16 +419,18 @@ def _browser(port: int) -> tuple[bytes, dict]:
     """What a browser that opened the form sends with its post: the session cookie, and the
     page's CSRF token and signed start time (the fields this adds to the body, and the
     headers). Every post of a thread reuses them without keeping the cookies answered: each
-    is a citizen's first request in that session."""
+    is a citizen's first request in that session. With CSRF off (an experiment) the page
+    has no token and sets no cookie: the post goes without them."""
     conn = HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", "/permohonan")
     response = conn.getresponse()
-    page = response.read().decode()
+    page = lxml.html.fromstring(response.read())
     conn.close()
-    cookie = response.getheader("Set-Cookie").split(";", 1)[0]
-    fields = {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1)
-              for name in ("csrf_token", "started")}
-    return b"&" + urllib.parse.urlencode(fields).encode(), {"Cookie": cookie}
+    cookie = response.getheader("Set-Cookie")
+    fields = {name: values[0] for name in ("csrf_token", "started")
+              if (values := page.xpath("//input[@name=$name]/@value", name=name))}
+    return (b"&" + urllib.parse.urlencode(fields).encode() if fields else b"",
+            {"Cookie": cookie.split(";", 1)[0]} if cookie else {})
 
 
 BARE = """
