@@ -15,9 +15,9 @@ is a 429 like Flask-Limiter's, with Retry-After and X-RateLimit-* (headers.rate_
 
 On Redis one Lua script counts the request in every window only if each has room (a
 refusal counts nowhere); any other store of `limits` (the in-memory one of development and
-the tests) goes through its own calls, one per window. A store that does not answer lets the
-request through, uncounted, and logs an error: a citizen's request is never refused (nor
-lost to an error page) because the limiter's Redis is down.
+the tests) goes through the library's fixed-window strategy, one call per window. A store
+that does not answer lets the request through, uncounted, and logs an error: a citizen's
+request is never refused (nor lost to an error page) because the limiter's Redis is down.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from flask import current_app, g, make_response, request
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
 from limits.storage import RedisStorage, Storage
+from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 from .extensions import limiter
@@ -149,7 +150,7 @@ def _acquire(route: str, on_refusal) -> list[str]:
     storage = limiter.storage
     try:
         full = (_redis_acquire(storage, windows, keys) if isinstance(storage, RedisStorage)
-                else _storage_acquire(storage, windows, keys))
+                else _storage_acquire(storage, windows, tag))
     except storage.base_exceptions as exc:
         # A citizen's request is not refused because the limit's store is down: it goes
         # through uncounted, and the operator is told.
@@ -168,21 +169,23 @@ def _acquire(route: str, on_refusal) -> list[str]:
 
 def _redis_acquire(storage: RedisStorage, windows, keys) -> list[tuple[RateLimitItem, float]]:
     now = time.time()
-    answer = _redis_scripts(storage).acquire(keys=[storage.prefixed_key(key) for key in keys],
-                     args=[item.amount for item in windows]
-                     + [item.get_expiry() for item in windows])
+    answer = _redis_scripts(storage).acquire(
+        keys=[storage.prefixed_key(key) for key in keys],
+        args=[item.amount for item in windows] + [item.get_expiry() for item in windows])
     return [(windows[int(answer[i]) - 1], now + max(int(answer[i + 1]), 0) / 1000)
             for i in range(0, len(answer), 2)]
 
 
-def _storage_acquire(storage: Storage, windows, keys) -> list[tuple[RateLimitItem, float]]:
-    """Any other store of `limits`: a call per window (not atomic across windows; the
-    in-memory store serves one process)."""
-    full = [(item, storage.get_expiry(key)) for item, key in zip(windows, keys, strict=True)
-            if storage.get(key) + 1 > item.amount]
+def _storage_acquire(storage: Storage, windows, tag: str) -> list[tuple[RateLimitItem, float]]:
+    """Any other store of `limits` (the in-memory one of development and the tests): its
+    fixed-window strategy, a call per window (not atomic across windows; that store serves
+    one process). The keys are those of _acquire (`item.key_for(tag)`)."""
+    strategy = FixedWindowRateLimiter(storage)
+    full = [(item, strategy.get_window_stats(item, tag).reset_time) for item in windows
+            if not strategy.test(item, tag)]
     if not full:
-        for item, key in zip(windows, keys, strict=True):
-            storage.incr(key, item.get_expiry())
+        for item in windows:
+            strategy.hit(item, tag)
     return full
 
 
