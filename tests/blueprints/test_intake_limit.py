@@ -251,3 +251,28 @@ def test_a_give_back_that_cannot_reach_the_store_keeps_the_answer_and_says_so(
     assert response.status_code == 422
     assert response.get_data(as_text=True) == "Periksa isian"
     assert "a request not to count was counted" in caplog.text
+
+
+@pytest.mark.parametrize("method, path, data", [
+    ("post", "/lacak/ABCD-EFGH/balas", {"body": "Apakah sudah ada kabar?"}),
+    ("post", "/survei/ABCD-EFGH", {"t": "x"}),
+    ("post", "/lacak/kirim-ulang", {"contact": "x@example.com"}),
+    ("get", "/api/v1/requests/ABCD-EFGH", None),
+], ids=["reply", "survey", "recovery", "status-api"])
+def test_every_other_intake_route_refuses_in_indonesian_once_its_limit_is_used(
+        app, store, request, method, path, data):
+    """The routes without a refusal of their own: the shared 429 in Indonesian (JSON for the
+    API) with its wait, whatever the first request's own answer was."""
+    _limit(app, store, "1 per minute", request)
+    client = app.test_client()
+    first = getattr(client, method)(path, data=data)
+    assert first.status_code != 429
+    refused = getattr(client, method)(path, data=data)
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["X-RateLimit-Limit"] == "1"
+    if path.startswith("/api/"):
+        assert refused.get_json()["error"] == "Terlalu banyak permintaan"
+    else:
+        html = refused.get_data(as_text=True)
+        assert "Terlalu banyak permintaan" in html and "per 1 minute" not in html
