@@ -5,6 +5,8 @@ client address; the same answers from the in-memory store of development."""
 from __future__ import annotations
 
 import contextlib
+import io
+import re
 import shutil
 import socket
 import subprocess
@@ -14,15 +16,21 @@ import uuid
 import pytest
 import redis
 from flask import abort
+from flask_babel import refresh
 from sqlalchemy import func, select
 
+from ticketing.domain.ikm import ELEMENT_KEYS
 from ticketing.extensions import db, limiter
-from ticketing.models import Ticket
+from ticketing.models import Attachment, Message, OutboxMail, SurveyResponse, Ticket
 from ticketing.ratelimit import intake_limited
 
+from ..factories import PDF_BYTES, gen_ticket
 from ..support.components import free_port, missing_component
 from .test_api_public import BODY
+from .test_kept_uploads import kept_tokens
 from .test_public import form_data
+from .test_survey import confirmed, mailed_link
+from .test_survey import form as survey_form
 
 STORES = ["redis", "memory"]
 
@@ -122,7 +130,7 @@ def test_a_mistyped_form_is_given_back_to_the_limit(app, store, request):
             == {"2/1/minute": 1, "5/1/hour": 1}
     assert client.post("/permohonan", data=form_data(submission_key="b")).status_code == 303
     refused = client.post("/permohonan", data=form_data(submission_key="c"))
-    assert refused.status_code == 429 and "tunggu beberapa menit" in refused.get_data(
+    assert refused.status_code == 429 and "tunggu sekitar 1 menit" in refused.get_data(
         as_text=True)
     assert _tickets() == 2
 
@@ -253,16 +261,102 @@ def test_a_give_back_that_cannot_reach_the_store_keeps_the_answer_and_says_so(
     assert "a request not to count was counted" in caplog.text
 
 
+def _refused(response, *typed: str) -> str:
+    """A refusal with the route's own page: 429, its wait in words and in Retry-After, and
+    everything typed still in the form."""
+    html = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    assert response.headers["X-RateLimit-Limit"] == "1"
+    assert "Isian Anda masih ada di bawah: tunggu sekitar 1 menit" in html
+    assert "Anda mengirim terlalu sering" not in html  # not the shared page
+    for text in typed:
+        assert text in html, text
+    return html
+
+
+def test_a_refused_tracking_or_recovery_form_keeps_what_was_typed(app, store, request):
+    _limit(app, store, "1 per minute", request)
+    client = app.test_client()
+    tracking = {"code": "ABCD-EFGH", "contact": "siti.rahma@example.com"}
+    assert client.post("/lacak", data=tracking).status_code == 422
+    _refused(client.post("/lacak", data=tracking),
+             'value="ABCD-EFGH"', 'value="siti.rahma@example.com"')
+    recovery = {"contact": "0812 3456 7890"}
+    assert client.post("/lacak/kirim-ulang", data=recovery).status_code == 303
+    mails = db.session.scalar(select(func.count(OutboxMail.id)))
+    _refused(client.post("/lacak/kirim-ulang", data=recovery), 'value="0812 3456 7890"')
+    assert db.session.scalar(select(func.count(OutboxMail.id))) == mails
+    refresh()  # the test's app context outlives each request's language
+    client.get("/?lang=en")
+    refresh()
+    english = client.post("/lacak", data=tracking).get_data(as_text=True)
+    assert "What you typed is still below: wait about 1 minute" in english
+
+
+def test_a_refused_reply_comes_back_on_the_tracking_page_as_typed(app, store, request, now):
+    _limit(app, store, "1 per minute", request)
+    ticket = gen_ticket(now)
+    client = app.test_client()
+    client.post("/lacak", data={"code": ticket.code, "contact": ticket.requester_email})
+    path = f"/lacak/{ticket.code}/balas"
+    assert client.post(path, data={"body": "Balasan pertama"}).status_code == 303
+    html = _refused(client.post(path, data={
+        "body": "Kedua: <b>alamat</b> usaha saya di Ilir Timur",
+        "attachments": [(io.BytesIO(PDF_BYTES), "nib.pdf")]},
+        content_type="multipart/form-data"),
+        "Kedua: &lt;b&gt;alamat&lt;/b&gt; usaha saya di Ilir Timur",
+        "Lampiran yang tadi dipilih perlu dipilih lagi")
+    assert ticket.subject in html  # the request's own page, not an error page
+    bodies = db.session.scalars(select(Message.body_text).where(
+        Message.ticket_id == ticket.id)).all()
+    assert "Balasan pertama" in bodies and not any("Kedua" in body for body in bodies)
+    assert db.session.scalar(select(func.count(Attachment.id))) == 0
+
+
+def test_a_refused_survey_keeps_the_answers_given(app, store, request, now):
+    ticket = confirmed(now)
+    path = mailed_link(ticket)
+    _limit(app, store, "1 per minute", request)
+    client = app.test_client()
+    missing = survey_form(3)
+    del missing[ELEMENT_KEYS[0]]
+    assert client.post(path, data=missing).status_code == 422
+    html = _refused(client.post(path, data=survey_form(2, "Petugas ramah, tapi lambat")),
+                    "Petugas ramah, tapi lambat")
+    chosen = re.findall(r'<input[^>]*name="(\w+)"[^>]*value="2"[^>]*checked', html) + \
+        re.findall(r'<input[^>]*checked[^>]*name="(\w+)"[^>]*value="2"', html)
+    assert set(chosen) >= set(ELEMENT_KEYS)
+    assert db.session.scalar(select(func.count(SurveyResponse.id))) == 0
+
+
+def test_a_refused_request_form_keeps_the_files_kept_from_before(app, store, request):
+    _limit(app, store, "1 per minute", request)
+    client = app.test_client()
+    mistyped = client.post("/permohonan", data={
+        **form_data(subject="", submission_key="a"),
+        "attachments": [(io.BytesIO(PDF_BYTES), "nib.pdf")]}, content_type="multipart/form-data")
+    assert mistyped.status_code == 422  # given back: it does not count
+    tokens = kept_tokens(mistyped.get_data(as_text=True))
+    assert len(tokens) == 1
+    assert client.post("/permohonan", data=form_data(submission_key="b")).status_code == 303
+    html = _refused(client.post("/permohonan", data={
+        **form_data(subject="Izin koperasi simpan pinjam", submission_key="c"), "kept": tokens},
+        content_type="multipart/form-data"), 'value="Izin koperasi simpan pinjam"', "nib.pdf")
+    assert kept_tokens(html) == tokens
+    assert "tadi dipilih perlu dipilih lagi" not in html  # nothing new was chosen
+    assert _tickets() == 1
+
+
 @pytest.mark.parametrize("method, path, data", [
     ("post", "/lacak/ABCD-EFGH/balas", {"body": "Apakah sudah ada kabar?"}),
     ("post", "/survei/ABCD-EFGH", {"t": "x"}),
-    ("post", "/lacak/kirim-ulang", {"contact": "x@example.com"}),
     ("get", "/api/v1/requests/ABCD-EFGH", None),
-], ids=["reply", "survey", "recovery", "status-api"])
-def test_every_other_intake_route_refuses_in_indonesian_once_its_limit_is_used(
+], ids=["reply-to-a-request-not-this-browsers", "survey-by-a-bad-link", "status-api"])
+def test_without_a_page_to_show_again_the_refusal_is_the_shared_429(
         app, store, request, method, path, data):
-    """The routes without a refusal of their own: the shared 429 in Indonesian (JSON for the
-    API) with its wait, whatever the first request's own answer was."""
+    """No form to give back (a request this browser may not see, a survey link that cannot
+    be used, the API): the shared 429 in Indonesian (JSON for the API) with its wait."""
     _limit(app, store, "1 per minute", request)
     client = app.test_client()
     first = getattr(client, method)(path, data=data)
@@ -275,4 +369,4 @@ def test_every_other_intake_route_refuses_in_indonesian_once_its_limit_is_used(
         assert refused.get_json()["error"] == "Terlalu banyak permintaan"
     else:
         html = refused.get_data(as_text=True)
-        assert "Terlalu banyak permintaan" in html and "per 1 minute" not in html
+        assert "Anda mengirim terlalu sering" in html and "per 1 minute" not in html

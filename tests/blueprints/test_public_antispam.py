@@ -94,7 +94,7 @@ def test_over_the_limit_the_form_comes_back_in_indonesian_with_the_input(app):
         submission_key="k4", subject="Pertanyaan keempat saya"))
     html = response.get_data(as_text=True)
     assert response.status_code == 429 and count(Ticket) == 3
-    assert "tunggu beberapa menit" in html
+    assert "tunggu sekitar 1 menit" in html
     assert 'value="Pertanyaan keempat saya"' in html
     assert "per 1 minute" not in html
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import math
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, send_file
+from flask import abort, current_app, request, send_file
+from flask_babel import format_timedelta
+from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from ..models import Attachment
@@ -27,6 +31,26 @@ def read_uploads(files: list[FileStorage] | None, limit_bytes: int) -> list[Uplo
         data = storage.stream.read(limit_bytes + 1)
         uploads.append(Upload(filename=storage.filename, data=data))
     return uploads
+
+
+def refusal_wait(refusal) -> str:
+    """How long a citizen refused by the intake limit waits, in words ("2 menit", "1 jam"):
+    whole minutes, rounded up (never a wait that ends before the window reopens; reset_at is
+    itself rounded up to a whole second, hence the second taken off)."""
+    minutes = max(1, math.ceil((refusal.reset_at - time.time() - 1) / 60))
+    return format_timedelta(timedelta(minutes=minutes), granularity="minute", threshold=1)
+
+
+def refused_form(form, refusal) -> None:
+    """A form refused by the intake limit comes back with what was typed and these words: how
+    long to wait, and that files chosen must be chosen again (a refused request's files are
+    not stored: the limit is there against floods)."""
+    text = _("Terlalu banyak permintaan dari alamat Anda dalam waktu singkat. Isian Anda masih "
+             "ada di bawah: tunggu sekitar %(wait)s, lalu kirim kembali.",
+             wait=refusal_wait(refusal))
+    if any(item.filename for item in request.files.values()):
+        text += " " + _("Lampiran yang tadi dipilih perlu dipilih lagi.")
+    form.form_errors.append(text)
 
 
 def apply_errors(form, errors: dict[str, str]) -> None:

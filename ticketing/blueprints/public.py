@@ -21,6 +21,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import HTTPException
 from wtforms import SelectChoice
 
 from ..domain.codes import normalize_code
@@ -40,7 +41,7 @@ from ..services import (
     transaction,
 )
 from ..tracking import check_tracking_token
-from .helpers import apply_errors, now_utc, read_uploads, send_attachment
+from .helpers import apply_errors, now_utc, read_uploads, refused_form, send_attachment
 
 bp = Blueprint("public", __name__)
 
@@ -148,13 +149,28 @@ def _accepted(response) -> bool:
     return response.status_code < 400
 
 
-def _form_rate_limited(_limit):
-    """Over the limit: the form comes back with everything typed (files must be re-chosen)."""
+def _form_rate_limited(refusal):
+    """Over the limit: the form comes back with everything typed and the files kept from an
+    earlier attempt (files chosen for this one are not stored: helpers.refused_form)."""
     form = _request_form(now_utc())
-    form.form_errors.append(_("Anda sudah mengirim beberapa permohonan dalam waktu singkat. "
-                              "Isian Anda masih ada di bawah; tunggu beberapa menit lalu "
-                              "kirim kembali."))
-    return make_response(render_template("public/request_form.html", form=form), 429)
+    refused_form(form, refusal)
+    removed = set(request.form.getlist("hapus"))
+    kept = pending_uploads.read([t for t in request.form.getlist("kept") if t not in removed],
+                                **_pending_config())
+    return make_response(render_template(
+        "public/request_form.html", form=form,
+        kept_files=[k for k, _upload in kept][: current_app.config["MAX_ATTACHMENTS"]]), 429)
+
+
+def _refused_page(template: str, form_class):
+    """A refusal of the intake limit that shows `template` again with what was typed."""
+
+    def answer(refusal):
+        form = form_class()
+        refused_form(form, refusal)
+        return make_response(render_template(template, form=form), 429)
+
+    return answer
 
 
 def _pending_config() -> dict:
@@ -282,7 +298,7 @@ def _tracked_ticket(code: str) -> Ticket:
 
 
 @bp.route("/lacak", methods=["GET", "POST"])
-@intake_limited(methods=("POST",))
+@intake_limited(methods=("POST",), on_refusal=_refused_page("public/track.html", TrackForm))
 def track():
     form = TrackForm()
     if request.method == "GET" and request.args.get("kode"):
@@ -301,7 +317,8 @@ def track():
 
 
 @bp.route("/lacak/kirim-ulang", methods=["GET", "POST"])
-@intake_limited(methods=("POST",))
+@intake_limited(methods=("POST",),
+                on_refusal=_refused_page("public/recover.html", RecoverForm))
 def recover():
     form = RecoverForm()
     if form.validate_on_submit():
@@ -334,8 +351,22 @@ def _ticket_page(ticket: Ticket, **context) -> str:
                            unit_names=unit_names, **context)
 
 
+def _reply_refused(refusal):
+    """Over the limit: the tracking page with the reply as typed (the shared 429 page for a
+    request this browser may not see, or a closed one, which has no reply form)."""
+    try:
+        ticket = _tracked_ticket(request.view_args["code"])
+    except HTTPException:  # not this browser's request: no page of it to show
+        return None
+    if ticket.status == "ditutup":
+        return None
+    form = ReplyForm()
+    refused_form(form, refusal)
+    return make_response(_ticket_page(ticket, reply_form=form), 429)
+
+
 @bp.post("/lacak/<code>/balas")
-@intake_limited()
+@intake_limited(on_refusal=_reply_refused)
 def reply(code: str):
     ticket = _tracked_ticket(code)
     form = ReplyForm()

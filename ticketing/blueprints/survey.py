@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -15,7 +15,7 @@ from ..models import Ticket
 from ..ratelimit import intake_limited
 from ..services import survey as service
 from ..services import transaction
-from .helpers import apply_errors, now_utc
+from .helpers import apply_errors, now_utc, refused_form
 from .staff_common import load_ticket
 
 bp = Blueprint("survey", __name__)
@@ -51,22 +51,48 @@ def _save(form: SurveyForm, ticket: Ticket, channel: str):
     return True, 200
 
 
-@bp.route("/survei/<code>", methods=["GET", "POST"])
-@intake_limited(methods=("POST",))
-def form(code: str):
-    code = normalize_code(code) or ""
-    token = request.values.get("t")
+def _linked(code: str, token: str | None):
+    """(the ticket of a usable survey link, None), else (None, the answer to give)."""
     try:
         # The signature first: an unknown code and a foreign link get the same answer.
         service.check_token(code, token)
     except service.SurveyError as exc:
-        return _message("Tautan survei tidak dapat dipakai", exc.errors["token"], exc.status)
+        return None, _message("Tautan survei tidak dapat dipakai", exc.errors["token"],
+                              exc.status)
     ticket = db.session.scalar(select(Ticket).where(Ticket.code == code))
     if ticket is None:
-        return _message("Tautan survei tidak dapat dipakai", service.BAD_LINK, 404)
+        return None, _message("Tautan survei tidak dapat dipakai", service.BAD_LINK, 404)
     if service.has_response(ticket):
-        return _message("Survei sudah diisi", service.ALREADY,
-                        409 if request.method == "POST" else 200)
+        return None, _message("Survei sudah diisi", service.ALREADY,
+                              409 if request.method == "POST" else 200)
+    return ticket, None
+
+
+def _form_page(form: SurveyForm, ticket: Ticket, token: str | None, status: int):
+    return render_template("survey/form.html", form=form, ticket=ticket, token=token,
+                           labels=ikm.ELEMENT_LABELS, kiosk=False,
+                           action=url_for(".form", code=ticket.code)), status
+
+
+def _refused(refusal):
+    """Over the limit: the survey again with the answers given (a link that cannot be used
+    gets the shared 429 page)."""
+    token = request.values.get("t")
+    ticket, _answer = _linked(normalize_code(request.view_args["code"]) or "", token)
+    if ticket is None:
+        return None
+    form = SurveyForm()
+    refused_form(form, refusal)
+    return make_response(_form_page(form, ticket, token, 429))
+
+
+@bp.route("/survei/<code>", methods=["GET", "POST"])
+@intake_limited(methods=("POST",), on_refusal=_refused)
+def form(code: str):
+    token = request.values.get("t")
+    ticket, answer = _linked(normalize_code(code) or "", token)
+    if ticket is None:
+        return answer
     form = SurveyForm()
     status = 200
     if request.method == "POST":
@@ -75,9 +101,7 @@ def form(code: str):
             return redirect(url_for(".thanks", code=ticket.code), code=303)
         if status == 409:
             return _message("Survei sudah diisi", " ".join(form.form_errors), 409)
-    return render_template("survey/form.html", form=form, ticket=ticket, token=token,
-                           labels=ikm.ELEMENT_LABELS, kiosk=False,
-                           action=url_for(".form", code=ticket.code)), status
+    return _form_page(form, ticket, token, status)
 
 
 @bp.get("/survei/<code>/terima-kasih")
