@@ -88,10 +88,14 @@ def test_login_post_is_rate_limited_per_address(app, now):
 
     limiter.init_app(app)
     client = app.test_client()
-    statuses = [client.post("/masuk", data={"email": f"x{i}@example.go.id",
-                                            "password": "salah"}).status_code
-                for i in range(4)]
-    assert statuses == [401, 401, 401, 429]
+    responses = [client.post("/masuk", data={"email": f"x{i}@example.go.id",
+                                             "password": f"rahasia-{i}"})
+                 for i in range(4)]
+    assert [r.status_code for r in responses] == [401, 401, 401, 429]
+    # the form again: the email typed, never the password, and the wait in words
+    html = responses[3].get_data(as_text=True)
+    assert 'value="x3@example.go.id"' in html and "rahasia-3" not in html
+    assert "tunggu sekitar 1 menit" in html
     assert client.get("/masuk").status_code == 200  # only the POST is limited
 
 

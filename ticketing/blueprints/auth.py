@@ -23,7 +23,7 @@ from ..forms.accounts import ButtonForm, LoginForm, PasswordForm
 from ..i18n import due_in_words
 from ..security import close_staff_session, open_staff_session
 from ..services import accounts, transaction
-from .helpers import apply_errors, now_utc
+from .helpers import apply_errors, now_utc, refused_form
 from .staff_common import no_store
 
 bp = Blueprint("auth", __name__)
@@ -56,8 +56,16 @@ def _fresh_session() -> None:
         session["lang"] = lang
 
 
+def _login_refused(limit):
+    """Over the login limit: the form again with the email typed (a password is never
+    written back into a page) and how long to wait."""
+    form = LoginForm()
+    refused_form(form, limit)
+    return make_response(render_template("auth/login.html", form=form), 429)
+
+
 @bp.route("/masuk", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], on_breach=_login_refused)
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
