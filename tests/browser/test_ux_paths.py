@@ -207,3 +207,27 @@ def test_a_ketua_tim_merges_a_duplicate(app, live_url, desktop_page):
     assert page.url.endswith(f"/staf/tiket/{keep.code}")
     db.session.expire_all()
     assert db.session.get(Ticket, dup.id).status == "ditutup"
+
+
+def test_a_form_sent_after_the_phone_lost_its_session_comes_back_and_goes_through(
+        app, live_url, phone_page):
+    """The browser was closed while the citizen typed (the session cookie, and the CSRF
+    token's other half, are gone): the form comes back as typed, and sending it again works."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = phone_page
+    page.goto(live_url + "/permohonan?layanan=hki")
+    page.get_by_label("Nama lengkap").fill("Rudi Hartono")
+    page.get_by_label("Email").fill("rudi@example.com")
+    page.get_by_label("Perihal").fill("Merek untuk kopi bubuk")
+    page.get_by_label("Pesan").fill("Bagaimana mendaftarkan merek kopi bubuk saya?")
+    page.get_by_label(re.compile("menyetujui pemrosesan data pribadi")).check()
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Kirim permohonan").click()
+    page.get_by_text("Formulir ini sudah kedaluwarsa").wait_for()
+    assert page.get_by_label("Perihal").input_value() == "Merek untuk kopi bubuk"
+    assert page.get_by_label("Pesan").input_value() == (
+        "Bagaimana mendaftarkan merek kopi bubuk saya?")
+    assert _count(Ticket) == 0
+    page.get_by_role("button", name="Kirim permohonan").click()
+    page.get_by_role("heading", name="Permohonan Anda telah kami terima").wait_for()
+    assert _count(Ticket) == 1

@@ -23,7 +23,7 @@ from ..forms.accounts import ButtonForm, LoginForm, PasswordForm
 from ..i18n import due_in_words
 from ..security import close_staff_session, open_staff_session
 from ..services import accounts, transaction
-from .helpers import apply_errors, now_utc, refused_form
+from .helpers import apply_errors, input_back, now_utc, refused_text, with_input_back
 from .staff_common import no_store
 
 bp = Blueprint("auth", __name__)
@@ -56,16 +56,21 @@ def _fresh_session() -> None:
         session["lang"] = lang
 
 
+def _login_again(message: str, status: int):
+    """The login form again with the email typed (a password is never written back into a
+    page) and `message` (helpers.give_input_back: an expired form)."""
+    form = with_input_back(LoginForm(), message)
+    return make_response(render_template("auth/login.html", form=form), status)
+
+
 def _login_refused(limit):
-    """Over the login limit: the form again with the email typed (a password is never
-    written back into a page) and how long to wait."""
-    form = LoginForm()
-    refused_form(form, limit)
-    return make_response(render_template("auth/login.html", form=form), 429)
+    """Over the login limit: the form again, with how long to wait."""
+    return _login_again(refused_text(limit), 429)
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"], on_breach=_login_refused)
+@input_back(_login_again)
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from urllib.parse import urlsplit
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -12,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from ..services.availability import DatabaseUnavailable, is_connection_problem, rollback_quietly
+from .helpers import give_input_back
 
 log = logging.getLogger(__name__)
 #: seconds a client should wait before trying again after a 503
@@ -43,6 +46,41 @@ MESSAGES = {
 }
 
 
+EXPIRED_COPY = _l("Formulir ini sudah kedaluwarsa (misalnya karena peramban sempat ditutup), "
+                  "jadi belum terkirim. Salin isian Anda di bawah, muat ulang halaman "
+                  "formulirnya, lalu kirim kembali.")
+#: posted fields never written back into a page: passwords, tokens, the forms' machinery
+_NOT_SHOWN = re.compile(r"(password|sandi|current|new|confirm|token|csrf|secret|key|started|"
+                        r"kept|hapus|website|next|version|seen|^t)$", re.IGNORECASE)
+#: the labels of the fields a citizen or staff member types most
+_LABELS = {"name": _l("Nama"), "email": _l("Email"), "phone": _l("Telepon"),
+           "subject": _l("Perihal"), "message": _l("Pesan"), "body": _l("Pesan"),
+           "comment": _l("Komentar"), "contact": _l("Email atau nomor telepon"),
+           "code": _l("Kode pelacakan")}
+
+
+def same_origin() -> bool:
+    """The post came from a page of this site (its Origin, else its Referer, names our
+    host; browsers send Origin with every form post). Host names only: behind nginx the
+    Host header may lack the port the browser used."""
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    host = urlsplit(source).hostname
+    return bool(host) and host == urlsplit(f"//{request.host}").hostname
+
+
+def unsent_fields() -> list[tuple[str, str]]:
+    """(label, text) of what was typed into a form that could not be sent, to copy."""
+    shown = []
+    for name, value in request.form.items(multi=True):
+        base = name.rsplit("-", 1)[-1]  # a prefixed form's field ("reply-body")
+        if not value.strip() or _NOT_SHOWN.search(base):
+            continue
+        if base not in _LABELS and len(value.strip()) < 20:
+            continue  # a choice or a flag, not something typed
+        shown.append((str(_LABELS.get(base, base.replace("_", " ").capitalize())), value))
+    return shown[:20]
+
+
 def _layout(code: int) -> str:
     """Signed-in staff keep their own menu on an error page (never the citizens' one)."""
     if code >= 500:
@@ -60,15 +98,24 @@ def _render_as_anonymous() -> None:
 
 
 def init_app(app: Flask) -> None:
-    def render(code: int, description: str | None = None):
+    def render(code: int, description: str | None = None, unsent=()):
         title, text = (str(part) for part in MESSAGES.get(code, MESSAGES[500]))
         if request.path.startswith(("/api/", "/webhooks/", "/healthz")):
             return jsonify({"error": title, "detail": description or text}), code
         return render_template("errors.html", code=code, title=title, layout=_layout(code),
-                               text=description or text), code
+                               text=description or text, unsent=unsent), code
 
     @app.errorhandler(CSRFError)
     def _csrf(error):
+        # A form sent after the browser's session was gone (closed and restored on a phone,
+        # a deployment with a new key): what was typed comes back, on the form's own page
+        # when the view has one, else to copy from this page. Only for a post from this
+        # site: another site's post (a forgery) is never written back into our pages.
+        if request.method == "POST" and same_origin():
+            answer = give_input_back()
+            if answer is not None:
+                return answer
+            return render(400, str(EXPIRED_COPY), unsent=unsent_fields())
         return render(400, str(_l("Formulir kedaluwarsa. Muat ulang halaman lalu kirim kembali.")))
 
     @app.errorhandler(HTTPException)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -41,16 +42,52 @@ def refusal_wait(refusal) -> str:
     return format_timedelta(timedelta(minutes=minutes), granularity="minute", threshold=1)
 
 
-def refused_form(form, refusal) -> None:
-    """A form refused by the intake limit comes back with what was typed and these words: how
-    long to wait, and that files chosen must be chosen again (a refused request's files are
-    not stored: the limit is there against floods)."""
-    text = _("Terlalu banyak permintaan dari alamat Anda dalam waktu singkat. Isian Anda masih "
+def refused_text(refusal) -> str:
+    """Why a post over the intake (or login) limit came back, and how long to wait."""
+    return _("Terlalu banyak permintaan dari alamat Anda dalam waktu singkat. Isian Anda masih "
              "ada di bawah: tunggu sekitar %(wait)s, lalu kirim kembali.",
              wait=refusal_wait(refusal))
+
+
+def expired_text() -> str:
+    """Why a post whose form had expired (CSRF: the browser's session was gone) came back."""
+    return _("Formulir ini sudah kedaluwarsa (misalnya karena peramban sempat ditutup), jadi "
+             "belum terkirim. Isian Anda masih ada di bawah: periksa, lalu kirim kembali.")
+
+
+def with_input_back(form, message: str):
+    """`form` (built from what was posted) with `message` above it, and a word that files
+    chosen must be chosen again: a post refused before its view ran is not read further,
+    and its files are not stored (the intake limit is there against floods)."""
     if any(item.filename for item in request.files.values()):
-        text += " " + _("Lampiran yang tadi dipilih perlu dipilih lagi.")
-    form.form_errors.append(text)
+        message += " " + _("Lampiran yang tadi dipilih perlu dipilih lagi.")
+    form.form_errors.append(message)
+    return form
+
+
+def input_back(again: Callable[[str, int], object]):
+    """Mark a view whose page can be shown again with what was typed, for a post refused
+    before the view ran: `again(message, status)` returns that page, or None when there is
+    none to show (then the shared error page). See give_input_back."""
+
+    def decorate(view):
+        view.input_back = again
+        return view
+
+    return decorate
+
+
+def give_input_back(refusal=None):
+    """This post's page again with what was typed: after the intake limit refused it
+    (`refusal`: 429 with the wait; ratelimit.intake_limited's on_refusal) or after its form
+    expired (no refusal: 400; errors' CSRF handler). None when the view has no such page."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    again = getattr(view, "input_back", None)
+    if again is None:
+        return None
+    if refusal is None:
+        return again(expired_text(), 400)
+    return again(refused_text(refusal), 429)
 
 
 def apply_errors(form, errors: dict[str, str]) -> None:

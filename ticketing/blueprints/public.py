@@ -41,7 +41,15 @@ from ..services import (
     transaction,
 )
 from ..tracking import check_tracking_token
-from .helpers import apply_errors, now_utc, read_uploads, refused_form, send_attachment
+from .helpers import (
+    apply_errors,
+    give_input_back,
+    input_back,
+    now_utc,
+    read_uploads,
+    send_attachment,
+    with_input_back,
+)
 
 bp = Blueprint("public", __name__)
 
@@ -149,28 +157,26 @@ def _accepted(response) -> bool:
     return response.status_code < 400
 
 
-def _form_rate_limited(refusal):
-    """Over the limit: the form comes back with everything typed and the files kept from an
-    earlier attempt (files chosen for this one are not stored: helpers.refused_form)."""
-    form = _request_form(now_utc())
-    refused_form(form, refusal)
+def _request_again(message: str, status: int):
+    """The request form again with everything typed, the files kept from an earlier attempt
+    and `message` (helpers.give_input_back: over the intake limit, or an expired form)."""
+    form = with_input_back(_request_form(now_utc()), message)
     removed = set(request.form.getlist("hapus"))
     kept = pending_uploads.read([t for t in request.form.getlist("kept") if t not in removed],
                                 **_pending_config())
     return make_response(render_template(
         "public/request_form.html", form=form,
-        kept_files=[k for k, _upload in kept][: current_app.config["MAX_ATTACHMENTS"]]), 429)
+        kept_files=[k for k, _upload in kept][: current_app.config["MAX_ATTACHMENTS"]]), status)
 
 
-def _refused_page(template: str, form_class):
-    """A refusal of the intake limit that shows `template` again with what was typed."""
+def _page_again(template: str, form_class):
+    """`template` again with its form as typed and the message (helpers.give_input_back)."""
 
-    def answer(refusal):
-        form = form_class()
-        refused_form(form, refusal)
-        return make_response(render_template(template, form=form), 429)
+    def again(message: str, status: int):
+        form = with_input_back(form_class(), message)
+        return make_response(render_template(template, form=form), status)
 
-    return answer
+    return again
 
 
 def _pending_config() -> dict:
@@ -198,7 +204,8 @@ def _form_again(form, kept: list, new_uploads: list, status: int):
 
 
 @bp.route("/permohonan", methods=["GET", "POST"])
-@intake_limited(methods=("POST",), counted=_accepted, on_refusal=_form_rate_limited)
+@intake_limited(methods=("POST",), counted=_accepted, on_refusal=give_input_back)
+@input_back(_request_again)
 def new_request():
     now = now_utc()
     if request.method == "GET":
@@ -298,7 +305,8 @@ def _tracked_ticket(code: str) -> Ticket:
 
 
 @bp.route("/lacak", methods=["GET", "POST"])
-@intake_limited(methods=("POST",), on_refusal=_refused_page("public/track.html", TrackForm))
+@intake_limited(methods=("POST",), on_refusal=give_input_back)
+@input_back(_page_again("public/track.html", TrackForm))
 def track():
     form = TrackForm()
     if request.method == "GET" and request.args.get("kode"):
@@ -317,8 +325,8 @@ def track():
 
 
 @bp.route("/lacak/kirim-ulang", methods=["GET", "POST"])
-@intake_limited(methods=("POST",),
-                on_refusal=_refused_page("public/recover.html", RecoverForm))
+@intake_limited(methods=("POST",), on_refusal=give_input_back)
+@input_back(_page_again("public/recover.html", RecoverForm))
 def recover():
     form = RecoverForm()
     if form.validate_on_submit():
@@ -351,22 +359,27 @@ def _ticket_page(ticket: Ticket, **context) -> str:
                            unit_names=unit_names, **context)
 
 
-def _reply_refused(refusal):
-    """Over the limit: the tracking page with the reply as typed (the shared 429 page for a
-    request this browser may not see, or a closed one, which has no reply form)."""
-    try:
-        ticket = _tracked_ticket(request.view_args["code"])
-    except HTTPException:  # not this browser's request: no page of it to show
-        return None
-    if ticket.status == "ditutup":
-        return None
-    form = ReplyForm()
-    refused_form(form, refusal)
-    return make_response(_ticket_page(ticket, reply_form=form), 429)
+def _on_ticket_page(form_name: str, form_class, **context):
+    """The tracking page again with the form `form_name` as typed and the message
+    (helpers.give_input_back); None (the shared error page) for a request this browser may
+    not see (its session, and the proof in it, may be what was lost) or a closed one."""
+
+    def again(message: str, status: int):
+        try:
+            ticket = _tracked_ticket(request.view_args["code"])
+        except HTTPException:
+            return None
+        if ticket.status == "ditutup":
+            return None
+        form = with_input_back(form_class(), message)
+        return make_response(_ticket_page(ticket, **{form_name: form}, **context), status)
+
+    return again
 
 
 @bp.post("/lacak/<code>/balas")
-@intake_limited(on_refusal=_reply_refused)
+@intake_limited(on_refusal=give_input_back)
+@input_back(_on_ticket_page("reply_form", ReplyForm))
 def reply(code: str):
     ticket = _tracked_ticket(code)
     form = ReplyForm()
@@ -385,6 +398,7 @@ def reply(code: str):
 
 
 @bp.post("/lacak/<code>/konfirmasi")
+@input_back(_on_ticket_page("confirm_form", ConfirmForm, confirm_open=True))
 def confirm(code: str):
     ticket = _tracked_ticket(code)
     form = ConfirmForm()

@@ -15,7 +15,7 @@ from ..models import Ticket
 from ..ratelimit import intake_limited
 from ..services import survey as service
 from ..services import transaction
-from .helpers import apply_errors, now_utc, refused_form
+from .helpers import apply_errors, give_input_back, input_back, now_utc, with_input_back
 from .staff_common import load_ticket
 
 bp = Blueprint("survey", __name__)
@@ -74,20 +74,20 @@ def _form_page(form: SurveyForm, ticket: Ticket, token: str | None, status: int)
                            action=url_for(".form", code=ticket.code)), status
 
 
-def _refused(refusal):
-    """Over the limit: the survey again with the answers given (a link that cannot be used
-    gets the shared 429 page)."""
+def _again(message: str, status: int):
+    """The survey again with the answers given and the message (helpers.give_input_back); a
+    link that cannot be used gets the shared error page."""
     token = request.values.get("t")
     ticket, _answer = _linked(normalize_code(request.view_args["code"]) or "", token)
     if ticket is None:
         return None
-    form = SurveyForm()
-    refused_form(form, refusal)
-    return make_response(_form_page(form, ticket, token, 429))
+    return make_response(_form_page(with_input_back(SurveyForm(), message), ticket, token,
+                                    status))
 
 
 @bp.route("/survei/<code>", methods=["GET", "POST"])
-@intake_limited(methods=("POST",), on_refusal=_refused)
+@intake_limited(methods=("POST",), on_refusal=give_input_back)
+@input_back(_again)
 def form(code: str):
     token = request.values.get("t")
     ticket, answer = _linked(normalize_code(code) or "", token)
