@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from flask import g
 from sqlalchemy import func, select
 
@@ -156,3 +158,34 @@ def test_another_sites_post_is_never_written_back(csrf, headers):
     assert "Formulir kedaluwarsa. Muat ulang halaman lalu kirim kembali." in html
     assert "klaim hadiah" not in html and "Budi Santoso" not in html
     assert _count(Ticket) == 0
+
+
+def test_an_answer_sent_after_the_staff_session_ended_comes_back_on_the_login_page(app, now):
+    """Idle past SESSION_IDLE_MINUTES while typing: the login page at once, the answer to
+    copy, and back to the ticket after logging in; nothing stored meanwhile."""
+    app.config.update(SESSION_IDLE_MINUTES=120)
+    ticket = gen_ticket(now)
+    user = staff(now, password="kata-sandi-kuat-1")
+    client = app.test_client()
+    with time_machine.travel(now, tick=False) as clock:
+        assert client.post("/masuk", data={"email": user.email,
+                                           "password": "kata-sandi-kuat-1"}).status_code == 303
+        clock.move_to(now + timedelta(minutes=121))
+        messages = _count(Message)
+        page = f"/staf/tiket/{ticket.code}"
+        response = client.post(f"{page}/balas", headers={
+            **SITE, "Referer": f"http://localhost{page}"}, data={
+            "reply-body": "Untuk sertifikat halal gratis, daftar lewat SIHALAL.",
+            "reply-status": "selesai"})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 401
+        assert "Sesi Anda sudah berakhir" in html
+        assert re.search(r"<textarea[^>]*readonly>Untuk sertifikat halal gratis, daftar lewat "
+                         r"SIHALAL\.</textarea>", html)
+        assert 'action="/masuk"' in html and f'name="next" type="hidden" value="{page}"' in html
+        assert _count(Message) == messages
+        # a page asked for (not a form sent) still goes to the login page as before
+        assert client.get(page).status_code == 302
+        back = client.post("/masuk", data={"email": user.email, "password": "kata-sandi-kuat-1",
+                                           "next": page})
+        assert back.status_code == 303 and back.headers["Location"] == page

@@ -16,14 +16,22 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required, login_url, logout_user
 
-from ..extensions import db, limiter
+from ..extensions import db, limiter, login_manager
 from ..forms.accounts import ButtonForm, LoginForm, PasswordForm
 from ..i18n import due_in_words
 from ..security import close_staff_session, open_staff_session
 from ..services import accounts, transaction
-from .helpers import apply_errors, input_back, now_utc, refused_text, with_input_back
+from .helpers import (
+    apply_errors,
+    input_back,
+    now_utc,
+    refused_text,
+    same_origin,
+    unsent_fields,
+    with_input_back,
+)
 from .staff_common import no_store
 
 bp = Blueprint("auth", __name__)
@@ -66,6 +74,23 @@ def _login_again(message: str, status: int):
 def _login_refused(limit):
     """Over the login limit: the form again, with how long to wait."""
     return _login_again(refused_text(limit), 429)
+
+
+@login_manager.unauthorized_handler
+def _not_logged_in():
+    """A staff page asked without a live login. A form sent after the session ended (idle
+    too long while an answer was typed) gets the login page at once, with what was typed to
+    copy and the page it came from as `next`; anything else goes to the login page as
+    Flask-Login does by default (its message, `next` = this address)."""
+    unsent = unsent_fields() if request.method == "POST" and same_origin() else []
+    if not unsent or request.path.startswith("/api/"):
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(login_url(login_manager.login_view, next_url=request.url))
+    form = LoginForm(formdata=None)
+    form.next.data = safe_next(urlsplit(request.referrer or "").path) or ""
+    form.form_errors.append(_("Sesi Anda sudah berakhir, jadi isian Anda belum tersimpan. "
+                              "Salin isian di bawah, masuk lagi, lalu kirim kembali."))
+    return render_template("auth/login.html", form=form, unsent=unsent), 401
 
 
 @bp.route("/masuk", methods=["GET", "POST"])

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
-from urllib.parse import urlsplit
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -14,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from ..services.availability import DatabaseUnavailable, is_connection_problem, rollback_quietly
-from .helpers import give_input_back
+from .helpers import give_input_back, same_origin, unsent_fields
 
 log = logging.getLogger(__name__)
 #: seconds a client should wait before trying again after a 503
@@ -49,38 +47,6 @@ MESSAGES = {
 EXPIRED_COPY = _l("Formulir ini sudah kedaluwarsa (misalnya karena peramban sempat ditutup), "
                   "jadi belum terkirim. Salin isian Anda di bawah, muat ulang halaman "
                   "formulirnya, lalu kirim kembali.")
-#: posted fields never written back into a page: passwords, tokens, the forms' machinery
-_NOT_SHOWN = re.compile(r"(password|sandi|current|new|confirm|token|csrf|secret|key|started|"
-                        r"kept|hapus|website|next|version|seen|^t)$", re.IGNORECASE)
-#: the labels of the fields a citizen or staff member types most
-_LABELS = {"name": _l("Nama"), "email": _l("Email"), "phone": _l("Telepon"),
-           "subject": _l("Perihal"), "message": _l("Pesan"), "body": _l("Pesan"),
-           "comment": _l("Komentar"), "contact": _l("Email atau nomor telepon"),
-           "code": _l("Kode pelacakan")}
-
-
-def same_origin() -> bool:
-    """The post came from a page of this site (its Origin, else its Referer, names our
-    host; browsers send Origin with every form post). Host names only: behind nginx the
-    Host header may lack the port the browser used."""
-    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
-    host = urlsplit(source).hostname
-    return bool(host) and host == urlsplit(f"//{request.host}").hostname
-
-
-def unsent_fields() -> list[tuple[str, str]]:
-    """(label, text) of what was typed into a form that could not be sent, to copy."""
-    shown = []
-    for name, value in request.form.items(multi=True):
-        base = name.rsplit("-", 1)[-1]  # a prefixed form's field ("reply-body")
-        if not value.strip() or _NOT_SHOWN.search(base):
-            continue
-        if base not in _LABELS and len(value.strip()) < 20:
-            continue  # a choice or a flag, not something typed
-        shown.append((str(_LABELS.get(base, base.replace("_", " ").capitalize())), value))
-    return shown[:20]
-
-
 def _layout(code: int) -> str:
     """Signed-in staff keep their own menu on an error page (never the citizens' one)."""
     if code >= 500:

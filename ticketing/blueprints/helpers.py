@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, request, send_file
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 
 from ..models import Attachment
@@ -88,6 +91,38 @@ def give_input_back(refusal=None):
     if refusal is None:
         return again(expired_text(), 400)
     return again(refused_text(refusal), 429)
+
+
+#: posted fields never written back into a page: passwords, tokens, the forms' machinery
+_NOT_SHOWN = re.compile(r"(password|sandi|current|new|confirm|token|csrf|secret|key|started|"
+                        r"kept|hapus|website|next|version|seen|^t)$", re.IGNORECASE)
+#: the labels of the fields a citizen or staff member types most
+_LABELS = {"name": _l("Nama"), "email": _l("Email"), "phone": _l("Telepon"),
+           "subject": _l("Perihal"), "message": _l("Pesan"), "body": _l("Pesan"),
+           "comment": _l("Komentar"), "contact": _l("Email atau nomor telepon"),
+           "code": _l("Kode pelacakan")}
+
+
+def same_origin() -> bool:
+    """The post came from a page of this site (its Origin, else its Referer, names our
+    host; browsers send Origin with every form post). Host names only: behind nginx the
+    Host header may lack the port the browser used."""
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    host = urlsplit(source).hostname
+    return bool(host) and host == urlsplit(f"//{request.host}").hostname
+
+
+def unsent_fields() -> list[tuple[str, str]]:
+    """(label, text) of what was typed into a form that could not be sent, to copy."""
+    shown = []
+    for name, value in request.form.items(multi=True):
+        base = name.rsplit("-", 1)[-1]  # a prefixed form's field ("reply-body")
+        if not value.strip() or _NOT_SHOWN.search(base):
+            continue
+        if base not in _LABELS and len(value.strip()) < 20:
+            continue  # a choice or a flag, not something typed
+        shown.append((str(_LABELS.get(base, base.replace("_", " ").capitalize())), value))
+    return shown[:20]
 
 
 def apply_errors(form, errors: dict[str, str]) -> None:
