@@ -231,3 +231,39 @@ def test_a_form_sent_after_the_phone_lost_its_session_comes_back_and_goes_throug
     page.get_by_role("button", name="Kirim permohonan").click()
     page.get_by_role("heading", name="Permohonan Anda telah kami terima").wait_for()
     assert _count(Ticket) == 1
+
+
+def test_a_file_the_desk_would_refuse_is_caught_when_chosen(app, live_url, phone_page):
+    """Too large a file, or too much together (a post over MAX_CONTENT_LENGTH is refused
+    before its fields can be read): said beside the field, nothing sent, the text stays;
+    smaller files then go through."""
+    app.config.update(MAX_ATTACHMENT_BYTES=1024 * 1024, MAX_CONTENT_LENGTH=1024 * 1024 + 300_000)
+    pdf = b"%PDF-1.4\n" + b"0" * 1000 + b"\n%%EOF\n"
+    page = phone_page
+    page.goto(live_url + "/permohonan?layanan=hki")
+    page.get_by_label("Nama lengkap").fill("Rudi Hartono")
+    page.get_by_label("Email").fill("rudi@example.com")
+    page.get_by_label("Perihal").fill("Merek untuk kopi bubuk")
+    page.get_by_label("Pesan").fill("Bagaimana mendaftarkan merek kopi bubuk saya?")
+    page.get_by_label(re.compile("menyetujui pemrosesan data pribadi")).check()
+    files = page.get_by_label("Lampiran (opsional)")
+    files.set_input_files([{"name": "video.pdf", "mimeType": "application/pdf",
+                            "buffer": pdf + b"0" * (1024 * 1024)}])
+    note = page.locator("#attachments-limits")
+    assert "video.pdf lebih besar dari 1 MB" in note.inner_text()
+    posts = []
+    page.on("request", lambda request: posts.append(request) if request.method == "POST"
+            and request.url.endswith("/permohonan") else None)
+    page.get_by_role("button", name="Kirim permohonan").click()
+    assert page.evaluate("document.activeElement.id") == "attachments"
+    assert posts == [] and _count(Ticket) == 0  # nothing was sent
+    assert page.get_by_label("Perihal").input_value() == "Merek untuk kopi bubuk"
+    half = pdf + b"0" * (600 * 1024)
+    files.set_input_files([{"name": f"scan{i}.pdf", "mimeType": "application/pdf",
+                            "buffer": half} for i in range(2)])
+    assert "terlalu besar untuk dikirim sekaligus" in note.inner_text()
+    files.set_input_files([{"name": "nib.pdf", "mimeType": "application/pdf", "buffer": pdf}])
+    assert not note.is_visible()
+    page.get_by_role("button", name="Kirim permohonan").click()
+    page.get_by_role("heading", name="Permohonan Anda telah kami terima").wait_for()
+    assert _count(Ticket) == 1

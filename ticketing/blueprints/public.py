@@ -73,6 +73,35 @@ def service_choices() -> list[SelectChoice]:
 _CHOICES: dict[str, tuple] = {}
 
 
+#: room in a post for its text fields next to the files (MAX_CONTENT_LENGTH is the whole post)
+FORM_ROOM = 256 * 1024
+
+
+@bp.app_template_global("file_limits")
+def file_limits(kept: int = 0) -> dict:
+    """The data- attributes of an attachments input for static/js/file-limits.js: the limits
+    the server applies (per file, files per request minus those already kept, the whole
+    post) and the words for each, so a file the desk would refuse is caught when chosen."""
+    cfg = current_app.config
+    per_file, whole = cfg["MAX_ATTACHMENT_BYTES"], cfg["MAX_CONTENT_LENGTH"] - FORM_ROOM
+
+    def size(n: int) -> str:
+        return f"{n / 1024 / 1024:.0f} MB"
+
+    return {
+        "data-max-bytes": per_file, "data-max-files": max(0, cfg["MAX_ATTACHMENTS"] - kept),
+        "data-max-total": whole,
+        "data-too-big": _("Berkas %(names)s lebih besar dari %(size)s dan tidak dapat "
+                          "dikirim. Pilih berkas yang lebih kecil; isian Anda tetap ada.",
+                          names="%s", size=size(per_file)),
+        "data-too-many": _("Paling banyak %(count)s berkas sekaligus.",
+                           count=cfg["MAX_ATTACHMENTS"]),
+        "data-too-much": _("Semua berkas itu bersama-sama terlalu besar untuk dikirim sekaligus "
+                           "(paling banyak %(size)s). Pilih lebih sedikit berkas.",
+                           size=size(whole)),
+    }
+
+
 @bp.get("/")
 def home():
     units = db.session.scalars(
