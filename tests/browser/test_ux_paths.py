@@ -209,18 +209,23 @@ def test_a_ketua_tim_merges_a_duplicate(app, live_url, desktop_page):
     assert db.session.get(Ticket, dup.id).status == "ditutup"
 
 
-def test_a_form_sent_after_the_phone_lost_its_session_comes_back_and_goes_through(
-        app, live_url, phone_page):
-    """The browser was closed while the citizen typed (the session cookie, and the CSRF
-    token's other half, are gone): the form comes back as typed, and sending it again works."""
-    app.config["WTF_CSRF_ENABLED"] = True
-    page = phone_page
+def _fill_request(page, live_url: str) -> None:
+    """The request form opened and filled in, not sent."""
     page.goto(live_url + "/permohonan?layanan=hki")
     page.get_by_label("Nama lengkap").fill("Rudi Hartono")
     page.get_by_label("Email").fill("rudi@example.com")
     page.get_by_label("Perihal").fill("Merek untuk kopi bubuk")
     page.get_by_label("Pesan").fill("Bagaimana mendaftarkan merek kopi bubuk saya?")
     page.get_by_label(re.compile("menyetujui pemrosesan data pribadi")).check()
+
+
+def test_a_form_sent_after_the_phone_lost_its_session_comes_back_and_goes_through(
+        app, live_url, phone_page):
+    """The browser was closed while the citizen typed (the session cookie, and the CSRF
+    token's other half, are gone): the form comes back as typed, and sending it again works."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = phone_page
+    _fill_request(page, live_url)
     page.context.clear_cookies()
     page.get_by_role("button", name="Kirim permohonan").click()
     page.get_by_text("Formulir ini sudah kedaluwarsa").wait_for()
@@ -240,12 +245,7 @@ def test_a_file_the_desk_would_refuse_is_caught_when_chosen(app, live_url, phone
     app.config.update(MAX_ATTACHMENT_BYTES=1024 * 1024, MAX_CONTENT_LENGTH=1024 * 1024 + 300_000)
     pdf = b"%PDF-1.4\n" + b"0" * 1000 + b"\n%%EOF\n"
     page = phone_page
-    page.goto(live_url + "/permohonan?layanan=hki")
-    page.get_by_label("Nama lengkap").fill("Rudi Hartono")
-    page.get_by_label("Email").fill("rudi@example.com")
-    page.get_by_label("Perihal").fill("Merek untuk kopi bubuk")
-    page.get_by_label("Pesan").fill("Bagaimana mendaftarkan merek kopi bubuk saya?")
-    page.get_by_label(re.compile("menyetujui pemrosesan data pribadi")).check()
+    _fill_request(page, live_url)
     files = page.get_by_label("Lampiran (opsional)")
     files.set_input_files([{"name": "video.pdf", "mimeType": "application/pdf",
                             "buffer": pdf + b"0" * (1024 * 1024)}])
