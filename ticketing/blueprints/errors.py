@@ -42,11 +42,12 @@ MESSAGES = {
              "belum tersimpan: silakan coba lagi beberapa menit lagi, atau hubungi "
              "diskopukm2020@gmail.com.")),
 }
-
-
+#: an expired form without a page of its own to show again: the error page lists the input
 EXPIRED_COPY = _l("Formulir ini sudah kedaluwarsa (misalnya karena peramban sempat ditutup), "
                   "jadi belum terkirim. Salin isian Anda di bawah, muat ulang halaman "
                   "formulirnya, lalu kirim kembali.")
+
+
 def _layout(code: int) -> str:
     """Signed-in staff keep their own menu on an error page (never the citizens' one)."""
     if code >= 500:
