@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from ticketing.extensions import db
 from ticketing.models import Message, OutboxMail, SurveyResponse, Ticket
 
-from ..factories import PDF_BYTES, gen_ticket
+from ..factories import PDF_BYTES, gen_ticket, say_and_set
 from ..support.staff import login, staff
 from .test_public import form_data
 from .test_survey import confirmed, mailed_link
@@ -189,3 +189,18 @@ def test_an_answer_sent_after_the_staff_session_ended_comes_back_on_the_login_pa
         back = client.post("/masuk", data={"email": user.email, "password": "kata-sandi-kuat-1",
                                            "next": page})
         assert back.status_code == 303 and back.headers["Location"] == page
+
+
+def test_a_belum_comment_comes_back_while_the_answer_awaits_confirmation(csrf, now):
+    ticket = gen_ticket(now)
+    say_and_set(ticket, "selesai", now)
+    db.session.commit()
+    client = csrf.test_client()
+    with client.session_transaction() as session:
+        session["tracked"] = [ticket.code]
+    html = _given_back(client.post(f"/lacak/{ticket.code}/konfirmasi", headers=SITE, data={
+        "understood": "belum", "comment": "Syarat NIB-nya belum jelas bagi saya.",
+        "csrf_token": "lama"}), "Syarat NIB-nya belum jelas bagi saya.")
+    assert "<details open" in html  # the "Belum" box is open with the comment in it
+    db.session.refresh(ticket)
+    assert ticket.status == "selesai" and ticket.is_understood is None

@@ -388,17 +388,18 @@ def _ticket_page(ticket: Ticket, **context) -> str:
                            unit_names=unit_names, **context)
 
 
-def _on_ticket_page(form_name: str, form_class, **context):
+def _on_ticket_page(form_name: str, form_class, shown, **context):
     """The tracking page again with the form `form_name` as typed and the message
     (helpers.give_input_back); None (the shared error page) for a request this browser may
-    not see (its session, and the proof in it, may be what was lost) or a closed one."""
+    not see (its session, and the proof in it, may be what was lost) or one whose page does
+    not show that form now (`shown(ticket)` false)."""
 
     def again(message: str, status: int):
         try:
             ticket = _tracked_ticket(request.view_args["code"])
         except HTTPException:
             return None
-        if ticket.status == "ditutup":
+        if not shown(ticket):
             return None
         form = with_input_back(form_class(), message)
         return make_response(_ticket_page(ticket, **{form_name: form}, **context), status)
@@ -408,7 +409,7 @@ def _on_ticket_page(form_name: str, form_class, **context):
 
 @bp.post("/lacak/<code>/balas")
 @intake_limited(on_refusal=give_input_back)
-@input_back(_on_ticket_page("reply_form", ReplyForm))
+@input_back(_on_ticket_page("reply_form", ReplyForm, lambda t: t.takes_replies))
 def reply(code: str):
     ticket = _tracked_ticket(code)
     form = ReplyForm()
@@ -427,7 +428,8 @@ def reply(code: str):
 
 
 @bp.post("/lacak/<code>/konfirmasi")
-@input_back(_on_ticket_page("confirm_form", ConfirmForm, confirm_open=True))
+@input_back(_on_ticket_page("confirm_form", ConfirmForm, lambda t: t.awaits_confirmation,
+                            confirm_open=True))
 def confirm(code: str):
     ticket = _tracked_ticket(code)
     form = ConfirmForm()

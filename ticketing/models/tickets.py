@@ -129,6 +129,16 @@ class Ticket(db.Model):
     def __repr__(self) -> str:
         return f"<Ticket {self.code} {self.status}>"
 
+    @property
+    def awaits_confirmation(self) -> bool:
+        """The answer waits for the citizen's "Ya"/"Belum" (procedure step 7)."""
+        return self.status == "selesai" and self.is_understood is None
+
+    @property
+    def takes_replies(self) -> bool:
+        """The citizen may still add a message (a closed request takes none)."""
+        return self.status != "ditutup"
+
     # The overdue rule, in Python and in SQL from one place (domain.lifecycle.is_overdue).
     @hybrid_method
     def is_overdue_at(self, now) -> bool:

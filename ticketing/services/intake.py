@@ -392,7 +392,7 @@ def citizen_reply(ticket: Ticket, body: str, uploads: list[Upload], now: datetim
         raise IntakeError({"attachments": " ".join(errors)})
     if not body.strip() and not any(u.data for u in uploads):
         raise IntakeError({"body": "Tulis pesan Anda."})
-    if ticket.status == "ditutup":
+    if not ticket.takes_replies:
         raise IntakeError({"body": "Permohonan ini sudah ditutup. Silakan ajukan permohonan baru."})
     message = Message(direction="in", author_name=ticket.requester_name,
                       body_text=body.strip(), channel=channel, created_dt=now)
