@@ -37,7 +37,7 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     if not app.config.get("DEV_MAIL_DIR"):  # development mail catcher (make run)
         app.config["DEV_MAIL_DIR"] = str(Path(app.instance_path) / "devmail")
 
-    from . import dbpool, extensions, headers, i18n, inputs, logs, security
+    from . import dbpool, extensions, headers, i18n, inputs, logs, ratelimit, security
     from .blueprints import register_blueprints
     from .cli import init_app as init_cli
 
@@ -56,6 +56,7 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     headers.init_app(app)
     logs.init_app(app)
     register_blueprints(app)
+    ratelimit.checks_in_decorators_only(app)
     init_cli(app)
     from .services import facts  # noqa: F401 - the daily facts' flush listener
 

@@ -137,3 +137,23 @@ def test_a_citizen_message_link_is_clickable_on_the_staff_page(app, client, now)
     html = staff_client.get(f"/staf/tiket/{ticket.code}").get_data(as_text=True)
     assert '<a href="https://oss.go.id" rel="noopener noreferrer nofollow ugc"' in html
     assert "<script>" not in html.split("<main", 1)[1]
+
+
+def test_votes_and_suggestions_are_limited_per_address(app, seeded):
+    """Flask-Limiter's per-route limits, checked by their decorators (its check of every
+    request is out: ratelimit.checks_in_decorators_only): 30 votes and 120 suggestions a
+    minute per address, then 429 in Indonesian (JSON on the API)."""
+    from ticketing.extensions import limiter
+
+    app.config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    limiter.init_app(app)
+    client = app.test_client()
+    answer = seeded["Pendaftaran merek (DJKI)"]
+    votes = [client.post(f"/tanya-jawab/{answer.id}/nilai", data={"helpful": "ya"},
+                         headers={"Accept": "application/json"}).status_code
+             for _ in range(31)]
+    assert votes == [201] * 30 + [429]
+    assert db.session.scalar(select(func.count(FaqFeedback.id))) == 30
+    asked = [client.get("/api/v1/faq?q=merek").status_code for _ in range(121)]
+    assert asked == [200] * 120 + [429]
+    assert client.get("/api/v1/faq?q=merek").get_json()["error"] == "Terlalu banyak permintaan"

@@ -15,14 +15,16 @@ import uuid
 
 import pytest
 import redis
-from flask import abort
+from flask import Flask, abort
 from flask_babel import refresh
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from sqlalchemy import func, select
 
 from ticketing.domain.ikm import ELEMENT_KEYS
 from ticketing.extensions import db, limiter
 from ticketing.models import Attachment, Message, OutboxMail, SurveyResponse, Ticket
-from ticketing.ratelimit import intake_limited
+from ticketing.ratelimit import checks_in_decorators_only, intake_limited
 
 from ..factories import PDF_BYTES, gen_ticket
 from ..support.components import free_port, missing_component
@@ -370,3 +372,17 @@ def test_without_a_page_to_show_again_the_refusal_is_the_shared_429(
     else:
         html = refused.get_data(as_text=True)
         assert "Anda mengirim terlalu sering" in html and "per 1 minute" not in html
+
+
+@pytest.mark.parametrize("defaults, kept", [([], False), (["1000 per day"], True)])
+def test_flask_limiters_check_of_every_request_is_out_while_no_limit_needs_it(
+        app, defaults, kept):
+    """The desk declares no limit for the whole application: Flask-Limiter's before_request
+    check has nothing to do and is taken out (its per-route limits are checked by their
+    decorators: the login test still meets its 429). A default limit keeps it."""
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
+    other = Flask(__name__)
+    extension = Limiter(get_remote_address, app=other, default_limits=defaults,
+                        storage_uri="memory://")
+    checks_in_decorators_only(other, extension)
+    assert (extension._check_request_limit in other.before_request_funcs[None]) is kept
