@@ -108,3 +108,27 @@ def test_staff_and_supervisor_pages_have_no_violations(app, live_url, axe_deskto
                  "/staf/jawaban-siap/", "/pengawasan/", "/staf/laporan/", "/staf/lisan"):
         found += check(page, live_url + path)
     assert found == []
+
+
+def test_pages_that_give_unsent_input_back_have_no_violations(app, live_url, axe_phone, now):
+    """The expired request form (its own page again) and a reply whose session is gone (the
+    error page with the text to copy), as a phone reaches them."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    ticket = gen_ticket(now)
+    page = axe_phone
+    page.goto(live_url + "/permohonan?layanan=hki")
+    page.get_by_label("Perihal").fill("Merek untuk kopi bubuk")
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Kirim permohonan").click()
+    page.get_by_text("Formulir ini sudah kedaluwarsa").first.wait_for()
+    found = [f"expired form -> {v}" for v in violations(page)]
+    page.evaluate("""([url, code]) => {
+        const form = document.createElement('form');
+        form.method = 'post'; form.action = url + '/lacak/' + code + '/balas';
+        const body = document.createElement('textarea');
+        body.name = 'body'; body.value = 'Mohon dibantu, saya sudah menunggu seminggu.';
+        form.append(body); document.body.append(form); form.submit();
+    }""", [live_url, ticket.code])
+    page.get_by_text("Isian yang belum terkirim").wait_for()
+    found += [f"unsent reply -> {v}" for v in violations(page)]
+    assert found == []
