@@ -16,7 +16,9 @@ def test_request_over_the_size_limit_gets_an_indonesian_413(app, client):
         "name": "A", "attachments": [(io.BytesIO(b"x" * 4096), "besar.pdf")]},
         content_type="multipart/form-data")
     assert response.status_code == 413
-    assert "Berkas terlalu besar" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Berkas terlalu besar" in html
+    assert "belum terkirim" in html and "Tekan tombol Kembali pada peramban" in html
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
 
 
@@ -39,3 +41,12 @@ def test_api_errors_are_json(client):
     assert response.get_json()["error"] == "Halaman tidak ditemukan"
     wrong_method = client.delete("/api/v1/services")
     assert wrong_method.status_code == 405 and "error" in wrong_method.get_json()
+
+
+def test_an_api_body_over_the_limit_gets_words_for_a_program(app, client):
+    app.config["JSON_MAX_BYTES"] = 100
+    response = client.post("/api/v1/requests", data=b'{"name": "' + b"x" * 200 + b'"}',
+                           content_type="application/json")
+    assert response.status_code == 413
+    assert response.get_json() == {"error": "Berkas terlalu besar",
+                                   "detail": "Isi permintaan melebihi batas ukuran."}

@@ -26,8 +26,10 @@ MESSAGES = {
           _l("Alamat yang Anda buka tidak ada atau sudah dipindahkan.")),
     405: (_l("Metode tidak diizinkan"), _l("Cara membuka halaman ini tidak didukung.")),
     413: (_l("Berkas terlalu besar"),
-          _l("Ukuran lampiran melebihi batas. Setiap berkas paling besar 10 MB, paling banyak "
-             "5 berkas.")),
+          _l("Ukuran lampiran melebihi batas, jadi isian ini belum terkirim. Setiap berkas "
+             "paling besar 10 MB, paling banyak 5 berkas. Tekan tombol Kembali pada peramban "
+             "(isian Anda biasanya masih ada di sana), ganti lampiran dengan berkas yang lebih "
+             "kecil, lalu kirim lagi.")),
     422: (_l("Isian tidak dapat diproses"),
           _l("Periksa kembali isian atau alamat yang Anda buka.")),
     429: (_l("Terlalu banyak permintaan"),
@@ -42,6 +44,8 @@ MESSAGES = {
              "belum tersimpan: silakan coba lagi beberapa menit lagi, atau hubungi "
              "diskopukm2020@gmail.com.")),
 }
+#: the words for a program, where the page's words speak to a person at a browser
+API_MESSAGES = {413: _l("Isi permintaan melebihi batas ukuran.")}
 #: an expired form without a page of its own to show again: the error page lists the input
 EXPIRED_COPY = _l("Formulir ini sudah kedaluwarsa (misalnya karena peramban sempat ditutup), "
                   "jadi belum terkirim. Salin isian Anda di bawah, muat ulang halaman "
@@ -68,6 +72,7 @@ def init_app(app: Flask) -> None:
     def render(code: int, description: str | None = None, unsent=()):
         title, text = (str(part) for part in MESSAGES.get(code, MESSAGES[500]))
         if request.path.startswith(("/api/", "/webhooks/", "/healthz")):
+            text = str(API_MESSAGES.get(code, text))
             return jsonify({"error": title, "detail": description or text}), code
         return render_template("errors.html", code=code, title=title, layout=_layout(code),
                                text=description or text, unsent=unsent), code
