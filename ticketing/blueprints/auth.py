@@ -25,12 +25,12 @@ from ..security import close_staff_session, open_staff_session
 from ..services import accounts, transaction
 from .helpers import (
     apply_errors,
+    give_input_back,
     input_back,
     now_utc,
-    refused_text,
+    page_again,
     same_origin,
     unsent_fields,
-    with_input_back,
 )
 from .staff_common import no_store
 
@@ -64,18 +64,6 @@ def _fresh_session() -> None:
         session["lang"] = lang
 
 
-def _login_again(message: str, status: int):
-    """The login form again with the email typed (a password is never written back into a
-    page) and `message` (helpers.give_input_back: an expired form)."""
-    form = with_input_back(LoginForm(), message)
-    return make_response(render_template("auth/login.html", form=form), status)
-
-
-def _login_refused(limit):
-    """Over the login limit: the form again, with how long to wait."""
-    return _login_again(refused_text(limit), 429)
-
-
 @login_manager.unauthorized_handler
 def _not_logged_in():
     """A staff page asked without a live login. A form sent after the session ended (idle
@@ -94,8 +82,8 @@ def _not_logged_in():
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"], on_breach=_login_refused)
-@input_back(_login_again)
+@limiter.limit(login_limit, methods=["POST"], on_breach=give_input_back)
+@input_back(page_again("auth/login.html", LoginForm))  # the email kept, never the password
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))

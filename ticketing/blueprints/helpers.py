@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, request, send_file
+from flask import abort, current_app, make_response, render_template, request, send_file
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -78,6 +78,16 @@ def input_back(again: Callable[[str, int], object]):
         return view
 
     return decorate
+
+
+def page_again(template: str, form_class):
+    """An `input_back` page: `template` again with its form as typed and the message."""
+
+    def again(message: str, status: int):
+        form = with_input_back(form_class(), message)
+        return make_response(render_template(template, form=form), status)
+
+    return again
 
 
 def give_input_back(refusal=None):

@@ -46,6 +46,7 @@ from .helpers import (
     give_input_back,
     input_back,
     now_utc,
+    page_again,
     read_uploads,
     send_attachment,
     with_input_back,
@@ -198,16 +199,6 @@ def _request_again(message: str, status: int):
         kept_files=[k for k, _upload in kept][: current_app.config["MAX_ATTACHMENTS"]]), status)
 
 
-def _page_again(template: str, form_class):
-    """`template` again with its form as typed and the message (helpers.give_input_back)."""
-
-    def again(message: str, status: int):
-        form = with_input_back(form_class(), message)
-        return make_response(render_template(template, form=form), status)
-
-    return again
-
-
 def _pending_config() -> dict:
     cfg = current_app.config
     return {"upload_dir": cfg["UPLOAD_DIR"], "secret_key": cfg["SECRET_KEY"]}
@@ -335,7 +326,7 @@ def _tracked_ticket(code: str) -> Ticket:
 
 @bp.route("/lacak", methods=["GET", "POST"])
 @intake_limited(methods=("POST",), on_refusal=give_input_back)
-@input_back(_page_again("public/track.html", TrackForm))
+@input_back(page_again("public/track.html", TrackForm))
 def track():
     form = TrackForm()
     if request.method == "GET" and request.args.get("kode"):
@@ -355,7 +346,7 @@ def track():
 
 @bp.route("/lacak/kirim-ulang", methods=["GET", "POST"])
 @intake_limited(methods=("POST",), on_refusal=give_input_back)
-@input_back(_page_again("public/recover.html", RecoverForm))
+@input_back(page_again("public/recover.html", RecoverForm))
 def recover():
     form = RecoverForm()
     if form.validate_on_submit():
