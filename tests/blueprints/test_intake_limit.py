@@ -25,9 +25,12 @@ from ticketing.domain.ikm import ELEMENT_KEYS
 from ticketing.extensions import db, limiter
 from ticketing.models import Attachment, Message, OutboxMail, SurveyResponse, Ticket
 from ticketing.ratelimit import checks_in_decorators_only, intake_limited
+from ticketing.services import tickets as ticket_service
+from ticketing.services.transaction import run
 
 from ..factories import PDF_BYTES, gen_ticket
 from ..support.components import free_port, missing_component
+from ..support.staff import staff
 from .test_api_public import BODY
 from .test_kept_uploads import kept_tokens
 from .test_public import form_data
@@ -348,6 +351,22 @@ def test_a_refused_request_form_keeps_the_files_kept_from_before(app, store, req
     assert kept_tokens(html) == tokens
     assert "tadi dipilih perlu dipilih lagi" not in html  # nothing new was chosen
     assert _tickets() == 1
+
+
+def test_a_reply_to_a_closed_request_over_the_limit_gets_the_shared_429(
+        app, store, request, now):
+    """A closed request's page has no reply form to give back: the shared 429."""
+    _limit(app, store, "1 per minute", request)
+    ticket = gen_ticket(now)
+    run(ticket_service.close, ticket, staff(now), now, reason="selesai di telepon")
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["tracked"] = [ticket.code]
+    path = f"/lacak/{ticket.code}/balas"
+    assert client.post(path, data={"body": "Masih ada pertanyaan"}).status_code == 422
+    refused = client.post(path, data={"body": "Masih ada pertanyaan"})
+    assert refused.status_code == 429
+    assert "Anda mengirim terlalu sering" in refused.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("method, path, data", [

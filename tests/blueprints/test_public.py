@@ -219,6 +219,17 @@ def test_citizen_reply_with_attachment(client, now):
     assert "Ilir Timur" in page and "nib.pdf" in page
 
 
+def test_the_reply_form_says_its_file_limits_to_the_browser(client, app, now):
+    """static/js/file-limits.js reads them (exercised in Chromium on the request form)."""
+    ticket = gen_ticket(now)
+    _open(client, ticket)
+    html = client.get(f"/lacak/{ticket.code}").get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="attachments"[^>]*>', html).group(0)
+    assert f'data-max-bytes="{app.config["MAX_ATTACHMENT_BYTES"]}"' in field
+    assert 'data-max-files="5"' in field and "lebih besar dari 10 MB" in field
+    assert "js/file-limits.js" in html
+
+
 def test_answer_question_and_belum_reopens(client, now):
     ticket = gen_ticket(now)
     say_and_set(ticket, "selesai", now, actor_label="test")
