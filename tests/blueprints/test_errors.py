@@ -48,5 +48,5 @@ def test_an_api_body_over_the_limit_gets_words_for_a_program(app, client):
     response = client.post("/api/v1/requests", data=b'{"name": "' + b"x" * 200 + b'"}',
                            content_type="application/json")
     assert response.status_code == 413
-    assert response.get_json() == {"error": "Berkas terlalu besar",
+    assert response.get_json() == {"error": "Permintaan terlalu besar",
                                    "detail": "Isi permintaan melebihi batas ukuran."}

@@ -44,8 +44,8 @@ MESSAGES = {
              "belum tersimpan: silakan coba lagi beberapa menit lagi, atau hubungi "
              "diskopukm2020@gmail.com.")),
 }
-#: the words for a program, where the page's words speak to a person at a browser
-API_MESSAGES = {413: _l("Isi permintaan melebihi batas ukuran.")}
+#: the title and words for a program, where the page's speak to a person at a browser
+API_MESSAGES = {413: (_l("Permintaan terlalu besar"), _l("Isi permintaan melebihi batas ukuran."))}
 #: an expired form without a page of its own to show again: the error page lists the input
 EXPIRED_COPY = _l("Formulir ini sudah kedaluwarsa (misalnya karena peramban sempat ditutup), "
                   "jadi belum terkirim. Salin isian Anda di bawah, muat ulang halaman "
@@ -72,7 +72,7 @@ def init_app(app: Flask) -> None:
     def render(code: int, description: str | None = None, unsent=()):
         title, text = (str(part) for part in MESSAGES.get(code, MESSAGES[500]))
         if request.path.startswith(("/api/", "/webhooks/", "/healthz")):
-            text = str(API_MESSAGES.get(code, text))
+            title, text = (str(part) for part in API_MESSAGES.get(code, (title, text)))
             return jsonify({"error": title, "detail": description or text}), code
         return render_template("errors.html", code=code, title=title, layout=_layout(code),
                                text=description or text, unsent=unsent), code
