@@ -22,6 +22,25 @@ def test_request_over_the_size_limit_gets_an_indonesian_413(app, client):
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
 
 
+def test_the_words_about_files_name_the_limits_the_desk_applies(app, client):
+    """The form's hint, the reply's and the 413 page say the limits in the config, in both
+    languages (once they were written into each text, and would lie after a change)."""
+    import flask_babel
+
+    app.config.update(MAX_ATTACHMENTS=3, MAX_ATTACHMENT_BYTES=2 * 1024 * 1024,
+                      MAX_CONTENT_LENGTH=1024)
+    hint = "Paling banyak 3 berkas PDF, JPG, PNG atau DOCX, masing-masing paling besar 2 MB."
+    assert hint in client.get("/permohonan").get_data(as_text=True)
+    refused = client.post("/permohonan", data={"attachments": [(io.BytesIO(b"x" * 4096), "a.pdf")]},
+                          content_type="multipart/form-data").get_data(as_text=True)
+    assert "Setiap berkas paling besar 2 MB, paling banyak 3 berkas." in refused
+    flask_babel.refresh()  # the test's app context outlives each request's language
+    client.get("/?lang=en")
+    flask_babel.refresh()
+    assert "Up to 3 PDF, JPG, PNG or DOCX files, each no larger than 2 MB." in client.get(
+        "/permohonan").get_data(as_text=True)
+
+
 def test_unexpected_error_gets_an_indonesian_500(app):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 

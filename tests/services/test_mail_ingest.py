@@ -615,6 +615,8 @@ def test_refused_attachments_are_kept_and_listed_in_the_acknowledgement(now):
     [ack] = outbox_to("toko.kue.ani@gmail.com")
     assert "katalog.exe" in ack.body_text and files["katalog.exe"].refusal_reason in ack.body_text
     assert "Formulir merek.pdf" not in ack.body_text
+    # what is accepted, from the limits the desk applies
+    assert "PDF, JPG, PNG atau DOCX, paling besar 10 MB" in ack.body_text
 
 
 def test_refused_attachment_on_a_follow_up_is_told_to_the_sender(now):
@@ -627,6 +629,7 @@ def test_refused_attachment_on_a_follow_up_is_told_to_the_sender(now):
     assert result.action == "appended" and "1 lampiran ditolak" in result.reason
     notice = outbox_to("dewi.pempek@gmail.com")[-1]
     assert notice.kind == "mail_attachments_refused" and "setup.exe" in notice.body_text
+    assert "PDF, JPG, PNG atau DOCX, paling besar 10 MB" in notice.body_text
     assert notice.headers["Auto-Submitted"] == "auto-replied"
 
 

@@ -70,7 +70,7 @@ def test_document_keeps_its_name_and_a_refused_type_is_told(client, graph, now):
     assert not rows[1].is_accepted and rows[1].refusal_reason
     notice = db.session.scalars(select(WhatsAppOutbox).where(
         WhatsAppOutbox.kind == "media_refused")).one()
-    assert "PDF" in notice.body_text
+    assert "Yang kami terima: PDF, JPG, PNG atau DOCX, paling besar 10 MB." in notice.body_text
 
 
 def test_failed_download_leaves_the_ticket_and_is_retried_by_the_scheduler(client, graph, now):

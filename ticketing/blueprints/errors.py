@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from ..services.attachments import accepted
 from ..services.availability import DatabaseUnavailable, is_connection_problem, rollback_quietly
 from .helpers import give_input_back, same_origin, unsent_fields
 
@@ -27,9 +28,9 @@ MESSAGES = {
     405: (_l("Metode tidak diizinkan"), _l("Cara membuka halaman ini tidak didukung.")),
     413: (_l("Berkas terlalu besar"),
           _l("Ukuran lampiran melebihi batas, jadi isian ini belum terkirim. Setiap berkas "
-             "paling besar 10 MB, paling banyak 5 berkas. Tekan tombol Kembali pada peramban "
-             "(isian Anda biasanya masih ada di sana), ganti lampiran dengan berkas yang lebih "
-             "kecil, lalu kirim lagi.")),
+             "paling besar %(size)s, paling banyak %(count)s berkas. Tekan tombol Kembali "
+             "pada peramban (isian Anda biasanya masih ada di sana), ganti lampiran dengan "
+             "berkas yang lebih kecil, lalu kirim lagi.")),
     422: (_l("Isian tidak dapat diproses"),
           _l("Periksa kembali isian atau alamat yang Anda buka.")),
     429: (_l("Terlalu banyak permintaan"),
@@ -71,6 +72,7 @@ def _render_as_anonymous() -> None:
 def init_app(app: Flask) -> None:
     def render(code: int, description: str | None = None, unsent=()):
         title, text = (str(part) for part in MESSAGES.get(code, MESSAGES[500]))
+        text %= accepted(current_app.config)  # the 413's limits, from those the desk applies
         if request.path.startswith(("/api/", "/webhooks/", "/healthz")):
             title, text = (str(part) for part in API_MESSAGES.get(code, (title, text)))
             return jsonify({"error": title, "detail": description or text}), code

@@ -31,6 +31,7 @@ from ..forms.public import ConfirmForm, FaqVoteForm, RecoverForm, ReplyForm, Req
 from ..models import Attachment, Message, Service, Ticket, Unit
 from ..ratelimit import intake_limited
 from ..services import (
+    attachments,
     catalogue,
     faq,
     intake,
@@ -78,6 +79,12 @@ _CHOICES: dict[str, tuple] = {}
 FORM_ROOM = 256 * 1024
 
 
+@bp.app_template_global("accepted_files")
+def accepted_files() -> dict:
+    """types, size, count: what the desk accepts, for the words of pages and messages."""
+    return attachments.accepted(current_app.config)
+
+
 @bp.app_template_global("file_limits")
 def file_limits(kept: int = 0) -> dict:
     """The data- attributes of an attachments input for static/js/file-limits.js: the limits
@@ -85,10 +92,7 @@ def file_limits(kept: int = 0) -> dict:
     post) and the words for each, so a file the desk would refuse is caught when chosen."""
     cfg = current_app.config
     per_file, whole = cfg["MAX_ATTACHMENT_BYTES"], cfg["MAX_CONTENT_LENGTH"] - FORM_ROOM
-
-    def size(n: int) -> str:
-        return f"{n / 1024 / 1024:.0f} MB"
-
+    size = attachments.megabytes
     return {
         "data-max-bytes": per_file, "data-max-files": max(0, cfg["MAX_ATTACHMENTS"] - kept),
         "data-max-total": whole,

@@ -23,6 +23,18 @@ ALLOWED_TYPES = {
 ALLOWED_LABEL = "PDF, JPG, PNG atau DOCX"
 
 
+def megabytes(size: int) -> str:
+    """A limit in whole megabytes, as the desk's words give it ("10 MB")."""
+    return f"{size / 1024 / 1024:.0f} MB"
+
+
+def accepted(config) -> dict:
+    """What the desk accepts, from the limits it applies (the app's config), for every page
+    and message that tells a citizen: the types, the largest file, files per request."""
+    return {"types": ALLOWED_LABEL, "size": megabytes(config["MAX_ATTACHMENT_BYTES"]),
+            "count": config["MAX_ATTACHMENTS"]}
+
+
 @dataclass
 class Upload:
     """A file as received: its claimed name and its bytes."""

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Message, WhatsAppMessage
-from ..services.attachments import ALLOWED_LABEL, Upload
+from ..services.attachments import Upload
 from ..services.intake import attach_files
 from . import is_configured, notify
 from .client import GraphClient, GraphError, MediaTooLarge
@@ -75,8 +75,7 @@ def _refused(row: WhatsAppMessage, now: datetime, why: str) -> None:
     row.media_state, row.media_error = "refused", why[:300]
     if row.ticket is not None:
         notify.queue(row.ticket, "media_refused", now, to=row.wa_id, direct=True,
-                     context={"reason": why, "allowed": ALLOWED_LABEL,
-                              "max_mb": current_app.config["MAX_ATTACHMENT_BYTES"] // 1048576})
+                     context={"reason": why})
 
 
 def _note(row: WhatsAppMessage, now: datetime, text: str) -> None:
