@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ticketing.domain.permissions import ROLES
+from ticketing.extensions import limiter
 
 from .test_crawl_routes import routes
 
@@ -42,6 +43,40 @@ def test_no_form_answers_500_whatever_is_sent(app, now, role):
                 failures.append((path, str(body)[:40], repr(exc)[:300]))
                 continue
             if response.status_code >= 500 and response.status_code != 503:
+                failures.append((path, str(body)[:40], response.status_code))
+            response.close()
+    assert not failures, failures
+
+
+#: the two refusals that give the input back (helpers.input_back): a form whose session is
+#: gone (CSRF fails, on a post from this site), and a visitor over the intake limit (zero:
+#: every post refused)
+REFUSALS = {"expired": {"WTF_CSRF_ENABLED": True},
+            "over_the_limit": {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
+                               "INTAKE_RATE_LIMIT": "0 per minute"}}
+
+
+@pytest.mark.parametrize("refusal", sorted(REFUSALS))
+@pytest.mark.parametrize("role", [None, "staf", "admin"])
+def test_no_refused_form_answers_500_whatever_was_sent(app, now, role, refusal):
+    """Whatever was sent, a refused form answers with its page again, a page to copy the
+    input from, or the shared 400/429: never a server error, never accepted."""
+    app.config.update(REFUSALS[refusal])
+    limiter.init_app(app)
+    client, paths = routes(app, now, role, "POST", skip=("/webhooks", "/api/"))
+    failures = []
+    for _rule, path in paths:
+        for body in BODIES[1:4] + BODIES[6:]:
+            try:
+                response = client.post(path, data=body, headers={
+                    "Origin": "http://localhost"}, **(
+                    {"content_type": "application/x-www-form-urlencoded"}
+                    if isinstance(body, bytes) else {}))
+            except Exception as exc:  # noqa: BLE001 - TESTING propagates a view's exception
+                failures.append((path, str(body)[:40], repr(exc)[:300]))
+                continue
+            if response.status_code >= 500 or (
+                    refusal == "expired" and response.status_code != 400):
                 failures.append((path, str(body)[:40], response.status_code))
             response.close()
     assert not failures, failures
