@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 import threading
 from datetime import timedelta
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 
 import pytest
 from sqlalchemy import select, text
@@ -617,6 +620,51 @@ def test_refused_attachments_are_kept_and_listed_in_the_acknowledgement(now):
     assert "Formulir merek.pdf" not in ack.body_text
     # what is accepted, from the limits the desk applies
     assert "PDF, JPG, PNG atau DOCX, paling besar 10 MB" in ack.body_text
+
+
+def _signed(inner, protocol: str, signature: tuple[str, bytes], *extra) -> MIMEMultipart:
+    """`inner` signed as S/MIME or OpenPGP clients send it (RFC 1847 multipart/signed), with
+    `extra` parts (an OpenPGP key) beside it."""
+    content = MIMEMultipart("mixed", _subparts=[inner, *extra]) if extra else inner
+    part = MIMEApplication(signature[1], protocol.split("/", 1)[1])
+    part.add_header("Content-Disposition", "attachment", filename=signature[0])
+    signed = MIMEMultipart("signed", _subparts=[content, part], protocol=protocol,
+                           micalg="sha-256")
+    signed["From"], signed["To"] = "Dinas Mitra <mitra@kemenkop.example.go.id>", OUR_ADDRESS
+    return signed
+
+
+def test_signing_parts_are_neither_stored_nor_refused_and_stay_in_the_raw_mail(now):
+    """S/MIME and OpenPGP clients add a signature (smime.p7s, signature.asc) and may offer
+    the sender's key to every mail: no file the sender chose, so the acknowledgement lists
+    no refusal and a signed follow-up sends no "attachment refused" notice."""
+    pdf = MIMEApplication(PDF_BYTES, "pdf")
+    pdf.add_header("Content-Disposition", "attachment", filename="Formulir merek.pdf")
+    inner = MIMEMultipart("mixed", _subparts=[
+        MIMEText("Mohon informasi pendaftaran merek untuk koperasi kami.", "plain", "utf-8"),
+        pdf])
+    first = _signed(inner, "application/pkcs7-signature", ("smime.p7s", b"0\x82\x05\x00sig"))
+    first["Subject"], first["Message-ID"] = "Pendaftaran merek", "<s1@kemenkop.example.go.id>"
+    raw = first.as_bytes()
+    result = ingest_raw(raw, now, source="imap")
+    t = ticket(result.ticket)
+    assert [a.filename for a in t.messages[0].attachments] == ["Formulir merek.pdf"]
+    assert "ditolak" not in result.reason
+    [ack] = outbox_to("mitra@kemenkop.example.go.id")
+    assert "smime.p7s" not in ack.body_text and "TIDAK dapat kami terima" not in ack.body_text
+    assert db.session.get(InboundMail, result.inbound_id).raw == raw  # the signature kept
+
+    key = MIMEApplication(b"-----BEGIN PGP PUBLIC KEY BLOCK-----\n...", "pgp-keys")
+    key.add_header("Content-Disposition", "attachment", filename="OpenPGP_0xA1B2.asc")
+    follow = _signed(MIMEText("Berkas sudah kami kirim.", "plain", "utf-8"),
+                     "application/pgp-signature",
+                     ("signature.asc", b"-----BEGIN PGP SIGNATURE-----\n..."), key)
+    follow["Subject"], follow["Message-ID"] = f"Re: [{t.code}] merek", "<s2@kemenkop.example.go.id>"
+    follow["In-Reply-To"] = ack.message_id
+    result = ingest_raw(follow.as_bytes(), now + timedelta(hours=1), source="imap")
+    assert result.action == "appended" and "ditolak" not in result.reason
+    assert ticket(t.code).messages[-1].attachments == []
+    assert [m.id for m in outbox_to("mitra@kemenkop.example.go.id")] == [ack.id]
 
 
 def test_refused_attachment_on_a_follow_up_is_told_to_the_sender(now):

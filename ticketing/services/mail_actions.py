@@ -308,10 +308,21 @@ def _too_large(mail: _Mail) -> IngestResult:
 
 # ------------------------------------------------------------------ follow-ups and new tickets
 
+#: the parts a mail client adds to sign a message or to offer its key (S/MIME, OpenPGP):
+#: no file the sender chose, so neither stored as an attachment nor refused to the sender
+#: (on every signed mail they would be told of a "smime.p7s" they never attached); they
+#: stay in the raw mail
+SIGNING_PARTS = frozenset({"application/pkcs7-signature", "application/x-pkcs7-signature",
+                           "application/pgp-signature", "application/pgp-keys"})
+
+
 def _uploads(parsed: mailparse.ParsedMail) -> tuple[list[Upload], list[str]]:
     """(files to store, names of the ones over MAIL_MAX_ATTACHMENTS). Real attachments
-    come before inline images (logos in signatures); the extra ones stay in the raw mail."""
-    files = sorted((a for a in parsed.attachments if a.payload), key=lambda a: a.is_inline)
+    come before inline images (logos in signatures); the extra ones stay in the raw mail,
+    as do the signing parts."""
+    files = sorted((a for a in parsed.attachments
+                    if a.payload and a.content_type.lower() not in SIGNING_PARTS),
+                   key=lambda a: a.is_inline)
     limit = current_app.config.get("MAIL_MAX_ATTACHMENTS", 5)
     uploads = [Upload(filename=a.filename or "lampiran", data=a.payload) for a in files[:limit]]
     return uploads, [a.filename or "lampiran" for a in files[limit:]]
