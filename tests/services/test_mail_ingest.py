@@ -634,10 +634,11 @@ def _signed(inner, protocol: str, signature: tuple[str, bytes], *extra) -> MIMEM
     return signed
 
 
-def test_signing_parts_are_neither_stored_nor_refused_and_stay_in_the_raw_mail(now):
+def test_signing_parts_are_kept_but_never_refused_to_the_sender(now):
     """S/MIME and OpenPGP clients add a signature (smime.p7s, signature.asc) and may offer
-    the sender's key to every mail: no file the sender chose, so the acknowledgement lists
-    no refusal and a signed follow-up sends no "attachment refused" notice."""
+    the sender's key to every mail: kept with their bytes like any part, but no file the
+    sender chose, so the acknowledgement lists no refusal and a signed follow-up sends no
+    "attachment refused" notice."""
     pdf = MIMEApplication(PDF_BYTES, "pdf")
     pdf.add_header("Content-Disposition", "attachment", filename="Formulir merek.pdf")
     inner = MIMEMultipart("mixed", _subparts=[
@@ -648,11 +649,14 @@ def test_signing_parts_are_neither_stored_nor_refused_and_stay_in_the_raw_mail(n
     raw = first.as_bytes()
     result = ingest_raw(raw, now, source="imap")
     t = ticket(result.ticket)
-    assert [a.filename for a in t.messages[0].attachments] == ["Formulir merek.pdf"]
+    files = {a.filename: a for a in t.messages[0].attachments}
+    assert files["Formulir merek.pdf"].is_accepted and set(files) == {"Formulir merek.pdf",
+                                                                       "smime.p7s"}
+    assert not files["smime.p7s"].is_accepted  # kept for staff, as an unknown type is
     assert "ditolak" not in result.reason
     [ack] = outbox_to("mitra@kemenkop.example.go.id")
     assert "smime.p7s" not in ack.body_text and "TIDAK dapat kami terima" not in ack.body_text
-    assert db.session.get(InboundMail, result.inbound_id).raw == raw  # the signature kept
+    assert db.session.get(InboundMail, result.inbound_id).raw == raw
 
     key = MIMEApplication(b"-----BEGIN PGP PUBLIC KEY BLOCK-----\n...", "pgp-keys")
     key.add_header("Content-Disposition", "attachment", filename="OpenPGP_0xA1B2.asc")
@@ -663,7 +667,8 @@ def test_signing_parts_are_neither_stored_nor_refused_and_stay_in_the_raw_mail(n
     follow["In-Reply-To"] = ack.message_id
     result = ingest_raw(follow.as_bytes(), now + timedelta(hours=1), source="imap")
     assert result.action == "appended" and "ditolak" not in result.reason
-    assert ticket(t.code).messages[-1].attachments == []
+    assert {a.filename for a in ticket(t.code).messages[-1].attachments} == {
+        "signature.asc", "OpenPGP_0xA1B2.asc"}
     assert [m.id for m in outbox_to("mitra@kemenkop.example.go.id")] == [ack.id]
 
 

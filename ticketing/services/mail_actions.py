@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import InboundMail, Message, OutboxMail, Ticket, User
 from ..models.search import with_words
 from . import audit
-from .attachments import Upload
+from .attachments import Upload, safe_filename
 from .auto_reply import auto_reply_rows, own_addresses, send_auto_reply
 from .intake import (
     ACK_SUBJECT,
@@ -308,21 +308,19 @@ def _too_large(mail: _Mail) -> IngestResult:
 
 # ------------------------------------------------------------------ follow-ups and new tickets
 
-#: the parts a mail client adds to sign a message or to offer its key (S/MIME, OpenPGP):
-#: no file the sender chose, so neither stored as an attachment nor refused to the sender
-#: (on every signed mail they would be told of a "smime.p7s" they never attached); they
-#: stay in the raw mail
+#: the parts a mail client adds to sign a message or to offer its key (S/MIME, OpenPGP): no
+#: file the sender chose, so kept like any other part but never refused to the sender (on
+#: every signed mail they would be told of a "smime.p7s" they never attached)
 SIGNING_PARTS = frozenset({"application/pkcs7-signature", "application/x-pkcs7-signature",
                            "application/pgp-signature", "application/pgp-keys"})
 
 
 def _uploads(parsed: mailparse.ParsedMail) -> tuple[list[Upload], list[str]]:
     """(files to store, names of the ones over MAIL_MAX_ATTACHMENTS). Real attachments
-    come before inline images (logos in signatures); the extra ones stay in the raw mail,
-    as do the signing parts."""
-    files = sorted((a for a in parsed.attachments
-                    if a.payload and a.content_type.lower() not in SIGNING_PARTS),
-                   key=lambda a: a.is_inline)
+    come before inline images (logos in signatures), and those before the signing parts;
+    the extra ones stay in the raw mail."""
+    files = sorted((a for a in parsed.attachments if a.payload),
+                   key=lambda a: (a.content_type.lower() in SIGNING_PARTS, a.is_inline))
     limit = current_app.config.get("MAIL_MAX_ATTACHMENTS", 5)
     uploads = [Upload(filename=a.filename or "lampiran", data=a.payload) for a in files[:limit]]
     return uploads, [a.filename or "lampiran" for a in files[limit:]]
@@ -413,12 +411,12 @@ def _follow_up(mail: _Mail, ticket: Ticket, how: str) -> IngestResult:
     elif not is_requester:
         reason += "; pengirim bukan pemohon, status tidak diubah"
     ticket.updated_dt = mail.now
-    refused = [a for a in stored if not a.is_accepted]
+    refused = _refusals(stored, mail.parsed)
     if refused:
         why_not = _send_auto_reply(
             "mail_attachments_refused", mail.sender,
             f"Lampiran tidak dapat kami terima: {ticket.subject}", mail, ticket,
-            {"refused": _refusals(refused), "tracking_url": tracking_url(ticket)})
+            {"refused": refused, "tracking_url": tracking_url(ticket)})
         reason += f"; {len(refused)} lampiran ditolak" + (f" ({why_not})" if why_not else "")
     return _result(mail, "appended", ticket, reason)
 
@@ -481,10 +479,9 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[_Creat
         detail=detail, code=new_code())  # a clash fails the unique index; _process redoes it
     stored = _store_attachments(mail, ticket, message)
     record_decision(ticket, decision, mail.now)
-    refused = [a for a in stored if not a.is_accepted]
     why_not = _send_auto_reply(
         "mail_acknowledgement", mail.sender, ACK_SUBJECT.format(subject=ticket.subject),
-        mail, ticket, {**context, "refused": _refusals(refused),
+        mail, ticket, {**context, "refused": _refusals(stored, parsed),
                        "tracking_url": tracking_url(ticket)})
     return _Created(ticket.id, ticket.code, ticket.routing_reason), why_not
 
@@ -516,7 +513,7 @@ def _insert_rows(mail: _Mail, decision, unit, routing_reason: str, name: str,
         "mail_acknowledgement", mail.sender, ACK_SUBJECT.format(subject=values["subject"]),
         mail.now, ticket_code=code, inbound_mail_id=mail.row.id,
         context={**context, "tracking_url": code_tracking_url(code),
-                 "refused": _refusals([f for f in files if not f["is_accepted"]])},
+                 "refused": _refusals(files, mail.parsed)},
         in_reply_to=message["email_message_id"])
     ticket_id = write_request_rows(
         values, message, unit,
@@ -525,12 +522,18 @@ def _insert_rows(mail: _Mail, decision, unit, routing_reason: str, name: str,
     return _Created(ticket_id, code, values["routing_reason"] or ""), why_not
 
 
-def _refusals(refused: list) -> list[dict]:
-    """The refused attachments (rows, or their columns) as the notices name them (stored
-    as JSON until the flush)."""
-    return [{"filename": a["filename"], "refusal_reason": a["refusal_reason"]}
-            if isinstance(a, dict) else
-            {"filename": a.filename, "refusal_reason": a.refusal_reason} for a in refused]
+def _refusals(stored: list, parsed: mailparse.ParsedMail) -> list[dict]:
+    """The refused ones of the stored attachments (rows, or their columns) as the notices
+    name them (stored as JSON until the flush), but the mail's signing parts."""
+    signing = {safe_filename(a.filename or "lampiran") for a in parsed.attachments
+               if a.content_type.lower() in SIGNING_PARTS}
+    told = []
+    for a in stored:
+        row = a if isinstance(a, dict) else {"filename": a.filename, "is_accepted": a.is_accepted,
+                                             "refusal_reason": a.refusal_reason}
+        if not row["is_accepted"] and row["filename"] not in signing:
+            told.append({"filename": row["filename"], "refusal_reason": row["refusal_reason"]})
+    return told
 
 
 def _ack_note(why_not: str | None) -> str:
