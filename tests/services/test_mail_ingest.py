@@ -281,6 +281,47 @@ def test_mail_is_stored_before_processing_and_resumed_after_a_crash(now, tickets
     assert row.attempts == 2
 
 
+def test_a_contact_form_relay_is_kept_and_made_a_request_from_the_reply_to_person(now):
+    """A website's contact form sends From a no-reply address, Reply-To the visitor. Nobody
+    reads the From, so the mail is set aside like any no-reply mail, its reason naming the
+    person; made a request by an admin, the requester is that person: the acknowledgement
+    and the answers go to them, and their own reply joins the ticket."""
+    raw = build_mail(sender="Formulir Kontak <noreply@diskopukm.palembang.go.id>",
+                     headers={"Reply-To": "Rina Marlina <Rina.Marlina@gmail.com>"},
+                     subject="Pesan dari formulir kontak: sertifikat halal",
+                     body="Bagaimana cara mendaftar sertifikat halal gratis?")
+    result = ingest_raw(raw, now, source="imap")
+    assert result.action == "ignored" and result.ticket is None
+    assert "Reply-To menyebut rina.marlina@gmail.com" in result.reason
+    made = reprocess_failed(result.inbound_id, now + timedelta(minutes=5), force_request=True)
+    db.session.commit()
+    t = ticket(made.ticket)
+    assert made.action == "created"
+    assert (t.requester_email, t.requester_name) == ("rina.marlina@gmail.com", "Rina Marlina")
+    [ack] = outbox_to("rina.marlina@gmail.com")
+    assert t.code in ack.subject + ack.body_text
+    assert outbox_to("noreply@diskopukm.palembang.go.id") == []
+    row = db.session.get(InboundMail, result.inbound_id)
+    assert row.from_email == "noreply@diskopukm.palembang.go.id"  # the mail as it came
+    again = ingest_raw(build_mail(sender="Rina Marlina <rina.marlina@gmail.com>",
+                                  subject=f"Re: [{t.code}] sertifikat halal",
+                                  in_reply_to=ack.message_id, body="Terima kasih."),
+                       now + timedelta(hours=1), source="imap")
+    assert again.action == "appended" and again.ticket == t.code
+
+
+def test_a_no_reply_mail_without_a_person_to_answer_stays_as_it_was(now):
+    """Reply-To another machine, or the From's own address: nothing is taken from it."""
+    for reply_to in ("noreply@forms.example", "noreply@diskopukm.palembang.go.id"):
+        raw = build_mail(sender="noreply@diskopukm.palembang.go.id", subject="Notifikasi",
+                         headers={"Reply-To": reply_to})
+        result = ingest_raw(raw, now, source="imap")
+        assert result.action == "ignored" and "Reply-To" not in result.reason
+        made = reprocess_failed(result.inbound_id, now, force_request=True)
+        db.session.commit()
+        assert ticket(made.ticket).requester_email == "noreply@diskopukm.palembang.go.id"
+
+
 def test_unparseable_mail_is_failed_kept_and_reprocessable(now):
     raw = b"\x00\x01 this is not a mail at all"
     result = ingest_raw(raw, now, source="pipe")

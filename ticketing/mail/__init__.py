@@ -31,6 +31,7 @@ from .msgids import (
 )
 from .parse import parse_message
 from .quotes import strip_quoted_text
+from .senders import relayed_person
 
 __all__ = [
     "AutoClass",
@@ -51,6 +52,7 @@ __all__ = [
     "make_message_id",
     "parse_header_params",
     "parse_message",
+    "relayed_person",
     "sanitize_html",
     "strip_quoted_text",
     "ticket_code_from_message_id",

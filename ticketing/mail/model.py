@@ -80,6 +80,7 @@ class ParsedMail:
     from_name: str = ""
     from_email: str = ""
     reply_to_email: str = ""
+    reply_to_name: str = ""
     to: list[str] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)
     date: datetime | None = None

@@ -189,6 +189,7 @@ def _parse(raw: bytes) -> ParsedMail:
         from_name=strip_bidi(from_pairs[0][0]) if from_pairs else "",
         from_email=from_pairs[0][1] if from_pairs else "",
         reply_to_email=reply_pairs[0][1] if reply_pairs else "",
+        reply_to_name=strip_bidi(reply_pairs[0][0]) if reply_pairs else "",
         to=[e for _n, e in _parse_addresses(_all_raw(msg, "to"), hint)],
         cc=[e for _n, e in _parse_addresses(_all_raw(msg, "cc"), hint)],
         date=_parse_date(_first_raw(msg, "date")),

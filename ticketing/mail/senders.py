@@ -44,6 +44,19 @@ def local_part(address: str | None) -> str:
     return address.rsplit("@", 1)[0]
 
 
+def relayed_person(from_address: str | None, reply_to: str | None) -> str | None:
+    """The Reply-To address when the From says nobody reads replies (a no-reply address, as
+    a website's contact form or a system passing on a person's message sends) and Reply-To
+    names another address, a person's; else None."""
+    kind = automated_sender(from_address)
+    reply_to = (reply_to or "").strip().lower()
+    if kind is None or kind[0] != "auto_reply" or "@" not in reply_to:
+        return None
+    if automated_sender(reply_to) is not None or reply_to == (from_address or "").lower():
+        return None
+    return reply_to
+
+
 def automated_sender(address: str | None) -> tuple[str, str] | None:
     """(kind, label) when the address belongs to a machine, None for a person's address."""
     local = local_part(address)

@@ -85,6 +85,8 @@ class _Mail:
     parsed: mailparse.ParsedMail
     sender: str
     now: datetime
+    #: the sender's name; None: the From's display name
+    sender_name: str | None = None
     #: attachments over MAIL_MAX_ATTACHMENTS (kept in the raw mail only)
     extra_attachments: int = 0
     #: what the mail is (the row's classification) and the ticket it went to; written on
@@ -273,8 +275,12 @@ def _auto_reply(mail: _Mail) -> IngestResult:
     ticket, _how = _referenced_ticket(mail.parsed, mail.row.id)
     if ticket is None:
         ticket, _parent = _ticket_by_subject_code(mail.parsed.subject, mail.sender)
-    return _result(mail, "ignored", ticket,
-                   f"balasan otomatis ({mail.parsed.auto.reason}); tiket tidak diubah")
+    reason = f"balasan otomatis ({mail.parsed.auto.reason}); tiket tidak diubah"
+    person = mailparse.relayed_person(mail.sender, mail.parsed.reply_to_email)
+    if ticket is None and person:
+        reason += (f"; Reply-To menyebut {person}: bila ini pesan seseorang (mis. formulir "
+                   "kontak situs), jadikan permohonan, dan pemohonnya alamat itu")
+    return _result(mail, "ignored", ticket, reason)
 
 
 def _too_large(mail: _Mail) -> IngestResult:
@@ -372,7 +378,7 @@ def _follow_up(mail: _Mail, ticket: Ticket, how: str) -> IngestResult:
     if unverified_staff:
         staff = None  # anyone can write a staff address in From: it is an outside message
     author = ticket.requester_name if is_requester else (
-        f"{mail.parsed.from_name} <{mail.sender}>" if mail.parsed.from_name else mail.sender)
+        f"{_name(mail)} <{mail.sender}>" if _name(mail) else mail.sender)
     message = _message(mail, staff.name if staff else author)
     if staff is not None:
         # A ketua tim answering an escalation mail writes to colleagues, not to the citizen:
@@ -433,6 +439,12 @@ def _index_with_ticket(ticket: Ticket, message: Message, dialect: str) -> None:
     message._is_indexed = True
 
 
+def _name(mail: _Mail) -> str:
+    """The sender's display name (none for a person named by Reply-To only)."""
+    name = mail.parsed.from_name if mail.sender_name is None else mail.sender_name
+    return (name or "").strip()
+
+
 def _sender_authenticated(mail: _Mail) -> bool:
     """DKIM or SPF pass for the sender's domain in the topmost Authentication-Results of a
     trusted authserv-id (the receiving provider's; headers below it could be forged)."""
@@ -463,7 +475,7 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[_Creat
         routing_reason = f"menunggu pemilahan (triase): {decision.reason}"
     else:
         routing_reason = f"aturan kata kunci surel: {decision.reason}"
-    name = (parsed.from_name or "").strip() or mail.sender.split("@", 1)[0]
+    name = _name(mail) or mail.sender.split("@", 1)[0]
     detail = {"routing": decision.reason[:300], "parent": parent.code if parent else None}
     context = {"refused": [], "parent": {"code": parent.code} if parent is not None else None}
     uploads, extra = _uploads(parsed)

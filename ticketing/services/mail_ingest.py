@@ -608,6 +608,8 @@ def _text_fields_safe(parsed: mailparse.ParsedMail) -> None:
     parsed.subject = _one_line(parsed.subject)
     parsed.from_name = _one_line(parsed.from_name)
     parsed.from_email = _one_line(parsed.from_email)
+    parsed.reply_to_name = _one_line(parsed.reply_to_name)
+    parsed.reply_to_email = _one_line(parsed.reply_to_email)
     parsed.to = [_one_line(v) for v in parsed.to]
     parsed.cc = [_one_line(v) for v in parsed.cc]
     for attachment in parsed.attachments:
@@ -643,7 +645,11 @@ def _handle(row: InboundMail, now: datetime, force_request: bool, raw: bytes,
             parsed: mailparse.ParsedMail | None = None) -> IngestResult:
     parsed = parsed or _parse(raw)
     sender = (parsed.from_email or "").strip().lower()
-    mail = _Mail(row, parsed, sender, now)
+    # An admin makes a no-reply mail a request (a website's contact form): the requester is
+    # the person its Reply-To names, who gets the acknowledgement and the answers.
+    person = mailparse.relayed_person(sender, parsed.reply_to_email) if force_request else None
+    mail = _Mail(row, parsed, person or sender, now,
+                 sender_name=parsed.reply_to_name if person else None)
     result = dispatch(mail, force_request)
     # The row's own columns once the work is done: set before, every flush inside dispatch
     # would write the row again (one UPDATE of it per message, with the outcome).
