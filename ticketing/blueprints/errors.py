@@ -72,7 +72,8 @@ def _render_as_anonymous() -> None:
 def init_app(app: Flask) -> None:
     def render(code: int, description: str | None = None, unsent=()):
         title, text = (str(part) for part in MESSAGES.get(code, MESSAGES[500]))
-        text %= accepted(current_app.config)  # the 413's limits, from those the desk applies
+        if "%(" in text:  # the 413's limits, from those the desk applies
+            text %= accepted(current_app.config)
         if request.path.startswith(("/api/", "/webhooks/", "/healthz")):
             title, text = (str(part) for part in API_MESSAGES.get(code, (title, text)))
             return jsonify({"error": title, "detail": description or text}), code

@@ -85,7 +85,8 @@ class _Mail:
     parsed: mailparse.ParsedMail
     sender: str
     now: datetime
-    #: the sender's name; None: the From's display name
+    #: the sender's display name when not the From's (None): the Reply-To's, for a
+    #: no-reply mail made the request of the person its Reply-To names
     sender_name: str | None = None
     #: attachments over MAIL_MAX_ATTACHMENTS (kept in the raw mail only)
     extra_attachments: int = 0
@@ -440,7 +441,8 @@ def _index_with_ticket(ticket: Ticket, message: Message, dialect: str) -> None:
 
 
 def _name(mail: _Mail) -> str:
-    """The sender's display name (none for a person named by Reply-To only)."""
+    """The sender's display name: the From's, or the Reply-To's when an admin made a
+    no-reply mail the request of the person its Reply-To names."""
     name = mail.parsed.from_name if mail.sender_name is None else mail.sender_name
     return (name or "").strip()
 
