@@ -83,3 +83,25 @@ def test_board_fits_a_phone(app, browser, live_url):
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
         context.close()
+
+
+def test_queue_cards_on_a_phone_label_each_cell_but_the_pick_box(app, browser, live_url):
+    """Stacked as cards on a phone, each cell shows its column's name before it; the pick
+    box has no column name, and once showed a stray ": " there."""
+    now = datetime.now(UTC)
+    kabid = staff(now - timedelta(days=30), "kabid", "PUMK", password=PASSWORD)
+    gen_ticket(now - timedelta(hours=2))
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True, locale="id-ID")
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        log_in(page, live_url, kabid.email)
+        page.goto(live_url + "/staf/antrian")
+        before = "(el) => getComputedStyle(el, '::before').content"
+        row = page.locator("table.queue tbody tr").first
+        assert row.locator("td.pick").evaluate(before) == "none"
+        assert row.locator("td[data-label]").first.evaluate(before).endswith(': "')
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()
