@@ -89,6 +89,7 @@ def test_oversized_and_too_many_uploads_are_refused(app):
     with pytest.raises(intake.IntakeError) as err:
         gen_ticket(WIB_10, uploads=[upload("besar.pdf", big)])
     assert "terlalu besar" in err.value.errors["attachments"]
+    assert "batasnya 10 MB." in err.value.errors["attachments"]
     with pytest.raises(intake.IntakeError) as err:
         gen_ticket(WIB_10, uploads=[upload(f"f{i}.png", PNG_BYTES) for i in range(6)])
     assert "Paling banyak 5" in err.value.errors["attachments"]

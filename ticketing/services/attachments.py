@@ -91,7 +91,7 @@ def check_upload(upload: Upload, max_bytes: int) -> Checked:
         return Checked(
             name, "application/octet-stream", upload.data,
             f"Berkas {name} terlalu besar ({size / 1048576:.1f} MB); "
-            f"batasnya {max_bytes // 1048576} MB.",
+            f"batasnya {megabytes(max_bytes)}.",
         )
     mime = detect_type(upload.data)
     if mime not in ALLOWED_TYPES:
