@@ -24,6 +24,15 @@ CACHEABLE_ENDPOINTS = frozenset({
     "static", "public.home", "public.service_standard", "transparency.index",
     "transparency.csv",
 })
+#: the published information, for search engines (blueprints.site: robots.txt, the sitemap);
+#: every other response, and every error, says `X-Robots-Tag: noindex` (a citizen's
+#: tracking, survey and confirmation pages, the staff's, the API): a leaked link is not listed
+INDEXABLE_ENDPOINTS = frozenset({
+    "static", "public.home", "public.service_standard", "public.faq_index",
+    "public.new_request", "public.track", "transparency.index", "transparency.csv",
+    "site.robots", "site.sitemap", "site.favicon",
+})
+NOINDEX = "noindex, nofollow"
 
 
 #: on every response unless the view set its own
@@ -40,6 +49,9 @@ def _headers(response):
     if request.endpoint not in CACHEABLE_ENDPOINTS and "cache-control" not in present:
         # a view that chose its own caching (a public API figure) keeps it
         added.append(("Cache-Control", "no-store"))
+    if ((request.endpoint not in INDEXABLE_ENDPOINTS or response.status_code >= 400)
+            and "x-robots-tag" not in present):
+        added.append(("X-Robots-Tag", NOINDEX))
     if (current_app.config.get("ENV_NAME") == "production"
             and "strict-transport-security" not in present):
         added.append(("Strict-Transport-Security", HSTS))

@@ -20,6 +20,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         public,
         reports,
+        site,
         staff,
         staff_actions,
         staff_bulk,
@@ -35,6 +36,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         public.bp, api.bp, health.bp,                        # citizens and integrations
+        site.bp,                                             # robots.txt, sitemap, icon
         auth.bp, staff.bp, staff_actions.bp, staff_canned.bp, api_staff.bp,  # staff
         staff_notify.bp, staff_bulk.bp,
         supervisor.bp, reports.bp, followup.bp,              # supervisors
