@@ -6,6 +6,7 @@ import io
 import re
 from datetime import UTC, datetime
 
+import lxml.html
 import pytest
 import time_machine
 from sqlalchemy import func, select
@@ -184,6 +185,16 @@ def test_tracking_same_answer_for_unknown_code_and_wrong_email(client, now):
     assert strip(wrong_email) == strip(unknown)
     ok = client.post("/lacak", data={"code": ticket.code.lower(), "contact": "SITI@example.com"})
     assert ok.status_code == 303 and ok.headers["Location"].endswith(f"/lacak/{ticket.code}")
+
+
+def test_tracking_code_field_types_capitals_on_a_phone(client):
+    """A phone's keyboard starts the code in capitals and does not 'correct' it (the code
+    is accepted in any case: above)."""
+    page = lxml.html.fromstring(client.get("/lacak").data)
+    code = page.get_element_by_id("code")
+    assert code.get("autocapitalize") == "characters"
+    assert code.get("spellcheck") == "false"
+    assert code.get("autocomplete") == "off"
 
 
 def test_ticket_page_needs_proof(client, now):
