@@ -56,6 +56,9 @@ class Config:
     #: the domain after '@' in our Message-IDs
     MAIL_MESSAGE_ID_DOMAIN = os.environ.get("MAIL_MESSAGE_ID_DOMAIN", "diskopukm.palembang.go.id")
     COMPLAINT_EMAIL = "diskopukm2020@gmail.com"
+    #: who hears of a security problem found in the desk (/.well-known/security.txt, RFC 9116):
+    #: a mailto: or https: URI; the office's mailbox unless the operator names another
+    SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "mailto:diskopukm2020@gmail.com")
 
     IMAP_HOST = os.environ.get("IMAP_HOST", "imap.gmail.com")
     IMAP_PORT = env_int("IMAP_PORT", 993)

@@ -30,7 +30,7 @@ CACHEABLE_ENDPOINTS = frozenset({
 INDEXABLE_ENDPOINTS = frozenset({
     "static", "public.home", "public.service_standard", "public.faq_index",
     "public.new_request", "public.track", "transparency.index", "transparency.csv",
-    "site.robots", "site.sitemap", "site.favicon",
+    "site.robots", "site.sitemap", "site.favicon", "site.security_txt",
 })
 NOINDEX = "noindex, nofollow"
 

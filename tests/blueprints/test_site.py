@@ -4,6 +4,7 @@ information and nothing of a citizen's own (a tracking link that leaks is not in
 from __future__ import annotations
 
 import urllib.robotparser
+from datetime import datetime, timedelta
 from xml.etree import ElementTree
 
 from ticketing.extensions import db
@@ -114,3 +115,19 @@ def test_the_icon_is_named_by_every_page_and_at_favicon_ico(client):
     assert icon.mimetype == "image/svg+xml"
     assert xml(icon.data).tag == "{http://www.w3.org/2000/svg}svg"
     icon.close()
+
+
+def test_security_txt_names_the_contact_and_a_future_expiry(app, client, now):
+    response = client.get("/.well-known/security.txt")
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    fields = dict(line.split(": ", 1) for line in response.get_data(as_text=True).splitlines()
+                  if line)
+    assert fields["Contact"] == "mailto:diskopukm2020@gmail.com"
+    assert fields["Canonical"] == "http://localhost/.well-known/security.txt"
+    assert fields["Preferred-Languages"] == "id, en"
+    expires = datetime.fromisoformat(fields["Expires"].replace("Z", "+00:00"))
+    assert now + timedelta(days=30) < expires < now + timedelta(days=365)  # RFC 9116: < 1 year
+    app.config["SECURITY_CONTACT"] = "https://diskopukm.palembang.go.id/lapor-kerentanan"
+    again = client.get("/.well-known/security.txt").get_data(as_text=True)
+    assert "Contact: https://diskopukm.palembang.go.id/lapor-kerentanan\n" in again

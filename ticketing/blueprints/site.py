@@ -1,5 +1,5 @@
-"""What browsers and search engines ask every site for: /robots.txt, /sitemap.xml and
-/favicon.ico.
+"""What browsers, search engines and security researchers ask every site for: /robots.txt,
+/sitemap.xml, /favicon.ico and /.well-known/security.txt.
 
 Only the published information is for search engines (headers.INDEXABLE_ENDPOINTS: the
 home page, each service's standard, the questions and answers, the request and tracking
@@ -10,15 +10,21 @@ link that leaks (a forwarded mail, a shared chat) is not listed by a search engi
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Response, current_app, redirect, render_template, url_for
 from sqlalchemy import select
 
 from ..extensions import db
 from ..headers import INDEXABLE_ENDPOINTS
 from ..models import Service
+from .helpers import now_utc
 
 bp = Blueprint("site", __name__)
 
+#: how far ahead security.txt's Expires lies (RFC 9116 advises less than a year): the file is
+#: written per request from the configuration, so it never goes stale while the desk runs
+SECURITY_TXT_VALID = timedelta(days=180)
 #: endpoints of the pages listed in the sitemap, each without arguments
 SITEMAP_PAGES = ("public.home", "public.new_request", "public.track", "public.faq_index",
                  "transparency.index")
@@ -69,3 +75,15 @@ def sitemap():
 def favicon():
     """Browsers and feed readers ask for /favicon.ico before any page names its icon."""
     return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
+@bp.get("/.well-known/security.txt")
+def security_txt():
+    """Where to report a vulnerability (RFC 9116): the configured contact, in Indonesian or
+    English."""
+    expires = (now_utc() + SECURITY_TXT_VALID).replace(microsecond=0)
+    lines = [f"Contact: {current_app.config['SECURITY_CONTACT']}",
+             f"Expires: {expires.isoformat().replace('+00:00', 'Z')}",
+             "Preferred-Languages: id, en",
+             f"Canonical: {_absolute('site.security_txt')}", ""]
+    return Response("\n".join(lines), mimetype="text/plain")
