@@ -745,3 +745,57 @@ def test_outlook_forward_keeps_the_forwarded_header_block() -> None:
     # The same block in a reply is stripped.
     m = parse_message(raw.replace(b"Subject: FW: Undangan RAT", b"Subject: RE: Undangan RAT"))
     assert m.new_text == "Mohon ditindaklanjuti."
+
+
+def _attached(inner: bytes, subject: str, outer_type: str = "multipart/mixed") -> bytes:
+    """`inner` attached as message/rfc822 to a mail with a line of its own."""
+    return (
+        b"From: Sinta <sinta@example.id>\nTo: layanan@example.id\nSubject: " + subject.encode()
+        + b"\nMIME-Version: 1.0\nContent-Type: " + outer_type.encode() + b'; boundary="b'
+        + str(len(inner)).encode() + b'"\n\n--b' + str(len(inner)).encode()
+        + b"\nContent-Type: text/plain\n\nLihat lampiran.\n--b" + str(len(inner)).encode()
+        + b"\nContent-Type: message/rfc822\n\n" + inner + b"\n--b" + str(len(inner)).encode()
+        + b"--\n")
+
+
+def test_a_forward_as_attachment_is_read_three_deep_and_text_stays_this_mails() -> None:
+    inner = (b"From: Pak Rudi <rudi@example.id>\nTo: sinta@example.id\nSubject: Kerupuk\n"
+             b"Date: Thu, 03 Dec 2026 10:30:00 +0700\n\nApakah kerupuk perlu sertifikat halal?\n")
+    m = parse_message(_attached(inner, "Fw: tanya"))
+    assert m.text == m.new_text == "Lihat lampiran."  # this mail's own words, as sent
+    assert m.forwarded == [("---------- Pesan terusan (lampiran) ----------\n"
+                            "Dari: Pak Rudi <rudi@example.id>\n"
+                            "Tanggal: Thu, 03 Dec 2026 10:30:00 +0700\n"
+                            "Perihal: Kerupuk\nKepada: sinta@example.id\n\n"
+                            "Apakah kerupuk perlu sertifikat halal?")]
+    assert m.new_content == "Lihat lampiran.\n\n" + m.forwarded[0]
+    assert [a.filename for a in m.attachments] == ["Kerupuk.eml"]  # the original, kept
+    # forwards inside forwards: read three deep, the rest kept only as attachments
+    nested = inner
+    for level in range(5):
+        nested = _attached(nested, f"Fw{level}")
+    text = parse_message(nested).full_content
+    assert text.count("Pesan terusan (lampiran)") == 3
+    assert "Apakah kerupuk" not in text
+
+
+def test_the_message_in_a_delivery_report_is_not_a_forward() -> None:
+    bounced = b"From: layanan@example.id\nTo: x@example.id\nSubject: Jawaban\n\nJawaban kami.\n"
+    raw = _attached(bounced, "Undelivered Mail Returned to Sender",
+                    'multipart/report; report-type="delivery-status"')
+    m = parse_message(raw)
+    assert m.forwarded == [] and "Jawaban kami" not in m.full_content
+
+
+@pytest.mark.parametrize("closing", [b"--x--\r\n", b""])
+def test_a_multipart_without_a_boundary_is_read_not_made_a_file(closing: bytes) -> None:
+    raw = (b"From: warga@example.id\r\nTo: layanan@example.id\r\nSubject: rusak\r\n"
+           b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed\r\n\r\n--x\r\n"
+           b"Content-Type: text/plain\r\n\r\nMohon info sertifikat halal.\r\n" + closing)
+    m = parse_message(raw)
+    assert m.attachments == []
+    if closing:  # the boundary read from the body: the parts as sent
+        assert m.text == "Mohon info sertifikat halal."
+        assert "multipart without a boundary: 'x' read from its body" in m.defects
+    else:  # no boundary to be read: the body as text, nothing lost
+        assert "Mohon info sertifikat halal." in m.text

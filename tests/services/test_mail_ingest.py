@@ -7,6 +7,7 @@ import hashlib
 import threading
 from datetime import timedelta
 from email.mime.application import MIMEApplication
+from email.mime.message import MIMEMessage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 
@@ -711,6 +712,57 @@ def test_signing_parts_are_kept_but_never_refused_to_the_sender(now):
     assert {a.filename for a in ticket(t.code).messages[-1].attachments} == {
         "signature.asc", "OpenPGP_0xA1B2.asc"}
     assert [m.id for m in outbox_to("mitra@kemenkop.example.go.id")] == [ack.id]
+
+
+def test_a_message_forwarded_as_an_attachment_is_read_into_the_request(now):
+    """Outlook's and Gmail's "forward as attachment" (message/rfc822): its sender, date,
+    subject and text are part of the request staff read and of its routing; the .eml stays
+    for staff, and the sender is not told it was refused."""
+    original = MIMEText("Bagaimana cara mendaftar sertifikat halal gratis untuk kerupuk?",
+                        "plain", "utf-8")
+    original["From"], original["To"] = "Pak Rudi <rudi.kerupuk@gmail.com>", OUR_ADDRESS
+    original["Subject"], original["Date"] = "Pertanyaan usaha", "Thu, 03 Dec 2026 10:30:00 +0700"
+    pdf = MIMEApplication(PDF_BYTES, "pdf")
+    pdf.add_header("Content-Disposition", "attachment", filename="Surat usaha.pdf")
+    forward = MIMEMultipart("mixed", _subparts=[
+        MIMEText("Saya teruskan pertanyaan ayah saya, mohon dibantu.", "plain", "utf-8"),
+        MIMEMessage(original), pdf])
+    forward["From"], forward["To"] = "Sinta <sinta.rudi@gmail.com>", OUR_ADDRESS
+    forward["Subject"], forward["Message-ID"] = "Fw: pertanyaan", "<fw1@gmail.com>"
+    result = ingest_raw(forward.as_bytes(), now, source="imap")
+    assert result.action == "created"
+    t = ticket(result.ticket)
+    assert t.unit.code == "PUMK"  # routed by the forwarded words: the subject says nothing
+    body = t.messages[0].body_text
+    assert body.startswith("Saya teruskan pertanyaan ayah saya, mohon dibantu.\n\n")
+    for line in ("---------- Pesan terusan (lampiran) ----------",
+                 "Dari: Pak Rudi <rudi.kerupuk@gmail.com>",
+                 "Tanggal: Thu, 03 Dec 2026 10:30:00 +0700", "Perihal: Pertanyaan usaha",
+                 "Bagaimana cara mendaftar sertifikat halal gratis untuk kerupuk?"):
+        assert line in body.splitlines(), line
+    files = {a.filename: a for a in t.messages[0].attachments}
+    assert set(files) == {"Surat usaha.pdf", "Pertanyaan usaha.eml"}
+    assert files["Surat usaha.pdf"].is_accepted
+    [ack] = outbox_to("sinta.rudi@gmail.com")
+    assert "Pertanyaan usaha.eml" not in ack.body_text
+    assert "TIDAK dapat kami terima" not in ack.body_text
+
+
+def test_a_calendar_invitation_is_not_refused_to_its_sender(now):
+    """An invitation's text/calendar part beside its words: kept, not listed as refused."""
+    invite = MIMEMultipart("alternative", _subparts=[
+        MIMEText("Undangan konsultasi sertifikat halal, Senin 10.00 WIB.", "plain", "utf-8"),
+        MIMEText("BEGIN:VCALENDAR\nVERSION:2.0\nMETHOD:REQUEST\nBEGIN:VEVENT\n"
+                 "SUMMARY:Konsultasi halal\nDTSTART:20261214T030000Z\nEND:VEVENT\n"
+                 "END:VCALENDAR\n", "calendar", "utf-8")])
+    invite["From"], invite["To"] = "Koperasi Maju <koperasi.maju@gmail.com>", OUR_ADDRESS
+    invite["Subject"], invite["Message-ID"] = "Undangan: konsultasi halal", "<cal1@gmail.com>"
+    result = ingest_raw(invite.as_bytes(), now, source="imap")
+    t = ticket(result.ticket)
+    assert t.messages[0].body_text == "Undangan konsultasi sertifikat halal, Senin 10.00 WIB."
+    assert [a.filename for a in t.messages[0].attachments] == ["attachment-1.ics"]
+    [ack] = outbox_to("koperasi.maju@gmail.com")
+    assert ".ics" not in ack.body_text and "TIDAK dapat kami terima" not in ack.body_text
 
 
 def test_refused_attachment_on_a_follow_up_is_told_to_the_sender(now):

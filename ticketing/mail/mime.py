@@ -154,6 +154,7 @@ class _Walker:
         self.html: list[str] = []
         self.enriched: list[str] = []
         self.attachments: list[ParsedAttachment] = []
+        self.forwarded: list[str] = []  # readable blocks of attached messages (parse.forwarded)
         self.defects: list[str] = []
         self.counter = 0
 
@@ -252,6 +253,11 @@ class _Walker:
     def _process_leaf(self, leaf: _Leaf) -> None:
         part, ctype = leaf.part, leaf.ctype
         maintype = ctype.split("/", 1)[0]
+        if maintype == "multipart":
+            # a multipart whose parts cannot be told apart (no boundary, none to be read
+            # from its body: parse._with_guessed_boundary): its body is read as text, so
+            # staff see the words rather than a file to download
+            ctype, maintype = "text/plain", "text"
         disp, _ = parse_header_params(_first_raw(part, "content-disposition"))
         disp = disp.split(";")[0].strip()
         filename = self._filename(part)
@@ -264,6 +270,12 @@ class _Walker:
             if not filename and ctype not in ("message/rfc822", "message/global"):
                 filename = self._name_from_headers(part, ctype, content_id)
             self._add_attachment(filename, ctype, payload, disp, content_id)
+            if ctype in ("message/rfc822", "message/global") and not self._in_report(leaf):
+                from .parse import forwarded  # parse builds on this module
+
+                block = forwarded(payload)
+                if block:
+                    self.forwarded.append(block)
             return
 
         data = _decode_transfer(_raw_payload(part), cte)
@@ -303,6 +315,12 @@ class _Walker:
         if is_tnef and self._unpack_tnef(data):
             return
         self._add_attachment(filename, ctype, data, disp, content_id)
+
+    @staticmethod
+    def _in_report(leaf: _Leaf) -> bool:
+        """A message inside a delivery or read report (RFC 6522) is the one that bounced, not
+        something the sender forwarded."""
+        return leaf.parent is not None and _content_type(leaf.parent)[0] == "multipart/report"
 
     def _name_from_headers(self, part: Message, ctype: str, content_id: str | None) -> str | None:
         """A name for a nameless part: Outlook's Content-ID "image001.jpg@01D...",

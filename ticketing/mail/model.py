@@ -91,6 +91,19 @@ class ParsedMail:
     headers: dict[str, list[str]] = field(default_factory=dict)
     auto: AutoClass = field(default_factory=lambda: AutoClass("normal", ""))
     defects: list[str] = field(default_factory=list)
+    #: the readable text of each message attached to this one (a forward "as attachment":
+    #: message/rfc822), its own header lines first; `text` and `new_text` stay this message's
+    forwarded: list[str] = field(default_factory=list)
+
+    @property
+    def new_content(self) -> str:
+        """What the sender says: the new text (no quoted reply) and what they forwarded."""
+        return "\n\n".join(t for t in (self.new_text.strip(), *self.forwarded) if t)
+
+    @property
+    def full_content(self) -> str:
+        """The whole text with the messages forwarded as attachments."""
+        return "\n\n".join(t for t in (self.text.strip(), *self.forwarded) if t)
 
     def header(self, name: str, default: str = "") -> str:
         """First decoded value of header ``name`` (case-insensitive)."""

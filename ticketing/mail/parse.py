@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from contextvars import ContextVar
 from email.message import Message
 
 from .charset import strip_bidi
@@ -167,6 +168,11 @@ def _parse(raw: bytes) -> ParsedMail:
         raw = raw.encode("utf-8", "surrogateescape")
     body_raw, envelope_from, defects = _prepare(raw)
     msg, trees = _parse_trees(body_raw, defects)
+    repaired = _with_guessed_boundary(msg, body_raw)
+    if repaired is not None:
+        body_raw, boundary = repaired
+        defects.append(f"multipart without a boundary: {boundary!r} read from its body")
+        msg, trees = _parse_trees(body_raw, defects)
     check_budget()
     hint = _charset_hint(msg)
     headers: dict[str, list[str]] = {}
@@ -199,9 +205,43 @@ def _parse(raw: bytes) -> ParsedMail:
         attachments=walker.attachments,
         headers=headers,
         defects=defects,
+        forwarded=walker.forwarded,
     )
     parsed.auto = classify(parsed)
     return parsed
+
+
+#: messages forwarded inside forwarded messages are read this deep (each a parse of its own)
+MAX_FORWARD_DEPTH = 3
+_forward_depth: ContextVar[int] = ContextVar("forward_depth", default=0)
+FORWARD_HEADING = "---------- Pesan terusan (lampiran) ----------"
+
+
+def forwarded(raw: bytes) -> str | None:
+    """The readable block of a message attached to another (a forward "as attachment"): its
+    sender, date, subject and recipients, then its text with what it forwarded in turn. None
+    when it cannot be read (the attachment is still kept) or nests too deep."""
+    depth = _forward_depth.get()
+    if depth >= MAX_FORWARD_DEPTH:
+        return None
+    token = _forward_depth.set(depth + 1)
+    try:
+        inner = _parse(raw)
+    except MailParseTimeout:
+        raise
+    except Exception:  # an unreadable forward stays an attachment only
+        return None
+    finally:
+        _forward_depth.reset(token)
+    sender = (f"{inner.from_name} <{inner.from_email}>" if inner.from_name and inner.from_email
+              else inner.from_email or inner.from_name)
+    lines = [FORWARD_HEADING]
+    for label, value in (("Dari", sender), ("Tanggal", inner.header("date")),
+                         ("Perihal", inner.subject), ("Kepada", ", ".join(inner.to))):
+        if value:
+            lines.append(f"{label}: {_fold_ws(value)}")
+    body = inner.full_content
+    return "\n".join(lines) + ("\n\n" + body if body else "")
 
 
 def _prepare(raw: bytes) -> tuple[bytes, str, list[str]]:
@@ -219,6 +259,34 @@ def _prepare(raw: bytes) -> tuple[bytes, str, list[str]]:
     if not _HEADER_LINE_RE.match(body_raw):
         raise MailParseError("no header block")
     return body_raw, envelope_from, repairs + trimmed
+
+
+_DELIMITER_LINE_RE = re.compile(rb"^--([0-9A-Za-z'()+_,./:=?-][0-9A-Za-z'()+_,./:=? -]{0,69})"
+                                rb"[ \t]*\r?$", re.MULTILINE)
+_MULTIPART_TYPE_RE = re.compile(rb"^(content-type:[ \t]*multipart/[a-z0-9.+-]+)[ \t]*(;?)",
+                                re.IGNORECASE | re.MULTILINE)
+
+
+def _with_guessed_boundary(msg: Message, body_raw: bytes) -> tuple[bytes, str] | None:
+    """A multipart message whose Content-Type names no boundary (a broken mailer): the bytes
+    with the boundary its body's first delimiter line uses ("--x") added to that header,
+    when that line closes the body too ("--x--"); else None (the body is then read as
+    text)."""
+    if _safe(msg.get_content_maintype, "") != "multipart" or _safe(msg.get_boundary, None):
+        return None
+    end = header_block_end(body_raw)
+    found = _DELIMITER_LINE_RE.search(body_raw, end)
+    if found is None:
+        return None
+    boundary = found.group(1).rstrip()
+    if b"--" + boundary + b"--" not in body_raw[found.end():]:
+        return None
+    header = _MULTIPART_TYPE_RE.search(body_raw, 0, end)
+    if header is None:
+        return None
+    # (the boundary's characters need no escaping inside the quotes)
+    return (body_raw[:header.end(1)] + b'; boundary="' + boundary + b'"' + header.group(2)
+            + body_raw[header.end():], boundary.decode("ascii", "replace"))
 
 
 def _parse_trees(body_raw: bytes, defects: list[str]) -> tuple[Message, dict[str, Message]]:

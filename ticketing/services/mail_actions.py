@@ -253,10 +253,10 @@ def _bounce(mail: _Mail) -> IngestResult:
     failed_to = ", ".join(recipients) or ticket.requester_email or "-"
     body = (f"Surel kepada {failed_to} tidak terkirim (pemberitahuan dari "
             f"{mail.sender or 'server surel'}). Hubungi pemohon lewat telepon/WhatsApp bila ada.")
-    detail = (parsed.new_text or parsed.text or "").strip()
+    detail = parsed.new_content or parsed.full_content
     ticket.messages.append(Message(
         direction="note", author_name=MAIL_SYSTEM, body_text=f"{body}\n\n{detail[:4000]}".strip(),
-        full_text=parsed.text or None, channel="email",
+        full_text=parsed.full_content or None, channel="email",
         email_message_id=parsed.message_id[:998], created_dt=mail.now))
     flagged = bool(ticket.requester_email) and (
         not recipients or ticket.requester_email in recipients)
@@ -315,19 +315,23 @@ def _too_large(mail: _Mail) -> IngestResult:
 
 # ------------------------------------------------------------------ follow-ups and new tickets
 
-#: the parts a mail client adds to sign a message or to offer its key (S/MIME, OpenPGP): no
-#: file the sender chose, so kept like any other part but never refused to the sender (on
-#: every signed mail they would be told of a "smime.p7s" they never attached)
-SIGNING_PARTS = frozenset({"application/pkcs7-signature", "application/x-pkcs7-signature",
-                           "application/pgp-signature", "application/pgp-keys"})
+#: parts kept like any other but never refused to the sender: the ones a mail client adds to
+#: sign a message or to offer its key (S/MIME, OpenPGP: on every signed mail they would be
+#: told of a "smime.p7s" they never attached), a calendar invitation (its words are in the
+#: text beside it), and a message forwarded as an attachment (its text is read into the
+#: message: ParsedMail.forwarded)
+QUIET_PARTS = frozenset({"application/pkcs7-signature", "application/x-pkcs7-signature",
+                         "application/pgp-signature", "application/pgp-keys",
+                         "text/calendar", "application/ics",
+                         "message/rfc822", "message/global"})
 
 
 def _uploads(parsed: mailparse.ParsedMail) -> tuple[list[Upload], list[str]]:
     """(files to store, names of the ones over MAIL_MAX_ATTACHMENTS). Real attachments
-    come before inline images (logos in signatures), and those before the signing parts;
+    come before inline images (logos in signatures), and those before the quiet parts;
     the extra ones stay in the raw mail."""
     files = sorted((a for a in parsed.attachments if a.payload),
-                   key=lambda a: (a.content_type.lower() in SIGNING_PARTS, a.is_inline))
+                   key=lambda a: (a.content_type.lower() in QUIET_PARTS, a.is_inline))
     limit = current_app.config.get("MAIL_MAX_ATTACHMENTS", 5)
     uploads = [Upload(filename=a.filename or "lampiran", data=a.payload) for a in files[:limit]]
     return uploads, [a.filename or "lampiran" for a in files[limit:]]
@@ -358,8 +362,8 @@ def _message(mail: _Mail, author: str) -> Message:
 def _message_values(mail: _Mail, author: str) -> dict:
     """The columns of the message a mail becomes on its ticket."""
     parsed = mail.parsed
-    body = (parsed.new_text or "").strip() or (parsed.text or "").strip()
-    full = (parsed.text or "").strip()
+    body = parsed.new_content or parsed.full_content
+    full = parsed.full_content
     return {"direction": "in", "author_name": author[:200], "body_text": body,
             "full_text": full if full and full != body else None,
             "body_html": parsed.html_sanitized or None, "channel": "email",
@@ -471,7 +475,7 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[_Creat
     the ORM (_insert_rows) unless the mail brings more files than are kept (a note lists
     the others): then through intake.new_ticket, the same rows."""
     parsed = mail.parsed
-    decision = route_request(parsed.subject, parsed.new_text)
+    decision = route_request(parsed.subject, parsed.new_content)
     unit = routed_unit(decision.unit)
     if unit is None:
         routing_reason = f"menunggu pemilahan (triase): {decision.reason}"
@@ -487,7 +491,7 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[_Creat
     message = _message(mail, name[:200])
     # The one construction path (services.intake.new_ticket), as the web form and WhatsApp.
     ticket = new_ticket(
-        channel="email", type=guess_request_type(parsed.subject, parsed.new_text),
+        channel="email", type=guess_request_type(parsed.subject, parsed.new_content),
         subject=parsed.subject or "", name=name, email=mail.sender, message=message,
         now=mail.now, unit=unit, routing_reason=routing_reason, parent=parent,
         detail=detail, code=new_code())  # a clash fails the unique index; _process redoes it
@@ -514,7 +518,7 @@ def _insert_rows(mail: _Mail, decision, unit, routing_reason: str, name: str,
     rule that builds it for the ORM."""
     parsed = mail.parsed
     values = ticket_values(
-        channel="email", type=guess_request_type(parsed.subject, parsed.new_text),
+        channel="email", type=guess_request_type(parsed.subject, parsed.new_content),
         subject=parsed.subject or "", name=name, email=mail.sender, now=mail.now,
         days=target_days_for(None), routing_reason=routing_reason, code=new_code())
     values.update(unit_id=unit.id if unit is not None else None, service_id=None,
@@ -538,14 +542,14 @@ def _insert_rows(mail: _Mail, decision, unit, routing_reason: str, name: str,
 
 def _refusals(stored: list, parsed: mailparse.ParsedMail) -> list[dict]:
     """The refused ones of the stored attachments (rows, or their columns) as the notices
-    name them (stored as JSON until the flush), but the mail's signing parts."""
-    signing = {safe_filename(a.filename or "lampiran") for a in parsed.attachments
-               if a.content_type.lower() in SIGNING_PARTS}
+    name them (stored as JSON until the flush), but the mail's quiet parts."""
+    quiet = {safe_filename(a.filename or "lampiran") for a in parsed.attachments
+             if a.content_type.lower() in QUIET_PARTS}
     told = []
     for a in stored:
         row = a if isinstance(a, dict) else {"filename": a.filename, "is_accepted": a.is_accepted,
                                              "refusal_reason": a.refusal_reason}
-        if not row["is_accepted"] and row["filename"] not in signing:
+        if not row["is_accepted"] and row["filename"] not in quiet:
             told.append({"filename": row["filename"], "refusal_reason": row["refusal_reason"]})
     return told
 
