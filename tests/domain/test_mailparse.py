@@ -799,3 +799,33 @@ def test_a_multipart_without_a_boundary_is_read_not_made_a_file(closing: bytes) 
         assert "multipart without a boundary: 'x' read from its body" in m.defects
     else:  # no boundary to be read: the body as text, nothing lost
         assert "Mohon info sertifikat halal." in m.text
+
+
+def _flowed(body: bytes, params: bytes = b"; format=flowed", subject: bytes = b"Tanya") -> bytes:
+    return (b"From: warga@example.id\r\nTo: layanan@example.id\r\nSubject: " + subject
+            + b"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8" + params
+            + b"\r\n\r\n" + body)
+
+
+def test_format_flowed_text_reads_as_its_paragraphs() -> None:
+    """iOS Mail and Thunderbird send format=flowed (RFC 3676): a line ending in a space goes
+    on in the next; quoted lines keep their marks, the signature separator stays."""
+    body = (b"Saya ingin bertanya tentang sertifikat \r\nhalal untuk kerupuk \r\nkemplang.\r\n"
+            b"\r\nBaris tetap.\r\n>> kutipan \r\n>> dalam\r\n -- bukan tanda tangan\r\n-- \r\n"
+            b"Sinta\r\n")
+    m = parse_message(_flowed(body))
+    assert m.text == ("Saya ingin bertanya tentang sertifikat halal untuk kerupuk kemplang.\n\n"
+                      "Baris tetap.\n>> kutipan dalam\n-- bukan tanda tangan\n-- \nSinta")
+    # DelSp=yes: the space before each soft break was added by the sender's program
+    m = parse_message(_flowed(b"sertifi \r\nkat  \r\nhalal\r\n", b"; format=flowed; delsp=yes"))
+    assert m.text == "sertifikat halal"
+    # without format=flowed the lines stay as sent
+    m = parse_message(_flowed(body.replace(b"-- \r\n", b""), b""))
+    assert m.text.startswith("Saya ingin bertanya tentang sertifikat \nhalal")
+
+
+def test_a_flowed_reply_keeps_only_its_new_words() -> None:
+    raw = _flowed(b"Baik, saya kirim \r\nberkasnya besok.\r\n\r\n"
+                  b"Pada 3 Des 2026 10.00, Dinas Koperasi <x@example.id> menulis:\r\n"
+                  b"> Mohon kirim \r\n> berkas KTP.\r\n", subject=b"Re: Tanya")
+    assert parse_message(raw).new_text == "Baik, saya kirim berkasnya besok."

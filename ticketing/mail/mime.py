@@ -13,6 +13,8 @@ from email.message import Message
 from email.parser import BytesParser
 from functools import lru_cache
 
+import formatflowed
+
 try:  # optional: unpack Outlook's winmail.dat
     from tnefparse import TNEF as _TNEF
 except ImportError:  # pragma: no cover - winmail.dat is then kept as is
@@ -301,6 +303,8 @@ class _Walker:
             else:
                 if cte not in ("base64", "uuencode"):
                     text = self._extract_inline_uu(text, data)
+                if leaf.params.get("format", "").lower() == "flowed":
+                    text = _safe(lambda: unflow(text, leaf.params.get("delsp", "")), text)
                 self.plain.append(text)
             return
         if cte == "uuencode" and not filename:
@@ -442,6 +446,21 @@ class _Walker:
             ParsedAttachment(safe_filename(filename) or f"attachment-{self.counter}", ctype,
                              payload, is_inline, content_id or None)
         )
+
+
+def unflow(text: str, delsp: str = "") -> str:
+    """format=flowed text (RFC 3676: iOS Mail, Thunderbird) with its soft line breaks
+    joined again, so a paragraph reads as one line; quoted lines keep their '>' marks and
+    fixed lines stay as sent. `delsp`: the part's DelSp parameter ("yes": the space before a
+    soft break was added by the sender's program and goes)."""
+    flowed = text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8", "surrogatepass")
+    lines = []
+    for info, chunk in formatflowed.decode(flowed, delete_space=delsp.lower() == "yes",
+                                           character_set="utf-8",
+                                           error_handling="surrogatepass"):
+        depth = info.get("quotedepth", 0)
+        lines.append(">" * depth + (" " if depth and chunk else "") + chunk)
+    return "\n".join(lines)
 
 
 def safe_filename(name: str) -> str:
