@@ -829,3 +829,12 @@ def test_a_flowed_reply_keeps_only_its_new_words() -> None:
                   b"Pada 3 Des 2026 10.00, Dinas Koperasi <x@example.id> menulis:\r\n"
                   b"> Mohon kirim \r\n> berkas KTP.\r\n", subject=b"Re: Tanya")
     assert parse_message(raw).new_text == "Baik, saya kirim berkasnya besok."
+
+
+def test_at_most_twenty_attached_messages_are_read_into_the_text() -> None:
+    inner = b"From: a@example.id\nSubject: Satu\n\nIsi pesan.\n"
+    parts = b"".join(b"--m\nContent-Type: message/rfc822\n\n" + inner + b"\n" for _ in range(25))
+    raw = (b"From: s@example.id\nTo: layanan@example.id\nSubject: banyak\nMIME-Version: 1.0\n"
+           b'Content-Type: multipart/mixed; boundary="m"\n\n' + parts + b"--m--\n")
+    m = parse_message(raw)
+    assert len(m.forwarded) == 20 and len(m.attachments) == 25  # every one kept

@@ -37,6 +37,11 @@ from .transfer import _EXT_BY_TYPE, _cte, _decode_transfer, _guess_type, _uu_lin
 # ---------------------------------------------------------------------------
 
 
+#: messages attached to one mail that are read into its text (each is parsed whole: a mail
+#: of a thousand attached messages keeps the rest as attachments, within its parse budget)
+MAX_FORWARDS = 20
+
+
 class _ParsedOncePolicy(email_policy.EmailPolicy):
     """email.policy.default, with a header field parsed once into its header object: the
     feed parser and the walk read a part's Content-Type again and again
@@ -272,7 +277,8 @@ class _Walker:
             if not filename and ctype not in ("message/rfc822", "message/global"):
                 filename = self._name_from_headers(part, ctype, content_id)
             self._add_attachment(filename, ctype, payload, disp, content_id)
-            if ctype in ("message/rfc822", "message/global") and not self._in_report(leaf):
+            if (ctype in ("message/rfc822", "message/global") and not self._in_report(leaf)
+                    and len(self.forwarded) < MAX_FORWARDS):
                 from .parse import forwarded  # parse builds on this module
 
                 block = forwarded(payload)
