@@ -256,7 +256,9 @@ def test_forwarded_message_kept_in_new_text_and_nested_bytes_exact() -> None:
     raw = (DATA / "forward_nested.eml").read_bytes()
     m = parse_message(raw)
     assert "Forwarded message" in m.new_text and "Mohon hadir pada RAT" in m.new_text
-    assert len(m.attachments) == 1  # the nested message's own parts stay inside it
+    # the nested message whole, and its file taken out beside it (marked as forwarded)
+    assert [(a.filename, a.forwarded) for a in m.attachments] == [
+        ("Undangan RAT.eml", False), ("agenda.txt", True)]
     att = m.attachments[0]
     assert att.content_type == "message/rfc822"
     assert att.filename == "Undangan RAT.eml"  # named after the nested subject
@@ -770,6 +772,15 @@ def test_a_forward_as_attachment_is_read_three_deep_and_text_stays_this_mails() 
                             "Apakah kerupuk perlu sertifikat halal?")]
     assert m.new_content == "Lihat lampiran.\n\n" + m.forwarded[0]
     assert [a.filename for a in m.attachments] == ["Kerupuk.eml"]  # the original, kept
+    # a file the forwarded message carried comes out beside it
+    with_file = inner.replace(b"Subject: Kerupuk\n", b'Subject: Kerupuk\nMIME-Version: 1.0\n'
+                              b'Content-Type: multipart/mixed; boundary="i"\n').replace(
+        b"\n\nApakah", b"\n\n--i\nContent-Type: text/plain\n\nApakah") + (
+        b"--i\nContent-Type: application/pdf\nContent-Disposition: attachment; "
+        b"filename=nib.pdf\n\n%PDF-1.4\n--i--\n")
+    m = parse_message(_attached(with_file, "Fw: tanya"))
+    assert "Apakah kerupuk perlu sertifikat halal?" in m.forwarded[0]
+    assert [a.filename for a in m.attachments] == ["Kerupuk.eml", "nib.pdf"]
     # forwards inside forwards: read three deep, the rest kept only as attachments
     nested = inner
     for level in range(5):

@@ -716,10 +716,16 @@ def test_signing_parts_are_kept_but_never_refused_to_the_sender(now):
 
 def test_a_message_forwarded_as_an_attachment_is_read_into_the_request(now):
     """Outlook's and Gmail's "forward as attachment" (message/rfc822): its sender, date,
-    subject and text are part of the request staff read and of its routing; the .eml stays
-    for staff, and the sender is not told it was refused."""
-    original = MIMEText("Bagaimana cara mendaftar sertifikat halal gratis untuk kerupuk?",
-                        "plain", "utf-8")
+    subject and text are part of the request staff read and of its routing, its files are
+    stored beside the mail's own; the .eml stays for staff, and the sender is not told it
+    was refused."""
+    scan = MIMEApplication(PDF_BYTES, "pdf")
+    scan.add_header("Content-Disposition", "attachment", filename="NIB Rudi.pdf")
+    logo = MIMEApplication(b"GIF89a logo", "octet-stream")
+    logo.add_header("Content-Disposition", "inline", filename="logo.gif")
+    original = MIMEMultipart("mixed", _subparts=[
+        MIMEText("Bagaimana cara mendaftar sertifikat halal gratis untuk kerupuk?", "plain",
+                 "utf-8"), scan, logo])
     original["From"], original["To"] = "Pak Rudi <rudi.kerupuk@gmail.com>", OUR_ADDRESS
     original["Subject"], original["Date"] = "Pertanyaan usaha", "Thu, 03 Dec 2026 10:30:00 +0700"
     pdf = MIMEApplication(PDF_BYTES, "pdf")
@@ -740,12 +746,34 @@ def test_a_message_forwarded_as_an_attachment_is_read_into_the_request(now):
                  "Tanggal: Thu, 03 Dec 2026 10:30:00 +0700", "Perihal: Pertanyaan usaha",
                  "Bagaimana cara mendaftar sertifikat halal gratis untuk kerupuk?"):
         assert line in body.splitlines(), line
+    # the forwarded mail's file beside the others (not its inline logo: it is in the .eml)
     files = {a.filename: a for a in t.messages[0].attachments}
-    assert set(files) == {"Surat usaha.pdf", "Pertanyaan usaha.eml"}
-    assert files["Surat usaha.pdf"].is_accepted
+    assert set(files) == {"Surat usaha.pdf", "NIB Rudi.pdf", "Pertanyaan usaha.eml"}
+    assert files["Surat usaha.pdf"].is_accepted and files["NIB Rudi.pdf"].is_accepted
     [ack] = outbox_to("sinta.rudi@gmail.com")
     assert "Pertanyaan usaha.eml" not in ack.body_text
     assert "TIDAK dapat kami terima" not in ack.body_text
+
+
+def test_a_forwarded_messages_refused_file_is_kept_but_not_told(now):
+    """A file inside the forwarded message that the desk does not accept stays with the
+    .eml for staff; the sender did not choose it for us and is not told it was refused."""
+    exe = MIMEApplication(EXE_BYTES, "octet-stream")
+    exe.add_header("Content-Disposition", "attachment", filename="katalog.exe")
+    original = MIMEMultipart("mixed", _subparts=[
+        MIMEText("Katalog produk koperasi kami.", "plain", "utf-8"), exe])
+    original["From"], original["Subject"] = "Koperasi <kop@example.id>", "Katalog"
+    forward = MIMEMultipart("mixed", _subparts=[
+        MIMEText("Mohon info rekomendasi izin koperasi.", "plain", "utf-8"),
+        MIMEMessage(original)])
+    forward["From"], forward["To"] = "Andi <andi.kop@gmail.com>", OUR_ADDRESS
+    forward["Subject"], forward["Message-ID"] = "Fw: katalog", "<fw2@gmail.com>"
+    result = ingest_raw(forward.as_bytes(), now, source="imap")
+    files = {a.filename: a for a in ticket(result.ticket).messages[0].attachments}
+    assert set(files) == {"katalog.exe", "Katalog.eml"}
+    assert not files["katalog.exe"].is_accepted  # kept for staff, refused as always
+    [ack] = outbox_to("andi.kop@gmail.com")
+    assert "katalog.exe" not in ack.body_text and "TIDAK dapat kami terima" not in ack.body_text
 
 
 def test_a_calendar_invitation_is_not_refused_to_its_sender(now):

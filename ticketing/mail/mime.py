@@ -281,9 +281,11 @@ class _Walker:
                     and len(self.forwarded) < MAX_FORWARDS):
                 from .parse import forwarded  # parse builds on this module
 
-                block = forwarded(payload)
-                if block:
-                    self.forwarded.append(block)
+                read = forwarded(payload)
+                if read is not None:
+                    # its files beside it: a forwarded scan is opened like any attachment
+                    self.forwarded.append(read[0])
+                    self.attachments.extend(read[1])
             return
 
         data = _decode_transfer(_raw_payload(part), cte)

@@ -63,6 +63,9 @@ class ParsedAttachment:
     payload: bytes
     is_inline: bool = False
     content_id: str | None = None
+    #: a file of a message forwarded as an attachment, taken out beside it (it is also in
+    #: that message's .eml)
+    forwarded: bool = False
 
     @property
     def size(self) -> int:

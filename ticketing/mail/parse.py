@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from contextvars import ContextVar
@@ -28,6 +29,7 @@ from .mime import _PARSER_COMPAT, _PARSER_DEFAULT, _charset_hint, _Walker
 from .model import (
     MailParseError,
     MailParseTimeout,
+    ParsedAttachment,
     ParsedMail,
     _safe,
     check_budget,
@@ -217,10 +219,12 @@ _forward_depth: ContextVar[int] = ContextVar("forward_depth", default=0)
 FORWARD_HEADING = "---------- Pesan terusan (lampiran) ----------"
 
 
-def forwarded(raw: bytes) -> str | None:
-    """The readable block of a message attached to another (a forward "as attachment"): its
-    sender, date, subject and recipients, then its text with what it forwarded in turn. None
-    when it cannot be read (the attachment is still kept) or nests too deep."""
+def forwarded(raw: bytes) -> tuple[str, list[ParsedAttachment]] | None:
+    """A message attached to another (a forward "as attachment"): its readable block (its
+    sender, date, subject and recipients, then its text with what it forwarded in turn) and
+    the files attached to it (not its inline images, nor the messages it attaches: those are
+    in the block). None when it cannot be read (the attachment is still kept) or nests too
+    deep."""
     depth = _forward_depth.get()
     if depth >= MAX_FORWARD_DEPTH:
         return None
@@ -241,7 +245,9 @@ def forwarded(raw: bytes) -> str | None:
         if value:
             lines.append(f"{label}: {_fold_ws(value)}")
     body = inner.full_content
-    return "\n".join(lines) + ("\n\n" + body if body else "")
+    files = [dataclasses.replace(a, forwarded=True) for a in inner.attachments
+             if not a.is_inline and a.content_type not in ("message/rfc822", "message/global")]
+    return "\n".join(lines) + ("\n\n" + body if body else ""), files
 
 
 def _prepare(raw: bytes) -> tuple[bytes, str, list[str]]:

@@ -319,7 +319,8 @@ def _too_large(mail: _Mail) -> IngestResult:
 #: sign a message or to offer its key (S/MIME, OpenPGP: on every signed mail they would be
 #: told of a "smime.p7s" they never attached), a calendar invitation (its words are in the
 #: text beside it), and a message forwarded as an attachment (its text is read into the
-#: message: ParsedMail.forwarded)
+#: message: ParsedMail.forwarded). Nor are the files taken out of such a message (they are
+#: in its .eml as well): those the desk accepts are stored like any, the others only kept
 QUIET_PARTS = frozenset({"application/pkcs7-signature", "application/x-pkcs7-signature",
                          "application/pgp-signature", "application/pgp-keys",
                          "text/calendar", "application/ics",
@@ -328,10 +329,11 @@ QUIET_PARTS = frozenset({"application/pkcs7-signature", "application/x-pkcs7-sig
 
 def _uploads(parsed: mailparse.ParsedMail) -> tuple[list[Upload], list[str]]:
     """(files to store, names of the ones over MAIL_MAX_ATTACHMENTS). Real attachments
-    come before inline images (logos in signatures), and those before the quiet parts;
-    the extra ones stay in the raw mail."""
+    come first, then the files of a forwarded message, inline images (logos in signatures)
+    and the quiet parts; the extra ones stay in the raw mail."""
     files = sorted((a for a in parsed.attachments if a.payload),
-                   key=lambda a: (a.content_type.lower() in QUIET_PARTS, a.is_inline))
+                   key=lambda a: (a.content_type.lower() in QUIET_PARTS, a.forwarded,
+                                  a.is_inline))
     limit = current_app.config.get("MAIL_MAX_ATTACHMENTS", 5)
     uploads = [Upload(filename=a.filename or "lampiran", data=a.payload) for a in files[:limit]]
     return uploads, [a.filename or "lampiran" for a in files[limit:]]
@@ -544,7 +546,7 @@ def _refusals(stored: list, parsed: mailparse.ParsedMail) -> list[dict]:
     """The refused ones of the stored attachments (rows, or their columns) as the notices
     name them (stored as JSON until the flush), but the mail's quiet parts."""
     quiet = {safe_filename(a.filename or "lampiran") for a in parsed.attachments
-             if a.content_type.lower() in QUIET_PARTS}
+             if a.content_type.lower() in QUIET_PARTS or a.forwarded}
     told = []
     for a in stored:
         row = a if isinstance(a, dict) else {"filename": a.filename, "is_accepted": a.is_accepted,
