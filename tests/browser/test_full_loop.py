@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from ticketing.domain.ikm import ELEMENT_KEYS
 from ticketing.extensions import db
 from ticketing.models import OutboxMail, SurveyResponse, Ticket
 from ticketing.services.outbox import flush
@@ -122,7 +123,12 @@ def test_question_waiting_reply_answer_belum_second_answer_ya_survey(
     kinds = [m.kind for m in mails_to_citizen(ticket_id)[sent:]]
     assert kinds == ["survey_invitation"]
     citizen.get_by_role("link", name="Isi survei kepuasan").click()
-    for fieldset in citizen.locator("fieldset.survey-item").all():
+    # the survey page first (locator.all() does not wait: on a slow run it read the tracking
+    # page, checked nothing, and the post came back 422)
+    items = citizen.locator("fieldset.survey-item")
+    items.first.wait_for()
+    assert items.count() == len(ELEMENT_KEYS)
+    for fieldset in items.all():
         fieldset.locator("input[type=radio]").last.check()
     citizen.get_by_role("button", name="Kirim penilaian").click()
     citizen.get_by_text("Terima kasih").first.wait_for()
