@@ -59,6 +59,7 @@ def test_staff_walks_the_queue_and_answers_from_the_keyboard(app, desktop_page, 
     dialog.wait_for()
     assert "Ke catatan internal" in dialog.inner_text()
     page.keyboard.press("j")  # not while the list is open
+    assert page.locator("tr.key-current").get_attribute("data-code") == order[1]
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
     page.get_by_role("button", name="Pintasan papan ketik (?)").click()

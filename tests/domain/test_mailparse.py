@@ -257,7 +257,7 @@ def test_forwarded_message_kept_in_new_text_and_nested_bytes_exact() -> None:
     m = parse_message(raw)
     assert "Forwarded message" in m.new_text and "Mohon hadir pada RAT" in m.new_text
     # the nested message whole, and its file taken out beside it (marked as forwarded)
-    assert [(a.filename, a.forwarded) for a in m.attachments] == [
+    assert [(a.filename, a.from_forward) for a in m.attachments] == [
         ("Undangan RAT.eml", False), ("agenda.txt", True)]
     att = m.attachments[0]
     assert att.content_type == "message/rfc822"

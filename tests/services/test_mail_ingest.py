@@ -776,6 +776,27 @@ def test_a_forwarded_messages_refused_file_is_kept_but_not_told(now):
     assert "katalog.exe" not in ack.body_text and "TIDAK dapat kami terima" not in ack.body_text
 
 
+def test_an_own_refused_file_is_told_though_a_forwarded_one_has_its_name(now):
+    """Quiet parts are known by the part, not by the name: the sender's own katalog.exe is
+    told, the forwarded message's file of the same name is not."""
+    def exe() -> MIMEApplication:
+        part = MIMEApplication(EXE_BYTES, "octet-stream")
+        part.add_header("Content-Disposition", "attachment", filename="katalog.exe")
+        return part
+    original = MIMEMultipart("mixed", _subparts=[MIMEText("Katalog.", "plain", "utf-8"), exe()])
+    original["From"], original["Subject"] = "Koperasi <kop@example.id>", "Katalog"
+    forward = MIMEMultipart("mixed", _subparts=[
+        MIMEText("Mohon info rekomendasi izin koperasi.", "plain", "utf-8"), exe(),
+        MIMEMessage(original)])
+    forward["From"], forward["To"] = "Andi <andi.kop@gmail.com>", OUR_ADDRESS
+    forward["Subject"], forward["Message-ID"] = "Fw: katalog", "<fw3@gmail.com>"
+    result = ingest_raw(forward.as_bytes(), now, source="imap")
+    names = [a.filename for a in ticket(result.ticket).messages[0].attachments]
+    assert sorted(names) == ["Katalog.eml", "katalog.exe", "katalog.exe"]
+    [ack] = outbox_to("andi.kop@gmail.com")
+    assert ack.body_text.count("- katalog.exe: ") == 1  # the sender's own, once
+
+
 def test_a_calendar_invitation_is_not_refused_to_its_sender(now):
     """An invitation's text/calendar part beside its words: kept, not listed as refused."""
     invite = MIMEMultipart("alternative", _subparts=[

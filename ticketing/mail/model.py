@@ -65,7 +65,7 @@ class ParsedAttachment:
     content_id: str | None = None
     #: a file of a message forwarded as an attachment, taken out beside it (it is also in
     #: that message's .eml)
-    forwarded: bool = False
+    from_forward: bool = False
 
     @property
     def size(self) -> int:

@@ -245,7 +245,7 @@ def forwarded(raw: bytes) -> tuple[str, list[ParsedAttachment]] | None:
         if value:
             lines.append(f"{label}: {_fold_ws(value)}")
     body = inner.full_content
-    files = [dataclasses.replace(a, forwarded=True) for a in inner.attachments
+    files = [dataclasses.replace(a, from_forward=True) for a in inner.attachments
              if not a.is_inline and a.content_type not in ("message/rfc822", "message/global")]
     return "\n".join(lines) + ("\n\n" + body if body else ""), files
 

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import InboundMail, Message, OutboxMail, Ticket, User
 from ..models.search import with_words
 from . import audit
-from .attachments import Upload, safe_filename
+from .attachments import Upload
 from .auto_reply import auto_reply_rows, own_addresses, send_auto_reply
 from .intake import (
     ACK_SUBJECT,
@@ -327,16 +327,27 @@ QUIET_PARTS = frozenset({"application/pkcs7-signature", "application/x-pkcs7-sig
                          "message/rfc822", "message/global"})
 
 
-def _uploads(parsed: mailparse.ParsedMail) -> tuple[list[Upload], list[str]]:
-    """(files to store, names of the ones over MAIL_MAX_ATTACHMENTS). Real attachments
-    come first, then the files of a forwarded message, inline images (logos in signatures)
-    and the quiet parts; the extra ones stay in the raw mail."""
+def _quiet(part: mailparse.ParsedAttachment) -> bool:
+    """Is this part never refused to the sender (QUIET_PARTS, or a forwarded message's file)?"""
+    return part.content_type.lower() in QUIET_PARTS or part.from_forward
+
+
+def _kept_files(parsed: mailparse.ParsedMail) -> tuple[list, list]:
+    """(the parts stored, in their order; the ones over MAIL_MAX_ATTACHMENTS). Real
+    attachments come first, then the files of a forwarded message, inline images (logos in
+    signatures) and the quiet parts; the extra ones stay in the raw mail."""
     files = sorted((a for a in parsed.attachments if a.payload),
-                   key=lambda a: (a.content_type.lower() in QUIET_PARTS, a.forwarded,
+                   key=lambda a: (a.content_type.lower() in QUIET_PARTS, a.from_forward,
                                   a.is_inline))
     limit = current_app.config.get("MAIL_MAX_ATTACHMENTS", 5)
-    uploads = [Upload(filename=a.filename or "lampiran", data=a.payload) for a in files[:limit]]
-    return uploads, [a.filename or "lampiran" for a in files[limit:]]
+    return files[:limit], files[limit:]
+
+
+def _uploads(parsed: mailparse.ParsedMail) -> tuple[list[Upload], list[str]]:
+    """(files to store, names of the ones over MAIL_MAX_ATTACHMENTS): _kept_files."""
+    kept, extra = _kept_files(parsed)
+    return ([Upload(filename=a.filename or "lampiran", data=a.payload) for a in kept],
+            [a.filename or "lampiran" for a in extra])
 
 
 def _store_attachments(mail: _Mail, ticket: Ticket, message: Message) -> list:
@@ -543,15 +554,15 @@ def _insert_rows(mail: _Mail, decision, unit, routing_reason: str, name: str,
 
 
 def _refusals(stored: list, parsed: mailparse.ParsedMail) -> list[dict]:
-    """The refused ones of the stored attachments (rows, or their columns) as the notices
-    name them (stored as JSON until the flush), but the mail's quiet parts."""
-    quiet = {safe_filename(a.filename or "lampiran") for a in parsed.attachments
-             if a.content_type.lower() in QUIET_PARTS or a.forwarded}
+    """The refused ones of the stored attachments (rows, or their columns: one per part of
+    _kept_files, in its order, as _uploads stored them) as the notices name them (stored as
+    JSON until the flush), but the quiet parts. By the part, not by its name: a file of the
+    sender's own is told even when a quiet part has the same name."""
     told = []
-    for a in stored:
+    for a, part in zip(stored, _kept_files(parsed)[0], strict=True):
         row = a if isinstance(a, dict) else {"filename": a.filename, "is_accepted": a.is_accepted,
                                              "refusal_reason": a.refusal_reason}
-        if not row["is_accepted"] and row["filename"] not in quiet:
+        if not row["is_accepted"] and not _quiet(part):
             told.append({"filename": row["filename"], "refusal_reason": row["refusal_reason"]})
     return told
 
