@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import inspect, select
 
 from .. import mail as mailparse
+from ..domain import subjects
 from ..domain.codes import new_code
 from ..domain.request_type import guess_request_type
 from ..extensions import db
@@ -488,7 +489,8 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[_Creat
     the ORM (_insert_rows) unless the mail brings more files than are kept (a note lists
     the others): then through intake.new_ticket, the same rows."""
     parsed = mail.parsed
-    decision = route_request(parsed.subject, parsed.new_content)
+    subject = _subject(parsed)
+    decision = route_request(subject, parsed.new_content)
     unit = routed_unit(decision.unit)
     if unit is None:
         routing_reason = f"menunggu pemilahan (triase): {decision.reason}"
@@ -499,13 +501,13 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[_Creat
     context = {"refused": [], "parent": {"code": parent.code} if parent is not None else None}
     uploads, extra = _uploads(parsed)
     if not extra and _without_orm(parsed):
-        return _insert_rows(mail, decision, unit, routing_reason, name, parent, detail, context,
-                            uploads)
+        return _insert_rows(mail, subject, decision, unit, routing_reason, name, parent, detail,
+                            context, uploads)
     message = _message(mail, name[:200])
     # The one construction path (services.intake.new_ticket), as the web form and WhatsApp.
     ticket = new_ticket(
-        channel="email", type=guess_request_type(parsed.subject, parsed.new_content),
-        subject=parsed.subject or "", name=name, email=mail.sender, message=message,
+        channel="email", type=guess_request_type(subject, parsed.new_content),
+        subject=subject, name=name, email=mail.sender, message=message,
         now=mail.now, unit=unit, routing_reason=routing_reason, parent=parent,
         detail=detail, code=new_code())  # a clash fails the unique index; _process redoes it
     stored = _store_attachments(mail, ticket, message)
@@ -517,13 +519,27 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[_Creat
     return _Created(ticket.id, ticket.code, ticket.routing_reason), why_not
 
 
+def _subject(parsed: mailparse.ParsedMail) -> str:
+    """A new request's subject: the mail's own, or, when it says nothing (empty, a bare
+    "Fwd:"), the one its text gives (domain.subjects), else its sender's files' names."""
+    if not subjects.says_nothing(parsed.subject):
+        return parsed.subject
+    found = subjects.subject_from([parsed.new_content or parsed.full_content],
+                                  or_first_line=False)
+    if found:
+        return found
+    names = [a.filename for a in parsed.attachments
+             if a.payload and a.filename and not a.is_inline and not _quiet(a)]
+    return subjects.clip("Lampiran: " + ", ".join(names)) if names else parsed.subject
+
+
 def _without_orm(parsed: mailparse.ParsedMail) -> bool:
     """May a new ticket from this mail be written straight through the connection? (The
     tests hold the two paths equal by answering no.)"""
     return True
 
 
-def _insert_rows(mail: _Mail, decision, unit, routing_reason: str, name: str,
+def _insert_rows(mail: _Mail, subject: str, decision, unit, routing_reason: str, name: str,
                  parent: Ticket | None, detail: dict, context: dict,
                  uploads: list[Upload]) -> tuple[_Created, str | None]:
     """_create_ticket's rows written straight through the connection by the writer of a web
@@ -531,8 +547,8 @@ def _insert_rows(mail: _Mail, decision, unit, routing_reason: str, name: str,
     rule that builds it for the ORM."""
     parsed = mail.parsed
     values = ticket_values(
-        channel="email", type=guess_request_type(parsed.subject, parsed.new_content),
-        subject=parsed.subject or "", name=name, email=mail.sender, now=mail.now,
+        channel="email", type=guess_request_type(subject, parsed.new_content),
+        subject=subject, name=name, email=mail.sender, now=mail.now,
         days=target_days_for(None), routing_reason=routing_reason, code=new_code())
     values.update(unit_id=unit.id if unit is not None else None, service_id=None,
                   parent_id=parent.id if parent is not None else None)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ..domain import subjects
 from ..domain.codes import normalize_code
 from ..mail.msgids import find_ticket_codes
 
@@ -20,12 +21,6 @@ STOP_WORDS = {"berhenti", "stop", "unsubscribe", "stop promo"}
 START_WORDS = {"mulai", "start", "lanjut"}
 _TRACK_RE = re.compile(r"^\s*(?:lacak|status|cek)\s+([0-9A-Za-z-]{8,10})(?:\s+k[=:]?\s*(\w+))?",
                        re.IGNORECASE)
-#: opening words that say nothing about the request (a burst's subject skips them)
-_GREETING_RE = re.compile(
-    r"^(?:halo+|hallo+|hai+|hi+|hei|p+|ping|permisi|assalamu'?alaikum\S*|salam|"
-    r"selamat\s+(?:pagi|siang|sore|malam)|pagi|siang|sore|malam|min|kak|bu|pak|mas|mbak|"
-    r"(?:mau|ingin|boleh|bisa)\s+(?:tanya|bertanya)|tes|test)[\s,.!?]*"
-    r"(?:min|kak|bu|pak|mas|mbak|admin)?[\s,.!?]*$", re.IGNORECASE)
 
 
 def signature_ok(raw: bytes, header: str | None, app_secret: str) -> bool:
@@ -217,20 +212,7 @@ def ticket_codes(typed: str) -> list[str]:
     return find_ticket_codes(typed or "")
 
 
-def is_greeting(line: str) -> bool:
-    return bool(_GREETING_RE.match(line.strip()))
-
-
 def subject_from(texts: list[str]) -> str:
-    """A subject for a WhatsApp request: its first line that is more than a greeting."""
-    lines = [line.strip() for text in texts for line in (text or "").splitlines() if line.strip()]
-    for line in lines:
-        # "[gambar]" and the like say nothing either; "[gambar] foto NIB" keeps its caption
-        words = re.sub(r"^\[[^\]]*\]\s*", "", line) if line.startswith("[") else line
-        if words and not is_greeting(words):
-            return _clip(words)
-    return _clip(lines[0]) if lines else "Pesan WhatsApp"
-
-
-def _clip(line: str, limit: int = 120) -> str:
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    """A subject for a WhatsApp request (domain.subjects), "Pesan WhatsApp" when it has no
+    text at all."""
+    return subjects.subject_from(texts, default="Pesan WhatsApp")
