@@ -70,7 +70,8 @@
 
   function lookup() {
     var query = ((subject && subject.value) || "") + " " + ((message && message.value) || "");
-    query = query.trim().slice(0, 300);
+    // one line: the lookup is a search, and a query parameter carries no line breaks
+    query = query.replace(/\s+/g, " ").trim().slice(0, 300);
     var key = query + "|" + (service ? service.value : "");
     if (query.length < 4 || key === lastQuery) { if (query.length < 4) { render([]); } return; }
     lastQuery = key;

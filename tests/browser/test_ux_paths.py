@@ -45,6 +45,21 @@ def test_typing_a_question_suggests_an_answer_that_can_be_marked_helpful(app, li
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
+def test_a_question_written_over_several_lines_still_finds_its_answer(app, live_url,
+                                                                      phone_page):
+    """The lookup is one line: a message's line breaks are spaces in its query (a query
+    parameter refuses them, and every multi-line message used to find nothing)."""
+    seed_canned(datetime.now(UTC))
+    db.session.commit()
+    page = phone_page
+    page.goto(live_url + "/permohonan?layanan=sertifikat-halal")
+    page.get_by_label("Perihal").fill("Tanya")
+    with page.expect_response(lambda r: "/api/v1/faq" in r.url and "syarat" in r.url) as found:
+        page.get_by_label("Pesan").fill("Selamat pagi.\n\nApa syarat dokumen sertifikat halal?")
+    assert found.value.status == 200
+    page.locator("#faq-suggest").get_by_role("heading", name="Mungkin ini jawabannya").wait_for()
+
+
 def test_a_bot_fast_form_is_held_and_a_person_sends_it_again(app, live_url, phone_page):
     app.config["FORM_MIN_FILL_SECONDS"] = 2
     page = phone_page
