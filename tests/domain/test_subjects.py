@@ -21,16 +21,16 @@ Terima kasih."""
     # a letter's address block and salutation say nothing
     (LETTER, "Kami pengurus Koperasi Maju Bersama ingin menanyakan syarat rekomendasi izin."),
     # its "Perihal:" line is its subject, wherever it sits above the body
-    ("Nomor : 12/KOP/XII/2026\nLampiran : 1 berkas\nPerihal : Permohonan rekomendasi izin "
-     "koperasi\n\n" + LETTER, "Permohonan rekomendasi izin koperasi"),
+    (("Nomor : 12/KOP/XII/2026\nLampiran : 1 berkas\nPerihal : Permohonan rekomendasi izin "
+      "koperasi\n\n" + LETTER), "Permohonan rekomendasi izin koperasi"),
     ("Hal: info HKI merek\nYth. Bapak/Ibu", "info HKI merek"),
     # place and date, salutations in several forms
     ("Palembang, 7 Desember 2026\n\nYth. Bapak/Ibu\nSaya mau tanya HKI merek",
      "Saya mau tanya HKI merek"),
     ("Assalamualaikum wr. wb.\nBapak/Ibu yang terhormat,\nbagaimana cara daftar merek?",
      "bagaimana cara daftar merek?"),
-    ("Assalamu'alaikum warahmatullahi wabarakatuh\nSelamat siang Bapak/Ibu,\n"
-     "Sertifikat halal saya belum keluar", "Sertifikat halal saya belum keluar"),
+    (("Assalamu'alaikum warahmatullahi wabarakatuh\nSelamat siang Bapak/Ibu,\n"
+      "Sertifikat halal saya belum keluar"), "Sertifikat halal saya belum keluar"),
     ("Yth Admin,\nsaya mau daftar", "saya mau daftar"),
     ("Dengan hormat,\n\nKami dari Koperasi Maju Jaya", "Kami dari Koperasi Maju Jaya"),
     # a question that begins like a frame line is still a question
