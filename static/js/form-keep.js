@@ -27,14 +27,17 @@
     return el.type === "checkbox" ? key + "=" + el.value : key;  // a checklist: one per box
   }
 
+  /* The value of el's radio group whose `flag` (checked, defaultChecked) is set, or "". */
+  function groupValue(el, all, flag) {
+    var chosen = all.filter(function (o) {
+      return o.type === "radio" && o.name === el.name && o.form === el.form && o[flag];
+    })[0];
+    return chosen ? chosen.value : "";
+  }
+
   /* What the page came with: a field's default, a radio group's default choice. */
   function base(el, all) {
-    if (el.type === "radio") {
-      var chosen = all.filter(function (o) {
-        return o.type === "radio" && o.name === el.name && o.form === el.form && o.defaultChecked;
-      })[0];
-      return chosen ? chosen.value : "";
-    }
+    if (el.type === "radio") { return groupValue(el, all, "defaultChecked"); }
     if (el.type === "checkbox") { return el.defaultChecked; }
     if (el.tagName === "SELECT") {
       var opts = Array.prototype.filter.call(el.options, function (o) { return o.defaultSelected; });
@@ -44,12 +47,7 @@
   }
 
   function current(el, all) {
-    if (el.type === "radio") {
-      var chosen = all.filter(function (o) {
-        return o.type === "radio" && o.name === el.name && o.form === el.form && o.checked;
-      })[0];
-      return chosen ? chosen.value : "";
-    }
+    if (el.type === "radio") { return groupValue(el, all, "checked"); }
     return el.type === "checkbox" ? el.checked : el.value;
   }
 
