@@ -16,7 +16,7 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 #: features the desk never uses, switched off for every page
 PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
-                      "serial=(), bluetooth=(), magnetometer=(), gyroscope=(), accelerometer=()")
+                      "serial=(), magnetometer=(), gyroscope=(), accelerometer=()")
 HSTS = "max-age=31536000; includeSubDomains"
 #: public pages with nothing personal on them: the only responses a cache may keep. Every
 #: other page (staff, admin, tracking, forms with a CSRF token) and the whole API: no-store.

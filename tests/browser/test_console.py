@@ -1,0 +1,71 @@
+"""The browser's console stays quiet on the citizen's, staff's and supervisor's pages: no
+error, no warning, no uncaught exception (a header Chromium does not understand, a script
+the CSP blocks, a missing file or a broken script shows up here first)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ticketing.extensions import db
+from ticketing.services.canned import seed_canned
+
+from ..factories import gen_ticket
+from ..support.staff import staff
+from .test_board import PASSWORD, log_in
+
+pytestmark = pytest.mark.browser
+
+
+def _listen(page) -> list[str]:
+    noise: list[str] = []
+    page.on("console", lambda m: noise.append(f"{m.type}: {m.text} ({page.url})")
+            if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda exc: noise.append(f"exception: {exc} ({page.url})"))
+    return noise
+
+
+def test_the_citizens_pages(app, live_url, phone_page):
+    seed_canned(datetime.now(UTC))
+    db.session.commit()
+    page = phone_page
+    noise = _listen(page)
+    for path in ("/", "/layanan/sertifikat-halal", "/tanya-jawab", "/kinerja", "/lacak",
+                 "/lacak/kirim-ulang", "/permohonan?layanan=sertifikat-halal"):
+        page.goto(live_url + path)
+        page.wait_for_load_state("networkidle")
+    page.get_by_label("Nama lengkap").fill("Ahmad Fauzi")
+    page.get_by_label("Email").fill("ahmad@example.com")
+    page.get_by_label("Perihal").fill("Syarat sertifikat halal")
+    page.get_by_label("Pesan").fill("Apa syarat sertifikat halal untuk usaha pempek?")
+    page.get_by_label(re.compile("menyetujui pemrosesan data pribadi")).check()
+    page.get_by_role("button", name="Kirim permohonan").click()
+    page.get_by_role("heading", name="Permohonan Anda telah kami terima").wait_for()
+    page.get_by_role("link", name="Lihat status permohonan").click()
+    page.get_by_label("Balasan Anda").fill("Tambahan: usaha saya di Ilir Barat.")
+    page.get_by_role("button", name="Kirim balasan").click()
+    page.wait_for_load_state("networkidle")
+    assert noise == []
+
+
+def test_the_staff_and_supervisor_pages(app, live_url, desktop_page):
+    now = datetime.now(UTC)
+    seed_canned(now)
+    user = staff(now - timedelta(days=3), "kabid", "PUMK", password=PASSWORD)
+    ticket = gen_ticket(now - timedelta(hours=5), subject="Halal keripik",
+                        email="warga@example.com")
+    page = desktop_page
+    noise = _listen(page)
+    log_in(page, live_url, user.email)
+    for path in ("/staf/antrian", f"/staf/tiket/{ticket.code}", "/staf/triase", "/staf/lisan",
+                 "/staf/jawaban-siap/", "/staf/pemberitahuan/", "/pengawasan/",
+                 "/staf/laporan/", "/akun"):
+        page.goto(live_url + path)
+        page.wait_for_load_state("networkidle")
+    page.goto(f"{live_url}/staf/tiket/{ticket.code}")
+    page.get_by_label("Jawaban untuk pemohon").fill("Syaratnya NIB dan daftar bahan.")
+    page.get_by_role("button", name="Kirim jawaban").click()
+    page.wait_for_load_state("networkidle")
+    assert noise == []
