@@ -69,3 +69,23 @@ def test_the_staff_and_supervisor_pages(app, live_url, desktop_page):
     page.get_by_role("button", name="Kirim jawaban").click()
     page.wait_for_load_state("networkidle")
     assert noise == []
+
+
+def test_the_admin_pages_and_english(app, live_url, desktop_page):
+    now = datetime.now(UTC)
+    user = staff(now - timedelta(days=3), "admin", None, password=PASSWORD)
+    page = desktop_page
+    noise = _listen(page)
+    log_in(page, live_url, user.email)
+    for path in ("/admin/", "/admin/akun", "/admin/akun/baru", "/admin/layanan/",
+                 "/admin/surel/", "/admin/surel/aturan-rute", "/admin/kotak-keluar/",
+                 "/admin/data-pribadi/", "/admin/whatsapp/", "/admin/kalender/",
+                 "/staf/laporan/tindak-lanjut/", "/staf/survei"):
+        page.goto(live_url + path)
+        page.wait_for_load_state("networkidle")
+    page.get_by_role("link", name="English").click()
+    page.wait_for_load_state("networkidle")
+    for path in ("/", "/permohonan", "/kinerja"):
+        page.goto(live_url + path)
+        page.wait_for_load_state("networkidle")
+    assert noise == []
