@@ -66,3 +66,7 @@ def test_subjects_that_say_nothing(subject):
                                      "Pertanyaan tanpa subjek lain"])
 def test_subjects_that_say_something(subject):
     assert not says_nothing(subject)
+
+
+def test_a_taken_subject_carries_no_bidi_controls():
+    assert subject_from(["Halo\n\u202eHalal\u202c keripik"]) == "Halal keripik"

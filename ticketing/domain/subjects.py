@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ..mail.charset import strip_bidi
+
 #: opening words that say nothing about the request (chat greetings and a letter's salutation)
 _GREETING_RE = re.compile(
     r"^(?:halo+|hallo+|hai+|hi+|hei|hello|p+|ping|permisi|assalamu'?alaikum\S*(?:\s+wr\.?"
@@ -70,4 +72,7 @@ def subject_from(texts: list[str], default: str = "", *, or_first_line: bool = T
 
 
 def clip(line: str, limit: int = LIMIT) -> str:
+    """One line of a text as a subject: no bidi controls (a reversed run would disguise it in
+    the queue, as strip_bidi keeps them out of a mail's own subject), at most `limit` long."""
+    line = strip_bidi(line).strip()
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
