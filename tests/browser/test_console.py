@@ -16,7 +16,8 @@ from ..factories import gen_ticket
 from ..support.staff import staff
 from .test_board import PASSWORD, log_in
 
-pytestmark = pytest.mark.browser
+# What the browser logs does not depend on the database: one backend is enough.
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"])]
 
 
 def _listen(page) -> list[str]:
