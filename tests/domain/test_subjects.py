@@ -70,3 +70,28 @@ def test_subjects_that_say_something(subject):
 
 def test_a_taken_subject_carries_no_bidi_controls():
     assert subject_from(["Halo\n\u202eHalal\u202c keripik"]) == "Halal keripik"
+
+
+#: lines and subjects a backtracking pattern would take hours over (the quadratic version took
+#: 2 s on 16,000 characters; a million would take over two hours)
+PATHOLOGICAL = """
+from ticketing.domain.subjects import says_nothing, subject_from
+for text in ("halo" + " " * 1_000_000 + "x", "bapak yang terhormat" + "," * 1_000_000 + "x",
+             "Palembang" + " ." * 500_000, "di " + "a" * 1_000_000 + " x"):
+    subject_from([text])
+for subject in ("re:re" + " " * 1_000_000 + "x", "Fwd" + " " * 1_000_000,
+                " " * 500_000 + "no subject" + " " * 500_000 + "x"):
+    says_nothing(subject)
+"""
+
+
+def test_a_megabyte_line_or_subject_is_read_in_linear_time():
+    """Mail text has no length limit before these rules. A regular expression holds the GIL,
+    so a worker stuck in one cannot even be timed out from a thread: another process runs
+    them, and is stopped if it is still going after a generous bound."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    subprocess.run([sys.executable, "-c", PATHOLOGICAL], check=True, timeout=60,
+                   cwd=Path(__file__).resolve().parents[2])

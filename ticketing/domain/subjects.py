@@ -18,8 +18,9 @@ _GREETING_RE = re.compile(
     r"selamat\s+(?:pagi|siang|sore|malam)|pagi|siang|sore|malam|min|kak|bu|pak|mas|mbak|"
     r"(?:mau|ingin|boleh|bisa)\s+(?:tanya|bertanya)|tes|test|dengan\s+hormat|"
     r"(?:(?:yang\s+)?(?:ter)?hormat\s+)?(?:bapak|ibu|bapak\s*/\s*ibu|admin|tim)"
-    r"(?:\s+(?:yang\s+)?(?:ter)?hormat)?)[\s,.!?]*"
-    r"(?:min|kak|bu|pak|mas|mbak|admin|bapak\s*/\s*ibu|bapak|ibu)?[\s,.!?]*$", re.IGNORECASE)
+    r"(?:\s+(?:yang\s+)?(?:ter)?hormat)?)[\s,.!?]*+"
+    r"(?:(?:min|kak|bu|pak|mas|mbak|admin|bapak\s*/\s*ibu|bapak|ibu)[\s,.!?]*+)?$",
+    re.IGNORECASE)
 #: a letter's address block, header lines, place and date, and a device's signature
 _FRAME_RE = re.compile(
     r"^(?:kepada(?:\s+yth\.?)?|yth\b|kepala\s+dinas\b|dinas\s+koperasi\b|u\.?\s*p\.?\s|"
@@ -31,11 +32,11 @@ _FRAME_RE = re.compile(
 _PERIHAL_RE = re.compile(r"^(?:perihal|hal|subjek|subject)\s*[.:]\s*(\S.*)$", re.IGNORECASE)
 #: the prefixes mail clients put before a subject they answer or forward
 _PREFIX_RE = re.compile(
-    r"^(?:\s*(?:re|fwd?|fw|aw|wg|tr|sv|vs|rv|antw|bls|balas|trs|terusan)\s*(?:\[\d+\])?"
-    r"\s*[:：]\s*)+", re.IGNORECASE)
+    r"^(?:\s*+(?:re|fwd?|fw|aw|wg|tr|sv|vs|rv|antw|bls|balas|trs|terusan)\s*+(?:\[\d+\])?+"
+    r"\s*+[:：]\s*+)+", re.IGNORECASE)
 #: what some clients write in place of an empty subject
-_NO_SUBJECT_RE = re.compile(r"^[\s(\[]*(?:no\s+subject|tanpa\s+(?:subjek|judul)|untitled|"
-                            r"kein\s+betreff)[\s)\]]*$", re.IGNORECASE)
+_NO_SUBJECT_RE = re.compile(r"^[\s(\[]*+(?:no\s+subject|tanpa\s+(?:subjek|judul)|untitled|"
+                            r"kein\s+betreff)[\s)\]]*+$", re.IGNORECASE)
 #: "[gambar]", "[dokumen: nib.pdf]": what the WhatsApp channel writes for a file
 _PLACEHOLDER_RE = re.compile(r"^\[[^\]]*\]\s*")
 #: how long a subject taken from a text may be (the queue shows one line)
@@ -44,13 +45,23 @@ LIMIT = 120
 _PERIHAL_WITHIN = 15
 
 
+#: a line longer than this is more than a greeting or a letter's frame (and no pattern is
+#: tried on a line of a megabyte)
+_SHORT = 200
+
+
 def is_greeting(line: str) -> bool:
-    return bool(_GREETING_RE.match(line.strip()))
+    line = line.strip()
+    return len(line) <= _SHORT and bool(_GREETING_RE.match(line))
+
+
+def _is_frame(line: str) -> bool:
+    return len(line) <= _SHORT and bool(_FRAME_RE.match(line))
 
 
 def says_nothing(subject: str | None) -> bool:
     """Is this subject empty once a client's "Re:"/"Fwd:" prefixes are taken off?"""
-    rest = _PREFIX_RE.sub("", subject or "").strip()
+    rest = _PREFIX_RE.sub("", (subject or "")[:_SHORT]).strip()
     return not rest or bool(_NO_SUBJECT_RE.match(rest))
 
 
@@ -60,13 +71,13 @@ def subject_from(texts: list[str], default: str = "", *, or_first_line: bool = T
     line at all, else `default`."""
     lines = [line.strip() for text in texts for line in (text or "").splitlines() if line.strip()]
     for line in lines[:_PERIHAL_WITHIN]:
-        found = _PERIHAL_RE.match(line)
+        found = _PERIHAL_RE.match(line[:_SHORT])
         if found:
             return clip(found.group(1).strip())
     for line in lines:
         # "[gambar]" and the like say nothing either; "[gambar] foto NIB" keeps its caption
         words = _PLACEHOLDER_RE.sub("", line) if line.startswith("[") else line
-        if words and not is_greeting(words) and not _FRAME_RE.match(words):
+        if words and not is_greeting(words) and not _is_frame(words):
             return clip(words)
     return clip(lines[0]) if lines and or_first_line else default
 
