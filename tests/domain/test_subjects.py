@@ -57,7 +57,9 @@ def test_a_long_line_is_clipped_to_one_line_of_the_queue():
 
 
 @pytest.mark.parametrize("subject", ["", "   ", "Fwd:", "Re: ", "RE: Fwd: ", "Fw[2]: ",
-                                     "Bls:", "(no subject)", "Tanpa Subjek", "[No Subject]"])
+                                     "Bls:", "(no subject)", "Tanpa Subjek", "[No Subject]",
+                                     "Halo min", "Selamat pagi", "Mau tanya",
+                                     "Re: Assalamualaikum"])
 def test_subjects_that_say_nothing(subject):
     assert says_nothing(subject)
 

@@ -1,5 +1,5 @@
-"""A mail that says nothing in its subject (empty, a bare "Fwd:", "(no subject)") becomes a
-request staff can triage from the queue: its subject is the one its text gives (a letter's
+"""A mail that says nothing in its subject (empty, a bare "Fwd:", "(no subject)", a greeting)
+becomes a request staff can triage from the queue: its subject is the one its text gives (a letter's
 "Perihal:", else its first line past the salutation), else its files' names; the
 acknowledgement repeats it. On both ways a new mail request is written (through the ORM,
 and the rows straight through the connection)."""
@@ -46,7 +46,7 @@ def _request(raw: bytes, now, address: str):
     return t, ack
 
 
-@pytest.mark.parametrize("subject", ["", "Fwd:", "(no subject)", "Re: "])
+@pytest.mark.parametrize("subject", ["", "Fwd:", "(no subject)", "Re: ", "Selamat pagi"])
 def test_a_letter_without_a_subject_is_named_by_its_first_words(now, path, subject):
     raw = build_mail(sender="Siti <siti.aminah@yahoo.co.id>", subject=subject, body=LETTER)
     t, ack = _request(raw, now, "siti.aminah@yahoo.co.id")
@@ -83,6 +83,12 @@ def test_a_forward_with_no_words_takes_the_forwarded_subject(now, path):
     forward["Subject"], forward["Message-ID"] = "Fwd:", "<fw-empty@example.com>"
     t, _ack = _request(forward.as_bytes(), now, "sinta@example.com")
     assert t.subject == "Sertifikat halal"
+
+
+def test_a_greeting_alone_stays_when_the_text_says_no_more(now, path):
+    raw = build_mail(sender="Tono <tono@example.com>", subject="Halo min", body="Dengan hormat,")
+    t, _ack = _request(raw, now, "tono@example.com")
+    assert t.subject == "Halo min"
 
 
 def test_nothing_at_all_is_still_a_request(now, path):

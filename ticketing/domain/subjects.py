@@ -60,9 +60,10 @@ def _is_frame(line: str) -> bool:
 
 
 def says_nothing(subject: str | None) -> bool:
-    """Is this subject empty once a client's "Re:"/"Fwd:" prefixes are taken off?"""
+    """Is this subject empty once a client's "Re:"/"Fwd:" prefixes are taken off, or only a
+    greeting ("Halo min", "Selamat pagi", "Mau tanya")?"""
     rest = _PREFIX_RE.sub("", (subject or "")[:_SHORT]).strip()
-    return not rest or bool(_NO_SUBJECT_RE.match(rest))
+    return not rest or bool(_NO_SUBJECT_RE.match(rest)) or is_greeting(rest)
 
 
 def subject_from(texts: list[str], default: str = "", *, or_first_line: bool = True) -> str:
