@@ -79,8 +79,12 @@
       } else if (el.type === "checkbox") {
         el.checked = kept.v === true;
       } else {
+        var before = el.value;
         el.value = kept.v;
-        if (el.value !== kept.v) { return; }  // a select without that option stays as it is
+        if (el.value !== kept.v) {  // a select without that option stays as it was
+          el.value = before;
+          return;
+        }
       }
       done = true;
       el.dispatchEvent(new Event("input", {bubbles: true}));
@@ -156,27 +160,32 @@
     }
 
     var timer = null;
+    // only what was typed here is written: a page that was merely shown (a draft that did
+    // not fit it, say) leaves the stored draft as it is
+    var typed = false;
     function save() {
       if (timer) { clearTimeout(timer); timer = null; }
+      if (!typed) { return; }
       var values = collect(form);
       write(key, values ? {values: values} : null);
     }
     function later() {
+      typed = true;
       if (timer) { clearTimeout(timer); }
       timer = setTimeout(save, 300);
     }
     form.addEventListener("input", later);
     form.addEventListener("change", later);
-    form.addEventListener("reset", function () { setTimeout(save, 0); });
-    // a canned answer put in by a script fires no input event: what is there when the page
-    // is hidden or left is kept too
+    form.addEventListener("reset", function () { typed = true; setTimeout(save, 0); });
+    // what a debounce had not written yet when the page is hidden or left
     window.addEventListener("pagehide", save);
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden") { save(); }
     });
     form.addEventListener("submit", function (event) {
       save();
-      write(SENT, {key: key, page: location.href});
+      // a referrer never carries the #fragment
+      write(SENT, {key: key, page: location.href.split("#")[0]});
       setTimeout(function () {  // after every other handler: a send stopped by one is no send
         if (event.defaultPrevented) { write(SENT, null); }
       }, 0);

@@ -154,8 +154,9 @@ def test_staff_answer_survives_a_wrong_click_and_goes_once_sent(app, desktop_pag
     assert page.get_by_label("Jawaban untuk pemohon").input_value() == answer
     assert page.locator("form[data-draft=catatan] textarea").input_value() == "cek ke Kemenag"
 
+    page.evaluate("location.hash = 'balas'")  # an address with a #fragment (never referred)
     page.get_by_role("button", name="Kirim jawaban").click()
-    page.wait_for_url(re.compile(f"/staf/tiket/{code}"))
+    page.wait_for_url(re.compile(f"/staf/tiket/{code}$"))
     page.get_by_text(answer).first.wait_for()  # in the conversation now
     assert page.locator("form[data-draft=jawaban] textarea").input_value() == ""
     db.session.expire_all()
@@ -186,3 +187,19 @@ def test_an_answer_sent_after_the_staff_session_ended_is_back_after_logging_in(
     page.get_by_text(NOTE).wait_for()
     assert page.get_by_label("Jawaban untuk pemohon").input_value() == answer
     assert _count(Message) == 1  # only the citizen's question: nothing was sent yet
+
+
+def test_a_kept_choice_the_page_no_longer_offers_is_left_as_the_page_gives_it(live_url,
+                                                                               phone_page):
+    """A draft's service that was switched off since: the list keeps the page's own choice
+    (never an empty, invalid one); the rest of the draft comes back."""
+    page = phone_page
+    page.goto(live_url + "/permohonan")
+    page.evaluate("""() => sessionStorage.setItem("draft:/permohonan|", JSON.stringify({values: {
+        "|service": {v: "layanan-yang-dihapus", b: ""},
+        "|subject": {v: "Merek kopi", b: ""}}}))""")
+    page.reload()
+    page.get_by_text(NOTE).wait_for()
+    assert page.get_by_label("Perihal").input_value() == "Merek kopi"
+    assert page.locator("#service").input_value() == ""
+    assert page.locator("#service").evaluate("el => el.selectedIndex") == 0
