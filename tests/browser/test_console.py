@@ -4,7 +4,6 @@ the CSP blocks, a missing file or a broken script shows up here first)."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from ticketing.services.canned import seed_canned
 from ..factories import gen_ticket
 from ..support.staff import staff
 from .test_board import PASSWORD, log_in
+from .test_ux_paths import _fill_request
 
 # What the browser logs does not depend on the database: one backend is enough.
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"])]
@@ -28,26 +28,30 @@ def _listen(page) -> list[str]:
     return noise
 
 
+def _visit(page, live_url: str, *paths: str) -> None:
+    for path in paths:
+        page.goto(live_url + path)
+        page.wait_for_load_state("networkidle")
+
+
+def _send(page, field: str, text: str, button: str) -> None:
+    page.get_by_label(field).fill(text)
+    page.get_by_role("button", name=button).click()
+    page.wait_for_load_state("networkidle")
+
+
 def test_the_citizens_pages(app, live_url, phone_page):
     seed_canned(datetime.now(UTC))
     db.session.commit()
     page = phone_page
     noise = _listen(page)
-    for path in ("/", "/layanan/sertifikat-halal", "/tanya-jawab", "/kinerja", "/lacak",
-                 "/lacak/kirim-ulang", "/permohonan?layanan=sertifikat-halal"):
-        page.goto(live_url + path)
-        page.wait_for_load_state("networkidle")
-    page.get_by_label("Nama lengkap").fill("Ahmad Fauzi")
-    page.get_by_label("Email").fill("ahmad@example.com")
-    page.get_by_label("Perihal").fill("Syarat sertifikat halal")
-    page.get_by_label("Pesan").fill("Apa syarat sertifikat halal untuk usaha pempek?")
-    page.get_by_label(re.compile("menyetujui pemrosesan data pribadi")).check()
+    _visit(page, live_url, "/", "/layanan/sertifikat-halal", "/tanya-jawab", "/kinerja",
+           "/lacak", "/lacak/kirim-ulang")
+    _fill_request(page, live_url)
     page.get_by_role("button", name="Kirim permohonan").click()
     page.get_by_role("heading", name="Permohonan Anda telah kami terima").wait_for()
     page.get_by_role("link", name="Lihat status permohonan").click()
-    page.get_by_label("Balasan Anda").fill("Tambahan: usaha saya di Ilir Barat.")
-    page.get_by_role("button", name="Kirim balasan").click()
-    page.wait_for_load_state("networkidle")
+    _send(page, "Balasan Anda", "Tambahan: usaha saya di Ilir Barat.", "Kirim balasan")
     assert noise == []
 
 
@@ -60,15 +64,11 @@ def test_the_staff_and_supervisor_pages(app, live_url, desktop_page):
     page = desktop_page
     noise = _listen(page)
     log_in(page, live_url, user.email)
-    for path in ("/staf/antrian", f"/staf/tiket/{ticket.code}", "/staf/triase", "/staf/lisan",
-                 "/staf/jawaban-siap/", "/staf/pemberitahuan/", "/pengawasan/",
-                 "/staf/laporan/", "/akun"):
-        page.goto(live_url + path)
-        page.wait_for_load_state("networkidle")
+    _visit(page, live_url, "/staf/antrian", f"/staf/tiket/{ticket.code}", "/staf/triase",
+           "/staf/lisan", "/staf/jawaban-siap/", "/staf/pemberitahuan/", "/pengawasan/",
+           "/staf/laporan/", "/akun")
     page.goto(f"{live_url}/staf/tiket/{ticket.code}")
-    page.get_by_label("Jawaban untuk pemohon").fill("Syaratnya NIB dan daftar bahan.")
-    page.get_by_role("button", name="Kirim jawaban").click()
-    page.wait_for_load_state("networkidle")
+    _send(page, "Jawaban untuk pemohon", "Syaratnya NIB dan daftar bahan.", "Kirim jawaban")
     assert noise == []
 
 
@@ -78,15 +78,11 @@ def test_the_admin_pages_and_english(app, live_url, desktop_page):
     page = desktop_page
     noise = _listen(page)
     log_in(page, live_url, user.email)
-    for path in ("/admin/", "/admin/akun", "/admin/akun/baru", "/admin/layanan/",
-                 "/admin/surel/", "/admin/surel/aturan-rute", "/admin/kotak-keluar/",
-                 "/admin/data-pribadi/", "/admin/whatsapp/", "/admin/kalender/",
-                 "/staf/laporan/tindak-lanjut/", "/staf/survei"):
-        page.goto(live_url + path)
-        page.wait_for_load_state("networkidle")
+    _visit(page, live_url, "/admin/", "/admin/akun", "/admin/akun/baru", "/admin/layanan/",
+           "/admin/surel/", "/admin/surel/aturan-rute", "/admin/kotak-keluar/",
+           "/admin/data-pribadi/", "/admin/whatsapp/", "/admin/kalender/",
+           "/staf/laporan/tindak-lanjut/", "/staf/survei")
     page.get_by_role("link", name="English").click()
     page.wait_for_load_state("networkidle")
-    for path in ("/", "/permohonan", "/kinerja"):
-        page.goto(live_url + path)
-        page.wait_for_load_state("networkidle")
+    _visit(page, live_url, "/", "/permohonan", "/kinerja")
     assert noise == []
