@@ -521,7 +521,8 @@ def _create_ticket(mail: _Mail, *, parent: Ticket | None = None) -> tuple[_Creat
 
 def _subject(parsed: mailparse.ParsedMail) -> str:
     """A new request's subject: the mail's own, or, when it says nothing (empty, a bare
-    "Fwd:"), the one its text gives (domain.subjects), else its sender's files' names."""
+    "Fwd:", only a greeting), the one its text gives (domain.subjects), else its sender's
+    files' names, else its own after all."""
     if not subjects.says_nothing(parsed.subject):
         return parsed.subject
     found = subjects.subject_from([parsed.new_content or parsed.full_content],
