@@ -79,6 +79,10 @@ def test_citizen_pages_have_no_violations(app, live_url, axe_phone):
     page.get_by_role("button", name="Lacak").click()
     page.wait_for_url(f"**/lacak/{ticket.code}")
     found += [f"/lacak/<code> -> {v}" for v in violations(page)]
+    page.get_by_label("Balasan Anda").fill("Satu hal lagi.")  # a draft put back, its note
+    page.reload()
+    page.locator(".draft-note").wait_for()
+    found += [f"/lacak/<code> (draft) -> {v}" for v in violations(page)]
     found += check(page, live_url + "/?lang=en")
     found += check(page, live_url + "/permohonan")  # in English now
     assert found == []
