@@ -7,7 +7,7 @@ token, 403 outside the caller's rights, 404 for an unknown ticket, 409 for a los
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +24,7 @@ from ..services import tickets as ticket_service
 from ..services import transaction
 from ..services.people import user_by_token
 from ..services.serialize import message_json, ticket_json
+from ..urls import public_url
 from .helpers import now_utc
 
 bp = Blueprint("api_staff", __name__, url_prefix="/api/v1")
@@ -115,7 +116,7 @@ def tickets():
 def _public_url(query: dict) -> str:
     """The queue's URL on the configured public address, never on the request's Host header
     (which a client or a misconfigured proxy chooses)."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(".tickets", **query)
+    return public_url(".tickets", **query)
 
 
 @bp.get("/tickets/<code>")

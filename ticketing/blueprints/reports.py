@@ -33,6 +33,7 @@ from ..domain.report_tables import (
 from ..extensions import db
 from ..models import Unit
 from ..services import evaluation, report_files, reports
+from ..urls import public_base
 from .helpers import now_utc, today_local
 from .staff_common import require_login
 
@@ -134,7 +135,7 @@ def _query(period: periods.Period) -> dict[str, str]:
 def _csv_url(key: str, query: dict[str, str], external: bool = False) -> str:
     """Where every row of a list (LISTS) is downloaded as CSV (the whole address for paper)."""
     path = url_for("reports.rows_csv", name=LISTS[key], **query)
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path if external else path
+    return public_base() + path if external else path
 
 
 def _file(ext: str):

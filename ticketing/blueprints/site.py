@@ -18,6 +18,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..headers import INDEXABLE_ENDPOINTS
 from ..models import Service
+from ..urls import public_url
 from .helpers import now_utc
 
 bp = Blueprint("site", __name__)
@@ -49,15 +50,11 @@ def disallowed_prefixes() -> list[str]:
             if not any(prefix.startswith(other) for other in prefixes if other != prefix)]
 
 
-def _absolute(endpoint: str, **values) -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
-
-
 @bp.get("/robots.txt")
 def robots():
     lines = ["User-agent: *"]
     lines += [f"Disallow: {prefix}" for prefix in disallowed_prefixes()]
-    lines += ["", f"Sitemap: {_absolute('site.sitemap')}", ""]
+    lines += ["", f"Sitemap: {public_url('site.sitemap')}", ""]
     return Response("\n".join(lines), mimetype="text/plain")
 
 
@@ -65,8 +62,8 @@ def robots():
 def sitemap():
     slugs = db.session.scalars(select(Service.slug).where(Service.is_active)
                                .order_by(Service.id)).all()
-    urls = [_absolute(endpoint) for endpoint in SITEMAP_PAGES]
-    urls += [_absolute("public.service_standard", slug=slug) for slug in slugs]
+    urls = [public_url(endpoint) for endpoint in SITEMAP_PAGES]
+    urls += [public_url("public.service_standard", slug=slug) for slug in slugs]
     return Response(render_template("site/sitemap.xml", urls=urls),
                     mimetype="application/xml")
 
@@ -85,5 +82,5 @@ def security_txt():
     lines = [f"Contact: {current_app.config['SECURITY_CONTACT']}",
              f"Expires: {expires.isoformat().replace('+00:00', 'Z')}",
              "Preferred-Languages: id, en",
-             f"Canonical: {_absolute('site.security_txt')}", ""]
+             f"Canonical: {public_url('site.security_txt')}", ""]
     return Response("\n".join(lines), mimetype="text/plain")

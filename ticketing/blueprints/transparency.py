@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request
 from sqlalchemy import select
 
 from ..domain import periods
@@ -13,6 +13,7 @@ from ..extensions import csrf, db
 from ..models import Service
 from ..services import followup
 from ..services import stats as stats_service
+from ..urls import public_url
 from .helpers import now_utc, today_local
 
 bp = Blueprint("transparency", __name__)
@@ -79,8 +80,7 @@ def csv():
 
 
 def _standard_url(slug: str) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for("public.service_standard", slug=slug)
+    return public_url("public.service_standard", slug=slug)
 
 
 @api.get("/stats")

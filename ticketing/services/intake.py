@@ -15,6 +15,7 @@ from ..domain.codes import new_code, normalize_code
 from ..extensions import db
 from ..models import TICKET_TYPES, Attachment, Message, Service, Ticket, Unit
 from ..models.search import first_text
+from ..urls import public_base
 from . import audit, catalogue, facts, request_rows, survey
 from .attachments import Upload, check_upload, store_bytes
 from .calendar import office_calendar
@@ -365,8 +366,7 @@ def code_tracking_url(code: str) -> str:
     """tracking_url of the ticket with this code."""
     from ..tracking import make_tracking_token
 
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return f"{base}/lacak/{code}?t={make_tracking_token(code)}"
+    return f"{public_base()}/lacak/{code}?t={make_tracking_token(code)}"
 
 
 def find_for_requester(code: str, contact: str) -> Ticket | None:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from ..extensions import db, mail
 from ..models import OutboxMail, Ticket, User
+from ..urls import public_base
 from . import audit
 from .availability import database
 
@@ -99,7 +100,7 @@ def _render(kind: str, ticket: Ticket | None, context: dict) -> tuple[str, str]:
     """The text and HTML bodies of a mail of `kind`."""
     ctx = dict(context)
     ctx.setdefault("ticket", ticket)
-    ctx.setdefault("base_url", current_app.config["PUBLIC_BASE_URL"].rstrip("/"))
+    ctx.setdefault("base_url", public_base())
     return (render_template(f"email/{kind}.txt", **ctx),
             render_template(f"email/{kind}.html", **ctx))
 

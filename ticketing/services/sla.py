@@ -27,6 +27,7 @@ from ..domain.calendar import WorkingCalendar
 from ..domain.lifecycle import CLOCK_RUNNING, OPEN_STATUSES
 from ..extensions import db
 from ..models import Service, SlaDigest, SlaNotification, Ticket, User
+from ..urls import public_base
 from . import audit
 from .calendar import office_calendar
 from .lifecycle import set_status
@@ -105,13 +106,11 @@ def _path(endpoint: str, fallback: str, **values) -> str:
 
 
 def staff_ticket_url(code: str) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + _path("staff.ticket", f"/staf/tiket/{code}", code=code)
+    return public_base() + _path("staff.ticket", f"/staf/tiket/{code}", code=code)
 
 
 def board_url() -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + _path("supervisor.board", "/pengawasan/")
+    return public_base() + _path("supervisor.board", "/pengawasan/")
 
 
 # ------------------------------------------------------------------ sla check

@@ -24,6 +24,7 @@ from ..domain import permissions as perm
 from ..domain.lifecycle import OPEN_STATUSES
 from ..extensions import db
 from ..models import NOTIFY_PREFS, AuditEntry, JobCursor, StaffNotification, Ticket, User
+from ..urls import public_base
 from .calendar import office_calendar
 from .outbox import queue_mail
 
@@ -134,7 +135,7 @@ def settle(tickets: list[Ticket], now: datetime) -> None:
 
 
 def _mail(user: User, items: list[StaffNotification], now: datetime, digest: bool) -> None:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    base = public_base()
     subject = ("Ringkasan tiket untuk Anda" if digest else
                f"{len(items)} kabar tiket baru untuk Anda" if len(items) > 1 else
                f"Kabar tiket {items[0].ticket.code}")

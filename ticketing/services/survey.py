@@ -22,6 +22,7 @@ from ..domain import ikm, lifecycle, skm
 from ..extensions import db
 from ..models import SurveyInvitation, SurveyResponse, Ticket, User
 from ..signing import timed_signer
+from ..urls import public_base
 from . import audit
 
 #: a survey link stays valid this long (the citizen may answer weeks later)
@@ -74,8 +75,7 @@ def check_token(code: str, token: str | None) -> None:
 
 def survey_url(ticket: Ticket) -> str:
     """The citizen's link to the survey of this ticket (signed, absolute)."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return f"{base}/survei/{ticket.code}?t={make_token(ticket.code)}"
+    return f"{public_base()}/survei/{ticket.code}?t={make_token(ticket.code)}"
 
 
 # ------------------------------------------------------------------ invitation

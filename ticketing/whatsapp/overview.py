@@ -7,12 +7,13 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import WhatsAppDelivery, WhatsAppMessage, WhatsAppOutbox
+from ..urls import public_base
 from . import missing_settings
 
 
 def status() -> dict:
     cfg = current_app.config
-    base = cfg["PUBLIC_BASE_URL"].rstrip("/")
+    base = public_base()
     return {
         "missing": missing_settings(cfg),
         "webhook_url": f"{base}/webhooks/whatsapp",
