@@ -3,7 +3,6 @@ the page refresh itself (a static script, since the CSP forbids inline ones)."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,20 +15,6 @@ from ..support.staff import staff
 
 pytestmark = pytest.mark.browser
 PASSWORD = "papan-pengawasan-1"
-
-
-@contextmanager
-def phone_page(browser, live_url: str, email: str):
-    """A page in a phone-sized context, logged in as `email`."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
-                                  has_touch=True, locale="id-ID")
-    page = context.new_page()
-    page.set_default_timeout(10000)
-    try:
-        log_in(page, live_url, email)
-        yield page
-    finally:
-        context.close()
 
 
 def log_in(page, live_url: str, email: str) -> None:
@@ -80,29 +65,31 @@ def test_ketua_tim_sees_late_work_follows_a_row_and_the_board_refreshes(
     assert late.code in page.content()
 
 
-def test_board_fits_a_phone(app, browser, live_url):
+def test_board_fits_a_phone(app, phone_page, live_url):
     now = datetime.now(UTC)
     kabid = staff(now - timedelta(days=30), "kabid", "KELEMBAGAAN", password=PASSWORD)
     for i in range(3):
         gen_ticket(now - timedelta(days=10), service="rekomendasi-izin-koperasi",
                    subject=f"Permohonan koperasi nomor {i} dengan perihal yang cukup panjang")
     run_sla_check(now)
-    with phone_page(browser, live_url, kabid.email) as page:
-        page.goto(live_url + "/pengawasan/")
-        assert page.locator("tr[data-code]").count() == 3
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page = phone_page
+    log_in(page, live_url, kabid.email)
+    page.goto(live_url + "/pengawasan/")
+    assert page.locator("tr[data-code]").count() == 3
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_queue_cards_on_a_phone_label_each_cell_but_the_pick_box(app, browser, live_url):
+def test_queue_cards_on_a_phone_label_each_cell_but_the_pick_box(app, phone_page, live_url):
     """Stacked as cards on a phone, each cell shows its column's name before it; the pick
     box has no column name, and once showed a stray ": " there."""
     now = datetime.now(UTC)
     kabid = staff(now - timedelta(days=30), "kabid", "PUMK", password=PASSWORD)
     gen_ticket(now - timedelta(hours=2))
-    with phone_page(browser, live_url, kabid.email) as page:
-        page.goto(live_url + "/staf/antrian")
-        before = "(el) => getComputedStyle(el, '::before').content"
-        row = page.locator("table.queue tbody tr").first
-        assert row.locator("td.pick").evaluate(before) == "none"
-        assert row.locator("td[data-label]").first.evaluate(before).endswith(': "')
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page = phone_page
+    log_in(page, live_url, kabid.email)
+    page.goto(live_url + "/staf/antrian")
+    before = "(el) => getComputedStyle(el, '::before').content"
+    row = page.locator("table.queue tbody tr").first
+    assert row.locator("td.pick").evaluate(before) == "none"
+    assert row.locator("td[data-label]").first.evaluate(before).endswith(': "')
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
